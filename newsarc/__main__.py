@@ -1,0 +1,3 @@
+from newsarc.entry import main
+
+main()

@@ -1,0 +1,228 @@
+"""The YAML archive on disk: where it is, its settings, and one file per article.
+
+Layout of an archive directory:
+
+    newsarc.yaml                 settings (the file that marks a directory as an archive)
+    .gitignore                   keeps .newsarc/ out of git
+    articles/YYYY/MM/<id>.yaml   one article per file; undated ones under articles/undated/
+    .newsarc/                    derived state, never shared: index/, catalog.sqlite, lock
+
+Everything under .newsarc/ can be deleted at any time: it is rebuilt from the YAML.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsarc.errors import ArchiveError, BadInputError, UsageError
+from newsarc.ids import is_valid_id
+
+if TYPE_CHECKING:
+    from newsarc.article import Article
+    from newsarc.locking import ArchiveLock
+
+SETTINGS_FILE = "newsarc.yaml"
+ARTICLES_DIR = "articles"
+STATE_DIR = ".newsarc"
+UNDATED_DIR = "undated"
+ENV_VAR = "NEWSARC_ARCHIVE"
+# Written even when empty (an unknown date is `date: null`); other empty fields are left out of the file.
+ALWAYS_WRITTEN = ("id", "title", "date", "added", "body")
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "newsarc": 1,
+    # How to read ambiguous numeric dates such as 05-06-2017: DMY, MDY or YMD.
+    "date_order": "DMY",
+    # The freshness check stats every file on every command while the archive has at most this many articles;
+    # above it, only directories are checked on each command and a full scan runs every full_scan_interval s.
+    "full_scan_max_files": 5000,
+    "full_scan_interval": 3600,
+}
+
+SETTINGS_TEMPLATE = """\
+# newsarc archive settings. This file marks the directory as a newsarc archive.
+newsarc: 1
+# How to read ambiguous numeric dates such as 05-06-2017: DMY, MDY or YMD.
+date_order: DMY
+# Hand edits are noticed by the next command. Files added, removed or renamed are seen at any size; files
+# rewritten in place are seen on every command up to full_scan_max_files articles, and above that by a full
+# scan every full_scan_interval seconds (and always by `newsarc check`).
+full_scan_max_files: 5000
+full_scan_interval: 3600
+"""
+
+GITIGNORE = "# newsarc's derived index and lock: rebuilt from the YAML, never shared\n.newsarc/\n"
+
+
+def default_archive_dir() -> Path:
+    """The per-user archive under the XDG data directory."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "newsarc"
+
+
+def is_archive(path: Path) -> bool:
+    return (path / SETTINGS_FILE).is_file()
+
+
+def find_archive_dir(explicit: str | os.PathLike[str] | None = None, *, cwd: Path | None = None) -> tuple[Path, str]:
+    """Locate the archive: --archive, else $NEWSARC_ARCHIVE, else the nearest one up from cwd, else the default.
+
+    Walking up, a directory D holds an archive when D/newsarc.yaml or D/archive/newsarc.yaml exists (the
+    second lets a project keep its archive in an `archive/` folder, as this repository does). Returns the path
+    and how it was found, for messages.
+    """
+    if explicit:
+        return Path(explicit).expanduser().absolute(), "--archive"
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser().absolute(), ENV_VAR
+    here = (cwd or Path.cwd()).absolute()
+    for directory in (here, *here.parents):
+        if is_archive(directory):
+            return directory, "found"
+        if is_archive(directory / "archive"):
+            return directory / "archive", "found"
+    return default_archive_dir(), "default"
+
+
+def init_archive(root: Path) -> Path:
+    """Create an empty archive at root (idempotent: an existing archive is left as it is)."""
+    root = root.expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} exists and is not a directory")
+    (root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
+    settings = root / SETTINGS_FILE
+    if not settings.exists():
+        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8")
+    gitignore = root / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text(GITIGNORE, encoding="utf-8")
+    return root
+
+
+class Archive:
+    """One archive directory. Paths handed in and out are relative to the root, with '/' separators."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.articles_dir = root / ARTICLES_DIR
+        self.state_dir = root / STATE_DIR
+        self._settings: dict[str, Any] | None = None
+        self._lock: ArchiveLock | None = None
+
+    @classmethod
+    def open(cls, root: Path) -> Archive:
+        if not is_archive(root):
+            raise ArchiveError(f"no newsarc archive at {root}; create one with `newsarc init {root}`")
+        return cls(root)
+
+    # -- settings --------------------------------------------------------------------------------------
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The archive settings, read from newsarc.yaml through a JSON cache so most commands skip yaml."""
+        if self._settings is None:
+            self._settings = self._load_settings()
+        return self._settings
+
+    def _load_settings(self) -> dict[str, Any]:
+        source = self.root / SETTINGS_FILE
+        st = source.stat()
+        stamp = [st.st_mtime_ns, st.st_size]
+        cache = self.state_dir / "settings.json"
+        try:
+            cached = json.loads(cache.read_text(encoding="utf-8"))
+            if cached.get("stamp") == stamp:
+                return {**DEFAULT_SETTINGS, **cached["settings"]}
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+        from newsarc.yamlio import load_yaml
+
+        loaded = load_yaml(source.read_bytes(), origin=str(source)) or {}
+        if not isinstance(loaded, dict):
+            raise ArchiveError(f"{source}: settings must be a mapping of names to values")
+        try:
+            self.state_dir.mkdir(exist_ok=True)
+            cache.write_text(json.dumps({"stamp": stamp, "settings": loaded}, default=str), encoding="utf-8")
+        except OSError:
+            pass  # a read-only archive still works, it just reads the YAML each time
+        return {**DEFAULT_SETTINGS, **loaded}
+
+    def save_settings(self, settings: dict[str, Any]) -> None:
+        from newsarc.yamlio import atomic_write, dump_article
+
+        atomic_write(self.root / SETTINGS_FILE, dump_article(settings))
+        self._settings = None
+
+    # -- lock ------------------------------------------------------------------------------------------
+    @property
+    def lock(self) -> ArchiveLock:
+        if self._lock is None:
+            from newsarc.locking import ArchiveLock
+
+            self._lock = ArchiveLock(self.state_dir / "lock")
+        return self._lock
+
+    # -- article files ---------------------------------------------------------------------------------
+    def relpath_for(self, article: Article) -> str:
+        """Where an article lives: articles/YYYY/MM/<id>.yaml, or articles/undated/<id>.yaml."""
+        if not is_valid_id(article.id):
+            raise BadInputError(f"article id {article.id!r} is not a valid newsarc id")
+        if article.date:
+            year, month = article.date[:4], article.date[5:7]
+            if not (year.isdigit() and month.isdigit()):
+                raise BadInputError(f"field 'date': {article.date!r} is not an ISO date")
+            return f"{ARTICLES_DIR}/{year}/{month}/{article.id}.yaml"
+        return f"{ARTICLES_DIR}/{UNDATED_DIR}/{article.id}.yaml"
+
+    def abspath(self, relpath: str) -> Path:
+        return self.root / relpath
+
+    def save(self, article: Article, *, durable: bool = True) -> str:
+        """Write an article atomically to its place; returns its relative path."""
+        from newsarc.yamlio import atomic_write, dump_article
+
+        relpath = self.relpath_for(article)
+        data = {k: v for k, v in article.to_dict().items() if v not in (None, "", []) or k in ALWAYS_WRITTEN}
+        atomic_write(self.root / relpath, dump_article(data), durable=durable)
+        return relpath
+
+    def read(self, relpath: str) -> Article:
+        """Load and validate the article in one file; a problem names the file and the field."""
+        from newsarc.article import Article
+        from newsarc.yamlio import load_yaml
+
+        path = self.root / relpath
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ArchiveError(f"{relpath}: file has disappeared; run `newsarc check`") from None
+        except OSError as exc:
+            raise ArchiveError(f"{relpath}: cannot read ({exc.strerror})") from None
+        data = load_yaml(raw, origin=relpath)
+        return Article.from_dict(data, origin=relpath)
+
+    def remove(self, relpath: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (self.root / relpath).unlink()
+
+    def iter_relpaths(self) -> Iterator[str]:
+        """Every article file under articles/, in sorted order (temporary files skipped)."""
+        yield from self._walk(self.articles_dir, ARTICLES_DIR)
+
+    def _walk(self, directory: Path, rel: str) -> Iterator[str]:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from self._walk(Path(entry.path), f"{rel}/{entry.name}")
+            elif entry.name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
+                yield f"{rel}/{entry.name}"

@@ -1,0 +1,78 @@
+"""The search backend interface: what the commands need from a full-text engine, and nothing more.
+
+Whoosh (newsarc.whoosh_backend) is the embedded default. A server engine (OpenSearch, Elasticsearch) can take
+its place by implementing this protocol; the commands, the archive and the catalog do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from newsarc.article import Article
+
+
+@dataclass
+class Snippet:
+    """A fragment of matching text; highlights are (start, end) character offsets into text."""
+
+    field: str
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class SearchHit:
+    id: str
+    path: str
+    title: str
+    date: str | None
+    source: str
+    tags: list[str]
+    url: str
+    authors: list[str]
+    location: str
+    language: str
+    score: float
+    snippets: list[Snippet] = field(default_factory=list)
+    matched_terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchRequest:
+    query: str
+    limit: int = 10
+    page: int = 1
+    sort: str = "relevance"  # or "date"
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    snippets: bool = True
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    parsed_query: str
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+class SearchBackend(Protocol):
+    def add(self, items: Iterable[tuple[str, Article]]) -> None:
+        """Index (path, article) pairs, replacing any document at the same path (add and update are one)."""
+
+    def delete(self, paths: Iterable[str]) -> None: ...
+
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def facets(self, request: SearchRequest, fields: Iterable[str]) -> dict[str, list[tuple[str, int]]]: ...
+
+    def suggest(self, word: str, limit: int = 5) -> list[str]: ...
+
+    def clear(self) -> None:
+        """Drop everything (before a rebuild)."""
+
+    def close(self) -> None: ...

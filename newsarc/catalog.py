@@ -1,0 +1,222 @@
+"""The catalog: a SQLite table of every article file, derived from the YAML like the index.
+
+It answers what must not cost a scan of the archive: an id prefix lookup, the newest N articles, duplicate
+checks by URL or content, counts for `stats`, and the file stamps (mtime, size, inode) and directory mtimes
+that the freshness check compares. It lives in .newsarc/ and is rebuilt whenever it is missing or stale.
+
+The catalog is written last in every change, after the YAML and the index, so it is the record of what the
+index holds: if a process dies in between, the next freshness check sees the file as new and indexes it again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsarc.ids import ALPHABET
+from newsarc.textfold import fold_text as fold
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, id TEXT NOT NULL, mtime_ns INTEGER, size INTEGER, ino INTEGER,
+    date TEXT, added TEXT, title TEXT, source TEXT, url TEXT, content_key TEXT, tags TEXT
+);
+CREATE INDEX IF NOT EXISTS files_id ON files(id);
+CREATE INDEX IF NOT EXISTS files_date ON files(date, added);
+CREATE INDEX IF NOT EXISTS files_url ON files(url);
+CREATE INDEX IF NOT EXISTS files_content ON files(content_key);
+CREATE TABLE IF NOT EXISTS tags (path TEXT NOT NULL, tag TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag, path);
+CREATE INDEX IF NOT EXISTS tags_path ON tags(path);
+CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
+"""
+
+
+@dataclass
+class CatalogEntry:
+    path: str
+    id: str
+    date: str | None
+    added: str
+    title: str
+    source: str
+    url: str
+    tags: list[str]
+
+
+@dataclass
+class FileRecord:
+    """A catalog row as the writer builds it."""
+
+    path: str
+    id: str
+    mtime_ns: int
+    size: int
+    ino: int
+    date: str | None
+    added: str
+    title: str
+    source: str
+    url: str
+    content_key: str
+    tags: list[str]
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- meta ------------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    # -- writing (the caller holds the archive lock and wraps changes in a transaction) -------------------
+    def begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def clear(self) -> None:
+        self.db.executescript("DELETE FROM files; DELETE FROM tags; DELETE FROM dirs; DELETE FROM meta;")
+
+    def upsert(self, record: FileRecord) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.path, record.id, record.mtime_ns, record.size, record.ino, record.date, record.added,
+             record.title, record.source, record.url, record.content_key,
+             json.dumps(record.tags, ensure_ascii=False)),
+        )
+        self.db.execute("DELETE FROM tags WHERE path=?", (record.path,))
+        self.db.executemany(
+            "INSERT INTO tags VALUES(?, ?, ?)",
+            [(record.path, key, label) for key, label in {fold(t): t for t in reversed(record.tags)}.items()],
+        )
+
+    def delete(self, path: str) -> None:
+        self.db.execute("DELETE FROM files WHERE path=?", (path,))
+        self.db.execute("DELETE FROM tags WHERE path=?", (path,))
+
+    def set_dir(self, path: str, mtime_ns: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO dirs VALUES(?, ?)", (path, mtime_ns))
+
+    def delete_dir(self, path: str) -> None:
+        self.db.execute("DELETE FROM dirs WHERE path=? OR path LIKE ?", (path, path + "/%"))
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def dirs(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT path, mtime_ns FROM dirs"))
+
+    def stamps_in(self, directory: str, recursive: bool = False) -> dict[str, tuple[int, int, int]]:
+        """File stamps of the files inside one directory (and below it, when recursive)."""
+        rows = self.db.execute(
+            "SELECT path, mtime_ns, size, ino FROM files WHERE path > ? AND path < ?",
+            (directory + "/", directory + "/\uffff"),
+        )
+        return {p: (m, s, i) for p, m, s, i in rows if recursive or "/" not in p[len(directory) + 1:]}
+
+    def all_stamps(self) -> dict[str, tuple[int, int, int]]:
+        return {p: (m, s, i) for p, m, s, i in self.db.execute("SELECT path, mtime_ns, size, ino FROM files")}
+
+    def paths_for_prefix(self, prefix: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(id, path) of the articles whose id starts with prefix, via the id index (no scan)."""
+        upper = prefix + ALPHABET[-1] * 16
+        rows = self.db.execute(
+            "SELECT id, path FROM files WHERE id >= ? AND id <= ? ORDER BY id, path LIMIT ?", (prefix, upper, limit)
+        )
+        return list(rows)
+
+    def find_duplicate(self, url: str, content_key: str) -> tuple[str, str] | None:
+        """(id, path) of an article with the same URL or the same content, if any."""
+        if url:
+            row = self.db.execute("SELECT id, path FROM files WHERE url=? LIMIT 1", (url,)).fetchone()
+            if row:
+                return row
+        row = self.db.execute("SELECT id, path FROM files WHERE content_key=? LIMIT 1", (content_key,)).fetchone()
+        return row
+
+    def newest(self, *, limit: int | None, tags: Iterable[str] = (), source: str | None = None,
+               since: str | None = None, until: str | None = None, offset: int = 0) -> list[CatalogEntry]:
+        """Articles newest first (undated last), filtered; walks the date index, never the whole table."""
+        where, args = [], []
+        for tag in tags:
+            where.append("path IN (SELECT path FROM tags WHERE tag=?)")
+            args.append(fold(tag))
+        if source:
+            where.append("lower(source)=lower(?)")
+            args.append(source)
+        if since:
+            where.append("date >= ?")
+            args.append(since)
+        if until:
+            where.append("substr(date, 1, 10) <= ?")
+            args.append(until)
+        sql = "SELECT path, id, date, added, title, source, url, tags FROM files"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY date IS NULL, date DESC, added DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [_entry(row) for row in self.db.execute(sql, args)]
+
+    def iter_paths(self) -> Iterator[str]:
+        for (path,) in self.db.execute("SELECT path FROM files ORDER BY path"):
+            yield path
+
+    def id_duplicates(self) -> list[tuple[str, list[str]]]:
+        rows = self.db.execute(
+            "SELECT id, group_concat(path, '\n') FROM files GROUP BY id HAVING count(*) > 1 ORDER BY id"
+        )
+        return [(i, paths.split("\n")) for i, paths in rows]
+
+    def stats(self, top: int = 10) -> dict:
+        db = self.db
+        count, first, last = db.execute(
+            "SELECT count(*), min(substr(date,1,10)), max(substr(date,1,10)) FROM files"
+        ).fetchone()
+        undated = db.execute("SELECT count(*) FROM files WHERE date IS NULL").fetchone()[0]
+        sources = db.execute(
+            "SELECT source, count(*) c FROM files WHERE source != '' GROUP BY source ORDER BY c DESC, source LIMIT ?",
+            (top,),
+        ).fetchall()
+        tag_rows = db.execute(
+            "SELECT max(label), count(*) c FROM tags GROUP BY tag ORDER BY c DESC, tag LIMIT ?", (top,)
+        ).fetchall()
+        return {
+            "articles": count,
+            "undated": undated,
+            "first_date": first,
+            "last_date": last,
+            "sources": [{"source": s, "count": c} for s, c in sources],
+            "tags": [{"tag": t, "count": c} for t, c in tag_rows],
+        }
+
+
+def _entry(row: tuple) -> CatalogEntry:
+    path, id_, date, added, title, source, url, tags = row
+    return CatalogEntry(path, id_, date, added or "", title or "", source or "", url or "", json.loads(tags or "[]"))

@@ -1,0 +1,502 @@
+"""The newsarc command line: a thin click layer over newsarc.api.
+
+Each command parses its options, makes one or two api calls, and prints through newsarc.render. Errors a user
+can fix are NewsarcError: the group prints them as one line and exits with their code; no traceback.
+Heavy modules (whoosh, yaml, rich) are imported inside the code paths that need them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import click
+
+from newsarc import __version__
+from newsarc.errors import ExitCode, NewsarcError, UsageError
+
+MACHINE_FORMATS = ("json", "jsonl", "csv")
+
+
+class NewsarcGroup(click.Group):
+    """Turns NewsarcError into `newsarc: error: ...` and its exit code; quiet on a closed pipe."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsarcError as exc:
+            click.echo(f"newsarc: error: {exc}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except BrokenPipeError:
+            sys.stderr.close()  # `newsarc list | head`: stop quietly
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("newsarc: interrupted", err=True)
+            ctx.exit(130)
+
+
+class Env:
+    """What every command shares: the archive option and the output settings."""
+
+    def __init__(self, archive: str | None, color: str):
+        self.archive = archive
+        self.color = color
+        self._store: Any = None
+
+    def store(self, *, create: bool = False) -> Any:
+        if self._store is None:
+            from newsarc.api import open_store
+
+            self._store = open_store(self.archive, create=create, progress=progress_bar,
+                                     warn=lambda m: click.echo(f"newsarc: warning: {m}", err=True))
+        return self._store
+
+    def output(self) -> Any:
+        from newsarc.render import Output
+
+        return Output(click.get_text_stream("stdout"), self.color)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr when it is a terminal and the work is more than a moment."""
+    if total < 200 or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def machine_format_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--json / --jsonl / --csv: stable fields, no colour, nothing truncated."""
+    for fmt in reversed(MACHINE_FORMATS):
+        func = click.option(f"--{fmt}", "machine", flag_value=fmt, help=f"Print {fmt.upper()} for scripts.")(func)
+    return func
+
+
+def date_option(name: str, help_text: str) -> Callable[..., Any]:
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from newsarc.dateranges import date_bounds
+
+        try:
+            date_bounds(value)
+        except NewsarcError as exc:
+            raise click.BadParameter(str(exc)) from None
+        return value.strip()
+
+    return click.option(name, metavar="DATE", callback=check, help=help_text)
+
+
+@click.group(cls=NewsarcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="newsarc")
+@click.option("--archive", "-a", metavar="DIR", envvar="NEWSARC_ARCHIVE",
+              help="Archive directory (default: $NEWSARC_ARCHIVE, else the nearest archive up from here, "
+                   "else ~/.local/share/newsarc).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour and rich layout: auto uses them on a terminal only.")
+@click.pass_context
+def cli(ctx: click.Context, archive: str | None, color: str) -> None:
+    """newsarc: keep news articles in a plain-YAML archive and find them again in milliseconds.
+
+    \b
+    Example:
+      newsarc init ~/news && newsarc --archive ~/news add saved-articles/
+      newsarc search '"Abu Kamal" OR Bukamal' --since 2017-05
+    """
+    env = Env(archive, color)
+    ctx.obj = env
+    ctx.call_on_close(env.close)
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_obj
+def init(env: Env, directory: str | None) -> None:
+    """Create an archive in DIRECTORY (default: the current directory).
+
+    \b
+    Example:
+      newsarc init ~/news
+    """
+    from pathlib import Path
+
+    from newsarc.archive import init_archive
+
+    root = init_archive(Path(directory or "."))
+    click.echo(f"archive ready at {root}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[PATH|-]...")
+@click.option("--title", help="Title (overrides the one read from the text).")
+@click.option("--date", help="Publication date, e.g. 2017-05-18 or '18 May 2017'.")
+@click.option("--source", help="Publisher, e.g. Rudaw.")
+@click.option("--url", help="Where the article was published.")
+@click.option("--author", "authors", multiple=True, help="An author (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="A tag to add (repeatable).")
+@click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
+              help="How to read ambiguous dates like 05-06-2017 (default: the archive's setting, DMY).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.pass_obj
+def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, source: str | None,
+        url: str | None, authors: tuple[str, ...], tags: tuple[str, ...], date_order: str | None,
+        quiet: bool) -> None:
+    """Add plain-text articles from files, directories (recursively) or stdin (-).
+
+    The first line is the title; a header may give the date, the source and a "Tags:" line; page furniture
+    and comment footers are dropped. Adding an article that is already there reports its id and changes
+    nothing.
+
+    \b
+    Example:
+      newsarc add article.txt --tag Syria
+      pbpaste | newsarc add - --source Rudaw --url https://www.rudaw.net/...
+    """
+    from newsarc import api
+
+    if not paths:
+        raise UsageError("name files or directories to add, or - to read stdin (see newsarc add --help)")
+    store = env.store(create=True)
+    failed: list[api.AddOutcome] = []
+    sources = list(api.iter_sources(paths, stdin=lambda: sys.stdin.buffer.read(), skipped=failed))
+    overrides = api.Overrides(title, date, source, url, authors, tags)
+    single = len(sources) + len(failed) == 1
+
+    def show(outcome: api.AddOutcome) -> None:
+        if outcome.status == "failed":
+            click.echo(f"newsarc: failed: {outcome.reason}", err=True)
+        elif not quiet and (single or outcome.status == "added" and len(sources) <= 20):
+            verb = "added" if outcome.status == "added" else "already in the archive as"
+            click.echo(f"{verb} {outcome.id}  {outcome.title}")
+
+    for outcome in failed:
+        show(outcome)
+    with progress_bar(len(sources), "adding") as advance:
+        report = api.add_sources(store, sources, overrides=overrides, date_order=date_order,
+                                 on_outcome=lambda o: (show(o), advance(1)))
+    report.outcomes[:0] = failed
+    added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
+    if not single:
+        summary = f"{added} added, {dups} already in the archive, {bad} failed"
+        if report.ambiguous_dates:
+            summary += f"; {report.ambiguous_dates} dates were ambiguous and read as {date_order or 'DMY'}"
+        click.echo(summary, err=quiet)
+    elif report.ambiguous_dates:
+        click.echo(f"newsarc: note: the date was ambiguous and read as {date_order or 'DMY'} (see --date-order)",
+                   err=True)
+    if bad:
+        sys.exit(int(ExitCode.BAD_INPUT if single else ExitCode.PARTIAL))
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="Results per page.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable; all must match).")
+@click.option("--source", help="Only articles from this source.")
+@date_option("--since", "Only articles dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@date_option("--until", "Only articles dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--ids", "ids_only", is_flag=True, help="Print only the ids, one per line.")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@machine_format_options
+@click.pass_obj
+def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, tags: tuple[str, ...],
+           source: str | None, since: str | None, until: str | None, ids_only: bool, count_only: bool,
+           machine: str | None) -> None:
+    """Search titles, bodies and tags; best matches first, matches highlighted.
+
+    Words are ANDed; use "quoted phrases", OR, NOT, parentheses, field:value (title, body, tag, source,
+    author, location, language, url), tag:"Abu Kamal", wildcards (Bukam*), fuzzy words (Bukamal~) and dates
+    (date:2017-05, date:[2017-05-01 TO 2017-05-20], date:>2017). Exit status 1 when nothing matched.
+
+    \b
+    Example:
+      newsarc search "Abu Kamal"
+      newsarc search 'tag:Syria "military cooperation"' --since 2017 --json
+    """
+    from newsarc import api
+    from newsarc.backend import SearchRequest
+
+    store = env.store()
+    request = SearchRequest(" ".join(query), limit=limit, page=page, sort=sort, tags=tags, source=source,
+                            since=since, until=until, snippets=not (ids_only or count_only))
+    result = api.search(store, request)
+    if count_only:
+        click.echo(str(result.total))
+    elif ids_only:
+        for hit in result.hits:
+            click.echo(hit.id)
+    elif machine:
+        from newsarc.render import SEARCH_FIELDS, hit_record, write_records
+
+        write_records((hit_record(h) for h in result.hits), machine, click.get_text_stream("stdout"),
+                      SEARCH_FIELDS)
+    elif result.hits:
+        from newsarc.render import print_search
+
+        print_search(result, env.output(), page=page, limit=limit)
+    else:
+        click.echo("no matches", err=True)
+    if result.total == 0:
+        sys.exit(int(ExitCode.NO_MATCH))
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@click.option("--format", "-f", "fmt", type=click.Choice(["yaml", "json", "text", "markdown"]),
+              help="Print the article raw for scripts instead of formatted for reading.")
+@click.pass_obj
+def show(env: Env, article_id: str, fmt: str | None) -> None:
+    """Show one article: a metadata header and the body. ID may be any unique prefix of 4+ characters.
+
+    \b
+    Example:
+      newsarc show 3kq8
+      newsarc show 3kq8v0m2xa --format json | jq .tags
+    """
+    from newsarc import api
+
+    article = api.get_article(env.store(), article_id)
+    if fmt:
+        from newsarc.render import article_as
+
+        click.echo(article_as(article, fmt), nl=False)
+    else:
+        from newsarc.render import print_article
+
+        print_article(article, env.output())
+
+
+@cli.command(name="list")
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(0),
+              help="How many (0 for all).")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
+@click.option("--source", help="Only articles from this source.")
+@date_option("--since", "Only articles dated on or after DATE.")
+@date_option("--until", "Only articles dated on or before DATE.")
+@machine_format_options
+@click.pass_obj
+def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since: str | None,
+          until: str | None, machine: str | None) -> None:
+    """List articles, newest first (undated ones last).
+
+    \b
+    Example:
+      newsarc list --tag Syria --since 2017-05 --limit 5
+    """
+    from newsarc import api
+    from newsarc.dateranges import since_day, until_day
+
+    entries = api.list_entries(env.store(), limit=limit or None, tags=tags, source=source,
+                               since=since_day(since) if since else None,
+                               until=until_day(until) if until else None)
+    if machine:
+        from newsarc.render import LIST_FIELDS, entry_record, write_records
+
+        write_records((entry_record(e) for e in entries), machine, click.get_text_stream("stdout"), LIST_FIELDS)
+    else:
+        from newsarc.render import print_entries
+
+        print_entries(entries, env.output())
+    if not entries:
+        sys.exit(int(ExitCode.NO_MATCH))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("article_id", metavar="ID")
+@click.argument("changes", nargs=-1, required=True, metavar="+TAG|-TAG...", type=click.UNPROCESSED)
+@click.pass_obj
+def tag(env: Env, article_id: str, changes: tuple[str, ...]) -> None:
+    """Add (+TAG) and remove (-TAG) tags of one article. Quote tags with spaces.
+
+    \b
+    Example:
+      newsarc tag 3kq8 +"Deir ez-Zor" -ISIS
+    """
+    from newsarc import api
+
+    add_tags, remove_tags = [], []
+    for change in changes:
+        if change.startswith("+") and change[1:].strip():
+            add_tags.append(change[1:].strip())
+        elif change.startswith("-") and change[1:].strip():
+            remove_tags.append(change[1:].strip())
+        else:
+            raise UsageError(f"{change!r}: write +TAG to add a tag or -TAG to remove one")
+    article = api.retag(env.store(), article_id, add_tags, remove_tags)
+    click.echo(f"{article.id}  tags: {', '.join(article.tags) or '(none)'}")
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@click.pass_obj
+def rm(env: Env, article_id: str) -> None:
+    """Remove one article (its YAML file and its index entry).
+
+    \b
+    Example:
+      newsarc rm 3kq8v0m2xa
+    """
+    from newsarc import api
+
+    article = api.remove_article(env.store(), article_id)
+    click.echo(f"removed {article.id}  {article.title}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stats(env: Env, as_json: bool) -> None:
+    """Counts, date span, top sources and tags.
+
+    \b
+    Example:
+      newsarc stats
+    """
+    from newsarc import api
+
+    result = api.stats(env.store())
+    if as_json:
+        import json
+
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        from newsarc.render import print_stats
+
+        print_stats(result, env.output())
+
+
+@cli.command()
+@click.pass_obj
+def reindex(env: Env) -> None:
+    """Rebuild the index from the YAML files (it is kept up to date by itself; this is for repair).
+
+    \b
+    Example:
+      newsarc reindex
+    """
+    import time
+
+    from newsarc import api
+
+    started = time.perf_counter()
+    count = api.reindex(env.store())
+    click.echo(f"indexed {count} articles in {time.perf_counter() - started:.1f} s")
+
+
+EXPORT_FORMATS = ("jsonl", "json", "csv", "yaml", "markdown", "es-bulk")
+
+
+@cli.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write (default: stdout). Written to a temporary file first, then renamed.")
+@click.option("--query", "-q", help="Only articles matching this search query.")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
+@date_option("--since", "Only articles dated on or after DATE.")
+@date_option("--until", "Only articles dated on or before DATE.")
+@click.option("--no-csv-safe", is_flag=True,
+              help="CSV: keep cells starting with = + - @ as they are (by default they get a leading ' so a "
+                   "spreadsheet does not run them as formulas).")
+@click.option("--index-name", default="newsarc", show_default=True, help="es-bulk: the target index name.")
+@click.option("--mapping", type=click.Path(dir_okay=False), help="es-bulk: also write the index mapping JSON here.")
+@click.pass_obj
+def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, ...], since: str | None,
+           until: str | None, no_csv_safe: bool, index_name: str, mapping: str | None) -> None:
+    """Export the archive, or a selection of it, streaming (memory does not grow with the archive).
+
+    \b
+    Formats: jsonl (default), json, csv, yaml and es-bulk round-trip through `newsarc import` (es-bulk
+    loads into Elasticsearch/OpenSearch with the _bulk API); markdown is for reading.
+    Example:
+      newsarc export -o archive.jsonl
+      newsarc export --tag Syria --since 2017 --format csv -o syria.csv
+    """
+    from newsarc import api
+    from newsarc.dateranges import since_day, until_day
+    from newsarc.export import es_mapping, write_export
+
+    store = env.store()
+    paths = api.select_paths(store, query=query, tags=tags, since=since_day(since) if since else None,
+                             until=until_day(until) if until else None)
+    records = (article.to_dict() for article in api.iter_articles(store, paths))
+    kwargs = {"safe_csv": not no_csv_safe, "index_name": index_name}
+    if output == "-":
+        count = write_export(records, fmt, click.get_text_stream("stdout"), **kwargs)
+    else:
+        count = _export_to_file(output, lambda stream: write_export(records, fmt, stream, **kwargs))
+    if mapping:
+        import json
+        from pathlib import Path
+
+        from newsarc.yamlio import atomic_write
+
+        atomic_write(Path(mapping), json.dumps(es_mapping(index_name), indent=2) + "\n")
+    click.echo(f"exported {count} articles", err=True)
+
+
+def _export_to_file(output: str, write: Callable[[Any], int]) -> int:
+    """Write through a temporary file renamed into place, so a failed export leaves no half file."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            count = write(stream)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return count
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
+@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "json", "csv", "yaml", "es-bulk"]),
+              help="Input format (default: from the file's extension or content).")
+@click.pass_obj
+def import_(env: Env, file: str, fmt: str | None) -> None:
+    """Import articles from a newsarc export (jsonl, json, csv, yaml, es-bulk), keeping their ids.
+
+    \b
+    Example:
+      newsarc --archive ~/copy import archive.jsonl
+    """
+    from pathlib import Path
+
+    from newsarc import api
+    from newsarc.importer import read_import
+
+    store = env.store(create=True)
+    records = ((f"{file} record {n}", record) for n, record in enumerate(read_import(Path(file), fmt), start=1))
+
+    def show(outcome: Any) -> None:
+        if outcome.status == "failed":
+            click.echo(f"newsarc: failed: {outcome.reason}", err=True)
+
+    report = api.add_articles(store, records, on_outcome=show)
+    added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
+    click.echo(f"{added} imported, {dups} already in the archive, {bad} failed")
+    if bad:
+        sys.exit(int(ExitCode.PARTIAL))
+
+
+def main() -> None:
+    cli(prog_name="newsarc")

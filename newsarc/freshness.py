@@ -1,0 +1,144 @@
+"""The freshness check: which article files changed since the index last saw them.
+
+Layered so that it stays cheap at any archive size (see docs/freshness.md):
+
+1. Directory check (every command, any size): stat each directory under articles/ and compare its mtime
+   with the one recorded. Adding, deleting or renaming a file changes its directory's mtime, and so does
+   replacing a file by rename, which is how newsarc, git and most editors write. Only directories that
+   changed are listed, and only their files are stat'ed.
+2. Full scan (every command while the archive is small, else when the last one is older than a set time,
+   and always on `newsarc check` / `reindex --check`): stat every file and compare mtime, size and inode.
+   This is what catches a file rewritten in place without a rename.
+
+A timestamp is only trusted once it is older than RACY_NS: a directory or file whose mtime is that close to
+the moment it was recorded could change again within the same clock tick unseen, so it is recorded as
+unknown (-1) and looked at again next time (the "racy git" problem).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsarc.archive import ARTICLES_DIR
+
+RACY_NS = 2_000_000_000
+UNKNOWN = -1
+
+Stamp = tuple[int, int, int]  # mtime_ns, size, inode
+
+
+@dataclass
+class Changes:
+    upserts: dict[str, Stamp] = field(default_factory=dict)  # new or changed files, with their stamps
+    deletes: list[str] = field(default_factory=list)
+    dirs: dict[str, int] = field(default_factory=dict)  # directory -> mtime to record
+    gone_dirs: list[str] = field(default_factory=list)
+    full_scan: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.upserts or self.deletes or self.dirs or self.gone_dirs)
+
+    @property
+    def article_count(self) -> int:
+        return len(self.upserts) + len(self.deletes)
+
+
+def trusted(mtime_ns: int, now_ns: int) -> int:
+    """The mtime to record: the real one when it is old enough to be trusted, else UNKNOWN."""
+    return mtime_ns if now_ns - mtime_ns >= RACY_NS else UNKNOWN
+
+
+def stamp_of(st: os.stat_result, now_ns: int) -> Stamp:
+    return (trusted(st.st_mtime_ns, now_ns), st.st_size, st.st_ino)
+
+
+def _same(recorded: Stamp | None, st: os.stat_result) -> bool:
+    return recorded is not None and recorded[0] != UNKNOWN and recorded == (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def detect(root: Path, recorded_dirs: dict[str, int], stamps_in, all_stamps, *, full: bool) -> Changes:
+    """Compare the files under root/articles with what the catalog recorded.
+
+    stamps_in(dir) and all_stamps() read recorded file stamps from the catalog; they are passed in so this
+    module holds only the comparison logic.
+    """
+    now = time.time_ns()
+    changes = Changes(full_scan=full)
+    if full:
+        recorded = all_stamps()
+        seen: set[str] = set()
+        _scan_tree(root, ARTICLES_DIR, recorded, seen, changes, now)
+        changes.deletes.extend(path for path in recorded if path not in seen)
+        changes.gone_dirs.extend(d for d in recorded_dirs if d not in changes.dirs)
+        # Directories whose recorded mtime is unchanged need no new row.
+        for directory, mtime in list(changes.dirs.items()):
+            if recorded_dirs.get(directory) == mtime:
+                del changes.dirs[directory]
+        return changes
+
+    if ARTICLES_DIR not in recorded_dirs:
+        recorded_dirs = {**recorded_dirs, ARTICLES_DIR: UNKNOWN}
+    for directory, mtime in sorted(recorded_dirs.items()):
+        try:
+            st = os.stat(root / directory)
+        except (FileNotFoundError, NotADirectoryError):
+            changes.gone_dirs.append(directory)
+            changes.deletes.extend(stamps_in(directory, recursive=True))
+            continue
+        if mtime != UNKNOWN and st.st_mtime_ns == mtime:
+            continue
+        _list_dir(root, directory, stamps_in(directory), recorded_dirs, changes, now, st)
+    return changes
+
+
+def _list_dir(root: Path, directory: str, recorded: dict[str, Stamp], recorded_dirs: dict[str, int],
+              changes: Changes, now: int, dir_stat: os.stat_result) -> None:
+    """Look at one changed directory: its files against the record, and any directory new below it."""
+    present: set[str] = set()
+    try:
+        entries = list(os.scandir(root / directory))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        rel = f"{directory}/{name}"
+        if entry.is_dir(follow_symlinks=False):
+            if rel not in recorded_dirs:
+                _scan_tree(root, rel, {}, set(), changes, now)
+            continue
+        if not name.endswith(".yaml") or not entry.is_file(follow_symlinks=False):
+            continue
+        present.add(rel)
+        st = entry.stat(follow_symlinks=False)
+        if not _same(recorded.get(rel), st):
+            changes.upserts[rel] = stamp_of(st, now)
+    changes.deletes.extend(path for path in recorded if path not in present)
+    changes.dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
+
+
+def _scan_tree(root: Path, directory: str, recorded: dict[str, Stamp], seen: set[str], changes: Changes,
+               now: int) -> None:
+    """Stat every file below directory (the full scan, and directories the record has never seen)."""
+    try:
+        dir_stat = os.stat(root / directory)
+        entries = list(os.scandir(root / directory))
+    except OSError:
+        return
+    changes.dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        rel = f"{directory}/{name}"
+        if entry.is_dir(follow_symlinks=False):
+            _scan_tree(root, rel, recorded, seen, changes, now)
+        elif name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
+            seen.add(rel)
+            st = entry.stat(follow_symlinks=False)
+            if not _same(recorded.get(rel), st):
+                changes.upserts[rel] = stamp_of(st, now)

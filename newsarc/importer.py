@@ -1,0 +1,254 @@
+"""Read articles back from jsonl, json, yaml or csv files (as `newsarc.export` writes them) as plain dicts.
+
+jsonl, yaml and csv are read record by record; json is loaded whole. YAML is loaded with the safe loader
+only: tags beyond the plain YAML types are refused, and so are anchors/aliases -- article data never needs
+them, and refusing them outright stops "billion laughs" documents before anything is expanded.
+Every problem raises BadInputError naming the file, the line or record, and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from newsarc.errors import BadInputError, UsageError
+
+IMPORT_FORMATS = ("jsonl", "json", "yaml", "csv")
+_ALIASES = {"ndjson": "jsonl", "yml": "yaml"}
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".yaml": "yaml", ".yml": "yaml",
+               ".csv": "csv"}
+_ALLOWED_YAML_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "null", "bool", "int", "float", "str", "seq", "map", "timestamp", "merge"))
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
+def read_import(path: Path, fmt: str | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the articles in `path` as dicts; `fmt` is detected from the extension or content when None."""
+    path = Path(path)
+    if fmt is not None:
+        fmt = _ALIASES.get(fmt, fmt)
+        if fmt not in IMPORT_FORMATS:
+            raise UsageError(f"unknown import format {fmt!r}; choose one of: {', '.join(IMPORT_FORMATS)}")
+    readers = {"jsonl": _read_jsonl, "json": _read_json, "yaml": _read_yaml, "csv": _read_csv}
+    try:
+        if fmt is None:
+            fmt = detect_format(path)
+        yield from readers[fmt](path)
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 "
+                            "and import it again") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read the file ({exc.strerror or exc}); check the path") from None
+
+
+def _open(path: Path) -> TextIO:
+    # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the data.
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def detect_format(path: Path) -> str:
+    """The format by extension, else by the first non-space character (and line) of the file."""
+    fmt = _EXTENSIONS.get(path.suffix.lower())
+    if fmt:
+        return fmt
+    with _open(path) as handle:
+        for line in handle:
+            text = line.strip()
+            if not text:
+                continue
+            if text.startswith("["):
+                return "json"
+            if text.startswith("{"):
+                # One complete object on the first line is JSON Lines; an object spread over lines is JSON.
+                try:
+                    json.loads(text)
+                except ValueError:
+                    return "json"
+                return "jsonl"
+            if text.split(",")[:2] == ["id", "title"]:
+                return "csv"
+            return "yaml"
+    return "jsonl"  # an empty file: any reader yields nothing
+
+
+def _need_mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        kind = {list: "a list", str: "text", type(None): "null"}.get(type(value), type(value).__name__)
+        raise BadInputError(f"{where}: expected a mapping of article fields, got {kind}; "
+                            "each record must be one article")
+    return value
+
+
+# --- JSON -----------------------------------------------------------------------------------------------
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with _open(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                message = getattr(exc, "msg", str(exc))
+                raise BadInputError(f"{path}: line {number}: not valid JSON ({message}); each line must hold "
+                                    "one JSON object") from None
+            yield _need_mapping(value, f"{path}: line {number}")
+
+
+def _read_json(path: Path) -> Iterator[dict[str, Any]]:
+    with _open(path) as handle:
+        text = handle.read()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and text.lstrip().startswith("{"):
+            # Several objects one after another: JSON Lines under a .json name.
+            yield from _read_jsonl(path)
+            return
+        raise BadInputError(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg}); "
+                            "fix the file or export it again") from None
+    if isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            yield _need_mapping(item, f"{path}: record {number}")
+    else:
+        yield _need_mapping(value, f"{path}: the top-level value")
+
+
+# --- YAML -----------------------------------------------------------------------------------------------
+
+
+def _check_yaml_node(root: Any, path: Path, number: int) -> None:
+    """Refuse aliases and non-standard tags before constructing anything.
+
+    An alias makes the composed graph share a node, so a node seen twice means an alias (or a cycle). The
+    walk is iterative and visits each node once, so even a hostile document is checked in linear time.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise BadInputError(f"{path}: document {number} (anchor at line {line}): uses YAML "
+                                "anchors/aliases (& and *), which newsarc does not accept; "
+                                "write each value out in full")
+        seen.add(id(node))
+        if node.tag not in _ALLOWED_YAML_TAGS:
+            raise BadInputError(f"{path}: document {number} line {line}: the YAML tag {node.tag!r} is not "
+                                "accepted; remove the tag or quote the value")
+        if isinstance(node.value, list):
+            for item in node.value:
+                if isinstance(item, tuple):
+                    stack.extend(item)
+                else:
+                    stack.append(item)
+
+
+def _read_yaml(path: Path) -> Iterator[dict[str, Any]]:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with _open(path) as handle:
+        loader = base(handle)
+        number = 0
+        try:
+            while loader.check_node():
+                number += 1
+                node = loader.get_node()
+                if node is None:
+                    continue
+                _check_yaml_node(node, path, number)
+                data = loader.construct_document(node)
+                where = f"{path}: document {number} (line {node.start_mark.line + 1})"
+                if data is None:
+                    continue  # an empty document, e.g. after a trailing '---'
+                if isinstance(data, list):  # a single document holding a list of articles
+                    for index, item in enumerate(data, start=1):
+                        yield _need_mapping(item, f"{where}, item {index}")
+                else:
+                    yield _need_mapping(data, where)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark is not None else f"document {number or 1}"
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise BadInputError(f"{path}: {where}: not valid YAML ({problem}); fix the file or "
+                                "export it again") from None
+        finally:
+            loader.dispose()
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> Iterator[dict[str, Any]]:
+    import csv
+
+    from newsarc.article import FIELD_ORDER
+    from newsarc.export import CSV_COLUMNS, CSV_LIST_COLUMNS, decode_list, restore_cell
+
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)  # article bodies can exceed the 128 KiB default
+    with _open(path) as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                return
+            if "title" not in header or len(set(header)) != len(header):
+                raise BadInputError(f"{path}: line 1: the first row must be the header "
+                                    f"{','.join(CSV_COLUMNS)}; export the file again or fix its header")
+            unknown = [name for name in header if name not in CSV_COLUMNS]
+            number = 0
+            start = reader.line_num + 1
+            for row in reader:
+                number += 1
+                where = f"{path}: record {number} (line {start})"
+                start = reader.line_num + 1
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    raise BadInputError(f"{where}: has {len(row)} cells but the header has {len(header)}; "
+                                        "fix the row or export the file again")
+                cells = {name: restore_cell(cell) for name, cell in zip(header, row, strict=True)}
+                yield _csv_article(cells, unknown, where, FIELD_ORDER, CSV_LIST_COLUMNS, decode_list)
+        except csv.Error as exc:
+            raise BadInputError(f"{path}: line {reader.line_num}: not valid CSV ({exc}); fix the file or "
+                                "export it again") from None
+
+
+def _csv_article(cells: dict[str, str], unknown: list[str], where: str, field_order: tuple[str, ...],
+                 list_columns: tuple[str, ...], decode_list: Any) -> dict[str, Any]:
+    """Rebuild the article dict in `Article.to_dict()` order from one row's (un-neutralised) cells."""
+    article: dict[str, Any] = {}
+    for name in field_order:
+        cell = cells.get(name, "")
+        if name in list_columns:
+            try:
+                article[name] = decode_list(cell)
+            except ValueError:
+                raise BadInputError(f"{where}: column {name!r} starts with '[' but is not a JSON list; "
+                                    "write the items separated by '; '") from None
+        else:
+            article[name] = cell or None
+    extra_cell = cells.get("extra", "")
+    if extra_cell:
+        try:
+            extra = json.loads(extra_cell)
+        except ValueError:
+            extra = None
+        if not isinstance(extra, dict):
+            raise BadInputError(f"{where}: column 'extra' must hold a JSON object of extra fields; fix the "
+                                "cell or leave it empty")
+        clash = [key for key in extra if key in article or key == "body"]
+        if clash:
+            raise BadInputError(f"{where}: column 'extra' holds {clash[0]!r}, which has its own column; "
+                                "move it out of 'extra'")
+        article.update(extra)
+    for name in unknown:  # columns a person added by hand become extra text fields
+        if cells[name] and name not in article:
+            article[name] = cells[name]
+    article["body"] = cells.get("body", "")
+    return article

@@ -1,0 +1,1 @@
+"""Readers that turn files of each source kind into article fields."""

@@ -1,0 +1,123 @@
+"""Reading and writing article YAML: safe loading only, libyaml when present, atomic durable writes.
+
+Files are UTF-8, keys in a fixed order, the body a literal block scalar so that a file reads like the article
+and diffs line by line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsarc.errors import BadInputError
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+# Article files are small; anything this large is not an article someone wrote by hand.
+MAX_YAML_BYTES = 64 * 1024 * 1024
+# Real article files never use anchors and aliases; a handful is tolerated, more is an alias bomb.
+MAX_ALIASES = 16
+
+
+class _ArticleDumper(SafeDumper):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_ArticleDumper.add_representer(str, _represent_str)
+
+
+def dump_article(data: dict[str, Any]) -> str:
+    """YAML text for one article dict; the date is written as a plain YAML date when it is one."""
+    data = dict(data)
+    date = data.get("date")
+    if isinstance(date, str) and len(date) == 10:
+        with contextlib.suppress(ValueError):
+            data["date"] = dt.date.fromisoformat(date)
+    body = data.get("body")
+    if isinstance(body, str) and body and not body.endswith("\n"):
+        data["body"] = body + "\n"  # "|" keeps the newline; "|-" noise is avoided
+    return yaml.dump(data, Dumper=_ArticleDumper, allow_unicode=True, sort_keys=False, width=10_000,
+                     default_flow_style=False)
+
+
+def load_yaml(text: str | bytes, *, origin: str) -> Any:
+    """Safe-load one YAML document, refusing non-standard tags and alias bombs with a one-line error."""
+    if len(text) > MAX_YAML_BYTES:
+        raise BadInputError(f"{origin}: file is larger than {MAX_YAML_BYTES // 2**20} MB; not an article file")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BadInputError(f"{origin}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+    if text.count("*") and _count_aliases(text) > MAX_ALIASES:
+        raise BadInputError(f"{origin}: too many YAML aliases (*name); article files do not need them")
+    try:
+        return yaml.load(text, Loader=SafeLoader)
+    except yaml.constructor.ConstructorError as exc:
+        raise BadInputError(f"{origin}: {_yaml_problem(exc)}; only plain YAML is accepted") from None
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"{origin}: invalid YAML: {_yaml_problem(exc)}") from None
+
+
+def _count_aliases(text: str) -> int:
+    events = yaml.parse(text, Loader=SafeLoader)
+    try:
+        return sum(1 for event in events if isinstance(event, yaml.AliasEvent))
+    except yaml.YAMLError:
+        return 0  # the loader reports the syntax error with its position
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
+def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
+    """Write text to path so that a crash leaves either the old file or the new one, never a mix.
+
+    The text goes to a temporary file in the same directory, is flushed (and fsynced when durable), then
+    renamed over the target; the directory is fsynced so the rename itself survives a power loss.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
