@@ -169,15 +169,14 @@ def _reader(path: Path) -> Callable[[], bytes]:
     return read
 
 
-def article_from_text(text: str, *, origin: str, overrides: Overrides, date_order: str) -> tuple[Article, bool]:
-    """Parse a plain-text article and apply the overrides; returns the article and whether its date was
-    ambiguous (day/month order)."""
-    from newsarc.ingest.text import parse_text
-
-    parsed = parse_text(text, date_order=date_order, origin=origin)
+def article_from_parsed(parsed: dict[str, Any], *, origin: str, overrides: Overrides) -> tuple[Article, bool]:
+    """An Article from what a parser read, with the command-line overrides applied; also whether its date
+    was ambiguous (day/month order) and so was read by the archive's date order."""
     tags = list(parsed.get("tags") or [])
     tags.extend(t for t in overrides.tags if t not in tags)
+    known = {"title", "date", "date_ambiguous", "source", "url", "authors", "tags", "location", "language", "body"}
     data = {
+        **{k: v for k, v in parsed.items() if k not in known and v not in (None, "", [], {})},
         "title": overrides.title or parsed.get("title"),
         "date": normalise_date(overrides.date, field_name="--date") if overrides.date else parsed.get("date"),
         "source": overrides.source or parsed.get("source") or "",
@@ -241,7 +240,7 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
                 date_order: str | None = None, report: AddReport | None = None,
                 on_outcome: Callable[[AddOutcome], None] = lambda o: None) -> AddReport:
     """Ingest plain-text sources. A bad source is recorded as failed and never stops the others."""
-    from newsarc.ingest.decode import decode_bytes
+    from newsarc.ingest.dispatch import parse_source
 
     overrides = overrides or Overrides()
     report = report or AddReport()
@@ -252,15 +251,14 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
         try:
             for source in sources:
                 try:
-                    text = decode_bytes(source.read(), origin=source.origin)
-                    article, ambiguous = article_from_text(text, origin=source.origin, overrides=overrides,
-                                                           date_order=order)
-                    report.ambiguous_dates += ambiguous
-                    outcome = adder.add(article, source.origin)
+                    for parsed in parse_source(source.read(), origin=source.origin, date_order=order):
+                        article, ambiguous = article_from_parsed(parsed, origin=source.origin, overrides=overrides)
+                        report.ambiguous_dates += ambiguous
+                        on_outcome(adder.add(article, source.origin))
                 except NewsarcError as exc:
                     outcome = AddOutcome(source.origin, "failed", reason=str(exc))
                     report.outcomes.append(outcome)
-                on_outcome(outcome)
+                    on_outcome(outcome)
         finally:
             adder.flush()
     return report

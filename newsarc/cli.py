@@ -20,8 +20,43 @@ from newsarc.errors import ExitCode, NewsarcError, UsageError
 MACHINE_FORMATS = ("json", "jsonl", "csv")
 
 
+# Commands that live in their own modules, loaded only when invoked (or listed by --help).
+LAZY_COMMANDS = {
+    "check": "newsarc.cli_check:check",
+    "alias": "newsarc.cli_search:alias",
+    "timeline": "newsarc.cli_search:timeline",
+    "similar": "newsarc.cli_search:similar",
+    "watch": "newsarc.cli_search:watch",
+    "feed": "newsarc.cli_ingest:feed",
+    "dups": "newsarc.cli_ingest:dups",
+    "reextract": "newsarc.cli_ingest:reextract",
+}
+
+
 class NewsarcGroup(click.Group):
-    """Turns NewsarcError into `newsarc: error: ...` and its exit code; quiet on a closed pipe."""
+    """Loads LAZY_COMMANDS on demand; turns NewsarcError into `newsarc: error: ...` and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        import importlib.util
+
+        lazy = [name for name, target in LAZY_COMMANDS.items()
+                if importlib.util.find_spec(target.split(":")[0]) is not None]
+        return sorted({*super().list_commands(ctx), *lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS:
+            import importlib
+
+            module_name, attribute = LAZY_COMMANDS[name].split(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                return None
+            command = getattr(module, attribute, None)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
