@@ -91,7 +91,7 @@ class Env:
     def output(self) -> Any:
         from newsarc.render import Output
 
-        return Output(click.get_text_stream("stdout"), self.color)
+        return Output(sys.stdout, self.color)
 
     def close(self) -> None:
         if self._store is not None:
@@ -277,7 +277,7 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
     elif machine:
         from newsarc.render import SEARCH_FIELDS, hit_record, write_records
 
-        write_records((hit_record(h) for h in result.hits), machine, click.get_text_stream("stdout"),
+        write_records((hit_record(h) for h in result.hits), machine, sys.stdout,
                       SEARCH_FIELDS)
     elif result.hits:
         from newsarc.render import print_search
@@ -341,7 +341,7 @@ def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since
     if machine:
         from newsarc.render import LIST_FIELDS, entry_record, write_records
 
-        write_records((entry_record(e) for e in entries), machine, click.get_text_stream("stdout"), LIST_FIELDS)
+        write_records((entry_record(e) for e in entries), machine, sys.stdout, LIST_FIELDS)
     else:
         from newsarc.render import print_entries
 
@@ -470,7 +470,7 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
     records = (article.to_dict() for article in api.iter_articles(store, paths))
     kwargs = {"safe_csv": not no_csv_safe, "index_name": index_name}
     if output == "-":
-        count = write_export(records, fmt, click.get_text_stream("stdout"), **kwargs)
+        count = write_export(records, fmt, sys.stdout, **kwargs)
     else:
         count = _export_to_file(output, lambda stream: write_export(records, fmt, stream, **kwargs))
     if mapping:
