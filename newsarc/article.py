@@ -99,6 +99,8 @@ class Article:
     language: str = ""
     added: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # (title, date, source, body object, key): content_key() is asked for several times per added article.
+    _key_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: Any, *, origin: str = "article") -> Article:
@@ -139,9 +141,14 @@ class Article:
 
     def content_key(self) -> str:
         """A digest of the normalised title, date, source and body: equal for the same article added twice."""
+        cached = self._key_cache
+        if cached and cached[3] is self.body and cached[:3] == (self.title, self.date, self.source):
+            return cached[4]
         parts = [normalise_text(self.title), (self.date or "")[:10], normalise_text(self.source),
                  normalise_text(self.body)]
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+        key = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+        self._key_cache = (self.title, self.date, self.source, self.body, key)
+        return key
 
 
 _SPACE = re.compile(r"\s+")

@@ -129,6 +129,10 @@ class Catalog:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
 
+    def has_more_than(self, n: int) -> bool:
+        """count() > n, reading at most n + 1 rows (count(*) walks the whole table)."""
+        return self.db.execute("SELECT 1 FROM files LIMIT 1 OFFSET ?", (int(n),)).fetchone() is not None
+
     def dirs(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT path, mtime_ns FROM dirs"))
 

@@ -107,7 +107,7 @@ class Store:
 
     def _full_scan_due(self) -> bool:
         settings = self.archive.settings
-        if self.catalog.count() <= int(settings["full_scan_max_files"]):
+        if not self.catalog.has_more_than(int(settings["full_scan_max_files"])):
             return True
         last = float(self.catalog.get_meta("last_full_scan") or 0)
         return time.time() - last > float(settings["full_scan_interval"])
