@@ -165,8 +165,12 @@ class Catalog:
         return row
 
     def newest(self, *, limit: int | None, tags: Iterable[str] = (), source: str | None = None,
-               since: str | None = None, until: str | None = None, offset: int = 0) -> list[CatalogEntry]:
-        """Articles newest first (undated last), filtered; walks the date index, never the whole table."""
+               since: str | None = None, until: str | None = None) -> list[CatalogEntry]:
+        """Articles newest first, undated ones last, filtered.
+
+        Dated and undated rows are read separately so that SQLite walks the (date, added) index backwards and
+        stops after `limit` rows: the newest 20 of 100,000 cost the same as of 100.
+        """
         where, args = [], []
         for tag in tags:
             where.append("path IN (SELECT path FROM tags WHERE tag=?)")
@@ -180,13 +184,17 @@ class Catalog:
         if until:
             where.append("substr(date, 1, 10) <= ?")
             args.append(until)
-        sql = "SELECT path, id, date, added, title, source, url, tags FROM files"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY date IS NULL, date DESC, added DESC"
+        select = "SELECT path, id, date, added, title, source, url, tags FROM files WHERE "
+        dated = select + " AND ".join([*where, "date IS NOT NULL"]) + " ORDER BY date DESC, added DESC"
         if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return [_entry(row) for row in self.db.execute(sql, args)]
+            dated += f" LIMIT {int(limit)}"
+        entries = [_entry(row) for row in self.db.execute(dated, args)]
+        if (limit is None or len(entries) < limit) and not (since or until):
+            undated = select + " AND ".join([*where, "date IS NULL"]) + " ORDER BY added DESC"
+            if limit is not None:
+                undated += f" LIMIT {int(limit) - len(entries)}"
+            entries += [_entry(row) for row in self.db.execute(undated, args)]
+        return entries
 
     def iter_paths(self) -> Iterator[str]:
         for (path,) in self.db.execute("SELECT path FROM files ORDER BY path"):
