@@ -37,6 +37,8 @@ class SearchHit:
     score: float
     snippets: list[Snippet] = field(default_factory=list)
     matched_terms: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None
+    copies: int = 0  # with --collapse: how many near-duplicates this hit stands for
 
 
 @dataclass
@@ -50,6 +52,11 @@ class SearchRequest:
     since: str | None = None  # ISO date, inclusive
     until: str | None = None  # ISO date, inclusive
     snippets: bool = True
+    exact: bool = False  # no alias or variant expansion
+    collapse: bool = False  # fold near-duplicates (duplicate_of) into one hit
+    facets: bool = False
+    facet_limit: int = 10
+    aliases: list[list[str]] = field(default_factory=list)  # alias groups to expand (api.search loads them)
 
 
 @dataclass
@@ -58,6 +65,8 @@ class SearchResult:
     total: int
     parsed_query: str
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    expansions: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (word, "variant"|"alias", terms)
+    suggestions: list[str] = field(default_factory=list)  # did-you-mean lines when nothing matched
 
 
 class SearchBackend(Protocol):
@@ -68,7 +77,7 @@ class SearchBackend(Protocol):
 
     def search(self, request: SearchRequest) -> SearchResult: ...
 
-    def facets(self, request: SearchRequest, fields: Iterable[str]) -> dict[str, list[tuple[str, int]]]: ...
+    def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]: ...
 
     def suggest(self, word: str, limit: int = 5) -> list[str]: ...
 

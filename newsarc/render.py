@@ -57,7 +57,40 @@ def hit_record(hit: SearchHit) -> dict[str, Any]:
     record["snippets"] = [
         {"field": s.field, "text": s.text, "highlights": [list(h) for h in s.highlights]} for s in hit.snippets
     ]
+    if hit.duplicate_of:  # only on near-duplicates, and with --collapse: scripts reading the fields above keep working
+        record["duplicate_of"] = hit.duplicate_of
+    if hit.copies:
+        record["copies"] = hit.copies
     return record
+
+
+def write_search_records(result: SearchResult, fmt: str, stream: IO[str], *, with_facets: bool = False) -> int:
+    """Hits as json/jsonl/csv. With facets, --json prints one object {"total", "hits", "facets"} and --jsonl
+    the hits then one last line {"facets": ...}; without, --json stays a plain array of hits."""
+    records = (hit_record(h) for h in result.hits)
+    if not with_facets:
+        return write_records(records, fmt, stream, SEARCH_FIELDS)
+    facets = {name: [{"value": value, "count": count} for value, count in pairs]
+              for name, pairs in result.facets.items()}
+    if fmt == "json":
+        hits = list(records)
+        stream.write(json.dumps({"total": result.total, "hits": hits, "facets": facets}, ensure_ascii=False,
+                                indent=1) + "\n")
+        return len(hits)
+    count = write_records(records, "jsonl", stream, SEARCH_FIELDS)
+    stream.write(json.dumps({"facets": facets, "total": result.total}, ensure_ascii=False) + "\n")
+    return count
+
+
+def explain_lines(result: SearchResult) -> list[str]:
+    """What --explain prints: the parsed query and each alias or variant expansion."""
+    lines = [f"query: {result.parsed_query}"]
+    for word, kind, terms in result.expansions:
+        label = "alias group" if kind == "alias" else "variants in this archive"
+        lines.append(f"  {word} -> {label}: {', '.join(terms)}")
+    if not result.expansions:
+        lines.append("  (no alias or variant expansion)")
+    return lines
 
 
 def entry_record(entry: CatalogEntry) -> dict[str, Any]:
@@ -100,14 +133,20 @@ def _csv_cell(value: Any) -> str:
 # -- search ------------------------------------------------------------------------------------------------
 def print_search(result: SearchResult, out: Output, *, page: int, limit: int) -> None:
     first = (page - 1) * limit + 1
+    show_matched = bool(result.expansions)
     if not out.styled:
         for hit in result.hits:
-            out.line(f"{hit.id}  {hit.date or 'undated':10}  {hit.source or '-'}  {hit.title}")
+            copies = f"  (+{hit.copies} copies)" if hit.copies else ""
+            out.line(f"{hit.id}  {hit.date or 'undated':10}  {hit.source or '-'}  {hit.title}{copies}")
             if hit.tags:
                 out.line(f"    tags: {', '.join(hit.tags)}")
-            for snippet in hit.snippets[:2]:
+            if show_matched and hit.matched_terms:
+                out.line(f"    matched: {', '.join(hit.matched_terms)}")
+            for snippet in _body_snippets(hit)[:2]:
                 out.line("    " + snippet.text.strip())
         out.line(f"-- {first}-{first + len(result.hits) - 1} of {result.total} matches")
+        if result.facets:
+            print_facets(result.facets, out)
         return
     from rich.text import Text
 
@@ -118,20 +157,56 @@ def print_search(result: SearchResult, out: Output, *, page: int, limit: int) ->
         head.append(hit.id, style="bold cyan")
         head.append(f"  {hit.date or 'undated'}", style="green")
         head.append(f"  {hit.source}" if hit.source else "", style="magenta")
+        if hit.copies:
+            head.append(f"  +{hit.copies} copies", style="dim")
         console.print(head)
-        console.print(Text("    ") + Text(hit.title, style="bold"))
+        title = next((s for s in hit.snippets if s.field == "title"), None)
+        console.print(Text("    ") + (snippet_text(title, base="bold") if title else Text(hit.title, style="bold")))
         if hit.tags:
             console.print(Text("    tags: " + ", ".join(hit.tags), style="yellow"))
-        for snippet in hit.snippets[:2]:
+        if show_matched and hit.matched_terms:
+            console.print(Text("    matched: " + ", ".join(hit.matched_terms), style="cyan"))
+        for snippet in _body_snippets(hit)[:2]:
             console.print(Text("    ") + snippet_text(snippet))
         console.print()
     console.print(Text(f"{first}-{first + len(result.hits) - 1} of {result.total} matches", style="dim"))
+    if result.facets:
+        print_facets(result.facets, out)
 
 
-def snippet_text(snippet: Snippet) -> Any:
+def _body_snippets(hit: SearchHit) -> list[Snippet]:
+    return [s for s in hit.snippets if s.field != "title"]
+
+
+FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
+                "month": "months"}
+
+
+def print_facets(facets: dict[str, list[tuple[str, int]]], out: Output) -> None:
+    """Facet counts: one line per facet when piped, a table of columns on a terminal."""
+    if not out.styled:
+        for name, pairs in facets.items():
+            if pairs:
+                out.line(f"{FACET_LABELS.get(name, name)}: " + ", ".join(f"{v} ({c})" for v, c in pairs))
+        return
+    from rich.table import Table
+
+    shown = [(name, pairs) for name, pairs in facets.items() if pairs]
+    if not shown:
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False, title="facets", title_justify="left")
+    for name, _ in shown:
+        table.add_column(FACET_LABELS.get(name, name), overflow="fold")
+    rows = max(len(pairs) for _, pairs in shown)
+    for i in range(rows):
+        table.add_row(*(f"{pairs[i][0]} [dim]{pairs[i][1]}[/]" if i < len(pairs) else "" for _, pairs in shown))
+    out.console.print(table)
+
+
+def snippet_text(snippet: Snippet, base: str = "") -> Any:
     from rich.text import Text
 
-    text = Text(snippet.text.strip() and snippet.text)
+    text = Text(snippet.text.strip() and snippet.text, style=base)
     for start, end in snippet.highlights:
         text.stylize("bold black on yellow", start, end)
     return text

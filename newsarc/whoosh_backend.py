@@ -1,11 +1,17 @@
 """The embedded search backend: a Whoosh index in the archive's .newsarc/index directory.
 
 Schema notes:
-- title, body and tagtext use Snowball stemming after case and accent folding (Būkamāl = bukamal); no stop
-  words are dropped, so a phrase query matches the words as written.
-- tags holds each tag whole and folded, so tag:"Abu Kamal" is one term; tagtext makes tags findable by words.
+- title, body and tagtext are folded (case, accents, apostrophes, Arabic letter forms) and Snowball-stemmed by
+  newsarc.whoosh_analysis; no stop words are dropped, so a phrase query matches the words as written.
+  Hyphenated words are indexed as their parts and joined (al-Bukamal: al, bukamal, albukamal); CJK text as
+  character bigrams.
+- plain holds the same words unstemmed (fuzzy terms, wildcards, did-you-mean); vkeys the variant keys of the
+  words that may be names (see newsarc.variants and newsarc.whoosh_query).
+- tags holds each tag whole and folded, so tag:"Abu Kamal" is one term; tagtext makes tags findable by words;
+  tag_facet, source_facet and location_facet keep the values as written, for facet counts.
 - date is a day-precision DATETIME whose query parsing is ours: a partial date (2017, 2017-05) means the whole
   year or month, and a range's ends are widened to whole days/months correctly.
+- group is the article's own id, or the id it is a duplicate of (`duplicate_of`), for --collapse.
 - Documents are keyed by their file path, so a hand-copied file with a duplicate id is still indexed (and
   reported by `newsarc check`), and a moved file is a delete plus an add.
 """
@@ -13,35 +19,41 @@ Schema notes:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarc import whoosh_import
 from newsarc.article import Article
 from newsarc.backend import SearchHit, SearchRequest, SearchResult, Snippet
 from newsarc.dateranges import date_bounds
-from newsarc.errors import QueryError
-from newsarc.textfold import fold_text, fold_word
+from newsarc.variants import TAGS_MARK, fold_query_text
 
 whoosh_import.load()
 
+if TYPE_CHECKING:
+    from newsarc import whoosh_query
+
 from whoosh import fields, index, query  # noqa: E402
-from whoosh.analysis import Filter, RegexTokenizer, StemFilter  # noqa: E402
-from whoosh.highlight import ContextFragmenter, Formatter, get_text  # noqa: E402
+from whoosh.analysis import Filter, RegexTokenizer  # noqa: E402
+
+from newsarc.whoosh_analysis import Joined, name_keys_analyzer, stem, stemmed_analyzer, words_analyzer  # noqa: E402
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt automatically.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 INDEX_NAME = "MAIN"
-DEFAULT_FIELDS = ("title", "body", "tagtext")
-FIELD_ALIASES = {"tags": ["tag"], "authors": ["author", "by"], "location": ["place", "dateline"],
-                 "language": ["lang"]}
-_MARK_START, _MARK_END, _FRAGMENT_SEP = "\x02", "\x03", "\x1e"
+FACET_FIELDS = {"tag": "tag_facet", "source": "source_facet", "location": "location_facet",
+                "language": "language", "month": "ym"}
+
+
+def check_syntax(text: str, field_names: Iterable[str]) -> None:
+    from newsarc.whoosh_query import check_syntax as check
+
+    check(text, field_names)
 
 
 class FoldFilter(Filter):
-    """Lowercase and strip accents from each token (see newsarc.textfold.fold_word)."""
+    """Fold each token as newsarc.variants does (whole tags: every word folded, spacing kept)."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FoldFilter)
@@ -51,7 +63,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         for token in tokens:
-            token.text = fold_word(token.text)
+            token.text = fold_query_text(token.text)
             yield token
 
 
@@ -75,75 +87,75 @@ class DayField(fields.DATETIME):
         return query.DateRange(fieldname, low, high, boost=boost)
 
 
+def _presence_field(analyzer: Any) -> fields.FieldType:
+    """A field that records only which documents hold a term: no frequencies, positions or lengths."""
+    from whoosh import formats
+
+    return fields.FieldType(formats.Existence(), analyzer=analyzer, scorable=False, stored=False)
+
+
 def build_schema() -> fields.Schema:
-    words = RegexTokenizer() | FoldFilter()
-    stemmed = words | StemFilter(lang="en", cachesize=100_000)
+    stemmed = stemmed_analyzer()
+    words = words_analyzer()
     whole = RegexTokenizer(r"[^\n]+") | FoldFilter()
+    lines = RegexTokenizer(r"[^\n]+")
     return fields.Schema(
         path=fields.ID(stored=True, unique=True),
         id=fields.ID(stored=True),
         title=fields.TEXT(analyzer=stemmed, stored=True, field_boost=2.0),
         body=fields.TEXT(analyzer=stemmed, stored=True),
         tagtext=fields.TEXT(analyzer=stemmed, field_boost=1.5),
+        plain=_presence_field(words),
+        vkeys=_presence_field(name_keys_analyzer()),
         tags=fields.TEXT(analyzer=whole, phrase=False, stored=True),
+        tag_facet=fields.TEXT(analyzer=lines, phrase=False),
         source=fields.TEXT(analyzer=words, stored=True),
         source_key=fields.TEXT(analyzer=whole, phrase=False),
+        source_facet=fields.ID(),
         authors=fields.TEXT(analyzer=words, stored=True),
         location=fields.TEXT(analyzer=words, stored=True),
-        language=fields.ID(stored=True),
+        location_facet=fields.ID(),
+        language=fields.TEXT(analyzer=whole, phrase=False, stored=True),
         url=fields.ID(stored=True),
         date=DayField(sortable=True),
         datestr=fields.STORED(),
         ym=fields.ID(),
+        group=fields.ID(sortable=True),
+        dup_of=fields.ID(stored=True),
     )
 
 
 def document_for(path: str, article: Article) -> dict[str, Any]:
+    words = Joined.of([article.title, article.body, TAGS_MARK, *article.tags])
+    duplicate_of = article.extra.get("duplicate_of")
+    duplicate_of = str(duplicate_of).strip() if isinstance(duplicate_of, str | int) else ""
     doc: dict[str, Any] = {
         "path": path,
         "id": article.id,
         "title": article.title,
         "body": article.body,
         "tagtext": " ; ".join(article.tags),
+        "plain": words,
+        "vkeys": words,
         "tags": "\n".join(article.tags),
+        "tag_facet": "\n".join(article.tags),
         "source": article.source,
         "source_key": article.source,
+        "source_facet": article.source,
         "authors": "\n".join(article.authors),
         "location": article.location,
+        "location_facet": article.location,
         "language": article.language,
         "url": article.url,
         "datestr": article.date or "",
+        "group": duplicate_of or article.id,
+        "dup_of": duplicate_of,
     }
     if article.date:
         day = dt.date.fromisoformat(article.date[:10])
         doc["date"] = dt.datetime(day.year, day.month, day.day)
         doc["ym"] = article.date[:7]
     return {key: value for key, value in doc.items() if value not in ("", None)}
-
-
-class _MarkFormatter(Formatter):
-    """Marks matched words with control characters, parsed back into offsets by _snippets()."""
-
-    between = _FRAGMENT_SEP
-
-    def format_token(self, text, token, replace=False):  # type: ignore[no-untyped-def]
-        return _MARK_START + get_text(text, token, replace) + _MARK_END
-
-
-def _snippets(field: str, marked: str) -> list[Snippet]:
-    snippets = []
-    for fragment in marked.split(_FRAGMENT_SEP):
-        text, highlights, pos = [], [], 0
-        for i, part in enumerate(re.split(f"[{_MARK_START}{_MARK_END}]", fragment)):
-            part = part.replace("\n", " ")
-            if i % 2:
-                highlights.append((pos, pos + len(part)))
-            text.append(part)
-            pos += len(part)
-        joined = "".join(text)
-        if joined.strip():
-            snippets.append(Snippet(field, joined, highlights))
-    return snippets
 
 
 class WhooshBackend:
@@ -181,14 +193,7 @@ class WhooshBackend:
         return self.ix.writer(limitmb=256 if bulk else 64, timeout=30.0, compound=False)
 
     def add(self, items: Iterable[tuple[str, Article]]) -> None:
-        writer = self.writer()
-        try:
-            for path, article in items:
-                writer.update_document(**document_for(path, article))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        self.apply(items, [])
 
     def delete(self, paths: Iterable[str]) -> None:
         writer = self.writer()
@@ -216,29 +221,28 @@ class WhooshBackend:
     def optimize(self) -> None:
         self.ix.optimize()
 
-    # -- reading ---------------------------------------------------------------------------------------
-    def parse(self, text: str) -> query.Query:
-        from whoosh import qparser
+    # -- queries ---------------------------------------------------------------------------------------
+    def parse(self, text: str, reader: Any = None, *, exact: bool = False,
+              aliases: list[list[str]] | None = None) -> tuple[query.Query, list[whoosh_query.Expansion]]:
+        """The Whoosh query for a query text, with the alias and variant expansions applied."""
+        from newsarc import whoosh_query
 
+        if not text.strip():
+            return query.Every(), []
         check_syntax(text, self.ix.schema.names())
+        expanded: list[whoosh_query.Expansion] = []
+        if aliases and not exact:
+            from newsarc.aliases import expand_query
 
-        parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), self.ix.schema, group=qparser.AndGroup)
-        parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-        parser.add_plugin(qparser.GtLtPlugin())
-        parser.add_plugin(qparser.FuzzyTermPlugin())
-        try:
-            parsed = parser.parse(text)
-        except QueryError:
-            raise
-        except Exception as exc:  # whoosh raises bare exceptions from deep inside its parser
-            raise QueryError(f"cannot parse query {text!r}: {exc}") from None
-        _raise_on_errors(parsed, text)
-        return parsed
+            text, applied = expand_query(text, aliases)
+            expanded = [whoosh_query.Expansion(matched, "alias", list(group)) for matched, group in applied]
+        parsed, variant_expansions = whoosh_query.parse(text, self.ix.schema, reader, exact=exact)
+        return parsed, expanded + variant_expansions
 
     def _filter(self, request: SearchRequest) -> query.Query | None:
-        parts: list[query.Query] = [query.Term("tags", fold_text(tag)) for tag in request.tags]
+        parts: list[query.Query] = [query.Term("tags", fold_query_text(tag)) for tag in request.tags]
         if request.source:
-            parts.append(query.Term("source_key", fold_text(request.source)))
+            parts.append(query.Term("source_key", fold_query_text(request.source)))
         if request.since or request.until:
             low = date_bounds(request.since)[0] if request.since else None
             high = date_bounds(request.until)[1] if request.until else None
@@ -248,34 +252,72 @@ class WhooshBackend:
         return parts[0] if len(parts) == 1 else query.And(parts)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        parsed = self.parse(request.query) if request.query.strip() else query.Every()
         with self.ix.searcher() as searcher:
+            parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
+                                            aliases=request.aliases)
             kwargs: dict[str, Any] = {"filter": self._filter(request), "terms": True}
             if request.sort == "date":
                 kwargs.update(sortedby="date", reverse=True)
-            page = searcher.search_page(parsed, max(request.page, 1), pagelen=max(request.limit, 1), **kwargs)
-            results = page.results
-            results.fragmenter = ContextFragmenter(maxchars=240, surround=70)
-            results.formatter = _MarkFormatter()
-            hits = [self._hit(hit, request.snippets) for hit in page] if page.offset < page.total else []
-            return SearchResult(hits=hits, total=len(results), parsed_query=str(parsed))
+            if request.collapse:
+                from whoosh import sorting
 
-    def _hit(self, hit: Any, with_snippets: bool) -> SearchHit:
+                kwargs.update(collapse=sorting.FieldFacet("group"), collapse_limit=1)
+            page, limit = max(request.page, 1), max(request.limit, 1)
+            results = searcher.search(parsed, limit=page * limit, **kwargs)
+            total = len(results)
+            copies: dict[str, int] = {}
+            if request.collapse:  # Whoosh's own collapsed_counts miss a copy that a better one displaced
+                from whoosh import sorting
+
+                groups = searcher.search(parsed, limit=1, filter=kwargs["filter"],
+                                         groupedby={"g": sorting.FieldFacet("group", maptype=sorting.Count)})
+                sizes = {_text(k): v for k, v in groups.groups("g").items()}
+                total = len(sizes)
+                copies = {k: v - 1 for k, v in sizes.items() if v > 1}
+            hits = [self._hit(results[i], request.snippets, copies)
+                    for i in range((page - 1) * limit, min(page * limit, results.scored_length()))]
+            if request.sort == "date":  # Whoosh puts the sort key where the score was: no score to show
+                for hit in hits:
+                    hit.score = 0.0
+            from newsarc.whoosh_query import describe
+
+            result = SearchResult(hits=hits, total=total, parsed_query=describe(parsed),
+                                  expansions=[(e.word, e.kind, e.terms) for e in expansions])
+            if request.facets:
+                result.facets = self._facets(searcher, parsed, kwargs["filter"], request.facet_limit)
+            if total == 0 and request.query.strip():
+                result.suggestions = self._suggestions(searcher, request, expansions)
+            return result
+
+    def _hit(self, hit: Any, with_snippets: bool, copies: dict[str, int]) -> SearchHit:
+        from newsarc import snippets as snip
+
         stored = hit.fields()
         snippets: list[Snippet] = []
+        matched: list[str] = []
         if with_snippets:
+            stemmed, plain, tags = set(), set(), set()
+            for fieldname, term in hit.matched_terms():  # dates and other fields hold binary terms: skipped
+                if fieldname in ("title", "body", "tagtext"):
+                    stemmed.add(_text(term))
+                elif fieldname == "plain":
+                    plain.add(_text(term))
+                elif fieldname == "tags":
+                    tags.add(_text(term))
             body = stored.get("body", "")
-            marked = hit.highlights("body", text=body, top=3) if body else ""
-            snippets = _snippets("body", marked) if marked else []
-            if not snippets and body:
-                snippets = [Snippet("body", _lead(body), [])]
-        title_marked = hit.highlights("title", text=stored.get("title", ""), top=1) if with_snippets else ""
-        matched = []
-        for snippet in ([*_snippets("title", title_marked)] if title_marked else []) + snippets:
-            for start, end in snippet.highlights:
-                word = snippet.text[start:end]
-                if word not in matched:
-                    matched.append(word)
+            title = stored.get("title", "")
+            body_matches = snip.find_matches(body, stemmed, plain, stem) if body else []
+            title_matches = snip.find_matches(title, stemmed, plain, stem)
+            snippets = snip.fragments(body, body_matches) if body_matches else ([snip.lead(body)] if body else [])
+            for tag in _lines(stored.get("tags")):
+                if fold_query_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem):
+                    matched.append(tag)
+            for m in [*title_matches, *body_matches]:
+                if m.word not in matched:
+                    matched.append(m.word)
+            if title_matches:
+                snippets.insert(0, Snippet("title", title, [(m.start, m.end) for m in title_matches]))
+        group = stored.get("dup_of") or stored.get("id", "")
         return SearchHit(
             id=stored.get("id", ""),
             path=stored.get("path", ""),
@@ -290,79 +332,157 @@ class WhooshBackend:
             score=round(float(hit.score or 0.0), 4),
             snippets=snippets,
             matched_terms=matched,
+            duplicate_of=stored.get("dup_of") or None,
+            copies=copies.get(group, 0),
         )
 
-    def facets(self, request: SearchRequest, names: Iterable[str] = ("tags", "source_key", "ym")
-               ) -> dict[str, list[tuple[str, int]]]:
+    # -- facets, suggestions ---------------------------------------------------------------------------
+    def _facets(self, searcher: Any, parsed: query.Query, filter_q: query.Query | None,
+                limit: int) -> dict[str, list[tuple[str, int]]]:
         from whoosh import sorting
 
-        parsed = self.parse(request.query) if request.query.strip() else query.Every()
-        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
+        groups = {name: sorting.FieldFacet(fieldname, allow_overlap=(name == "tag"), maptype=sorting.Count)
+                  for name, fieldname in FACET_FIELDS.items()}
+        results = searcher.search(parsed, limit=1, filter=filter_q, groupedby=groups)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in FACET_FIELDS:
+            counts = results.groups(name)
+            ordered = sorted(((_text(k), v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))
+            if name == "month":
+                ordered = sorted(ordered, key=lambda kv: kv[0], reverse=True)
+            out[name] = ordered[:limit] if limit else ordered
+        return out
+
+    def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
         with self.ix.searcher() as searcher:
-            results = searcher.search(parsed, limit=1, filter=self._filter(request), groupedby=groups)
-            out = {}
-            for name in names:
-                counts = results.groups(name)
-                out[name] = sorted(((str(k), v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))
-            return out
+            parsed, _ = self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases)
+            return self._facets(searcher, parsed, self._filter(request), request.facet_limit)
+
+    def _suggestions(self, searcher: Any, request: SearchRequest,
+                     expansions: list[whoosh_query.Expansion]) -> list[str]:
+        """Did-you-mean lines for a query that found nothing: closer spellings from the archive's vocabulary
+        (edit distance 1 before 2, then the most frequent), and spellings that variants or aliases would add."""
+        from newsarc import variants, whoosh_query
+
+        reader = searcher.reader()
+        lines: list[str] = []
+        words = [t for t in variants.tokenize(whoosh_query.words_of(request.query), extras=False)]
+        for token in words:
+            if reader.doc_frequency("plain", token.text):
+                continue
+            close = self.corrections(reader, token.text)
+            if close:
+                lines.append(f"{token.raw}: did you mean {', '.join(close)}?")
+            if request.exact:
+                found = whoosh_query.find_variants(reader, token.raw) if token.raw[:1].isupper() else []
+                if found:
+                    lines.append(f"{token.raw}: without --exact, the variants {', '.join(found)} would match")
+            near = whoosh_query.near_variants(reader, token.raw)
+            if near:
+                lines.append(f"{token.raw}: this archive spells similar names {', '.join(near)}; if they are the "
+                             f"same, `newsarc alias add \"{token.raw}\" " + " ".join(f'"{n}"' for n in near) + "`")
+        return lines
+
+    @staticmethod
+    def corrections(reader: Any, word: str, limit: int = 5) -> list[str]:
+        """Words of the archive within edit distance 1 (else 2) of word, most frequent first."""
+        from whoosh.support.levenshtein import damerau_levenshtein
+
+        if len(word) < 3:
+            return []
+        for maxdist, prefix in ((1, 0), (2, 1)):  # a shared first letter keeps distance 2 fast
+            if maxdist == 2 and len(word) < 5:
+                break
+            terms = {_text(t) for leaf, _ in reader.leaf_readers()
+                     for t in leaf.terms_within("plain", word, maxdist, prefix=prefix)}
+            found = [(damerau_levenshtein(word, term), -reader.doc_frequency("plain", term), term)
+                     for term in terms if term != word and any(c.isalpha() for c in term)]
+            if found:
+                return [term for *_, term in sorted(found)[:limit]]
+        return []
 
     def suggest(self, word: str, limit: int = 5) -> list[str]:
         with self.ix.searcher() as searcher:
-            for maxdist in (1, 2):
-                found = searcher.suggest("body", word.lower(), limit=limit, maxdist=maxdist)
-                if found:
-                    return found
-        return []
+            from newsarc.variants import fold_token
+
+            return self.corrections(searcher.reader(), fold_token(word), limit)
+
+    # -- other readers ---------------------------------------------------------------------------------
+    def matching_dates(self, request: SearchRequest) -> tuple[list[str | None], list[whoosh_query.Expansion]]:
+        """The date (ISO day, or None when undated) of every article the request matches."""
+        with self.ix.searcher() as searcher:
+            parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
+                                            aliases=request.aliases)
+            results = searcher.search(parsed, limit=None, filter=self._filter(request), scored=False)
+            from whoosh.util.times import long_to_datetime
+
+            column = searcher.reader().column_reader("date", translate=False)
+            out: list[str | None] = []
+            for docnum in results.docs():
+                try:  # an undated article holds the column's default, which is no date
+                    value = long_to_datetime(column[docnum])
+                except (OverflowError, ValueError, TypeError):
+                    value = None
+                out.append(value.date().isoformat() if value is not None and value.year > 1 else None)
+            return out, expansions
+
+    def similar(self, doc_id: str, limit: int = 10) -> tuple[dict[str, Any], list[tuple[SearchHit, list[str]]]]:
+        """Articles most like one article (key terms of its title, body and tags), with the terms they share."""
+        with self.ix.searcher() as searcher:
+            docnum = searcher.document_number(id=doc_id)
+            if docnum is None:
+                return {}, []
+            stored = searcher.stored_fields(docnum)
+            text = "\n".join([stored.get("title", ""), stored.get("body", ""), *(_lines(stored.get("tags")))])
+            key_terms = [(term, weight) for term, weight in searcher.key_terms_from_text("body", text, numterms=30)
+                         if term not in _FUNCTION_STEMS and len(term) > 2 and not term.isdigit()][:15]
+            tag_terms = [fold_query_text(t) for t in _lines(stored.get("tags"))]
+            subqueries: list[query.Query] = [query.Term("body", term, boost=max(weight, 0.01))
+                                             for term, weight in key_terms]
+            subqueries += [query.Term("tags", term, boost=0.5) for term in tag_terms]
+            if not subqueries:
+                return stored, []
+            exclude = query.Or([query.Term("id", doc_id), query.Term("group", stored.get("dup_of") or doc_id)])
+            results = searcher.search(query.Or(subqueries), limit=limit, mask=exclude, terms=True)
+            from newsarc.variants import tokenize
+
+            surface: dict[str, str] = {}  # stem -> the word as the article writes it, for display
+            for token in tokenize(text, extras=False):
+                surface.setdefault(stem(token.text), token.text)
+            order = {term: i for i, (term, _) in enumerate(key_terms)}
+            out = []
+            for hit in results:
+                terms = {_text(t) for f, t in hit.matched_terms() if f in ("body", "tags")}
+                shared = [surface.get(t, t) for t in sorted(terms, key=lambda t: order.get(t, 99))]
+                out.append((self._hit(hit, False, {}), shared))
+            return {**stored, "key_terms": [surface.get(k, k) for k, _ in key_terms]}, out
+
+    def vocabulary_keys(self) -> Iterable[str]:
+        """Every variant-key term of the index (alias suggestions read them)."""
+        with self.ix.searcher() as searcher:
+            for term in searcher.reader().lexicon("vkeys"):
+                yield _text(term)
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
 
 
-_FIELD_PREFIX = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?=\S)")
-_HIDDEN_FIELDS = {"path", "tagtext", "source_key", "datestr", "ym"}
+# Stems of English function words: never what two articles are "about" (similar's key terms skip them).
+_FUNCTION_STEMS = frozenset(stem(w) for w in (
+    "about", "above", "after", "again", "against", "all", "also", "among", "and", "any", "are", "because", "been",
+    "before", "being", "below", "between", "both", "but", "can", "could", "did", "does", "doing", "down", "during",
+    "each", "few", "for", "from", "further", "had", "has", "have", "having", "her", "here", "hers", "him", "his",
+    "how", "into", "its", "itself", "just", "more", "most", "much", "must", "not", "now", "off", "once", "only",
+    "other", "our", "out", "over", "own", "said", "same", "says", "she", "should", "since", "some", "such", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "under", "until",
+    "very", "was", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
+    "you", "your", "two", "three", "one", "year", "years", "new"
+))
 
 
-def check_syntax(text: str, field_names: Iterable[str]) -> None:
-    """Catch what Whoosh would silently guess at: unbalanced quotes or parentheses, unknown fields."""
-    if text.count('"') % 2:
-        raise QueryError(f'query {text!r} has an unclosed " at position {text.rfind(chr(34)) + 1}; close the phrase')
-    depth = 0
-    for position, char in enumerate(_without_phrases(text), start=1):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise QueryError(f"query {text!r} has a ) without its ( at position {position}")
-    if depth:
-        raise QueryError(f"query {text!r} has {depth} unclosed ( ; add the missing )")
-    known = {n for n in field_names if n not in _HIDDEN_FIELDS}
-    known |= {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
-    for match in _FIELD_PREFIX.finditer(_without_phrases(text)):
-        if match.group(1).lower() not in known:
-            raise QueryError(
-                f"query {text!r}: unknown field {match.group(1)!r} at position {match.start() + 1}; "
-                f"fields are {', '.join(sorted(known))} (quote the text to search for a colon)"
-            )
-
-
-def _without_phrases(text: str) -> str:
-    """The query with quoted phrases blanked out (same length), so their content is not read as syntax."""
-    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
-
-
-def _raise_on_errors(parsed: query.Query, text: str) -> None:
-    """Whoosh turns parse problems into null queries carrying an `error`; surface the first one."""
-    stack = [parsed]
-    while stack:
-        node = stack.pop()
-        error = getattr(node, "error", None)
-        if error:
-            raise QueryError(f"cannot parse query {text!r}: {error}")
-        stack.extend(node.children())
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _lines(value: str | None) -> list[str]:
     return [line for line in (value or "").split("\n") if line]
-
-
-def _lead(body: str, length: int = 200) -> str:
-    text = " ".join(body.split())
-    return text if len(text) <= length else text[: text.rfind(" ", 0, length)] + " ..."

@@ -1,0 +1,420 @@
+"""Alias groups: names the user says are one (Abu Kamal = al-Bukamal = al-Bokamal), searched together.
+
+They live in `aliases.yaml` at the archive root, one group per line, so that a diff or a merge between clones
+touches only the groups that changed:
+
+    # newsarc alias groups: the names on one line are searched together.
+    - [Abu Kamal, al-Bukamal, al-Bokamal, Albu Kamal]
+    - [Erbil, Hawler]
+
+Searches expand aliases at query time, so a change takes effect at once, without reindexing. Reading the
+YAML costs a yaml import, so the groups are cached as JSON in .newsarc/ keyed by the file's mtime and size.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from newsarc.errors import BadInputError, UsageError
+from newsarc.variants import fold_token, tokenize
+
+ALIASES_FILE = "aliases.yaml"
+CACHE_FILE = "aliases.json"
+HEADER = (
+    "# newsarc alias groups: the names on one line are searched together (`newsarc alias add/rm` edits this\n"
+    "# file; hand edits are fine). One group per line keeps diffs and merges between clones small.\n"
+)
+
+Group = list[str]
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """How alias members are compared: folded words, hyphens and spacing ignored ('Al-Bukamal' = 'al Bukamal')."""
+    return tuple(token.text for token in tokenize(name, extras=False))
+
+
+def load_groups(root: Path) -> list[Group]:
+    """The archive's alias groups ([] when there is no aliases.yaml)."""
+    path = root / ALIASES_FILE
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return []
+    stamp = [st.st_mtime_ns, st.st_size]
+    cache = root / ".newsarc" / CACHE_FILE
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("stamp") == stamp:
+            return [list(group) for group in cached["groups"]]
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        pass
+    groups = _parse(path)
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        cache.write_text(json.dumps({"stamp": stamp, "groups": groups}, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass
+    return groups
+
+
+def _parse(path: Path) -> list[Group]:
+    from newsarc.yamlio import load_yaml
+
+    data = load_yaml(path.read_bytes(), origin=str(path))
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise BadInputError(f"{path}: expected a list of groups like `- [Abu Kamal, al-Bukamal]`")
+    groups: list[Group] = []
+    for number, entry in enumerate(data, start=1):
+        if isinstance(entry, str):
+            entry = [part.strip() for part in entry.split(",")]
+        if not isinstance(entry, list) or not all(isinstance(n, str | int | float) for n in entry):
+            raise BadInputError(f"{path}: group {number} must be a list of names, like `- [Erbil, Hawler]`")
+        names = _dedupe(str(n).strip() for n in entry)
+        if len(names) >= 2:
+            groups.append(names)
+    return groups
+
+
+def save_groups(root: Path, groups: list[Group]) -> None:
+    """Write aliases.yaml atomically, one group per line."""
+    import yaml
+
+    from newsarc.yamlio import atomic_write
+
+    lines = [HEADER]
+    for group in groups:
+        lines.append(yaml.safe_dump([group], default_flow_style=None, allow_unicode=True, width=1_000_000))
+    atomic_write(root / ALIASES_FILE, "".join(lines))
+
+
+def _dedupe(names: Iterable[str]) -> Group:
+    out: Group = []
+    keys: set[tuple[str, ...]] = set()
+    for name in names:
+        key = name_key(name)
+        if name and key and key not in keys:
+            keys.add(key)
+            out.append(name)
+    return out
+
+
+def add_group(groups: list[Group], names: Iterable[str]) -> tuple[list[Group], Group]:
+    """Groups with `names` joined into one; groups that share a member with it are merged into it."""
+    names = _dedupe(n.strip() for n in names)
+    if not names:
+        raise UsageError("name at least two spellings, e.g. newsarc alias add \"Abu Kamal\" al-Bukamal")
+    keys = {name_key(n) for n in names}
+    merged: Group = list(names)
+    kept: list[Group] = []
+    for group in groups:
+        if keys & {name_key(n) for n in group}:
+            merged = _dedupe([*group, *merged])
+        else:
+            kept.append(group)
+    if len(merged) < 2:
+        raise UsageError("an alias group needs at least two different spellings")
+    return [*kept, merged], merged
+
+
+def remove_names(groups: list[Group], names: Iterable[str]) -> tuple[list[Group], list[str]]:
+    """Groups without `names` (a group left with one member goes); returns the names that were found."""
+    keys = {name_key(n): n for n in names}
+    found: list[str] = []
+    out: list[Group] = []
+    for group in groups:
+        left = []
+        for member in group:
+            if name_key(member) in keys:
+                found.append(member)
+            else:
+                left.append(member)
+        if len(left) >= 2:
+            out.append(left)
+    return out, found
+
+
+def remove_group_of(groups: list[Group], name: str) -> tuple[list[Group], Group | None]:
+    key = name_key(name)
+    for i, group in enumerate(groups):
+        if key in {name_key(n) for n in group}:
+            return groups[:i] + groups[i + 1:], group
+    return groups, None
+
+
+# -- query-time expansion --------------------------------------------------------------------------------
+_QUOTED = re.compile(r'"([^"]*)"(~\d+)?')
+_FIELD_BEFORE = re.compile(r"[A-Za-z_]+:$")
+
+
+def expand_query(text: str, groups: list[Group]) -> tuple[str, list[tuple[str, Group]]]:
+    """The query with every alias member (as a word sequence or a quoted phrase) replaced by its group,
+    and the list of (text matched, group) applied. A member matches its words as written or spelled as a
+    variant (Abou Kamal matches the member Abu Kamal). Field-prefixed words are left alone."""
+    if not groups:
+        return text, []
+    members: list[tuple[list[Any], Group]] = []
+    for group in groups:
+        for member in group:
+            words = list(tokenize(member, extras=False))
+            if words:
+                members.append((words, group))
+    members.sort(key=lambda m: -len(m[0]))
+    applied: list[tuple[str, Group]] = []
+    out: list[str] = []
+    last = 0
+    blanked = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+    for match in _QUOTED.finditer(text):  # whole quoted phrases that are a member (no slop)
+        words = list(tokenize(match.group(1), extras=False))
+        group = next((g for m, g in members if len(m) == len(words) and _same_words(words, m)), None)
+        if group and not match.group(2) and not _FIELD_BEFORE.search(text[: match.start()]):
+            out.append(_expand_plain(text[last:match.start()], blanked[last:match.start()], members, applied))
+            out.append(_group_expression(group))
+            applied.append((match.group(1), group))
+            last = match.end()
+    out.append(_expand_plain(text[last:], blanked[last:], members, applied))
+    return "".join(out), applied
+
+
+def _same_words(query_words: list[Any], member_words: list[Any]) -> bool:
+    from newsarc.variants import are_variants
+
+    return all(q.text == m.text or (q.raw[:1].isupper() and are_variants(q.raw, m.raw))
+               for q, m in zip(query_words, member_words, strict=True))
+
+
+def _expand_plain(text: str, blanked: str, members: list[tuple[list[Any], Group]],
+                  applied: list[tuple[str, Group]]) -> str:
+    tokens = [t for t in tokenize(blanked, extras=False) if not _FIELD_BEFORE.search(blanked[: t.start])
+              and blanked[t.start:t.end].strip()]
+    out: list[str] = []
+    last = 0
+    i = 0
+    while i < len(tokens):
+        for words, group in members:
+            window = tokens[i:i + len(words)]
+            if len(window) == len(words) and _adjacent(blanked, window) and _same_words(window, words):
+                start, end = window[0].start, window[-1].end
+                out.append(text[last:start])
+                out.append(_group_expression(group))
+                applied.append((text[start:end], group))
+                last = end
+                i += len(words)
+                break
+        else:
+            group = _joined_member(tokens[i], members)
+            if group:
+                out.append(text[last:tokens[i].start])
+                out.append(_group_expression(group))
+                applied.append((text[tokens[i].start:tokens[i].end], group))
+                last = tokens[i].end
+            i += 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _joined_member(token: Any, members: list[tuple[list[Any], Group]]) -> Group | None:
+    """The group of a member that one query word spells as one word (Albukamal for al-Bukamal)."""
+    from newsarc.variants import are_variants, is_article
+
+    if not token.raw[:1].isupper():
+        return None
+    for words, group in members:
+        if len(words) < 2:
+            continue
+        raws = [w.raw for w in words]
+        while len(raws) > 1 and is_article(raws[0]):
+            raws = raws[1:]
+        joined = "".join(raws)
+        if token.text == joined.casefold() or are_variants(token.raw, joined[:1].upper() + joined[1:]):
+            return group
+    return None
+
+
+def _adjacent(text: str, tokens: list) -> bool:  # type: ignore[type-arg]
+    """Consecutive words separated only by spaces or hyphens (not by an operator or punctuation)."""
+    pairs = zip(tokens, tokens[1:], strict=False)
+    return all(re.fullmatch(r"[\s\-\u2010\u2011]*", text[a.end:b.start]) for a, b in pairs)
+
+
+def _group_expression(group: Group) -> str:
+    parts = []
+    for member in group:
+        clean = member.replace('"', " ").strip()
+        if re.fullmatch(r"[^\s()\"':*?~^]+", clean) and clean.upper() not in ("AND", "OR", "NOT", "ANDNOT"):
+            parts.append(clean)
+        else:
+            parts.append(f'"{clean}"')
+    return "(" + " OR ".join(parts) + ")"
+
+
+def normalise_for_compare(name: str) -> str:
+    return " ".join(fold_token(w) for w in name.split())
+
+
+# -- suggestions from evidence in the archive ----------------------------------------------------------------
+def _joined_forms(name: str) -> list:  # type: ignore[type-arg]
+    """Name forms of a (multi-word) name written as one word, with leading articles dropped."""
+    from newsarc import variants
+
+    words = [t.raw for t in tokenize(name, extras=False)]
+    while len(words) > 1 and variants.is_article(words[0]):
+        words = words[1:]
+    return variants.forms_of("".join(words)) if words else []
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Evidence-grade similarity of two tags: the same consonant skeleton once joined (Abu Kamal / al-Bukamal)."""
+    fa, fb = _joined_forms(a), _joined_forms(b)
+    return any(set(x.skeletons) & set(y.skeletons) and len(x.skeletons[0]) >= 3 for x in fa for y in fb)
+
+
+def suggest_groups(store, *, limit: int = 20) -> list[tuple[list[str], str]]:  # type: ignore[no-untyped-def]
+    """Proposed alias groups with the evidence for each, strongest first:
+
+    - spellings listed side by side in one article's tags (the seed tags Abu Kamal, al-Bukamal, al-Bokamal);
+    - names that the archive writes with the same consonants but vowels the variant rules keep apart
+      (Kharkiv / Kharkov), when the articles that use them share context (other names, tags, sources).
+    Groups already known, or spellings the variant rules already match, are left out."""
+    from newsarc import variants
+
+    store.refresh(write=False)
+    known = load_groups(store.archive.root)
+    known_keys = [{name_key(n) for n in g} for g in known]
+
+    def already(names: list[str]) -> bool:
+        keys = {name_key(n) for n in names}
+        return any(keys <= group for group in known_keys)
+
+    proposals: dict[tuple[tuple[str, ...], ...], tuple[list[str], str, int]] = {}
+    for entry in store.catalog.newest(limit=None):
+        tags = entry.tags
+        for i, a in enumerate(tags):
+            group = [a] + [b for b in tags[i + 1:] if _same_name(a, b)]
+            if len(group) < 2 or already(group) or _all_variants(group):
+                continue
+            key = tuple(sorted(name_key(n) for n in group))
+            names, _, count = proposals.get(key, (group, "", 0))
+            proposals[key] = (names, f"listed side by side in the tags of {count + 1} article(s), e.g. {entry.id}",
+                              count + 1 + 100)
+    for names, evidence, weight in _vocabulary_pairs(store, variants):
+        if already(names):
+            continue
+        key = tuple(sorted(name_key(n) for n in names))
+        if key not in proposals:
+            proposals[key] = (names, evidence, weight)
+    ranked = sorted(proposals.values(), key=lambda p: (-len(p[0]), -p[2], [n.casefold() for n in p[0]]))
+    kept: list[tuple[list[str], str, int]] = []
+    for names, evidence, weight in ranked:  # a group inside a larger proposal adds nothing
+        keys = {name_key(n) for n in names}
+        if not any(keys <= {name_key(n) for n in other} for other, _, _ in kept):
+            kept.append((names, evidence, weight))
+    kept.sort(key=lambda p: (-p[2], [n.casefold() for n in p[0]]))
+    return [(names, evidence) for names, evidence, _ in kept[:limit]]
+
+
+def _all_variants(names: list[str]) -> bool:
+    """Whether the variant rules already match every name of a group with every other."""
+    return all(_joined_forms(a) and _joined_forms(b) and any(
+        __import__("newsarc.variants").variants.compatible(x, y) for x in _joined_forms(a) for y in _joined_forms(b))
+        for i, a in enumerate(names) for b in names[i + 1:])
+
+
+def _vocabulary_pairs(store, variants) -> list[tuple[list[str], str, int]]:  # type: ignore[no-untyped-def]
+    """Groups of names with one consonant skeleton that the vowel rules split (Kharkiv / Kharkov) but whose
+    articles share context; each group also holds the spellings the rules already join to its members."""
+    by_skeleton: dict[str, dict[str, str]] = {}
+    for term in store.backend.vocabulary_keys():
+        skeleton, _, rest = term.partition(" ")
+        folded, _, spelling = rest.partition(" ")
+        if len(skeleton) >= 3:
+            by_skeleton.setdefault(skeleton, {})[folded] = spelling or folded
+    out = []
+    with store.backend.ix.searcher() as searcher:
+        reader = searcher.reader()
+        for skeleton, words in sorted(by_skeleton.items()):
+            items = sorted(words.items())
+            forms = {folded: variants.forms_of(spelling) for folded, spelling in items}
+            parent = {folded: folded for folded, _ in items}
+
+            def find(x: str, parent: dict[str, str] = parent) -> str:
+                while parent[x] != x:
+                    x = parent[x]
+                return x
+
+            evidence: dict[str, list[str]] = {}
+            for i, (a, _) in enumerate(items):
+                for b, _ in items[i + 1:]:
+                    if any(variants.compatible(x, y) for x in forms[a] for y in forms[b]):
+                        parent[find(a)] = find(b)
+                    elif any(variants.near(x, y) for x in forms[a] for y in forms[b]):
+                        shared = _shared_context(searcher, reader, skeleton, a, b)
+                        if shared:
+                            parent[find(a)] = find(b)
+                            evidence.setdefault(a, []).extend(shared)
+            components: dict[str, list[str]] = {}
+            for folded, _ in items:
+                components.setdefault(find(folded), []).append(folded)
+            for members in components.values():
+                shared = sorted({s for m in members for s in evidence.get(m, [])})
+                if len(members) > 1 and shared:
+                    names = [_display(words[m]) for m in members]
+                    out.append((names, "same consonants, and their articles share " + ", ".join(shared[:4]),
+                                len(shared)))
+    return out
+
+
+def _docs_with(reader, skeleton: str, folded: str) -> list[int]:  # type: ignore[no-untyped-def]
+    terms = [t for t in reader.expand_prefix("vkeys", f"{skeleton} {folded}")
+             if (t.decode() if isinstance(t, bytes) else t).split(" ")[1] == folded]
+    docs: set[int] = set()
+    for term in terms:
+        docs.update(d for d in reader.postings("vkeys", term).all_ids() if not reader.is_deleted(d))
+    return sorted(docs)[:30]
+
+
+def _live_doc_frequency(reader, fieldname: str, word: str) -> int:  # type: ignore[no-untyped-def]
+    """Articles holding a word, not counting replaced versions that Whoosh keeps until segments merge."""
+    if (fieldname, word) not in reader:
+        return 0
+    return sum(1 for d in reader.postings(fieldname, word).all_ids() if not reader.is_deleted(d))
+
+
+RARE_SPELLING_DOCS = 10  # one of two near spellings must be this rare: variants are rare beside the usual one
+COMMON_CONTEXT_SHARE = 0.01  # context names in more than this share of the articles (or 5) say nothing
+
+
+def _context(searcher, reader, docnums: list[int], exclude: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
+    """Names (capitalised mid-sentence), tags and sources of some articles, leaving out the common ones."""
+    from newsarc import variants
+
+    limit = max(5, int(reader.doc_count() * COMMON_CONTEXT_SHARE))
+    words: set[str] = set()
+    for docnum in docnums:
+        stored = searcher.stored_fields(docnum)
+        for text in (stored.get("title", ""), stored.get("body", "")):
+            for token in tokenize(text, extras=False):
+                if token.text not in exclude and variants.counts_as_name(text, token, len(text)):
+                    words.add(token.text)
+        words.update(fold_token(t) for t in (stored.get("tags") or "").split("\n") if t)
+    return {w for w in words if _live_doc_frequency(reader, "plain", w) <= limit}
+
+
+def _shared_context(searcher, reader, skeleton: str, a: str, b: str) -> list[str]:  # type: ignore[no-untyped-def]
+    docs_a, docs_b = _docs_with(reader, skeleton, a), _docs_with(reader, skeleton, b)
+    if not docs_a or not docs_b or min(len(docs_a), len(docs_b)) > RARE_SPELLING_DOCS:
+        return []
+    ctx_a, ctx_b = _context(searcher, reader, docs_a, {a, b}), _context(searcher, reader, docs_b, {a, b})
+    shared = sorted(ctx_a & ctx_b)
+    smaller = min(len(ctx_a), len(ctx_b)) or 1
+    return shared if len(shared) >= 2 and len(shared) / smaller >= 0.25 else []
+
+
+def _display(spelling: str) -> str:
+    """A spelling as names are written (capitalised)."""
+    return spelling[:1].upper() + spelling[1:]

@@ -1,0 +1,314 @@
+"""Search commands beyond `search` itself: alias groups, timelines, similar articles, saved searches.
+
+Loaded lazily by newsarc.cli (LAZY_COMMANDS), so their imports never slow down other commands.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from newsarc.cli import Env, date_option, machine_format_options
+from newsarc.errors import ExitCode, NotFoundError, UsageError
+
+
+# -- alias -------------------------------------------------------------------------------------------------
+@click.group()
+def alias() -> None:
+    """Alias groups: spellings searched together (aliases.yaml in the archive; no reindex needed).
+
+    \b
+    Example:
+      newsarc alias add "Abu Kamal" al-Bukamal al-Bokamal "Albu Kamal"
+      newsarc alias suggest
+    """
+
+
+@alias.command(name="add")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_obj
+def alias_add(env: Env, names: tuple[str, ...]) -> None:
+    """Make NAMES one group (merging any group that already holds one of them).
+
+    \b
+    Example:
+      newsarc alias add Erbil Irbil Arbil Hawler
+    """
+    from newsarc import aliases
+
+    store = env.store()
+    with store.archive.lock:
+        groups, group = aliases.add_group(aliases.load_groups(store.archive.root), names)
+        aliases.save_groups(store.archive.root, groups)
+    click.echo("alias group: " + ", ".join(group))
+
+
+@alias.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the groups as a JSON array of arrays.")
+@click.pass_obj
+def alias_list(env: Env, as_json: bool) -> None:
+    """List the alias groups, one per line."""
+    from newsarc import aliases
+
+    groups = aliases.load_groups(env.store().archive.root)
+    if as_json:
+        click.echo(json.dumps(groups, ensure_ascii=False))
+        return
+    for group in groups:
+        click.echo(", ".join(group))
+    if not groups:
+        click.echo("no alias groups; add one with `newsarc alias add NAME NAME...`", err=True)
+
+
+@alias.command(name="rm")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--group", "whole", is_flag=True, help="Remove the whole group that holds NAME.")
+@click.pass_obj
+def alias_rm(env: Env, names: tuple[str, ...], whole: bool) -> None:
+    """Remove NAMES from their groups (a group left with one name goes), or --group: the whole group.
+
+    \b
+    Example:
+      newsarc alias rm Arbil
+      newsarc alias rm --group Erbil
+    """
+    from newsarc import aliases
+
+    store = env.store()
+    with store.archive.lock:
+        groups = aliases.load_groups(store.archive.root)
+        if whole:
+            removed: list[str] = []
+            for name in names:
+                groups, group = aliases.remove_group_of(groups, name)
+                if group is None:
+                    raise NotFoundError(f"{name!r} is in no alias group; `newsarc alias list` shows them")
+                removed.extend(group)
+        else:
+            groups, removed = aliases.remove_names(groups, names)
+            missing = [n for n in names if aliases.name_key(n) not in {aliases.name_key(r) for r in removed}]
+            if missing:
+                raise NotFoundError(f"{', '.join(map(repr, missing))} in no alias group; `newsarc alias list` "
+                                    "shows them")
+        aliases.save_groups(store.archive.root, groups)
+    click.echo("removed: " + ", ".join(removed))
+
+
+@alias.command(name="suggest")
+@click.option("--accept", "accept", multiple=True, metavar="N|all",
+              help="Accept suggestion N (repeatable) or all of them: they become alias groups.")
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1), help="How many to propose.")
+@click.pass_obj
+def alias_suggest(env: Env, accept: tuple[str, ...], limit: int) -> None:
+    """Propose alias groups from evidence in the archive: spellings listed side by side in one article's
+    tags, and names written with the same consonants whose articles share context. Accept with --accept N.
+
+    \b
+    Example:
+      newsarc alias suggest
+      newsarc alias suggest --accept 1 --accept 3
+    """
+    from newsarc import aliases
+
+    store = env.store()
+    proposals = aliases.suggest_groups(store, limit=limit)
+    if not accept:
+        for number, (names, evidence) in enumerate(proposals, start=1):
+            click.echo(f"{number:>2}. {', '.join(names)}")
+            click.echo(f"    evidence: {evidence}")
+            click.echo("    accept:   newsarc alias suggest --accept " + str(number))
+        if not proposals:
+            click.echo("no suggestions: no spellings in this archive look like unlisted variants", err=True)
+            sys.exit(int(ExitCode.NO_MATCH))
+        return
+    chosen = range(1, len(proposals) + 1) if "all" in accept else []
+    if not chosen:
+        try:
+            chosen = sorted({int(a) for a in accept})
+        except ValueError:
+            raise UsageError("--accept takes suggestion numbers or 'all'") from None
+    bad = [n for n in chosen if not 1 <= n <= len(proposals)]
+    if bad:
+        raise UsageError(f"no suggestion {bad[0]}; there are {len(proposals)} (see `newsarc alias suggest`)")
+    with store.archive.lock:
+        groups = aliases.load_groups(store.archive.root)
+        for number in chosen:
+            groups, group = aliases.add_group(groups, proposals[number - 1][0])
+            click.echo("alias group: " + ", ".join(group))
+        aliases.save_groups(store.archive.root, groups)
+
+
+# -- timeline ----------------------------------------------------------------------------------------------
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
+              help="Length of one bar.")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
+@click.option("--source", help="Only articles from this source.")
+@date_option("--since", "Only articles dated on or after DATE.")
+@date_option("--until", "Only articles dated on or before DATE.")
+@click.option("--exact", is_flag=True, help="No alias or variant expansion.")
+@click.option("--peaks", default=3, show_default=True, type=click.IntRange(0, 20), help="Busiest periods to label.")
+@click.option("--output", "-o", metavar="FILE.svg|FILE.png",
+              help="Also write the chart as an image (needs matplotlib: pip install 'newsarc[plot]').")
+@click.option("--json", "machine", flag_value="json", help="Print the series as JSON.")
+@click.option("--csv", "machine", flag_value="csv", help="Print the series as CSV.")
+@click.pass_obj
+def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], source: str | None,
+             since: str | None, until: str | None, exact: bool, peaks: int, output: str | None,
+             machine: str | None) -> None:
+    """Chart how many articles match QUERY per day, week, month or year; label the busiest periods and
+    list their top stories.
+
+    \b
+    Example:
+      newsarc timeline Raqqa --by week
+      newsarc timeline '"Abu Kamal"' --output abu-kamal.svg
+      newsarc timeline Mosul --csv > mosul.csv
+    """
+    from newsarc import timeline as tl
+    from newsarc.backend import SearchRequest
+
+    request = SearchRequest(" ".join(query), tags=tags, source=source, since=since, until=until, exact=exact)
+    result = tl.timeline(env.store(), request, by=by, peaks=peaks)
+    if output:
+        tl.write_chart(result, output)
+    if machine == "json":
+        click.echo(json.dumps({"query": result.query, "by": by, "undated": result.undated,
+                               "series": tl.series_records(result)}, ensure_ascii=False, indent=1))
+    elif machine == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["period", "start", "end", "count", "peak"])
+        for row in tl.series_records(result):
+            writer.writerow([row["period"], row["start"], row["end"], row["count"], row["peak"] or ""])
+    else:
+        tl.print_timeline(result, env.output())
+        if output:
+            click.echo(f"chart written to {output}", err=True)
+    if result.total == 0:
+        sys.exit(int(ExitCode.NO_MATCH))
+
+
+# -- similar -----------------------------------------------------------------------------------------------
+@click.command()
+@click.argument("article_id", metavar="ID")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
+@machine_format_options
+@click.pass_obj
+def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
+    """Articles most like article ID (its key terms in body and tags), with the key terms they share.
+
+    \b
+    Example:
+      newsarc similar 3kq8
+    """
+    from newsarc import api
+
+    store = env.store()
+    store.refresh(write=False)
+    doc_id, _ = api.resolve(store, article_id)
+    source, found = store.backend.similar(doc_id, limit=limit)
+    if machine:
+        from newsarc.render import SEARCH_FIELDS, hit_record, write_records
+
+        records = ({**hit_record(hit), "shared_terms": shared} for hit, shared in found)
+        write_records(records, machine, sys.stdout, (*SEARCH_FIELDS, "shared_terms"))
+    else:
+        out = env.output()
+        out.line(f"like {doc_id}  {source.get('title', '')}")
+        out.line(f"key terms: {', '.join(source.get('key_terms', []))}")
+        for hit, shared in found:
+            out.line(f"{hit.id}  {hit.date or 'undated':10}  {hit.score:7.2f}  {hit.title}")
+            out.line(f"    shared: {', '.join(shared)}")
+    if not found:
+        click.echo("no similar articles", err=True)
+        sys.exit(int(ExitCode.NO_MATCH))
+
+
+# -- watch -------------------------------------------------------------------------------------------------
+@click.group()
+def watch() -> None:
+    """Saved searches that report only what is new since their last run (for cron and scripts).
+
+    \b
+    Example:
+      newsarc watch add raqqa 'Raqqa OR tag:Raqqa'
+      newsarc watch run raqqa --jsonl
+    """
+
+
+@watch.command(name="add")
+@click.argument("name")
+@click.argument("query", nargs=-1, required=True)
+@click.pass_obj
+def watch_add(env: Env, name: str, query: tuple[str, ...]) -> None:
+    """Save QUERY as watch NAME (replacing a watch of that name)."""
+    from newsarc.watch import add_watch
+
+    add_watch(env.store(), name, " ".join(query))
+    click.echo(f"watch {name}: {' '.join(query)}")
+
+
+@watch.command(name="list")
+@click.pass_obj
+def watch_list(env: Env) -> None:
+    """List the saved searches and when each last ran on this machine."""
+    from newsarc.watch import last_runs, load_watches
+
+    root = env.store().archive.root
+    watches, runs = load_watches(root), last_runs(root)
+    for name, text in sorted(watches.items()):
+        click.echo(f"{name}: {text}    (last run: {runs.get(name) or 'never'})")
+    if not watches:
+        click.echo("no watches; add one with `newsarc watch add NAME QUERY`", err=True)
+
+
+@watch.command(name="rm")
+@click.argument("name")
+@click.pass_obj
+def watch_rm(env: Env, name: str) -> None:
+    """Delete watch NAME."""
+    from newsarc.watch import remove_watch
+
+    remove_watch(env.store(), name)
+    click.echo(f"removed watch {name}")
+
+
+@watch.command(name="run")
+@click.argument("names", nargs=-1)
+@click.option("--peek", is_flag=True, help="Show what is new without marking it seen.")
+@machine_format_options
+@click.pass_obj
+def watch_run(env: Env, names: tuple[str, ...], peek: bool, machine: str | None) -> None:
+    """Print the hits each watch (all, or NAMES) has not shown before, then mark them seen.
+    Exit status 1 when nothing is new.
+
+    \b
+    Example:
+      newsarc watch run
+      newsarc watch run raqqa --jsonl >> raqqa.jsonl
+    """
+    from newsarc.watch import load_watches, run_watch
+
+    store = env.store()
+    chosen = list(names) or sorted(load_watches(store.archive.root))
+    if not chosen:
+        raise UsageError("no watches to run; add one with `newsarc watch add NAME QUERY`")
+    runs = [run_watch(store, name, update=not peek) for name in chosen]
+    if machine:
+        from newsarc.render import SEARCH_FIELDS, hit_record, write_records
+
+        records = ({"watch": run.name, **hit_record(hit)} for run in runs for hit in run.new)
+        write_records(records, machine, sys.stdout, ("watch", *SEARCH_FIELDS))
+    else:
+        for run in runs:
+            note = " (first run: everything is new)" if run.first_run else ""
+            click.echo(f"{run.name}: {len(run.new)} new of {run.total}{note}")
+            for hit in run.new:
+                click.echo(f"    {hit.id}  {hit.date or 'undated':10}  {hit.source or '-'}  {hit.title}")
+    if not any(run.new for run in runs):
+        sys.exit(int(ExitCode.NO_MATCH))

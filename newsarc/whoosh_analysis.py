@@ -1,0 +1,169 @@
+"""Whoosh analyzers over newsarc.variants: one tokenizer for every text field, so index and queries agree.
+
+- words_analyzer(): folded words (source, authors, location, and the unstemmed `plain` field that fuzzy
+  terms, wildcards, did-you-mean and variant expansion read);
+- stemmed_analyzer(): the same words with Snowball English stemming (title, body, tagtext);
+- name_keys_analyzer(): for each word that may be a name, its variant-key terms (`vkeys` field).
+
+The schema pickles these classes by module path: renaming them needs a schema bump.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from newsarc import variants, whoosh_import
+
+whoosh_import.load()
+
+from whoosh.analysis import Token, Tokenizer  # noqa: E402
+from whoosh.analysis.morph import StemFilter  # noqa: E402
+from whoosh.lang.snowball.english import EnglishStemmer  # noqa: E402
+
+_STEMMER = EnglishStemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Snowball English stem that the title/body/tagtext fields index for a folded word."""
+    return _STEMMER.stem(word)
+
+
+class Joined(str):
+    """A text made of parts (title, body, tags) whose tokens may already be known from other fields."""
+
+    parts: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, parts: list[str], sep: str = "\n") -> Joined:
+        joined = cls(sep.join(parts))
+        joined.parts = tuple(parts)
+        return joined
+
+
+class _Recent:
+    """Tokens of the last few texts analysed: one document's fields share their texts (body, then the
+    plain and vkeys fields made of title + body + tags), so each text is tokenized once."""
+
+    size = 8
+    entries: list[tuple[str, list[variants.Token]]] = []
+
+
+def _tokens(text: str, extras: bool) -> list[variants.Token]:
+    if not extras:
+        return list(variants.tokenize(text, extras=False))
+    for seen, tokens in _Recent.entries:
+        if seen is text:
+            return tokens
+    if isinstance(text, Joined) and text.parts:
+        tokens, shift, pos_shift = [], 0, 0
+        for part in text.parts:
+            for token in _tokens(part, True):
+                tokens.append(token._replace(pos=token.pos + pos_shift, start=token.start + shift,
+                                             end=token.end + shift))
+            shift += len(part) + 1
+            pos_shift = tokens[-1].pos + 1 if tokens else 0
+    else:
+        tokens = list(variants.tokenize(text))
+    _Recent.entries = [(text, tokens), *_Recent.entries[: _Recent.size - 1]]
+    return tokens
+
+
+def _parts(text: str) -> list[tuple[str, list[variants.Token], bool]]:
+    """(part, its tokens, whether it is a tag) for each part of a Joined text (the text itself otherwise)."""
+    if not isinstance(text, Joined) or not text.parts:
+        return [(text, _tokens(text, True), False)]
+    out, in_tags = [], False
+    for part in text.parts:
+        if part == variants.TAGS_MARK:
+            in_tags = True
+            continue
+        out.append((part, _tokens(part, True), in_tags))
+    return out
+
+
+class NewsTokenizer(Tokenizer):
+    """Folded words with positions and offsets (see variants.tokenize). At index time it adds the second
+    forms that share a position (al-Bukamal -> albukamal); queries and highlighting get the plain words."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NewsTokenizer)
+
+    def __hash__(self) -> int:
+        return hash(NewsTokenizer)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # type: ignore[no-untyped-def]
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = variants.fold_token(value)
+            t.boost = 1.0
+            t.pos, t.startchar, t.endchar = start_pos, start_char, start_char + len(value)
+            yield t
+            return
+        if not positions and not chars and mode == "index" and isinstance(value, Joined):
+            for _part, tokens, _is_tag in _parts(value):  # the plain field: words only
+                for token in tokens:
+                    t.text = token.text
+                    t.boost = 1.0
+                    t.stopped = False
+                    yield t
+            return
+        for token in _tokens(value, extras=mode == "index"):
+            t.text = token.text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = token.raw
+            if positions:
+                t.pos = start_pos + token.pos
+            if chars:
+                t.startchar = start_char + token.start
+                t.endchar = start_char + token.end
+            yield t
+
+
+class NameKeyTokenizer(Tokenizer):
+    """The variant-key terms ('SKELETON folded [spelling]') of the words that may be names."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NameKeyTokenizer)
+
+    def __hash__(self) -> int:
+        return hash(NameKeyTokenizer)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # type: ignore[no-untyped-def]
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.pos = start_pos
+        t.startchar = t.endchar = start_char
+        if not tokenize:
+            t.text = value
+            yield t
+            return
+        seen: set[str] = set()
+        for part, tokens, is_tag in _parts(value):
+            for token in tokens:
+                first = token.raw[:1]
+                if token.extra or not (first.isupper() or first >= "\u0600") or token.raw in seen:
+                    continue
+                if not variants.counts_as_name(part, token, 0 if is_tag else len(part)):
+                    continue
+                seen.add(token.raw)
+                for term in variants.index_keys(token.raw, token.text):
+                    t.text = term
+                    t.stopped = False
+                    yield t
+
+
+def words_analyzer():  # type: ignore[no-untyped-def]
+    return NewsTokenizer()
+
+
+def stemmed_analyzer():  # type: ignore[no-untyped-def]
+    return NewsTokenizer() | StemFilter(lang="en", cachesize=100_000)
+
+
+def name_keys_analyzer():  # type: ignore[no-untyped-def]
+    return NameKeyTokenizer()

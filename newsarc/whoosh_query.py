@@ -1,0 +1,382 @@
+"""From query text to a Whoosh query: the query language, variant and alias expansion, and its explanation.
+
+Words without a field search title, body and tags (the virtual field `text`). A capitalised word is also
+expanded into the spellings of it that the archive holds (variant keys, newsarc.variants): the expansion reads
+a few terms of the `vkeys` field by prefix, never the whole lexicon. Hyphenated words match written joined,
+hyphenated or apart (al-Bukamal = alBukamal = al Bukamal), and an Arabic article before a name is optional.
+Fuzzy terms (word~) and wildcards search the unstemmed `plain` field, where they mean what they say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import (
+    qparser,
+    query,  # noqa: I001  (imported after newsarc.whoosh_analysis loaded whoosh lightly)
+)
+
+from newsarc import variants
+from newsarc.errors import QueryError
+from newsarc.whoosh_analysis import stem
+
+DEFAULT_FIELD = "text"
+TEXT_FIELDS = ("title", "body", "tagtext")
+FIELD_ALIASES = {"tags": ["tag"], "authors": ["author", "by"], "location": ["place", "dateline"],
+                 "language": ["lang"]}
+HIDDEN_FIELDS = {"path", "tagtext", "source_key", "datestr", "ym", "plain", "vkeys", "group", "dup_of",
+                 "tag_facet", "source_facet", "location_facet", "added"}
+MAX_EXPANSIONS = 12
+_SPACED_ARTICLE = re.compile(r"(?<![\w:\"'-])(al|el|Al|El|AL|EL)\s+(?=[A-Z])")
+
+
+@dataclass
+class Expansion:
+    word: str
+    kind: str  # "variant" or "alias"
+    terms: list[str] = field(default_factory=list)
+
+
+class NewsParser(qparser.QueryParser):
+    """Whoosh's parser with newsarc's handling of words (see the module docstring)."""
+
+    def __init__(self, schema: Any, reader: Any, *, exact: bool):
+        super().__init__(DEFAULT_FIELD, schema, group=qparser.AndGroup)
+        self.reader = reader
+        self.exact = exact
+        self.expansions: list[Expansion] = []
+        self._variant_cache: dict[str, list[str]] = {}
+        self.remove_plugin_class(qparser.WildcardPlugin)
+        self.add_plugin(qparser.WildcardPlugin())
+        self.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+        self.add_plugin(qparser.GtLtPlugin())
+        self.add_plugin(qparser.FuzzyTermPlugin())
+        self.phraseclass = self._phrase  # type: ignore[assignment]
+
+    # -- words -----------------------------------------------------------------------------------------
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):  # type: ignore[no-untyped-def]
+        if fieldname != DEFAULT_FIELD and fieldname not in TEXT_FIELDS:
+            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)
+        if termclass is not query.Term:  # fuzzy, wildcard, prefix: on the unstemmed words
+            folded = variants.fold_token(text)
+            if fieldname == DEFAULT_FIELD:
+                return termclass("plain", folded, boost=boost)
+            if termclass is query.FuzzyTerm:
+                folded = stem(folded)
+            return termclass(fieldname, folded, boost=boost)
+        tokens = list(variants.tokenize(text, extras=False))
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return self._word(fields, tokens[0], boost)
+        if any(variants.is_article(t.raw) for t in tokens[:-1]) and tokens[-1].raw[:1].isupper():
+            return self._article_compound(fields, tokens, boost)
+        joined = "".join(t.text for t in tokens)
+        phrase = self._fields_or(fields, lambda f: query.Phrase(f, [stem(t.text) for t in tokens]))
+        if all(any(c.isalpha() for c in t.text) for t in tokens) and not _is_cjk(tokens):
+            joined_raw = "".join(t.raw for t in tokens)
+            as_one = self._word(fields, variants.Token(joined, 0, 0, len(joined), joined_raw, False), 1.0)
+            return query.Or([phrase, as_one], boost=boost)
+        return phrase
+
+    def _word(self, fields: tuple[str, ...], token: variants.Token, boost: float) -> query.Query:
+        own = self._fields_or(fields, lambda f: query.Term(f, stem(token.text)))
+        others = self.variants_of(token.raw)
+        if not others:
+            return own.with_boost(boost) if boost != 1.0 else own
+        # Other spellings match as written (unstemmed), so that Lowe never brings in low, lower, lowest.
+        if fields == TEXT_FIELDS:
+            alternatives = [query.Term("plain", s) for s in others]
+        else:
+            alternatives = [query.Term(f, stem(s)) for s in others for f in fields]
+        return query.Or([own, *alternatives], boost=boost)
+
+    def _article_compound(self, fields: tuple[str, ...], tokens: list[variants.Token],
+                          boost: float) -> query.Query:
+        """ez-Zor, al-Bukamal, Deir-ez-Zor: the article is optional; the joined spelling matches too."""
+        split = max(i for i, t in enumerate(tokens[:-1]) if variants.is_article(t.raw)) + 1
+        head, name = tokens[:split - 1], tokens[split:]
+        joined = "".join(t.text for t in tokens[split - 1:])
+        if len(name) == 1:
+            name_query = self._word(fields, name[0], 1.0)
+        else:
+            name_query = self._fields_or(fields, lambda f: query.Phrase(f, [stem(t.text) for t in name]))
+        either = query.Or([name_query, self._fields_or(fields, lambda f: query.Term(f, stem(joined)))])
+        if not head:
+            return either.with_boost(boost) if boost != 1.0 else either
+        return query.And([*(self._word(fields, t, 1.0) for t in head), either], boost=boost)
+
+    @staticmethod
+    def _fields_or(fields: Iterable[str], make: Any) -> query.Query:
+        parts = [make(f) for f in fields]
+        return parts[0] if len(parts) == 1 else query.Or(parts)
+
+    def variants_of(self, raw: str) -> list[str]:
+        """Spellings in this archive that are variants of a capitalised query word (none with --exact)."""
+        if self.exact or not variants.is_name_word(raw) or self.reader is None:
+            return []
+        if raw in self._variant_cache:
+            return self._variant_cache[raw]
+        found = find_variants(self.reader, raw)
+        self._variant_cache[raw] = found
+        if found:
+            self.expansions.append(Expansion(raw, "variant", found))
+        return found
+
+    # -- phrases ---------------------------------------------------------------------------------------
+    def _phrase(self, fieldname, words, slop=1, boost=1.0, char_ranges=None):  # type: ignore[no-untyped-def]
+        if fieldname != DEFAULT_FIELD:
+            return query.Phrase(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)
+        tokens = list(variants.tokenize(" ".join(words), extras=False))
+        # An Arabic article before a name may be written another way or not at all (Deir ez-Zor, Deir al-Zour,
+        # Dayr az Zawr): leave it out and allow one word more between the words around it.
+        if not self.exact:
+            dropped = [i for i, t in enumerate(tokens[:-1])
+                       if variants.is_article(t.raw) and tokens[i + 1].raw[:1].isupper()]
+            slop += sum(1 for i in dropped if i > 0)
+            tokens = [t for i, t in enumerate(tokens) if i not in dropped]
+        if not tokens:
+            return query.NullQuery
+        if len(tokens) == 1:
+            return self._word(TEXT_FIELDS, tokens[0], boost)
+        spellings = [[t.text, *self.variants_of(t.raw)] for t in tokens]
+        if all(len(s) == 1 for s in spellings):
+            stems = [stem(t.text) for t in tokens]
+            return query.Or([query.Phrase(f, stems, slop=slop) for f in TEXT_FIELDS], boost=boost)
+        # A name spelled another way inside the phrase: a sequence of alternatives, one field at a time.
+        per_field = []
+        for f in TEXT_FIELDS:
+            steps = [query.Or([query.Term(f, stem(s)) for s in alts]) if len(alts) > 1 else query.Term(f, stem(alts[0]))
+                     for alts in spellings]
+            per_field.append(query.Sequence(steps, slop=slop))
+        return query.Or(per_field, boost=boost)
+
+
+def _is_cjk(tokens: list[variants.Token]) -> bool:
+    return any(len(t.text) == 2 and t.text[0] >= "\u3040" for t in tokens)
+
+
+# A word counts as a name in this archive when at least this share of the articles that hold it write it
+# capitalised in mid-sentence (or in a tag). "For", "Most" or "Went" do not, whatever the query's case.
+NAME_SHARE = 0.3
+
+
+def name_share(reader: Any, folded: str, key_terms: Iterable[str]) -> float:
+    """The share of the articles holding `folded` that use it as a name (1.0 when the archive lacks it)."""
+    everywhere = reader.doc_frequency("plain", folded)
+    if everywhere < 3:
+        return 1.0
+    as_name = max((reader.doc_frequency("vkeys", term) for term in key_terms), default=0)
+    return as_name / everywhere
+
+
+def find_variants(reader: Any, raw: str) -> list[str]:
+    """Folded spellings in the index's `vkeys` field that are variants of `raw` (not `raw` itself).
+
+    Only names take part: the query word must be one in this archive (see NAME_SHARE) and so must each
+    spelling it expands to; spellings are read from the few `vkeys` terms that share a skeleton."""
+    own = variants.fold_token(raw)
+    mine = variants.forms_of(raw)
+    if not mine:
+        return []
+    own_terms: list[str] = []
+    candidates: dict[str, list[str]] = {}
+    for skeleton in variants.query_skeletons(raw):
+        for term in reader.expand_prefix("vkeys", skeleton + " "):
+            term = term.decode("utf-8") if isinstance(term, bytes) else term
+            folded, spelling = variants.split_key_term(term)
+            if folded == own:
+                own_terms.append(term)
+            elif any(variants.compatible(a, b) for a in mine for b in variants.forms_of(spelling)):
+                candidates.setdefault(folded, []).append(term)
+    if not candidates or name_share(reader, own, own_terms) < NAME_SHARE:
+        return []
+    found = [folded for folded, terms in candidates.items() if name_share(reader, folded, terms) >= NAME_SHARE]
+    return found[:MAX_EXPANSIONS]
+
+
+def prepare_text(text: str) -> str:
+    """Join a spaced article to the name it precedes ("al Bukamal" -> "al-Bukamal"), outside phrases."""
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(p if p.startswith('"') else _SPACED_ARTICLE.sub(r"\1-", p) for p in parts)
+
+
+def parse(text: str, schema: Any, reader: Any, *, exact: bool = False) -> tuple[query.Query, list[Expansion]]:
+    """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used."""
+    parser = NewsParser(schema, reader, exact=exact)
+    try:
+        parsed = parser.parse(text if exact else prepare_text(text))
+    except QueryError:
+        raise
+    except Exception as exc:  # whoosh raises bare exceptions from deep inside its parser
+        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+    _raise_on_errors(parsed, text, schema)
+    return parsed, parser.expansions
+
+
+def _raise_on_errors(parsed: query.Query, text: str, schema: Any) -> None:
+    """Whoosh turns parse problems into null queries carrying an `error`, and leaves a range without a field
+    on the parser's placeholder field: surface either as a one-line error."""
+    stack = [parsed]
+    while stack:
+        node = stack.pop()
+        error = getattr(node, "error", None)
+        if error:
+            raise QueryError(f"cannot parse query {text!r}: {error}")
+        fieldname = getattr(node, "fieldname", None)
+        if fieldname is not None and fieldname not in schema:
+            raise QueryError(f"query {text!r}: a range (<, >, [a TO b]) needs a field, e.g. date:>2017-05")
+        stack.extend(node.children())
+
+
+# -- syntax checks with positions ---------------------------------------------------------------------------
+_FIELD_PREFIX = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?=\S)")
+_EMPTY_FIELD = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?=\s|$|\))")
+_OPERATOR = re.compile(r"(?<![\w\"])(AND|OR|NOT|ANDNOT|ANDMAYBE)(?![\w\"])")
+
+
+def check_syntax(text: str, field_names: Iterable[str]) -> None:
+    """Catch what Whoosh would silently guess at, naming the position and how to fix it."""
+    if not text.strip():
+        raise QueryError("the query is empty; give words to search for")
+    if text.count('"') % 2:
+        at = text.rfind('"') + 1
+        raise QueryError(f'query {text!r}: unclosed " at position {at}; close the phrase or remove the quote')
+    plain = _without_phrases(text)
+    for opening, closing in (("(", ")"), ("[", "]"), ("{", "}")):
+        depth = 0
+        for position, char in enumerate(plain, start=1):
+            depth += {opening: 1, closing: -1}.get(char, 0)
+            if depth < 0:
+                raise QueryError(f"query {text!r}: {closing} at position {position} has no {opening}; "
+                                 f"remove it or add the {opening}")
+        if depth:
+            raise QueryError(f"query {text!r}: {depth} unclosed {opening} (at position {plain.rfind(opening) + 1}); "
+                             f"add the missing {closing}")
+    known = {n for n in field_names if n not in HIDDEN_FIELDS}
+    known |= {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
+    for match in _FIELD_PREFIX.finditer(plain):
+        if match.group(1).lower() not in known:
+            raise QueryError(
+                f"query {text!r}: unknown field {match.group(1)!r} at position {match.start() + 1}; "
+                f"fields are {', '.join(sorted(known))} (quote the text to search for a colon)"
+            )
+    for match in _EMPTY_FIELD.finditer(plain):
+        if text[match.end():match.end() + 1] == '"':
+            continue
+        raise QueryError(f"query {text!r}: field {match.group(1)!r} at position {match.start() + 1} has no value; "
+                         f"write {match.group(1)}:word or {match.group(1)}:\"some words\"")
+    operators = list(_OPERATOR.finditer(plain))
+    for match in operators:
+        before = text[: match.start()].rstrip()
+        after = text[match.end():].lstrip()
+        op = match.group(1)
+        if op != "NOT" and (not before or before.endswith("(")):
+            raise QueryError(f"query {text!r}: {op} at position {match.start() + 1} has nothing before it; "
+                             f"write A {op} B (or search for the word in lower case: {op.lower()})")
+        if not after or after.startswith(")"):
+            raise QueryError(f"query {text!r}: {op} at position {match.start() + 1} has nothing after it; "
+                             f"write A {op} B (or search for the word in lower case: {op.lower()})")
+        following = _OPERATOR.match(after)
+        if following and not (op in ("AND", "OR") and following.group(1) == "NOT"):
+            raise QueryError(f"query {text!r}: {op} {following.group(1)} at position {match.start() + 1}; "
+                             "two operators in a row")
+
+
+def _without_phrases(text: str) -> str:
+    """The query with quoted phrases blanked out (same length), so their content is not read as syntax."""
+    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
+
+
+# -- explanation ---------------------------------------------------------------------------------------------
+def describe(q: query.Query) -> str:
+    """A readable form of a parsed query: one query repeated over title, body and tags is shown once as `any:`."""
+    if isinstance(q, query.Or):
+        return "(" + " OR ".join(_merge_fields(q.subqueries)) + ")"
+    if isinstance(q, query.And):
+        return "(" + " AND ".join(describe(s) for s in q.subqueries) + ")"
+    if isinstance(q, query.AndNot):
+        return f"({describe(q.a)} AND NOT {describe(q.b)})"
+    if isinstance(q, query.Not):
+        return f"NOT {describe(q.query)}"
+    if isinstance(q, query.AndMaybe):
+        return f"({describe(q.a)} ANDMAYBE {describe(q.b)})"
+    if isinstance(q, query.DateRange):
+        low = q.startdate.date().isoformat() if q.startdate else "*"
+        high = q.enddate.date().isoformat() if q.enddate else "*"
+        return f"{q.fieldname}:[{low} TO {high}]"
+    local = _local(q)
+    return local[1] if local else str(q)
+
+
+def _local(q: query.Query) -> tuple[str, str] | None:
+    """(field, text without the field) for a query on one text field; None otherwise."""
+    if isinstance(q, query.Term) and q.fieldname in TEXT_FIELDS:
+        return q.fieldname, f"{q.fieldname}:{q.text}"
+    if isinstance(q, query.Phrase) and q.fieldname in TEXT_FIELDS:
+        slop = f"~{q.slop}" if q.slop > 1 else ""
+        return q.fieldname, f'{q.fieldname}:"{" ".join(q.words)}"{slop}'
+    if isinstance(q, query.Sequence | query.Or):
+        parts = [_local(s) for s in q.subqueries]
+        fields = {p[0] for p in parts if p}
+        if len(fields) != 1 or not all(parts):
+            return None
+        field_name = fields.pop()
+        inner = [p[1].replace(f"{field_name}:", "") for p in parts if p]
+        text = ("<" + " ".join(inner) + f">~{q.slop}") if isinstance(q, query.Sequence) else "(" + "|".join(inner) + ")"
+        return field_name, f"{field_name}:{text}"
+    return None
+
+
+def _merge_fields(subqueries: list[query.Query]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, set[str]] = {}
+    locals_ = [_local(s) for s in subqueries]
+    for loc in locals_:
+        if loc:
+            seen.setdefault(loc[1].split(":", 1)[1], set()).add(loc[0])
+    shown: set[str] = set()
+    for sub, loc in zip(subqueries, locals_, strict=True):
+        if loc:
+            text = loc[1].split(":", 1)[1]
+            if seen[text] == set(TEXT_FIELDS):
+                if text not in shown:
+                    out.append(f"any:{text}")
+                    shown.add(text)
+                continue
+        out.append(describe(sub))
+    return out
+
+
+# -- helpers for did-you-mean ----------------------------------------------------------------------------------
+_SYNTAX_WORDS = re.compile(r'\S*[*?~]\S*|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b|[A-Za-z_]+:\S*|[()"^\[\]{}]')
+
+
+def words_of(text: str) -> str:
+    """The plain words of a query (operators, field:value terms and syntax removed), for did-you-mean."""
+    return _SYNTAX_WORDS.sub(" ", text)
+
+
+def near_variants(reader: Any, raw: str, limit: int = 5) -> list[str]:
+    """Spellings in the index with the same consonant skeleton as `raw` that the variant rules keep apart
+    (Kharkiv / Kharkov): candidates for an alias group, never matched without one."""
+    if not variants.is_name_word(raw):
+        return []
+    own = variants.fold_token(raw)
+    mine = variants.forms_of(raw)
+    found: list[str] = []
+    for skeleton in variants.query_skeletons(raw):
+        for term in reader.expand_prefix("vkeys", skeleton + " "):
+            folded, spelling = variants.split_key_term(term.decode("utf-8") if isinstance(term, bytes) else term)
+            shown = spelling[:1].upper() + spelling[1:]
+            if folded == own or shown in found:
+                continue
+            if any(variants.near(a, b) for a in mine for b in variants.forms_of(spelling)):
+                found.append(shown)
+                if len(found) >= limit:
+                    return found
+    return found
