@@ -62,7 +62,7 @@ class NewsarcGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NewsarcError as exc:
-            click.echo(f"newsarc: error: {exc}", err=True)
+            click.echo(f"newsarc: error: {one_line(str(exc))}", err=True)
             ctx.exit(int(exc.exit_code))
         except BrokenPipeError:
             sys.stderr.close()  # `newsarc list | head`: stop quietly
@@ -70,6 +70,13 @@ class NewsarcGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("newsarc: interrupted", err=True)
             ctx.exit(130)
+
+
+def one_line(message: str) -> str:
+    """A message as one line: line breaks and other control characters (e.g. from a file name) escaped."""
+    if message.isprintable():
+        return message
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 class Env:
@@ -85,7 +92,7 @@ class Env:
             from newsarc.api import open_store
 
             self._store = open_store(self.archive, create=create, progress=progress_bar,
-                                     warn=lambda m: click.echo(f"newsarc: warning: {m}", err=True))
+                                     warn=lambda m: click.echo(f"newsarc: warning: {one_line(m)}", err=True))
         return self._store
 
     def output(self) -> Any:
@@ -173,7 +180,7 @@ def init(env: Env, directory: str | None) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, metavar="[PATH|-]...")
+@click.argument("paths", nargs=-1, metavar="[PATH|URL|-]...")
 @click.option("--title", help="Title (overrides the one read from the text).")
 @click.option("--date", help="Publication date, e.g. 2017-05-18 or '18 May 2017'.")
 @click.option("--source", help="Publisher, e.g. Rudaw.")
@@ -182,51 +189,80 @@ def init(env: Env, directory: str | None) -> None:
 @click.option("--tag", "tags", multiple=True, help="A tag to add (repeatable).")
 @click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
               help="How to read ambiguous dates like 05-06-2017 (default: the archive's setting, DMY).")
+@click.option("--map", "field_map", multiple=True, metavar="FIELD=COLUMN",
+              help="JSON/CSV: take FIELD from COLUMN, e.g. --map body=story_text (repeatable).")
+@click.option("--dedupe", type=click.Choice(["link", "skip", "keep"]), default="link", show_default=True,
+              help="Near-duplicates of articles already in: add with duplicate_of, skip, or keep unlinked.")
+@click.option("--keep-original", is_flag=True,
+              help="Store the raw page/mail/text gzip'd beside the YAML, for `newsarc reextract`.")
+@click.option("--failures", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write every failure as a JSON line (path, reason) to FILE.")
+@click.option("--allow-private", is_flag=True,
+              help="Let URLs reach private and local addresses (refused by default).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.pass_obj
 def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, source: str | None,
         url: str | None, authors: tuple[str, ...], tags: tuple[str, ...], date_order: str | None,
+        field_map: tuple[str, ...], dedupe: str, keep_original: bool, failures: str | None, allow_private: bool,
         quiet: bool) -> None:
-    """Add plain-text articles from files, directories (recursively) or stdin (-).
+    """Add articles from files, directories (recursively), URLs or stdin (-).
 
-    The first line is the title; a header may give the date, the source and a "Tags:" line; page furniture
-    and comment footers are dropped. Adding an article that is already there reports its id and changes
-    nothing.
+    Reads plain text, web pages (.html or a URL), RSS/Atom feeds, JSON, JSON Lines, CSV/TSV, Markdown with
+    front matter, .eml mail and .mbox mailboxes; the kind is judged from the content. Plain text: the first
+    line is the title; a header may give the date, the source and a "Tags:" line. Adding an article that is
+    already there reports its id and changes nothing; re-running over the same files skips them quickly.
 
     \b
     Example:
       newsarc add article.txt --tag Syria
+      newsarc add https://www.example.com/news/story.html --keep-original
+      newsarc add export.csv --map body=story_text --failures failed.jsonl
       pbpaste | newsarc add - --source Rudaw --url https://www.rudaw.net/...
     """
     from newsarc import api
+    from newsarc.cli_ingest import FailureLog, describe_outcome, ingest_progress, summary_line
+    from newsarc.ingest.options import parse_field_map
 
     if not paths:
-        raise UsageError("name files or directories to add, or - to read stdin (see newsarc add --help)")
+        raise UsageError("name files, directories or URLs to add, or - to read stdin (see newsarc add --help)")
+    settings = api.IngestSettings(field_map=parse_field_map(field_map), dedupe=dedupe, keep_original=keep_original,
+                                  allow_private=allow_private)
     store = env.store(create=True)
     failed: list[api.AddOutcome] = []
-    sources = list(api.iter_sources(paths, stdin=lambda: sys.stdin.buffer.read(), skipped=failed))
+    read_stdin = sys.stdin.buffer.read
+    if "-" in paths and sys.stdin.isatty():
+        # A paste at the terminal is read before the archive lock is taken, so other writers (a cron feed
+        # update) do not wait on the user's typing; piped input streams as usual.
+        pasted = sys.stdin.buffer.read()
+        read_stdin = lambda: pasted  # noqa: E731
+    sources = list(api.iter_sources(paths, stdin=read_stdin, skipped=failed,
+                                    allow_private=allow_private))
     overrides = api.Overrides(title, date, source, url, authors, tags)
-    single = len(sources) + len(failed) == 1
+    report = api.AddReport(keep_outcomes=False)
+    shown = 0
 
-    def show(outcome: api.AddOutcome) -> None:
-        if outcome.status == "failed":
-            click.echo(f"newsarc: failed: {outcome.reason}", err=True)
-        elif not quiet and (single or outcome.status == "added" and len(sources) <= 20):
-            verb = "added" if outcome.status == "added" else "already in the archive as"
-            click.echo(f"{verb} {outcome.id}  {outcome.title}")
+    with FailureLog(failures) as log, ingest_progress(sources) as progress:
+        def show(outcome: api.AddOutcome) -> None:
+            nonlocal shown
+            progress.article(outcome)
+            if outcome.status == "failed":
+                log.write(outcome)
+                click.echo(f"newsarc: failed: {one_line(outcome.reason)}", err=True)
+            elif not quiet and shown < 20 and len(sources) <= 20 and (
+                    outcome.status != "duplicate" or len(sources) == 1 and outcome.origin == sources[0].origin):
+                shown += 1
+                click.echo(describe_outcome(outcome))
 
-    for outcome in failed:
-        show(outcome)
-    with progress_bar(len(sources), "adding") as advance:
-        report = api.add_sources(store, sources, overrides=overrides, date_order=date_order,
-                                 on_outcome=lambda o: (show(o), advance(1)))
-    report.outcomes[:0] = failed
+        for outcome in failed:
+            report.add(outcome)
+            show(outcome)
+        api.add_sources(store, sources, overrides=overrides, date_order=date_order, report=report,
+                        on_outcome=show, settings=settings, on_bytes=progress.consumed)
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
+    total = added + dups + bad + report.count("near-duplicate")
+    single = total == 1 and len(sources) + len(failed) == 1
     if not single:
-        summary = f"{added} added, {dups} already in the archive, {bad} failed"
-        if report.ambiguous_dates:
-            summary += f"; {report.ambiguous_dates} dates were ambiguous and read as {date_order or 'DMY'}"
-        click.echo(summary, err=quiet)
+        click.echo(summary_line(report, date_order), err=quiet)
     elif report.ambiguous_dates:
         click.echo(f"newsarc: note: the date was ambiguous and read as {date_order or 'DMY'} (see --date-order)",
                    err=True)
@@ -246,46 +282,67 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 @date_option("--until", "Only articles dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--ids", "ids_only", is_flag=True, help="Print only the ids, one per line.")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option("--exact", is_flag=True, help="No alias or variant expansion: only the spellings typed.")
+@click.option("--explain", is_flag=True, help="Print the parsed query and the expansions applied.")
+@click.option("--collapse", is_flag=True, help="Fold near-duplicates (duplicate_of) into one hit, '+N copies'.")
+@click.option("--facets", is_flag=True,
+              help="Counts by tag, source, location, language and month beside the hits (with --json the "
+                   "output becomes {\"total\", \"hits\", \"facets\"}; with --jsonl a last {\"facets\"} line).")
 @machine_format_options
 @click.pass_obj
 def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, tags: tuple[str, ...],
            source: str | None, since: str | None, until: str | None, ids_only: bool, count_only: bool,
-           machine: str | None) -> None:
+           exact: bool, explain: bool, collapse: bool, facets: bool, machine: str | None) -> None:
     """Search titles, bodies and tags; best matches first, matches highlighted.
 
-    Words are ANDed; use "quoted phrases", OR, NOT, parentheses, field:value (title, body, tag, source,
-    author, location, language, url), tag:"Abu Kamal", wildcards (Bukam*), fuzzy words (Bukamal~) and dates
-    (date:2017-05, date:[2017-05-01 TO 2017-05-20], date:>2017). Exit status 1 when nothing matched.
+    Words are ANDed; use "quoted phrases" ("a b"~3 within 3 words), OR, NOT, parentheses, field:value (title,
+    body, tag, source, author, location, language, url), tag:"Abu Kamal", wildcards (Bukam*), fuzzy words
+    (Bukamal~, Bukamal~2) and dates (date:2017-05, date:[2017-05-01 TO 2017-05-20], date:>2017-05).
+    Capitalised words also find other spellings of the name (Qamishli finds Kamishli) and alias groups
+    (`newsarc alias`) are searched together; --exact turns both off. Exit status 1 when nothing matched.
 
     \b
     Example:
       newsarc search "Abu Kamal"
       newsarc search 'tag:Syria "military cooperation"' --since 2017 --json
+      newsarc search Raqqa --facets --explain
     """
     from newsarc import api
     from newsarc.backend import SearchRequest
 
+    if facets and machine == "csv":
+        raise UsageError("--facets does not fit CSV; use --json or --jsonl")
     store = env.store()
     request = SearchRequest(" ".join(query), limit=limit, page=page, sort=sort, tags=tags, source=source,
-                            since=since, until=until, snippets=not (ids_only or count_only))
+                            since=since, until=until, snippets=not (ids_only or count_only), exact=exact,
+                            collapse=collapse, facets=facets and not (ids_only or count_only))
     result = api.search(store, request)
+    if explain:
+        from newsarc.render import explain_lines
+
+        to_stderr = bool(machine or ids_only or count_only)
+        for line in explain_lines(result):
+            click.echo(line, err=to_stderr)
     if count_only:
         click.echo(str(result.total))
     elif ids_only:
         for hit in result.hits:
             click.echo(hit.id)
     elif machine:
-        from newsarc.render import SEARCH_FIELDS, hit_record, write_records
+        from newsarc.render import write_search_records
 
-        write_records((hit_record(h) for h in result.hits), machine, sys.stdout,
-                      SEARCH_FIELDS)
+        write_search_records(result, machine, sys.stdout, with_facets=facets)
     elif result.hits:
         from newsarc.render import print_search
 
         print_search(result, env.output(), page=page, limit=limit)
+    elif result.total:
+        click.echo(f"no hits on page {page}; there are {result.total} matches", err=True)
     else:
         click.echo("no matches", err=True)
     if result.total == 0:
+        for line in result.suggestions:
+            click.echo(f"newsarc: {line}", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
 
 
@@ -293,8 +350,10 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
 @click.argument("article_id", metavar="ID")
 @click.option("--format", "-f", "fmt", type=click.Choice(["yaml", "json", "text", "markdown"]),
               help="Print the article raw for scripts instead of formatted for reading.")
+@click.option("--versions", is_flag=True, help="List the versions of this page (same URL, changed text).")
+@click.option("--diff", is_flag=True, help="Show what changed from the previous version.")
 @click.pass_obj
-def show(env: Env, article_id: str, fmt: str | None) -> None:
+def show(env: Env, article_id: str, fmt: str | None, versions: bool = False, diff: bool = False) -> None:
     """Show one article: a metadata header and the body. ID may be any unique prefix of 4+ characters.
 
     \b
@@ -304,6 +363,10 @@ def show(env: Env, article_id: str, fmt: str | None) -> None:
     """
     from newsarc import api
 
+    if versions or diff:
+        from newsarc.cli_ingest import show_versions
+
+        return show_versions(env, article_id, diff=diff)
     article = api.get_article(env.store(), article_id)
     if fmt:
         from newsarc.render import article_as
@@ -524,7 +587,7 @@ def import_(env: Env, file: str, fmt: str | None) -> None:
 
     def show(outcome: Any) -> None:
         if outcome.status == "failed":
-            click.echo(f"newsarc: failed: {outcome.reason}", err=True)
+            click.echo(f"newsarc: failed: {one_line(outcome.reason)}", err=True)
 
     report = api.add_articles(store, records, on_outcome=show)
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")

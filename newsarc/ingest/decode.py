@@ -1,8 +1,12 @@
 """Turn the bytes of a text file into clean text whatever its encoding, refusing binary files.
 
-Order of trust: a byte-order mark, then strict UTF-8, then UTF-16 without a BOM (recognised by its NUL
-bytes at alternating positions), then Windows-1252, which accepts any byte (its five undefined bytes map as
-Latin-1), so decoding never fails and no character is replaced by "?".
+Order of trust: a byte-order mark, then UTF-16 without a BOM (recognised by its NUL bytes at alternating
+positions), then strict UTF-8 (valid UTF-8 with non-ASCII bytes is almost never an accident, so it beats a
+declared charset, which pages often get wrong), then the encoding the input declares (HTTP header, <meta
+charset>, XML declaration), then -- for text with enough non-ASCII bytes to judge -- charset-normalizer's guess
+when it names a non-Latin script (Cyrillic, Arabic, Greek, Hebrew, CJK, Thai), and last Windows-1252, which
+accepts any byte (its five undefined bytes map as Latin-1), so decoding never fails and no character is
+replaced by "?". UTF-8 input never loads charset-normalizer.
 """
 
 from __future__ import annotations
@@ -38,6 +42,19 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _BREAKS = str.maketrans({"\f": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"})
 _MAX_CONTROL_SHARE = 0.05
 _SAMPLE = 1 << 16
+# Below this many non-ASCII bytes a guess is noise (one "£" reads as anything): Windows-1252 it is.
+_MIN_NON_ASCII_TO_GUESS = 8
+# Guesses trusted from charset-normalizer: scripts where Windows-1252 would be wrong. A Latin-family guess
+# (cp1250, cp1257, latin-1...) is unreliable on Western text and loses to Windows-1252.
+_TRUSTED_GUESSES = frozenset({
+    "koi8_r", "koi8_u", "cp1251", "iso8859_5", "mac_cyrillic", "cp866", "cp855",
+    "cp1256", "iso8859_6", "cp864", "cp1253", "iso8859_7", "cp1255", "iso8859_8",
+    "cp932", "shift_jis", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "hz",
+    "euc_kr", "cp949", "johab", "iso2022_kr", "cp874", "tis_620", "iso8859_11",
+})
+# WHATWG: pages that declare Latin-1 or ASCII are decoded as Windows-1252.
+_DECLARED_ALIASES = {"latin_1": "cp1252", "iso8859_1": "cp1252", "ascii": "cp1252"}
+_HIGH_BYTES = bytes(range(128, 256))
 
 
 def _cp1252(data: bytes) -> str:
@@ -73,7 +90,38 @@ def _binary(origin: str, why: str) -> BadInputError:
     return BadInputError(f"{origin}: looks like a binary file ({why}); newsarc reads text articles")
 
 
-def _decode(data: bytes, origin: str) -> str:
+def normalise_encoding(name: str | None) -> str | None:
+    """Python's codec name for a declared charset ("ISO-8859-1" -> "cp1252"), or None when unknown."""
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().strip("'\"")).name
+    except (LookupError, ValueError):
+        return None
+    codec = codec.replace("-", "_")
+    if codec.startswith(("utf_16", "utf_32")):
+        return None  # a declared UTF-16 on bytes without a BOM is handled by the NUL-pattern check
+    return _DECLARED_ALIASES.get(codec, codec)
+
+
+def _guess(data: bytes) -> str | None:
+    """charset-normalizer's encoding for non-UTF-8 text, when it names a script Windows-1252 cannot be."""
+    sample = data[:_SAMPLE]
+    if len(sample) - len(sample.translate(None, _HIGH_BYTES)) < _MIN_NON_ASCII_TO_GUESS:
+        return None
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is None or best.encoding not in _TRUSTED_GUESSES:
+        return None
+    try:
+        data.decode(best.encoding)
+    except UnicodeDecodeError:
+        return None
+    return best.encoding
+
+
+def _decode(data: bytes, origin: str, declared: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace")
@@ -99,17 +147,64 @@ def _decode(data: bytes, origin: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return _cp1252(data)
+        pass
+    encoding = normalise_encoding(declared)
+    if encoding and encoding != "utf_8":
+        try:
+            return data.decode(encoding) if encoding != "cp1252" else _cp1252(data)
+        except UnicodeDecodeError:
+            pass  # declared wrongly: guess as if nothing was declared
+    encoding = _guess(data)
+    if encoding:
+        return data.decode(encoding)
+    return _cp1252(data)
 
 
-def decode_bytes(data: bytes, *, origin: str = "input") -> str:
-    """Text from a file's bytes: LF line ends, no control characters but \\n and \\t, NFC-normalised."""
+def decode_bytes(data: bytes, *, origin: str = "input", encoding: str | None = None) -> str:
+    """Text from a file's bytes: LF line ends, no control characters but \\n and \\t, NFC-normalised.
+
+    `encoding` is what the input declares (an HTTP charset, a <meta charset>); it is used only when the bytes
+    are not valid UTF-8.
+    """
     if not data or not data.strip():
         raise BadInputError(f"{origin}: file is empty")
-    text = _decode(bytes(data), origin)
+    text = _decode(bytes(data), origin, encoding)
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_BREAKS)
     text = _CONTROL_CHARS.sub("", text).replace("\ufeff", "")
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise BadInputError(f"{origin}: file is empty")
     return text
+
+
+def stream_encoding(head: bytes, *, declared: str | None = None) -> str:
+    """The codec to read a large file as a stream, judged from its first bytes (same order as decode_bytes).
+
+    A BOM gives "utf-8-sig"/"utf-16"/"utf-32" (the codec then skips it); valid UTF-8 gives "utf-8" (the head may
+    end inside a character, which is allowed for).
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        return utf16
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+    encoding = normalise_encoding(declared)
+    if encoding and encoding != "utf_8":
+        return encoding
+    return _guess(head) or "cp1252"
+
+
+def clean_text(text: str) -> str:
+    """The cleaning decode_bytes applies, for text that arrives already decoded (a parsed field, a mail part)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_BREAKS)
+    return unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", text).replace("\ufeff", ""))

@@ -17,6 +17,7 @@ from typing import Any
 from newsarc.dates import DATE_ORDERS, is_ambiguous_numeric, looks_like_date_line, parse_date
 from newsarc.errors import BadInputError
 from newsarc.ingest.tags import split_tags
+from newsarc.ingest.when import parse_localized
 
 _RULE_KEYS = ("furniture", "footer", "dateline_agencies")
 _MAX_HEADER_LINES = 10
@@ -168,6 +169,14 @@ def _is_prose(line: str) -> bool:
     return len(line) > _MAX_HEADER_LINE or bool(_rx(_SENTENCE_END).search(line))
 
 
+def _header_date(line: str, date_order: str) -> str | None:
+    """The date of a header line holding only a date: English forms, or a written-out date in a common language
+    ("18 mai 2017", "18. Mai 2017") -- both with the standard library, never dateparser."""
+    if looks_like_date_line(line):
+        return parse_date(line, date_order)
+    return parse_localized(line)
+
+
 def _authors(line: str) -> list[str] | None:
     """The names of a "By NAME and NAME" / "Author: NAME" line, or None when the line is not one."""
     m = _rx(_AUTHOR_LINE).match(line)
@@ -211,6 +220,13 @@ def _dateline(paragraph: str, rules: Rules, date_order: str) -> tuple[str, str, 
     return ", ".join(places), paragraph[m.end():], full_date
 
 
+def find_dateline(paragraph: str, *, rules: Rules | None = None,
+                  date_order: str = "DMY") -> tuple[str, str, str | None] | None:
+    """(location, paragraph without the dateline, date in it or None) when a paragraph opens with a wire
+    dateline ("LONDON (Reuters) - "), else None. Readers other than plain text keep the paragraph whole."""
+    return _dateline(paragraph, rules or Rules.load(), (date_order or "DMY").upper())
+
+
 def _paragraphs(lines: list[str]) -> list[str]:
     paragraphs: list[str] = []
     current: list[str] = []
@@ -225,7 +241,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _footer_start(lines: list[str], rules: Rules) -> int:
+def footer_start(lines: list[str], rules: Rules) -> int:
     """Index of the first footer marker with at least a third of the text before it, else len(lines)."""
     total = sum(len(line) + 1 for line in lines)
     seen = 0
@@ -254,7 +270,7 @@ def parse_text(
         raise BadInputError(f"{origin}: no text found; an article needs a title on its first line")
     title = lines[start].strip()
     rest = lines[start + 1:]
-    rest = rest[:_footer_start(rest, rules)]
+    rest = rest[:footer_start(rest, rules)]
 
     date: str | None = None
     date_line = ""
@@ -274,7 +290,7 @@ def parse_text(
         tags_match = _rx(_TAGS_LINE).match(stripped)
         source_match = _rx(_SOURCE_LINE).match(stripped)
         names = _authors(stripped)
-        if date is None and looks_like_date_line(stripped) and (found := parse_date(stripped, date_order)):
+        if date is None and (found := _header_date(stripped, date_order)):
             date, date_line = found, stripped
         elif tags_line is None and tags_match and len(stripped) <= 1000:
             tags_line = tags_match.group("tags")

@@ -1,0 +1,481 @@
+"""Ingest commands beyond `add`: feed subscriptions, near-duplicate clusters, re-extraction; and the helpers
+`add` uses to report progress and failures. Loaded lazily by newsarc.cli (LAZY_COMMANDS)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from newsarc.errors import ExitCode, NewsarcError, NotFoundError, UsageError
+
+PROGRESS_MIN_SOURCES = 200
+PROGRESS_MIN_BYTES = 20 * 1024 * 1024
+
+
+# -- helpers for `newsarc add` -------------------------------------------------------------------------------
+class FailureLog:
+    """--failures FILE: one JSON line per failure ({"path": ..., "reason": ...}), written as they happen."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self.handle: Any = None
+
+    def __enter__(self) -> FailureLog:
+        if self.path:
+            try:
+                self.handle = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
+            except OSError as exc:
+                raise UsageError(f"--failures {self.path}: cannot write ({exc.strerror})") from None
+        return self
+
+    def write(self, outcome: Any) -> None:
+        if self.handle is not None:
+            self.handle.write(json.dumps({"path": outcome.origin, "reason": outcome.reason}, ensure_ascii=False)
+                              + "\n")
+            self.handle.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def describe_outcome(outcome: Any) -> str:
+    if outcome.status == "added":
+        link = f"  ({outcome.link.replace('_of ', ' of ')})" if outcome.link else ""
+        return f"added {outcome.id}  {outcome.title}{link}"
+    if outcome.status == "near-duplicate":
+        return f"skipped near-duplicate of {outcome.id} ({outcome.reason})  {outcome.title}"
+    return f"already in the archive as {outcome.id}  {outcome.title}".rstrip()
+
+
+def summary_line(report: Any, date_order: str | None) -> str:
+    added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
+    summary = f"{added} added, {dups} already in the archive, {bad} failed"
+    near = report.count("near-duplicate")
+    if near:
+        summary += f", {near} near-duplicates skipped"
+    if report.linked:
+        summary += f"; {report.linked} linked as near-duplicates or versions (see newsarc dups)"
+    if report.ambiguous_dates:
+        summary += f"; {report.ambiguous_dates} dates were ambiguous and read as {date_order or 'DMY'}"
+    return summary
+
+
+class _Progress:
+    """Counts articles and input bytes; shows a bar (count, rate, ETA) on a terminal for big runs."""
+
+    def __init__(self, progress: Any, task: Any):
+        self.progress = progress
+        self.task = task
+        self.articles = 0
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def article(self, outcome: Any) -> None:
+        self.articles += 1
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if now - self.last > 0.2:
+            self.last = now
+            rate = self.articles / max(now - self.started, 1e-6)
+            self.progress.update(self.task, articles=self.articles, rate=f"{rate:,.0f}/s")
+
+    def consumed(self, n: int) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task, n)
+
+
+@contextlib.contextmanager
+def ingest_progress(sources: list[Any]) -> Iterator[_Progress]:
+    """A progress bar over the input bytes (ETA) with the article count and rate, for runs worth one."""
+    sized = all(s.size for s in sources)
+    total_bytes = sum(s.size for s in sources)
+    big = len(sources) >= PROGRESS_MIN_SOURCES or total_bytes >= PROGRESS_MIN_BYTES
+    if not big or not sys.stderr.isatty():
+        yield _Progress(None, None)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn("adding"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[articles]:,} articles"), TextColumn("{task.fields[rate]}"),
+               TextColumn("ETA"), TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("adding", total=total_bytes if sized else None, articles=0, rate="")
+        yield _Progress(progress, task)
+
+
+# -- newsarc show --versions / --diff ------------------------------------------------------------------------
+def show_versions(env: Any, article_id: str, *, diff: bool) -> None:
+    """List the versions of a page (same URL, changed text), or show what changed from the previous one."""
+    import difflib
+
+    from newsarc import api
+    from newsarc.dedupe import NearDupIndex
+
+    store = env.store()
+    store.refresh(write=False)
+    found_id, _ = api.resolve(store, article_id)
+    index = NearDupIndex(store.archive.state_dir)
+    try:
+        index.sync(store)
+        link = index.link_of(found_id)
+        root = link[0] if link and link[1] == "version" else found_id
+        ids = [root] + [i for i, kind in index.members(root) if kind == "version"]
+    finally:
+        index.close()
+    versions = []
+    for version_id in ids:
+        row = store.catalog.db.execute("SELECT path FROM files WHERE id=?", (version_id,)).fetchone()
+        if row:
+            versions.append(store.archive.read(row[0]))
+    versions.sort(key=lambda a: (a.extra.get("fetched") or a.added or "", a.added or ""))
+    if not diff:
+        if len(versions) < 2:
+            click.echo(f"{found_id} has no other version (a version is the same URL re-added with changed text)")
+            return
+        for article in versions:
+            mark = "*" if article.id == found_id else " "
+            when = article.extra.get("fetched") or article.added
+            click.echo(f"{mark} {article.id}  {when}  {len(article.body.split())} words  {article.title}")
+        return
+    position = next(i for i, a in enumerate(versions) if a.id == found_id)
+    if len(versions) < 2:
+        raise UsageError(f"{found_id} has no other version to compare with")
+    old, new = (versions[position - 1], versions[position]) if position > 0 else (versions[0], versions[1])
+    lines = list(difflib.unified_diff(
+        [f"title: {old.title}", "", *old.body.split("\n")], [f"title: {new.title}", "", *new.body.split("\n")],
+        fromfile=f"{old.id} ({old.extra.get('fetched') or old.added})",
+        tofile=f"{new.id} ({new.extra.get('fetched') or new.added})", lineterm="", n=1))
+    click.echo("\n".join(lines) if lines else f"{old.id} and {new.id} have the same title and text")
+
+
+# -- newsarc dups ------------------------------------------------------------------------------------------
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per cluster.")
+@click.pass_obj
+def dups(env: Any, as_json: bool) -> None:
+    """List clusters of near-duplicates and versions: an article and those linked to it.
+
+    Articles are linked when added (see `newsarc add --dedupe`): `duplicate_of` for the same story from
+    another URL, `version_of` for a page re-added after its text changed.
+
+    \b
+    Example:
+      newsarc dups
+      newsarc show 3kq8 --diff
+    """
+    from newsarc.dedupe import NearDupIndex
+
+    store = env.store()
+    store.refresh(write=False)
+    index = NearDupIndex(store.archive.state_dir)
+    try:
+        with store.archive.lock:
+            index.sync(store)
+        clusters = list(index.clusters())
+    finally:
+        index.close()
+
+    def entry(article_id: str) -> dict[str, Any]:
+        row = store.catalog.db.execute("SELECT date, source, title, url FROM files WHERE id=?",
+                                       (article_id,)).fetchone()
+        date, source, title, url = row if row else (None, "", "(missing)", "")
+        return {"id": article_id, "date": date, "source": source or "", "title": title or "", "url": url or ""}
+
+    if not clusters:
+        if not as_json:
+            click.echo("no near-duplicates or versions", err=True)
+        sys.exit(int(ExitCode.NO_MATCH))
+    for root, members in clusters:
+        head = entry(root)
+        rest = [{**entry(member), "kind": kind} for member, kind in members]
+        if as_json:
+            click.echo(json.dumps({**head, "members": rest}, ensure_ascii=False))
+            continue
+        click.echo(f"{head['id']}  {head['date'] or 'undated':10.10}  {head['source'][:20]:20}  {head['title']}")
+        for item in rest:
+            label = "version  " if item["kind"] == "version" else "duplicate"
+            click.echo(f"  {label} {item['id']}  {item['source'][:20]:20}  {item['title']}")
+
+
+# -- newsarc reextract -------------------------------------------------------------------------------------
+@click.command()
+@click.argument("article_id", metavar="ID")
+@click.pass_obj
+def reextract(env: Any, article_id: str) -> None:
+    """Read an article again from the original kept with --keep-original (after newsarc's extractors improved).
+
+    What the extractor reads (title, date, source, url, authors, location, language, body) replaces the stored
+    fields when it finds them; tags are merged; the id, the added time and other fields are kept.
+
+    \b
+    Example:
+      newsarc add https://example.com/story.html --keep-original
+      newsarc reextract 3kq8
+    """
+    import gzip
+
+    from newsarc import api
+    from newsarc.ingest.dispatch import parse_source
+    from newsarc.ingest.options import IngestOptions
+
+    store = env.store()
+    with store.archive.lock:
+        store.refresh(write=True)
+        found_id, relpath = api.resolve(store, article_id)
+        article = store.archive.read(relpath)
+        original = article.extra.get("original")
+        if not isinstance(original, str) or not original:
+            raise NotFoundError(f"{found_id} has no original kept; add it again with --keep-original")
+        if original != f"{found_id}.orig.gz":
+            # The field is data from a file anyone may have edited: it names, never locates, the original.
+            raise NewsarcError(f"{relpath}: field 'original': {original!r} is not {found_id}.orig.gz; "
+                               "newsarc only reads the original kept beside the article")
+        path = store.archive.abspath(relpath).parent / original
+        try:
+            raw = gzip.decompress(path.read_bytes())
+        except FileNotFoundError:
+            raise NotFoundError(f"{found_id}: its original {path.name} is missing beside the YAML") from None
+        except (OSError, EOFError) as exc:
+            raise NewsarcError(f"{path}: cannot read the original ({exc}); it is damaged") from None
+        hints = {k: v for k, v in {"url": article.url, "final_url": article.extra.get("final_url"),
+                                   "fetched": article.extra.get("fetched")}.items() if v}
+        options = IngestOptions(date_order=store.archive.settings["date_order"], hints=hints)
+        parsed = next((p for p in parse_source(raw, origin=str(path), options=options) if "_error" not in p
+                       and "_skip" not in p), None)
+        if parsed is None:
+            raise NewsarcError(f"{path}: the original holds no article any more")
+        before = article.to_dict()
+        for name in ("title", "date", "source", "url", "location", "language", "body"):
+            if parsed.get(name):
+                setattr(article, name, parsed[name])
+        if parsed.get("authors"):
+            article.authors = list(parsed["authors"])
+        article.tags = article.tags + [t for t in parsed.get("tags") or [] if t not in article.tags]
+        for key, value in parsed.items():
+            fresh = not key.startswith("_") and key not in before and key != "date_ambiguous"
+            if fresh and value not in ("", [], None):
+                article.extra[key] = value
+        before["body"] = (before.get("body") or "").rstrip("\n")  # the YAML block adds a final newline
+        article.body = article.body.rstrip("\n")
+        changed = [k for k, v in article.to_dict().items() if before.get(k) != v]
+        if not changed:
+            click.echo(f"{found_id}: re-extracted, nothing changed")
+            return
+        new_relpath = store.archive.save(article)
+        deletes = []
+        if new_relpath != relpath:
+            path.replace(store.archive.abspath(new_relpath).parent / original)
+            store.archive.remove(relpath)
+            deletes = [relpath]
+        store.record([(new_relpath, article)], deletes)
+    click.echo(f"{found_id}: re-extracted; changed {', '.join(changed)}")
+
+
+# -- newsarc feed ------------------------------------------------------------------------------------------
+@click.group()
+def feed() -> None:
+    """Subscribe to RSS/Atom feeds and add their new entries (one entry = one article).
+
+    \b
+    Example:
+      newsarc feed add https://www.example.com/rss.xml --tag World
+      newsarc feed update            # from cron: adds only what is new
+    """
+
+
+FEEDS_DIR = "feeds"  # one YAML file per subscription: two clones subscribing to different feeds never conflict
+
+
+def _feed_path(store: Any, url: str) -> Any:
+    import hashlib
+
+    return store.archive.root / FEEDS_DIR / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()[:12]}.yaml"
+
+
+def _feeds(store: Any) -> list[dict[str, Any]]:
+    """The subscriptions, from feeds/*.yaml in the archive, ordered by title."""
+    from newsarc.yamlio import load_yaml
+
+    directory = store.archive.root / FEEDS_DIR
+    feeds = []
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        item = load_yaml(path.read_bytes(), origin=str(path))
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not item["url"]:
+            raise UsageError(f"{path}: a feed file needs `url: ...` (and may have title and tags)")
+        feeds.append(item)
+    return sorted(feeds, key=lambda f: (str(f.get("title") or "").casefold(), f["url"]))
+
+
+def _save_feed(store: Any, entry: dict[str, Any]) -> None:
+    from newsarc.yamlio import atomic_write, dump_article
+
+    atomic_write(_feed_path(store, entry["url"]), dump_article(entry))
+
+
+def _remove_feed(store: Any, entry: dict[str, Any]) -> None:
+    import contextlib
+
+    with contextlib.suppress(FileNotFoundError):
+        _feed_path(store, entry["url"]).unlink()
+
+
+def _feed_state(store: Any) -> dict[str, Any]:
+    try:
+        return json.loads((store.archive.state_dir / "feeds.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_feed_state(store: Any, state: dict[str, Any]) -> None:
+    from newsarc.yamlio import atomic_write
+
+    atomic_write(store.archive.state_dir / "feeds.json", json.dumps(state, indent=1, sort_keys=True), durable=False)
+
+
+def _read_feed_location(location: str, allow_private: bool) -> tuple[bytes, dict[str, Any]]:
+    from pathlib import Path
+
+    from newsarc.ingest.fetch import fetch, is_url
+
+    if is_url(location):
+        fetched = fetch(location, allow_private=allow_private)
+        return fetched.data, {**fetched.hints(), "feed": location}
+    path = Path(location)
+    try:
+        return path.read_bytes(), {"feed": str(path), "name": path.name}
+    except OSError as exc:
+        raise NewsarcError(f"{location}: cannot read the feed file ({exc.strerror})") from None
+
+
+def _find_feed(feeds: list[dict[str, Any]], which: str) -> int:
+    if which.isdigit() and 1 <= int(which) <= len(feeds):
+        return int(which) - 1
+    for i, item in enumerate(feeds):
+        if which in (item["url"], item.get("title")):
+            return i
+    raise NotFoundError(f"no feed {which!r} among the subscriptions; `newsarc feed list` shows them")
+
+
+@feed.command(name="add")
+@click.argument("location", metavar="URL|FILE")
+@click.option("--tag", "tags", multiple=True, help="Tag every article from this feed (repeatable).")
+@click.option("--allow-private", is_flag=True, help="Let the URL reach private and local addresses.")
+@click.pass_obj
+def feed_add(env: Any, location: str, tags: tuple[str, ...], allow_private: bool) -> None:
+    """Subscribe to a feed (checked by reading it once); `newsarc feed update` adds its entries."""
+    from pathlib import Path
+
+    from newsarc.ingest.feed import read_feed
+    from newsarc.ingest.fetch import is_url
+
+    store = env.store(create=True)
+    if not is_url(location):
+        location = str(Path(location).expanduser().absolute())
+    feeds = _feeds(store)
+    if any(f["url"] == location for f in feeds):
+        raise UsageError(f"already subscribed to {location}")
+    data, hints = _read_feed_location(location, allow_private)
+    parsed = read_feed(data, origin=location, hints=hints)
+    title = " ".join((parsed.feed.get("title") or location).split())
+    entry: dict[str, Any] = {"url": location, "title": title}
+    if tags:
+        entry["tags"] = list(tags)
+    if allow_private:
+        entry["allow_private"] = True
+    with store.archive.lock:
+        _save_feed(store, entry)
+    click.echo(f"subscribed to {title} ({len(parsed.entries)} entries now); `newsarc feed update` adds them")
+
+
+@feed.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.pass_obj
+def feed_list(env: Any, as_json: bool) -> None:
+    """List the subscriptions with their last update."""
+    store = env.store()
+    feeds = _feeds(store)
+    state = _feed_state(store)
+    if not feeds:
+        click.echo("no feeds; subscribe with `newsarc feed add URL`", err=True)
+        sys.exit(int(ExitCode.NO_MATCH))
+    for n, item in enumerate(feeds, start=1):
+        last = state.get(item["url"], {})
+        if as_json:
+            click.echo(json.dumps({**item, **{f"last_{k}": v for k, v in last.items()}}, ensure_ascii=False))
+            continue
+        when = last.get("updated", "never updated")
+        status = f"error: {last['error']}" if last.get("error") else f"{last.get('added', 0)} added last time"
+        tags = f"  tags: {', '.join(item.get('tags') or [])}" if item.get("tags") else ""
+        click.echo(f"{n:>3}  {item.get('title') or item['url']}\n     {item['url']}{tags}\n     {when}; {status}")
+
+
+@feed.command(name="rm")
+@click.argument("which", metavar="URL|N|TITLE")
+@click.pass_obj
+def feed_rm(env: Any, which: str) -> None:
+    """Unsubscribe from a feed (its articles stay in the archive)."""
+    store = env.store()
+    with store.archive.lock:
+        feeds = _feeds(store)
+        removed = feeds.pop(_find_feed(feeds, which))
+        _remove_feed(store, removed)
+    click.echo(f"unsubscribed from {removed.get('title') or removed['url']}")
+
+
+@feed.command(name="update")
+@click.argument("which", nargs=-1, metavar="[URL|N|TITLE]...")
+@click.option("--fetch-pages", is_flag=True, help="Fetch each new entry's page and extract its full text.")
+@click.option("--keep-original", is_flag=True, help="With --fetch-pages: keep each page gzip'd beside its YAML.")
+@click.option("--dedupe", type=click.Choice(["link", "skip", "keep"]), default="link", show_default=True,
+              help="Near-duplicates of articles already in: link, skip or keep.")
+@click.pass_obj
+def feed_update(env: Any, which: tuple[str, ...], fetch_pages: bool, keep_original: bool, dedupe: str) -> None:
+    """Add the new entries of every feed (or those named): one summary line per feed. A feed that fails is
+    reported and the others go on; the exit status is then 8."""
+    from newsarc import api
+    from newsarc.article import utc_now
+
+    store = env.store()
+    feeds = _feeds(store)
+    if not feeds:
+        raise UsageError("no feeds to update; subscribe with `newsarc feed add URL`")
+    chosen = [feeds[_find_feed(feeds, w)] for w in which] if which else feeds
+    state = _feed_state(store)
+    failures = 0
+    for item in chosen:
+        url = item["url"]
+        name = item.get("title") or url
+        allow_private = bool(item.get("allow_private"))
+        try:
+            data, hints = _read_feed_location(url, allow_private)
+            source = api.Source(url, lambda data=data: data, hints=hints)
+            settings = api.IngestSettings(dedupe=dedupe, keep_original=keep_original and fetch_pages,
+                                          allow_private=allow_private, fetch_pages=fetch_pages, resume=False)
+            report = api.add_sources(store, [source], overrides=api.Overrides(tags=tuple(item.get("tags") or ())),
+                                     settings=settings, report=api.AddReport(keep_outcomes=False))
+        except NewsarcError as exc:
+            failures += 1
+            state[url] = {**state.get(url, {}), "updated": utc_now(), "error": str(exc)}
+            click.echo(f"{name}: failed: {exc}")
+            continue
+        added, known, bad = report.count("added"), report.count("duplicate"), report.count("failed")
+        state[url] = {"updated": utc_now(), "added": added}
+        line = f"{name}: {added} new, {known} already in"
+        if report.count("near-duplicate"):
+            line += f", {report.count('near-duplicate')} near-duplicates skipped"
+        if bad:
+            failures += 1
+            line += f", {bad} failed ({report.outcomes[0].reason})" if report.outcomes else f", {bad} failed"
+        click.echo(line)
+    _save_feed_state(store, state)
+    if failures:
+        sys.exit(int(ExitCode.PARTIAL))
