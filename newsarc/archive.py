@@ -54,6 +54,10 @@ date_order: DMY
 # scan every full_scan_interval seconds (and always by `newsarc check`).
 full_scan_max_files: 5000
 full_scan_interval: 3600
+# Plain-text rules added to the shipped ones (newsarc/data/rules.yaml), e.g.:
+# ingest_rules:
+#   furniture: ["Listen to this article"]
+#   footer: ["More from our network"]
 """
 
 GITIGNORE = "# newsarc's derived index and lock: rebuilt from the YAML, never shared\n.newsarc/\n"
@@ -152,12 +156,6 @@ class Archive:
             pass  # a read-only archive still works, it just reads the YAML each time
         return {**DEFAULT_SETTINGS, **loaded}
 
-    def save_settings(self, settings: dict[str, Any]) -> None:
-        from newsarc.yamlio import atomic_write, dump_article
-
-        atomic_write(self.root / SETTINGS_FILE, dump_article(settings))
-        self._settings = None
-
     # -- lock ------------------------------------------------------------------------------------------
     @property
     def lock(self) -> ArchiveLock:
@@ -184,20 +182,29 @@ class Archive:
 
     def save(self, article: Article, *, durable: bool = True) -> str:
         """Write an article atomically to its place; returns its relative path."""
-        from newsarc.yamlio import atomic_write, dump_article
+        from newsarc.yamlio import MAX_YAML_BYTES, atomic_write, dump_article
 
         relpath = self.relpath_for(article)
         data = {k: v for k, v in article.to_dict().items() if v not in (None, "", []) or k in ALWAYS_WRITTEN}
-        atomic_write(self.root / relpath, dump_article(data), durable=durable)
+        text = dump_article(data)
+        if len(text) > MAX_YAML_BYTES // 4 and len(text.encode("utf-8")) > MAX_YAML_BYTES:
+            # Never write a file that read() would refuse: the article would be on disk but out of reach.
+            raise BadInputError(f"article {article.id} ({article.title[:60]!r}) is larger than the "
+                                f"{MAX_YAML_BYTES // 2**20} MB an article file may have; split or trim it")
+        atomic_write(self.root / relpath, text, durable=durable)
         return relpath
 
     def read(self, relpath: str) -> Article:
         """Load and validate the article in one file; a problem names the file and the field."""
         from newsarc.article import Article
-        from newsarc.yamlio import load_yaml
+        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
 
         path = self.root / relpath
         try:
+            size = path.stat().st_size
+            if size > MAX_YAML_BYTES:  # refused before reading it into memory
+                raise BadInputError(f"{relpath}: file is {size / 2**20:.0f} MB, larger than the "
+                                    f"{MAX_YAML_BYTES // 2**20} MB an article file may have; split or trim it")
             raw = path.read_bytes()
         except FileNotFoundError:
             raise ArchiveError(f"{relpath}: file has disappeared; run `newsarc check`") from None

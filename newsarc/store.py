@@ -9,28 +9,30 @@ it: when a writer is busy they search the index as it stands.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from newsarc.archive import ARTICLES_DIR, Archive
 from newsarc.catalog import SCHEMA_VERSION as CATALOG_SCHEMA
 from newsarc.catalog import Catalog, FileRecord
-from newsarc.errors import NewsarcError
-from newsarc.freshness import UNKNOWN, Changes, detect, stamp_of
+from newsarc.errors import ArchiveError, LockTimeoutError, NewsarcError
+from newsarc.freshness import UNKNOWN, Changes, detect
 
 if TYPE_CHECKING:
     from newsarc.article import Article
     from newsarc.whoosh_backend import WhooshBackend
 
 # Bump when the Whoosh schema or analyzers change (newsarc.whoosh_backend.build_schema).
-INDEX_SCHEMA = "1"
+INDEX_SCHEMA = "2"
 STATE_SCHEMA = f"catalog{CATALOG_SCHEMA}-index{INDEX_SCHEMA}"
 BATCH = 2000  # articles per index commit in bulk work: bounds memory whatever the archive's size
 
 ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -50,6 +52,7 @@ class Store:
         self.warn = warn
         self._catalog: Catalog | None = None
         self._backend: WhooshBackend | None = None
+        self.damage = ""  # set when refresh() found the index damaged and rebuilt it
 
     @property
     def catalog(self) -> Catalog:
@@ -97,13 +100,63 @@ class Store:
         if write:
             lock.acquire()
         try:
-            reason = self.rebuild_reason()
-            if reason:
-                self.rebuild(reason=reason)
+            try:
+                reason = self.rebuild_reason()
+                if reason:
+                    self.rebuild(reason=reason)
+                    return Changes(full_scan=True)
+                return self._sync(full=self._full_scan_due() if full is None else full)
+            except Exception as exc:
+                if not is_damage(exc):
+                    raise
+                self.recover(exc)
                 return Changes(full_scan=True)
-            return self._sync(full=self._full_scan_due() if full is None else full)
         finally:
             lock.release()
+
+    def recover(self, exc: BaseException) -> None:
+        """Throw away a damaged index and catalog and build both again from the YAML (the caller holds the lock).
+
+        They are derived: after a power cut (Whoosh does not fsync) or a damaged disk block, rebuilding is the
+        repair, and it loses nothing.
+        """
+        self.damage = f"{type(exc).__name__}: {exc}"
+        self.warn(f"the index in {self.archive.state_dir} was damaged ({self.damage}); rebuilding it from the "
+                  "article files")
+        self.close()
+        self._backend = self._catalog = None
+        shutil.rmtree(self.archive.state_dir / "index", ignore_errors=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            (self.archive.state_dir / f"catalog.sqlite{suffix}").unlink(missing_ok=True)
+        self.rebuild(reason="the index was damaged")
+
+    def read_index(self, read: Callable[[], T]) -> T:
+        """read() the index; if it is damaged, rebuild it (when the lock is free) and read again, else a clear
+        error -- never a traceback from deep inside Whoosh."""
+        try:
+            return read()
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            if not self.archive.lock.try_acquire():
+                raise self.damaged(exc) from None
+            try:
+                self.recover(exc)
+            finally:
+                self.archive.lock.release()
+        return read()
+
+    def damaged(self, exc: BaseException) -> ArchiveError:
+        """The error for a reader that meets a damaged index while another process holds the lock."""
+        return ArchiveError(f"the index in {self.archive.state_dir} is damaged ({type(exc).__name__}: {exc}); the "
+                            "next command that can take the archive lock rebuilds it, or `newsarc check --repair`")
+
+    def require_index(self) -> None:
+        """For readers after refresh(write=False): a clear error instead of a Whoosh traceback when another
+        process holds the lock and has not created the index yet (the first build of an archive)."""
+        if not any((self.archive.state_dir / "index").glob("_MAIN_*.toc")):
+            raise LockTimeoutError(f"the search index is being built by another newsarc process"
+                                   f"{self.archive.lock._holder()}; search again when it has finished")
 
     def _full_scan_due(self) -> bool:
         settings = self.archive.settings
@@ -209,7 +262,6 @@ class Store:
         if not upserts and not deletes:
             return
         self.backend.apply(upserts, deletes, bulk=bulk)
-        now = time.time_ns()
         catalog = self.catalog
         catalog.begin()
         try:
@@ -217,8 +269,10 @@ class Store:
                 catalog.delete(path)
             touched = set(deletes)
             for relpath, article in upserts:
+                # The real mtime, not the racy-window UNKNOWN: newsarc wrote this content itself, under the lock,
+                # so the next command need not index it again. The directory is still re-listed (below).
                 st = self.archive.abspath(relpath).stat()
-                catalog.upsert(_record(relpath, article, stamp_of(st, now)))
+                catalog.upsert(_record(relpath, article, (st.st_mtime_ns, st.st_size, st.st_ino)))
                 touched.add(relpath)
             for directory in _ancestor_dirs(touched):
                 catalog.set_dir(directory, UNKNOWN)
@@ -226,6 +280,24 @@ class Store:
         except BaseException:
             catalog.rollback()
             raise
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether exc comes from reading damaged derived files (index or catalog) rather than from a bug.
+
+    Whoosh reports damaged files with many kinds of exception (some bare `Exception`s), so the test is where it
+    was raised: in Whoosh's storage, codec or index-opening code. SQLite says so with DatabaseError; a busy
+    database (OperationalError) is not damage.
+    """
+    import sqlite3
+
+    if isinstance(exc, sqlite3.DatabaseError):
+        return not isinstance(exc, sqlite3.OperationalError)
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = tb.tb_frame.f_code.co_filename.replace("\\", "/") if tb is not None else ""
+    return any(part in where for part in ("/whoosh/filedb/", "/whoosh/codec/", "/whoosh/index.py"))
 
 
 def _record(relpath: str, article: Article, stamp: tuple[int, int, int]) -> FileRecord:

@@ -1,4 +1,4 @@
-"""Import Whoosh without the two imports it makes but never uses on our paths.
+"""Import Whoosh without the two imports it makes but never uses on our paths, and with its own random source.
 
 `whoosh.reading` imports the third-party `cached_property` package, which imports asyncio (~20 ms), and
 `whoosh.compat` imports `urllib.request.urlretrieve`, which pulls in ssl, http and email (~10 ms). Together they
@@ -23,6 +23,7 @@ def _lazy_urlretrieve(*args, **kwargs):  # pragma: no cover - whoosh never calls
 def load() -> None:
     """Import the whoosh modules newsarc uses, with the light stand-ins described above."""
     if "whoosh.reading" in sys.modules:
+        _own_random()
         return
     import functools
 
@@ -47,3 +48,15 @@ def load() -> None:
         urllib = sys.modules.get("urllib")
         if urllib is not None and getattr(urllib, "request", None) is lent.get("urllib.request"):
             delattr(urllib, "request")
+    _own_random()
+
+
+def _own_random() -> None:
+    """Whoosh names new segment files with the global `random`: a program that reseeds it (hypothesis does for
+    every example, a notebook may) makes two commits pick the same name and corrupts the index. Give whoosh its
+    own generator, seeded by the OS."""
+    import random
+
+    util = sys.modules["whoosh.util"]
+    if not isinstance(util.random, random.SystemRandom):
+        util.random = random.SystemRandom()

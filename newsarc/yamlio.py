@@ -20,10 +20,36 @@ from newsarc.errors import BadInputError
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-# Article files are small; anything this large is not an article someone wrote by hand.
-MAX_YAML_BYTES = 64 * 1024 * 1024
+# Article files are small; anything this large is not an article someone wrote by hand. Kept well above
+# `add`'s 20 MB text cap (YAML indents the body), and low enough that one file cannot stall indexing and
+# snippets for long (a 50 MB body costs ~18 s and ~900 MB to index). Archive.save refuses to write more.
+MAX_YAML_BYTES = 32 * 1024 * 1024
 # Real article files never use anchors and aliases; a handful is tolerated, more is an alias bomb.
 MAX_ALIASES = 16
+
+
+class _DuplicateKeyError(yaml.constructor.ConstructorError):
+    pass
+
+
+class _StrictLoader(SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing a mapping that repeats a key (PyYAML would silently keep the last value)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:
+                    continue  # an unhashable key: the base class reports it
+                if duplicate:
+                    raise _DuplicateKeyError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 class _ArticleDumper(SafeDumper):  # type: ignore[misc, valid-type]
@@ -65,11 +91,18 @@ def load_yaml(text: str | bytes, *, origin: str) -> Any:
     if text.count("*") and _count_aliases(text) > MAX_ALIASES:
         raise BadInputError(f"{origin}: too many YAML aliases (*name); article files do not need them")
     try:
-        return yaml.load(text, Loader=SafeLoader)
+        return yaml.load(text, Loader=_StrictLoader)
+    except _DuplicateKeyError as exc:
+        raise BadInputError(f"{origin}: {_yaml_problem(exc)}; keep only one of them") from None
     except yaml.constructor.ConstructorError as exc:
         raise BadInputError(f"{origin}: {_yaml_problem(exc)}; only plain YAML is accepted") from None
     except yaml.YAMLError as exc:
+        if text.startswith("<<<<<<< ") or "\n<<<<<<< " in text:
+            raise BadInputError(f"{origin}: holds an unresolved git merge conflict (<<<<<<<); keep one version, "
+                                "then `git add` it (`newsarc check` says when it can do that itself)") from None
         raise BadInputError(f"{origin}: invalid YAML: {_yaml_problem(exc)}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. `date: 2017-02-30` from the timestamp rule
+        raise BadInputError(f"{origin}: a value cannot be read ({exc}); check the dates in the file") from None
 
 
 def _count_aliases(text: str) -> int:

@@ -1,0 +1,664 @@
+"""`newsarc check`: validate every article file, compare the index with the archive, repair what is safe.
+
+What is checked (each finding is a Problem, printed as `path: field: problem; what to do`):
+
+- newsarc.yaml: parses, is a mapping, its settings have usable values.
+- every articles/**/*.yaml: size, UTF-8, YAML syntax (only plain YAML: no tags, few aliases, no duplicate
+  keys), a mapping, required fields (id, title), field types, dates, an id that is valid and matches the file
+  name, the file in the place its date says (articles/YYYY/MM/<id>.yaml or articles/undated/<id>.yaml),
+  unresolved git merge conflicts, and ids used by more than one file;
+- anything else under articles/ newsarc would silently ignore: leftover temporary files of interrupted writes
+  (.tmp-*.part), symbolic links, files not named *.yaml, pipes and devices;
+- the derived state, after the same freshness update every command does (with a full scan): every readable
+  article is in the catalog with the same fields, nothing is in the catalog without its file, and the Whoosh
+  index holds exactly one document for each catalog entry. Comparing fields (not only timestamps) also finds a
+  file rewritten in place with its old mtime, the one change the freshness check cannot see.
+
+`repair=True` fixes only what is safe and never deletes an article file: it re-indexes or rebuilds the index
+from the YAML, moves a misplaced file to its place (a hard link then an unlink, so it never replaces another
+file and an interruption leaves two names for the same file, which the next repair finishes), removes
+newsarc's own temporary files once they are a minute old, and resolves a git merge conflict only where the
+two sides differ in nothing but their `added:` time (the same article added in two clones: the earlier time
+is kept). Everything else is reported with what the user should do.
+
+The whole check runs under the archive lock, so it sees a consistent archive; readers are not blocked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from newsarc.archive import ARTICLES_DIR, SETTINGS_FILE
+from newsarc.errors import BadInputError, NewsarcError
+
+if TYPE_CHECKING:
+    from newsarc.article import Article
+    from newsarc.store import Store
+
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"  # as yamlio.atomic_write names them
+ORIGINAL_SUFFIX = ".orig.gz"  # a raw source kept beside its article by `add --keep-original`
+TEMP_MIN_AGE = 60.0  # seconds: a younger temporary file could still belong to a running writer
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+_CONFLICT_START, _CONFLICT_BASE, _CONFLICT_MID, _CONFLICT_END = "<<<<<<<", "|||||||", "=======", ">>>>>>>"
+_ADDED_LINE = re.compile(r"^added:[ \t]")
+
+
+@dataclass
+class Problem:
+    """One finding. `kind` is a stable code for scripts (see KINDS); the rest is for people."""
+
+    path: str  # relative to the archive root, '/' separators
+    field: str  # the field concerned, or 'file', 'yaml', 'id', 'place', 'index'
+    problem: str
+    action: str  # what to do about it
+    kind: str
+    remedy: str = ""  # what --repair would do: remove, move, resolve, reindex, unindex, rebuild ("" = nothing)
+    target: str = ""  # for a misplaced file: where it belongs
+    repaired: bool = False
+    done: str = ""  # what --repair did
+
+    @property
+    def repairable(self) -> bool:
+        return bool(self.remedy)
+
+    def line(self) -> str:
+        if self.repaired:
+            return f"{self.path}: {self.field}: {self.problem}; repaired: {self.done}"
+        return f"{self.path}: {self.field}: {self.problem}; {self.action}"
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.path, self.field)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "repairable": self.repairable}
+
+
+KINDS = {
+    "settings": "newsarc.yaml cannot be used as it is",
+    "file": "an article file cannot be read (size, permissions)",
+    "yaml": "an article file is not valid plain YAML or not a mapping",
+    "conflict": "an article file holds an unresolved git merge conflict",
+    "field": "a field is missing, of the wrong type or not a valid value",
+    "id": "the id is missing or not a valid newsarc id",
+    "misplaced": "the file is not at articles/<date>/<id>.yaml",
+    "duplicate-id": "two files hold the same id",
+    "temp-file": "a temporary file left by an interrupted write",
+    "stray": "a file under articles/ that newsarc does not read",
+    "index": "the catalog or search index disagrees with the files",
+}
+
+
+def check_archive(store: Store, *, repair: bool = False) -> list[Problem]:
+    """Check the archive; with repair=True fix what is safe. Returns the problems found (repaired ones marked)."""
+    return Checker(store).run(repair=repair)
+
+
+class Checker:
+    """One run of the check. After run(): files_checked, articles (readable ones) and index_changes."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.archive = store.archive
+        self.root = store.archive.root
+        self.files_checked = 0
+        self.articles = 0
+        self.index_changes = 0
+
+    # -- the run ---------------------------------------------------------------------------------------
+    def run(self, *, repair: bool = False) -> list[Problem]:
+        store = self.store
+        warn = store.warn
+        store.warn = lambda message: None  # files skipped by the update are reported below, as problems
+        try:
+            with self.archive.lock:
+                changes = store.refresh(write=True, full=True)
+                self.index_changes = changes.article_count if changes else 0
+                problems = self._scan()
+                if not repair or not any(p.repairable for p in problems):
+                    return self._recovered() + problems
+                done = self._repair(problems)
+                store.refresh(write=True, full=True)
+                remaining = self._scan()
+        finally:
+            store.warn = warn
+        still = {p.key() for p in remaining}
+        repaired = []
+        for problem in problems:
+            if problem.key() in done and problem.key() not in still:
+                problem.repaired = True
+                problem.done = done[problem.key()]
+                repaired.append(problem)
+        return self._recovered() + repaired + remaining
+
+    def _recovered(self) -> list[Problem]:
+        """A damaged index found on the way (and rebuilt then, as any command does), as a repaired problem."""
+        if not self.store.damage:
+            return []
+        return [Problem(".newsarc", "index", f"the index was damaged ({self.store.damage})", "", "index",
+                        repaired=True, done="rebuilt from the article files")]
+
+    def _scan(self) -> list[Problem]:
+        self.problems: list[Problem] = []
+        self.valid: dict[str, Article] = {}
+        self.unreadable: set[str] = set()
+        self.by_id: dict[str, list[str]] = {}
+        self.originals: list[str] = []
+        self.files_checked = 0
+        self._check_settings()
+        self._temp_files_in(self.root, "")
+        yaml_files = list(self._walk(ARTICLES_DIR))
+        with self.store.progress(len(yaml_files), "checking") as advance:
+            for relpath in yaml_files:
+                self._check_file(relpath)
+                self.files_checked += 1
+                advance(1)
+        self.articles = len(self.valid)
+        self._check_originals()
+        self._check_duplicate_ids()
+        self._check_index()
+        self.problems.sort(key=lambda p: (p.path, p.kind != "temp-file", p.field))
+        return self.problems
+
+    def _add(self, path: str, field_name: str, problem: str, action: str, kind: str, **extra: Any) -> Problem:
+        found = Problem(path, field_name, problem, action, kind, **extra)
+        self.problems.append(found)
+        return found
+
+    # -- settings --------------------------------------------------------------------------------------
+    def _check_settings(self) -> None:
+        from newsarc.yamlio import load_yaml
+
+        path = self.root / SETTINGS_FILE
+        try:
+            data = load_yaml(path.read_bytes(), origin=SETTINGS_FILE)
+        except OSError as exc:
+            self._add(SETTINGS_FILE, "file", f"cannot read ({exc.strerror})", "check the file's permissions",
+                      "settings")
+            return
+        except BadInputError as exc:
+            self._add(SETTINGS_FILE, "yaml", _without_origin(str(exc), SETTINGS_FILE),
+                      "fix the file (the settings newsarc writes are in `newsarc init`'s template)", "settings")
+            return
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            self._add(SETTINGS_FILE, "file", f"holds {_kind(data)}, not a mapping of settings",
+                      "write one `name: value` per line", "settings")
+            return
+        order = data.get("date_order", "DMY")
+        if not isinstance(order, str) or order.upper() not in DATE_ORDERS:
+            self._add(SETTINGS_FILE, "date_order", f"{order!r} is not a date order",
+                      f"write one of {', '.join(DATE_ORDERS)}", "settings")
+        for name in ("full_scan_max_files", "full_scan_interval"):
+            value = data.get(name, 0)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                self._add(SETTINGS_FILE, name, f"{value!r} is not a number of {'files' if 'files' in name else 's'}",
+                          "write a whole number of zero or more", "settings")
+
+    # -- walking the tree ------------------------------------------------------------------------------
+    def _walk(self, rel: str) -> Iterator[str]:
+        """The *.yaml article files below rel, reporting everything else newsarc would silently ignore."""
+        try:
+            entries = sorted(os.scandir(self.root / rel), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self._add(rel, "file", f"cannot list the directory ({exc.strerror})", "check its permissions", "file")
+            return
+        for entry in entries:
+            name = entry.name
+            relpath = f"{rel}/{name}"
+            if name.startswith("."):
+                if _is_temp(name):
+                    self._temp_problem(relpath, entry)
+                continue  # other hidden files and directories are the user's own business
+            if entry.is_symlink():
+                self._add(relpath, "file", "is a symbolic link, which newsarc does not follow inside the archive",
+                          "replace it with the file it points to", "stray")
+            elif entry.is_dir(follow_symlinks=False):
+                yield from self._walk(relpath)
+            elif not entry.is_file(follow_symlinks=False):
+                self._add(relpath, "file", "is not a regular file (a pipe, socket or device)",
+                          "move it out of articles/", "stray")
+            elif name.endswith(".yaml"):
+                yield relpath
+            elif name.endswith(ORIGINAL_SUFFIX):
+                self.originals.append(relpath)
+            else:
+                hint = f"rename it to {name[:-4]}.yaml" if name.endswith(".yml") else "move it out of articles/"
+                self._add(relpath, "file", "is not read by newsarc (article files end in .yaml)", hint, "stray")
+
+    def _temp_files_in(self, directory: Any, rel: str) -> None:
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(directory):
+                if _is_temp(entry.name) and entry.is_file(follow_symlinks=False):
+                    self._temp_problem(f"{rel}/{entry.name}".lstrip("/"), entry)
+
+    def _temp_problem(self, relpath: str, entry: os.DirEntry[str]) -> None:
+        try:
+            age = time.time() - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            return
+        old = age >= TEMP_MIN_AGE
+        action = ("`newsarc check --repair` removes it" if old else
+                  "`newsarc check --repair` removes it once it is a minute old (a writer may still own it)")
+        self._add(relpath, "file", "temporary file left by an interrupted write", action, "temp-file",
+                  remedy="remove" if old else "")
+
+    # -- one article file ------------------------------------------------------------------------------
+    def _check_file(self, relpath: str) -> None:
+        from newsarc.article import Article
+        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
+
+        path = self.root / relpath
+        try:
+            size = path.stat().st_size
+            if size > MAX_YAML_BYTES:
+                self.unreadable.add(relpath)
+                self._add(relpath, "file", f"is {size / 2**20:.0f} MB, more than the {MAX_YAML_BYTES // 2**20} MB "
+                          "an article file may have", "split or trim it; newsarc skips it until then", "file")
+                return
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.unreadable.add(relpath)
+            self._add(relpath, "file", f"cannot read ({exc.strerror})", "check the file's permissions", "file")
+            return
+        if _has_conflict_markers(raw):
+            self.unreadable.add(relpath)
+            resolvable = _resolve_added_conflict(raw) is not None
+            self._add(relpath, "file", "holds an unresolved git merge conflict (<<<<<<< ... >>>>>>>)",
+                      "`newsarc check --repair` resolves it (both sides differ only in `added`), then `git add` it"
+                      if resolvable else "edit it to keep one version, then `git add` it", "conflict",
+                      remedy="resolve" if resolvable else "")
+            return
+        try:
+            data = load_yaml(raw, origin=relpath)
+        except BadInputError as exc:
+            self.unreadable.add(relpath)
+            problem, _, action = _without_origin(str(exc), relpath).partition("; ")
+            self._add(relpath, "yaml", problem, f"{action or 'fix the file'} (newsarc skips it until then)", "yaml")
+            return
+        if not isinstance(data, dict):
+            self.unreadable.add(relpath)
+            self._add(relpath, "yaml", f"holds {_kind(data)}, not a mapping of article fields",
+                      "write one `field: value` per line (see any file newsarc wrote)", "yaml")
+            return
+        before = len(self.problems)
+        self._check_fields(relpath, data)
+        try:
+            article = Article.from_dict(data, origin=relpath)
+        except BadInputError as exc:
+            self.unreadable.add(relpath)
+            if len(self.problems) == before:  # a rule the field checks above do not know
+                self._add(relpath, "file", _without_origin(str(exc), relpath), "fix the file", "field")
+            return
+        self.valid[relpath] = article
+        self._check_id_and_place(relpath, data, article)
+
+    def _check_fields(self, relpath: str, data: dict[Any, Any]) -> None:
+        from newsarc.article import LIST_FIELDS, TEXT_FIELDS, normalise_date
+
+        for key in data:
+            if not isinstance(key, str):
+                self._add(relpath, str(key), "field names must be text", f"write the name in quotes: '{key}':",
+                          "field")
+        title = data.get("title")
+        if title is None or (isinstance(title, str) and not title.strip()):
+            self._add(relpath, "title", "is missing or empty", "every article needs a title: add `title: ...`",
+                      "field")
+        for name in TEXT_FIELDS:
+            value = data.get(name)
+            if value is None or isinstance(value, str):
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self._add(relpath, name, f"is the number {value!r}, not text",
+                          f"put it in quotes: {name}: \"{value}\"", "field")
+            else:
+                self._add(relpath, name, f"must be text, not {_kind(value)}",
+                          "write it as text (in quotes if it looks like a date, number or yes/no)", "field")
+        for name in LIST_FIELDS:
+            value = data.get(name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                self._add(relpath, name, "is text, not a list",
+                          "write it as a YAML list, one `- item` per line (newsarc reads it split at , ; |)", "field")
+            elif not isinstance(value, list):
+                self._add(relpath, name, f"must be a list of text, not {_kind(value)}",
+                          "write it as a YAML list, one `- item` per line", "field")
+            else:
+                bad = [item for item in value if not isinstance(item, str)]
+                if bad:
+                    self._add(relpath, name, f"holds {_kind(bad[0])} {bad[0]!r}, not text",
+                              "put each item in quotes", "field")
+        for name in ("date", "added"):
+            value = data.get(name)
+            if value is None or value == "":
+                continue
+            try:
+                normalise_date(value, field_name=name)
+            except BadInputError:
+                self._add(relpath, name, f"{value!r} is not a date",
+                          "write it as YYYY-MM-DD" if name == "date" else "write it as YYYY-MM-DDTHH:MM:SSZ",
+                          "field")
+
+    def _check_id_and_place(self, relpath: str, data: dict[Any, Any], article: Article) -> None:
+        from newsarc.ids import is_valid_id, make_id
+
+        suggested = make_id(article.content_key())
+        if not article.id:
+            self._add(relpath, "id", "is missing", f"add `id: {suggested}` (the id its content gives)", "id")
+            return
+        if not isinstance(data.get("id"), str) or not is_valid_id(article.id):
+            self._add(relpath, "id", f"{article.id!r} is not a valid newsarc id (10 characters of 0-9 and a-z "
+                      "without i, l, o, u)", f"write `id: {suggested}` (the id its content gives)", "id")
+            return
+        self.by_id.setdefault(article.id, []).append(relpath)
+        try:
+            expected = self.archive.relpath_for(article)
+        except NewsarcError:
+            return  # a date relpath_for cannot place was reported by the field checks
+        if expected == relpath:
+            return
+        target = self.root / expected
+        free = not target.exists() or _same_file(self.root / relpath, target)
+        why = "its id and date place it" if relpath.rsplit("/", 1)[-1] == f"{article.id}.yaml" else \
+            "its id names the file, and its date places it"
+        if free:
+            self._add(relpath, "place", f"belongs at {expected} ({why})", "`newsarc check --repair` moves it there",
+                      "misplaced", remedy="move", target=expected)
+        else:
+            self._add(relpath, "place", f"belongs at {expected} ({why}), where another file already is",
+                      "compare the two files and keep one", "misplaced", target=expected)
+
+    def _check_originals(self) -> None:
+        """A kept original (<id>.orig.gz) belongs beside its article, which names it in `original:`."""
+        claimed = {relpath.rsplit("/", 1)[0] + "/" + str(article.extra.get("original"))
+                   for relpath, article in self.valid.items() if article.extra.get("original")}
+        for relpath in self.originals:
+            if relpath not in claimed:
+                self._add(relpath, "file", "is a kept original whose article is not beside it",
+                          "move it next to its article's file (or delete it if the article is gone)", "stray")
+
+    def _check_duplicate_ids(self) -> None:
+        for article_id, paths in sorted(self.by_id.items()):
+            distinct = _distinct_files(self.root, paths)
+            if len(distinct) < 2:
+                continue  # hard links to one file (an interrupted move): the misplaced check handles them
+            for relpath in distinct:
+                others = ", ".join(p for p in distinct if p != relpath)
+                self._add(relpath, "id", f"id {article_id} is also used by {others}",
+                          "if it is the same article, remove one copy; otherwise give one of them the id "
+                          "`newsarc check` suggests after you remove its id line", "duplicate-id")
+
+    # -- the derived state -----------------------------------------------------------------------------
+    def _check_index(self) -> None:
+        store = self.store
+        documents = store.read_index(lambda: _index_documents(store))  # first: a damaged index is rebuilt here
+        reason = store.rebuild_reason()
+        if reason:
+            self._add(".newsarc/index", "index", reason, "`newsarc check --repair` rebuilds it", "index",
+                      remedy="rebuild")
+            return
+        rows = _catalog_rows(store)
+        for relpath, article in sorted(self.valid.items()):
+            row = rows.get(relpath)
+            if row is None:
+                self._add(relpath, "index", "is not in the search index", "`newsarc check --repair` indexes it",
+                          "index", remedy="reindex")
+            elif row != _row_of(article):
+                self._add(relpath, "index", "the index holds an older version of this file (changed without its "
+                          "timestamp showing it)", "`newsarc check --repair` re-indexes it", "index",
+                          remedy="reindex")
+        for relpath in sorted(set(rows) - set(self.valid)):
+            if relpath in self.unreadable:
+                what = "is in the search index, but the file can no longer be read"
+            else:
+                what = "is in the search index, but the file is gone"
+            self._add(relpath, "index", what, "`newsarc check --repair` removes it from the index", "index",
+                      remedy="unindex")
+        for relpath in sorted(set(rows) - set(documents)):
+            self._add(relpath, "index", "is in the catalog but missing from the search index",
+                      "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
+        for relpath, count in sorted(documents.items()):
+            if relpath not in rows:
+                self._add(relpath, "index", "has a document in the search index but no catalog entry",
+                          "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
+            elif count > 1:
+                self._add(relpath, "index", f"is in the search index {count} times",
+                          "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
+
+    # -- repairs (lock held) ---------------------------------------------------------------------------
+    def _repair(self, problems: list[Problem]) -> dict[tuple[str, str, str], str]:
+        """Fix the repairable problems; returns what was done, by problem key."""
+        from newsarc.yamlio import fsync_dir
+
+        done: dict[tuple[str, str, str], str] = {}
+        rebuild = False
+        upserts: list[tuple[str, Article]] = []
+        deletes: list[str] = []
+        for problem in problems:
+            path = self.root / problem.path
+            if problem.remedy == "remove" and _is_temp(path.name):  # only ever newsarc's own temporary files
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                fsync_dir(path.parent)
+                done[problem.key()] = "removed"
+            elif problem.remedy == "move":
+                if _move_no_replace(path, self.root / problem.target):
+                    done[problem.key()] = f"moved to {problem.target}"
+                    self._move_original(problem.path, problem.target)
+            elif problem.remedy == "resolve":
+                if self._resolve_conflict(problem.path):
+                    done[problem.key()] = "kept the earlier `added` time; now `git add` the file and commit"
+            elif problem.remedy == "rebuild":
+                rebuild = True
+                done[problem.key()] = "rebuilt the index from the files"
+            elif problem.remedy == "reindex":
+                upserts.append((problem.path, self.valid[problem.path]))
+                done[problem.key()] = "re-indexed"
+            elif problem.remedy == "unindex":
+                deletes.append(problem.path)
+                done[problem.key()] = "removed from the index"
+        if rebuild:
+            self.store.rebuild(reason="newsarc check --repair")
+            for key in list(done):
+                if key[0] == "index":
+                    done[key] = "rebuilt the index from the files"
+        elif upserts or deletes:
+            self.store.record(upserts, deletes)
+        return done
+
+    def _move_original(self, source: str, target: str) -> None:
+        """Take the article's kept original along -- only the name newsarc gives it, never a path from the YAML."""
+        article = self.valid.get(source)
+        name = f"{article.id}{ORIGINAL_SUFFIX}" if article else ""
+        if article and article.extra.get("original") == name:
+            original = (self.root / source).parent / name
+            if original.is_file() and not original.is_symlink():
+                _move_no_replace(original, (self.root / target).parent / name)
+
+    def _resolve_conflict(self, relpath: str) -> bool:
+        from newsarc.article import Article
+        from newsarc.yamlio import atomic_write, load_yaml
+
+        path = self.root / relpath
+        try:
+            resolved = _resolve_added_conflict(path.read_bytes())
+            if resolved is None:
+                return False
+            article = Article.from_dict(load_yaml(resolved, origin=relpath), origin=relpath)
+        except (OSError, NewsarcError):
+            return False
+        if f"{article.id}.yaml" != path.name:
+            return False
+        atomic_write(path, resolved)
+        return True
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+def _is_temp(name: str) -> bool:
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _without_origin(message: str, origin: str) -> str:
+    prefix = f"{origin}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _same_file(a: Any, b: Any) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _distinct_files(root: Any, paths: list[str]) -> list[str]:
+    """paths with hard links to one file counted once (keeping the first name)."""
+    seen: set[tuple[int, int]] = set()
+    distinct = []
+    for relpath in paths:
+        try:
+            st = os.stat(root / relpath)
+            key = (st.st_dev, st.st_ino)
+        except OSError:
+            key = (-1, len(distinct))
+        if key not in seen:
+            seen.add(key)
+            distinct.append(relpath)
+    return distinct
+
+
+def _move_no_replace(source: Any, target: Any) -> bool:
+    """Move source to target without ever replacing a different file; False when target is taken.
+
+    A hard link then an unlink: if newsarc dies in between, both names point to one file, which the next
+    repair sees (same inode at the target) and finishes by removing the second name -- no data is removed.
+    """
+    from newsarc.yamlio import fsync_dir
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)  # refuses an existing target, atomically
+    except FileExistsError:
+        if not _same_file(source, target):
+            return False
+    except OSError:  # no hard links on this file system: rename, having checked the target is free
+        if target.exists():
+            return False
+        os.rename(source, target)
+        fsync_dir(target.parent)
+        fsync_dir(source.parent)
+        return True
+    fsync_dir(target.parent)
+    os.unlink(source)
+    fsync_dir(source.parent)
+    return True
+
+
+def _has_conflict_markers(raw: bytes) -> bool:
+    if b"<<<<<<<" not in raw:
+        return False
+    lines = raw.split(b"\n")
+    return any(line.startswith(b"<<<<<<<") for line in lines) and any(line.startswith(b">>>>>>>") for line in lines)
+
+
+def _resolve_added_conflict(raw: bytes) -> str | None:
+    """The file with every conflict resolved, if each conflict is only about the `added:` line; else None.
+
+    The earlier time is kept, so two clones that resolve the same conflict write the same file.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    out: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.startswith(_CONFLICT_START):
+            out.append(line)
+            i += 1
+            continue
+        sides: list[list[str]] = [[]]
+        i += 1
+        while i < len(lines) and not lines[i].startswith(_CONFLICT_END):
+            if lines[i].startswith(_CONFLICT_BASE):
+                sides.append([])  # diff3 style: the base section, ignored below
+                sides[-1].append("\0base")
+            elif lines[i].startswith(_CONFLICT_MID) and lines[i].rstrip() == _CONFLICT_MID:
+                sides.append([])
+            else:
+                sides[-1].append(lines[i])
+            i += 1
+        if i == len(lines):
+            return None  # no end marker
+        i += 1
+        kept = [side for side in sides if not side or side[0] != "\0base"]
+        if len(kept) != 2 or any(len(side) != 1 or not _ADDED_LINE.match(side[0]) for side in kept):
+            return None
+        out.append(min(kept, key=lambda side: _added_value(side[0]))[0])
+    return "\n".join(out)
+
+
+def _added_value(line: str) -> str:
+    value = line.split(":", 1)[1].strip().strip("'\"")
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC).isoformat()
+    except ValueError:
+        return value
+
+
+def _row_of(article: Article) -> tuple[Any, ...]:
+    """The catalog fields an article should have (what Store records), for comparison."""
+    return (article.id, article.date, article.added, article.title, article.source, article.url,
+            article.content_key(), article.tags)
+
+
+def _catalog_rows(store: Store) -> dict[str, tuple[Any, ...]]:
+    rows = store.catalog.db.execute(
+        "SELECT path, id, date, added, title, source, url, content_key, tags FROM files"
+    )
+    return {path: (id_, date, added or "", title or "", source or "", url or "", key, json.loads(tags or "[]"))
+            for path, id_, date, added, title, source, url, key, tags in rows}
+
+
+def _index_documents(store: Store) -> Counter[str]:
+    """How many live documents the Whoosh index holds for each path."""
+    counts: Counter[str] = Counter()
+    with store.backend.ix.searcher() as searcher:
+        reader = searcher.reader()
+        for term in reader.field_terms("path"):
+            for docnum in reader.postings("path", term).all_ids():
+                if not reader.is_deleted(docnum):
+                    counts[term] += 1
+    return counts

@@ -1,0 +1,64 @@
+"""`newsarc check [--repair] [--json]`: the thin command over newsarc.check."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from newsarc.errors import ExitCode
+
+
+@click.command()
+@click.option("--repair", is_flag=True,
+              help="Fix what is safe: update or rebuild the index, move misplaced files to their place, remove "
+                   "temporary files of interrupted writes, resolve `added`-only git conflicts. Never deletes an "
+                   "article file.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def check(env: Any, repair: bool, as_json: bool) -> None:
+    """Check every article file and the index against each other; report each problem on one line.
+
+    Each line reads `path: field: problem; what to do`. Checks YAML syntax, required fields, types, dates, that
+    each id is valid, names its file and is used once, that each file sits where its date says, leftover
+    temporary files, and that the index holds exactly the articles on disk (with a full scan of the files).
+    Exit status 0 when nothing is left to fix, 6 while problems remain.
+
+    \b
+    Example:
+      newsarc check
+      newsarc check --repair
+    """
+    from newsarc.check import Checker
+
+    checker = Checker(env.store())
+    problems = checker.run(repair=repair)
+    remaining = [p for p in problems if not p.repaired]
+    repaired = [p for p in problems if p.repaired]
+    if as_json:
+        import json
+
+        click.echo(json.dumps({
+            "files_checked": checker.files_checked,
+            "articles": checker.articles,
+            "index_updates": checker.index_changes,
+            "problems": [p.to_dict() for p in remaining],
+            "repaired": [p.to_dict() for p in repaired],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for problem in repaired + remaining:
+            click.echo(problem.line())
+        summary = f"checked {checker.files_checked} article files"
+        if not problems:
+            summary += ": no problems"
+        else:
+            summary += f": {len(remaining)} problem{'s' * (len(remaining) != 1)}"
+            if repaired:
+                summary += f", {len(repaired)} repaired"
+            fixable = sum(1 for p in remaining if p.repairable)
+            if fixable and not repair:
+                summary += f" ({fixable} can be fixed with `newsarc check --repair`)"
+        click.echo(summary, err=True)
+    if remaining:
+        sys.exit(int(ExitCode.ARCHIVE))
