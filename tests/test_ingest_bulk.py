@@ -12,7 +12,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from newsarc import api
+from newsarc import adding, api
 from newsarc.ingest.dispatch import parse_source
 
 WORDS = ["harbour", "council", "budget", "river", "school", "market", "bridge", "station", "library", "festival",
@@ -112,7 +112,7 @@ def test_big_jsonl_through_the_cli_with_failures_file(run, archive: Path, tmp_pa
     lines = [json.dumps({"title": f"Record {n}", "body": f"Record {n}. {body}"}) for n in range(800)]
     lines[100] = '{"title": "cut short'
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert path.stat().st_size > api.STREAM_FROM_BYTES
+    assert path.stat().st_size > adding.STREAM_FROM_BYTES
     failures = tmp_path / "failures.jsonl"
     result = run("add", str(path), "--failures", str(failures), "--dedupe", "keep")
     assert result.exit_code == 8

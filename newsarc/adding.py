@@ -1,0 +1,393 @@
+"""Adding articles: turning parsed inputs into Articles, skipping duplicates, writing and recording them.
+
+Everything here runs under the archive lock; new articles are recorded in the index and catalog in batches of
+store.BATCH, so memory stays flat whatever the size of the input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsarc.article import Article, normalise_date, utc_now
+from newsarc.errors import NewsarcError
+from newsarc.ids import make_id
+from newsarc.store import BATCH, Store
+
+if TYPE_CHECKING:
+    from newsarc.sources import Source
+
+# Files above this size are read as a stream (JSON Lines, CSV, mbox): memory stays flat whatever their size.
+STREAM_FROM_BYTES = 4 * 1024 * 1024
+
+@dataclass
+class Overrides:
+    """Metadata given on the command line; it wins over what was read from the input."""
+
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class IngestSettings:
+    """How `add` treats what it reads (see newsarc add --help): field mapping, near-duplicates, originals."""
+
+    field_map: dict[str, str] = field(default_factory=dict)
+    dedupe: str = "link"  # link | skip | keep (newsarc.dedupe.DEDUPE_MODES)
+    keep_original: bool = False
+    allow_private: bool = False
+    fetch_pages: bool = False
+    resume: bool = True  # skip inputs whose exact bytes are already in (newsarc.ingest.ledger)
+
+
+@dataclass
+class AddOutcome:
+    origin: str
+    status: str  # "added" | "duplicate" | "near-duplicate" (skipped) | "failed"
+    id: str = ""
+    title: str = ""
+    reason: str = ""
+    link: str = ""  # "duplicate_of ID" / "version_of ID" for an added article linked to another
+
+
+@dataclass
+class AddReport:
+    """Counts of outcomes; the outcomes themselves are kept unless keep_outcomes is False (bulk runs keep only
+    failures, so memory does not grow with the input)."""
+
+    outcomes: list[AddOutcome] = field(default_factory=list)
+    ambiguous_dates: int = 0
+    keep_outcomes: bool = True
+    tally: dict[str, int] = field(default_factory=dict)
+    linked: int = 0
+    resumed: int = 0  # inputs skipped unparsed because their exact bytes were already in
+
+    def add(self, outcome: AddOutcome) -> None:
+        self.tally[outcome.status] = self.tally.get(outcome.status, 0) + 1
+        self.linked += bool(outcome.link)
+        if self.keep_outcomes or outcome.status == "failed":
+            self.outcomes.append(outcome)
+
+    def count(self, status: str) -> int:
+        return self.tally.get(status, 0)
+
+
+def article_from_parsed(parsed: dict[str, Any], *, origin: str, overrides: Overrides) -> tuple[Article, bool]:
+    """An Article from what a parser read, with the command-line overrides applied; also whether its date
+    was ambiguous (day/month order) and so was read by the archive's date order."""
+    tags = list(parsed.get("tags") or [])
+    tags.extend(t for t in overrides.tags if t not in tags)
+    known = {"title", "date", "date_ambiguous", "source", "url", "authors", "tags", "location", "language", "body"}
+    data = {
+        **{k: v for k, v in parsed.items()
+           if k not in known and not k.startswith("_") and v not in (None, "", [], {})},
+        "title": overrides.title or parsed.get("title"),
+        "date": normalise_date(overrides.date, field_name="--date") if overrides.date else parsed.get("date"),
+        "source": overrides.source or parsed.get("source") or "",
+        "url": overrides.url or parsed.get("url") or "",
+        "authors": list(overrides.authors) or parsed.get("authors") or [],
+        "tags": tags,
+        "location": parsed.get("location") or "",
+        "language": parsed.get("language") or "",
+        "body": parsed.get("body") or "",
+    }
+    article = Article.from_dict(data, origin=origin)
+    return article, bool(parsed.get("date_ambiguous")) and not overrides.date
+
+
+def finalise_new(article: Article) -> Article:
+    """Give a new article its id (from its content) and its added time, unless it already has them."""
+    if not article.id:
+        article.id = make_id(article.content_key())
+    if not article.added:
+        article.added = utc_now()
+    return article
+
+
+class _Adder:
+    """Writes new articles under the lock, skipping duplicates, and records them in batches.
+
+    Exact duplicates (same content, or same URL with the same body) are never added twice. With near-duplicate
+    handling on (`dedupe`), a body that is nearly the same as one already in is linked (`duplicate_of: ID`),
+    skipped or kept as it is; a page whose URL is in but whose body changed is added as `version_of: ID`.
+    """
+
+    def __init__(self, store: Store, report: AddReport, *, durable: bool, dedupe: str | None = None,
+                 keep_original: bool = False, ledger: Any = None, versions: bool = False):
+        self.store = store
+        self.versions = versions
+        self.report = report
+        self.durable = durable
+        self.dedupe = dedupe
+        self.keep_original = keep_original
+        self.ledger = ledger
+        self.pending: list[tuple[str, Article]] = []
+        self.seen_urls: dict[str, str] = {}
+        self.seen_content: dict[str, str] = {}
+        self.near: Any = None
+        if dedupe is not None:
+            from newsarc.dedupe import NearDupIndex
+
+            self.near = NearDupIndex(store.archive.state_dir)
+            self.near.sync(store)
+
+    def add(self, article: Article, origin: str, *, raw: bytes | None = None, raw_key: str = "") -> AddOutcome:
+        key = article.content_key()
+        existing = self.store.catalog.find_duplicate("" if self.versions else article.url, key)
+        existing_id = existing[0] if existing else self.seen_content.get(key)
+        if not existing_id and not self.versions:
+            existing_id = self.seen_urls.get(article.url, "") if article.url else ""
+        link = ""
+        mins = None
+        if not existing_id and article.url and self.versions:
+            existing_id, link = self._same_url(article)
+        if not existing_id and not link and self.near is not None:
+            from newsarc.dedupe import sketch
+
+            mins = sketch(article.body)
+            found = self.near.find(mins) if mins else None
+            if found:
+                root = self.near.root_of(found[0])
+                if self.dedupe == "skip":
+                    outcome = AddOutcome(origin, "near-duplicate", root, article.title,
+                                         reason=f"{found[1]:.0%} like {root}")
+                    return self._done(outcome, raw_key)
+                if self.dedupe == "link":
+                    link = f"duplicate_of {root}"
+        if existing_id:
+            return self._done(AddOutcome(origin, "duplicate", existing_id, article.title), raw_key)
+        if link:
+            kind, target = link.split(" ", 1)
+            article.extra[kind] = target
+        if not article.id:
+            article.id = make_id(key)  # what finalise_new would compute, without hashing the text again
+        finalise_new(article)
+        if raw is not None and self.keep_original:
+            article.extra["original"] = self._write_original(article, raw)
+        relpath = self.store.archive.save(article, durable=self.durable)
+        self.pending.append((relpath, article))
+        if article.url:
+            self.seen_urls[article.url] = article.id
+        self.seen_content[key] = article.id
+        if self.near is not None:
+            if mins is None:
+                from newsarc.dedupe import sketch
+
+                mins = sketch(article.body)
+            self.near.add(article.id, mins)
+            if link:
+                kind, target = link.split(" ", 1)
+                self.near.link(article.id, target, kind.removesuffix("_of"))
+        outcome = self._done(AddOutcome(origin, "added", article.id, article.title, link=link), raw_key)
+        if len(self.pending) >= BATCH:
+            self.flush()
+        return outcome
+
+    def _same_url(self, article: Article) -> tuple[str, str]:
+        """For an article whose URL is already in: (id, "") when it is the same article -- same body, or a body
+        unrelated to the one stored, which is the core rule "same URL, same article" -- or ("", "version_of
+        ROOT") when the body is an edited version of the stored one (the page changed). ("", "") for a new URL."""
+        from newsarc.article import normalise_text
+        from newsarc.dedupe import VERSION_THRESHOLD, similarity, sketch
+
+        rows = list(self.store.catalog.db.execute("SELECT id, path FROM files WHERE url=? ORDER BY added",
+                                                  (article.url,)))
+        if not rows and article.url in self.seen_urls:
+            rows = [(self.seen_urls[article.url], "")]
+        if not rows:
+            return "", ""
+        body = normalise_text(article.body)
+        mins = sketch(article.body)
+        edited_from = ""
+        for article_id, path in rows:
+            try:
+                other = self.store.archive.read(path) if path else None
+            except NewsarcError:
+                continue
+            if other is None or normalise_text(other.body) == body:
+                return article_id, ""
+            other_mins = sketch(other.body)
+            if mins and other_mins and similarity(mins, other_mins) >= VERSION_THRESHOLD and not edited_from:
+                edited_from = article_id
+        if not edited_from:
+            return rows[0][0], ""
+        root = self.near.root_of(edited_from) if self.near is not None else edited_from
+        return "", f"version_of {root}"
+
+    def _write_original(self, article: Article, raw: bytes) -> str:
+        """Store the raw source gzip'd beside the article's YAML; returns the file name for `original:`."""
+        import gzip
+        import tempfile
+
+        from newsarc.yamlio import fsync_dir
+
+        target = self.store.archive.abspath(self.store.archive.relpath_for(article)).with_suffix(".orig.gz")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(gzip.compress(raw, mtime=0))
+                if self.durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        if self.durable:
+            fsync_dir(target.parent)
+        return target.name
+
+    def _done(self, outcome: AddOutcome, raw_key: str) -> AddOutcome:
+        # A skipped near-duplicate is not recorded: a re-run with another --dedupe must see the input again.
+        if raw_key and self.ledger is not None and outcome.id and outcome.status != "near-duplicate":
+            self.ledger.record(raw_key, outcome.id)
+        self.report.add(outcome)
+        return outcome
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.record(self.pending, bulk=len(self.pending) > 1)
+            self.pending = []
+        # What was recorded is in the catalog now: the in-run maps only bridge the unflushed batch.
+        self.seen_urls.clear()
+        self.seen_content.clear()
+        if self.near is not None:
+            self.near.commit()
+        if self.ledger is not None:
+            self.ledger.commit()
+
+    def close(self) -> None:
+        if self.near is not None:
+            self.near.mark_synced(self.store)
+            self.near.close()
+        if self.ledger is not None:
+            self.ledger.close()
+
+
+def _ingest_rules(store: Store) -> Any:
+    """The plain-text rules with the archive's `ingest_rules:` setting merged in (None: the shipped ones)."""
+    extra = store.archive.settings.get("ingest_rules")
+    if not extra:
+        return None
+    from newsarc.ingest.text import Rules
+
+    return Rules.load(extra)
+
+
+def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides | None = None,
+                date_order: str | None = None, report: AddReport | None = None,
+                on_outcome: Callable[[AddOutcome], None] = lambda o: None,
+                settings: IngestSettings | None = None,
+                on_bytes: Callable[[int], None] | None = None) -> AddReport:
+    """Ingest sources of any kind (newsarc.ingest.dispatch). A bad source, or a bad record in a container, is
+    recorded as failed and never stops the others."""
+    from newsarc.ingest.dispatch import parse_source
+    from newsarc.ingest.ledger import Ledger
+    from newsarc.ingest.options import IngestOptions
+
+    overrides = overrides or Overrides()
+    settings = settings or IngestSettings()
+    report = report or AddReport()
+    order = (date_order or store.archive.settings["date_order"]).upper()
+    with store.archive.lock:
+        store.refresh(write=True)
+        ledger = Ledger(store.archive.state_dir, store.catalog) if settings.resume else None
+        adder = _Adder(store, report, durable=True, dedupe=None if settings.dedupe == "keep" else settings.dedupe,
+                       keep_original=settings.keep_original, ledger=ledger, versions=True)
+
+        def known_url(url: str) -> str | None:
+            found = store.catalog.find_duplicate(url, "\0")
+            return found[0] if found else adder.seen_urls.get(url)
+
+        options = IngestOptions(date_order=order, field_map=settings.field_map, rules=_ingest_rules(store),
+                                keep_raw=settings.keep_original, seen=ledger.seen if ledger else None,
+                                on_bytes=on_bytes, fetch_pages=settings.fetch_pages,
+                                allow_private=settings.allow_private, known_url=known_url)
+        try:
+            for source in sources:
+                _add_one_source(source, adder, report, options, overrides, on_outcome, parse_source)
+        finally:
+            try:
+                adder.flush()
+            finally:
+                adder.close()
+    return report
+
+
+def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: Any, overrides: Overrides,
+                    on_outcome: Callable[[AddOutcome], None], parse_source: Callable[..., Any]) -> None:
+    stream = None
+    consumed = 0
+    try:
+        if source.open is not None and source.size > STREAM_FROM_BYTES:
+            stream = source.open()
+            payload: Any = stream
+        else:
+            payload = source.read()
+            consumed = len(payload)
+        source_options = options.with_hints(source.hints)
+        if options.on_bytes and stream is None:
+            source_options.on_bytes = None  # counted here, once the bytes are read
+        for parsed in parse_source(payload, origin=source.origin, date_order=options.date_order,
+                                   options=source_options):
+            origin = parsed.get("_origin") or source.origin
+            if "_error" in parsed:
+                outcome = AddOutcome(origin, "failed", reason=parsed["_error"])
+                report.add(outcome)
+            elif parsed.get("_skip"):
+                ids = parsed.get("_ids") or [""]
+                outcome = AddOutcome(origin, "duplicate", ids[0], reason="unchanged input already added")
+                report.resumed += 1
+                report.add(outcome)
+            else:
+                try:
+                    article, ambiguous = article_from_parsed(parsed, origin=origin, overrides=overrides)
+                except NewsarcError as exc:
+                    outcome = AddOutcome(origin, "failed", reason=str(exc))
+                    report.add(outcome)
+                else:
+                    report.ambiguous_dates += ambiguous
+                    outcome = adder.add(article, origin, raw=parsed.get("_raw"), raw_key=parsed.get("_raw_key", ""))
+            on_outcome(outcome)
+    except NewsarcError as exc:
+        outcome = AddOutcome(source.origin, "failed", reason=str(exc))
+        report.add(outcome)
+        on_outcome(outcome)
+    finally:
+        if stream is not None:
+            stream.close()
+        if consumed and options.on_bytes:
+            options.on_bytes(consumed)
+
+
+def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *,
+                 on_outcome: Callable[[AddOutcome], None] = lambda o: None) -> AddReport:
+    """Add already-structured articles (import): ids and added times they carry are kept."""
+    report = AddReport()
+    with store.archive.lock:
+        store.refresh(write=True)
+        adder = _Adder(store, report, durable=True)
+        try:
+            for origin, item in articles:
+                try:
+                    article = item if isinstance(item, Article) else Article.from_dict(item, origin=origin)
+                    if article.id and store.catalog.paths_for_prefix(article.id, limit=1):
+                        outcome = AddOutcome(origin, "duplicate", article.id, article.title)
+                        report.add(outcome)
+                    else:
+                        outcome = adder.add(article, origin)
+                except NewsarcError as exc:
+                    outcome = AddOutcome(origin, "failed", reason=str(exc))
+                    report.add(outcome)
+                on_outcome(outcome)
+        finally:
+            adder.flush()
+    return report

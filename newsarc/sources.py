@@ -1,0 +1,136 @@
+"""Where `newsarc add` reads from: files, directories walked, http(s) URLs and stdin, each as a Source.
+
+A Source reads its bytes only when asked (URLs are fetched then), refuses what is not a regular file (a FIFO
+must not hang `add`) and anything larger than an article can be, before reading it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsarc.adding import AddOutcome
+from newsarc.errors import BadInputError, UsageError
+
+# A text article larger than this is not an article: refuse it rather than fill the archive and the index.
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+# File kinds a directory walk picks up; a file named explicitly is always tried.
+ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", "", ".html", ".htm", ".xhtml", ".eml", ".mbox", ".json",
+                    ".jsonl", ".ndjson", ".csv", ".tsv", ".xml", ".rss", ".atom"}
+SKIPPED_NAMES = ("readme", "license", "licence", "copying", "changelog")
+
+
+@dataclass
+class Source:
+    """One input to add: where it came from and a way to read its bytes (or, for big files, open a stream)."""
+
+    origin: str
+    read: Callable[[], bytes]
+    path: Path | None = None
+    size: int = 0
+    open: Callable[[], Any] | None = None
+    hints: dict[str, Any] = field(default_factory=dict)  # what a fetch learnt: url, final_url, fetched, type
+
+
+def iter_sources(paths: Iterable[str], *, stdin: Callable[[], bytes] | None = None,
+                 skipped: list[AddOutcome] | None = None, allow_private: bool = False) -> Iterator[Source]:
+    """Files named, files found walking directories (sorted, hidden and README-like files skipped), http(s)
+    URLs (fetched when read), or stdin."""
+    for raw in paths:
+        if raw == "-":
+            if stdin is None:
+                raise UsageError("reading from stdin is not available here")
+            yield Source("<stdin>", stdin)
+            continue
+        if raw.lower().startswith(("http://", "https://")):  # fetched when read (newsarc.ingest.fetch)
+            yield url_source(raw, allow_private=allow_private)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for found in _walk_dir(path):
+                yield _file_source(found)
+        elif path.exists():
+            yield _file_source(path)
+        elif skipped is not None:
+            skipped.append(AddOutcome(str(path), "failed", reason="no such file or directory"))
+
+
+def url_source(url: str, *, allow_private: bool = False) -> Source:
+    """A Source that fetches url when read (newsarc.ingest.fetch rules) and records what the fetch learnt."""
+    source = Source(url, lambda: b"")
+
+    def read() -> bytes:
+        from newsarc.ingest.fetch import fetch
+
+        fetched = fetch(url, allow_private=allow_private)
+        source.hints.update(fetched.hints())
+        return fetched.data
+
+    source.read = read
+    return source
+
+
+def _file_source(path: Path) -> Source:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return Source(str(path), _reader(path), path=path, size=size, open=_opener(path), hints={"name": path.name})
+
+
+def _open_regular(path: Path, what: str) -> Any:
+    """Open path for reading without blocking (a FIFO must not hang) and refuse anything but a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except PermissionError:
+        raise BadInputError(f"{path}: permission denied; check the file's permissions") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
+    handle = open(fd, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        raise BadInputError(f"{path}: not a regular file (a pipe, socket or device); save {what} to a file first")
+    return handle
+
+
+def _opener(path: Path) -> Callable[[], Any]:
+    """Open a big file as a binary stream (closed by the caller, add_sources)."""
+    return lambda: _open_regular(path, "the articles")
+
+
+def _walk_dir(top: Path) -> Iterator[Path]:
+    for directory, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            stem, suffix = os.path.splitext(name)
+            if name.startswith(".") or suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            if stem.lower() in SKIPPED_NAMES:
+                continue
+            yield Path(directory) / name
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    def read() -> bytes:
+        with _open_regular(path, "the article") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            try:
+                # Refused before reading (the stat), and bounded even if the file grows meanwhile (the read).
+                data = b"" if size > MAX_ARTICLE_BYTES else handle.read(MAX_ARTICLE_BYTES + 1)
+            except OSError as exc:
+                raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
+        size = max(size, len(data))
+        if size > MAX_ARTICLE_BYTES:
+            raise BadInputError(
+                f"{path}: {size / 2**20:.0f} MB is more than the {MAX_ARTICLE_BYTES // 2**20} MB an article "
+                "may have; split it or trim it first"
+            )
+        return data
+
+    return read
