@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from newsarc.article import Article
 
@@ -70,18 +70,47 @@ class SearchResult:
 
 
 class SearchBackend(Protocol):
+    """Everything newsarc asks of a search engine. WhooshBackend implements it; another engine implements the
+    same methods (documents keyed by the article's path, stored fields as in SearchHit) and nothing else in
+    newsarc changes. The one exception: `alias suggest` reads the Whoosh lexicon for vocabulary evidence."""
+
+    # -- lifecycle
+    def exists(self) -> bool: ...
+
+    def create(self) -> None:
+        """Start an empty index (before a rebuild; the caller holds the archive lock)."""
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    # -- writing: add and update are one operation, keyed by path
     def add(self, items: Iterable[tuple[str, Article]]) -> None:
-        """Index (path, article) pairs, replacing any document at the same path (add and update are one)."""
+        """Index (path, article) pairs, replacing any document at the same path."""
 
     def delete(self, paths: Iterable[str]) -> None: ...
 
+    def apply(self, upserts: Iterable[tuple[str, Article]], deletes: Iterable[str], *, bulk: bool = False,
+              fresh: bool = False) -> None:
+        """Deletes and upserts in one commit (fresh=True: the index is new, nothing to replace)."""
+
+    # -- reading
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]: ...
 
     def suggest(self, word: str, limit: int = 5) -> list[str]: ...
 
-    def clear(self) -> None:
-        """Drop everything (before a rebuild)."""
+    def check_query(self, text: str) -> None:
+        """Raise QueryError if text does not parse (saved searches are checked when saved)."""
 
-    def close(self) -> None: ...
+    def matching_dates(self, request: SearchRequest) -> tuple[list[str | None], list[Any]]:
+        """The date of every matching article (timelines), and the expansions applied."""
+
+    def similar(self, doc_id: str, limit: int = 10) -> tuple[dict[str, Any], list[tuple[SearchHit, list[str]]]]:
+        """Articles most like one article, with the key terms they share."""
+
+    def document_counts(self) -> dict[str, int]:
+        """How many live documents the index holds per path (newsarc check compares it with the files)."""
+
+    def doc_count(self) -> int: ...

@@ -653,12 +653,5 @@ def _catalog_rows(store: Store) -> dict[str, tuple[Any, ...]]:
 
 
 def _index_documents(store: Store) -> Counter[str]:
-    """How many live documents the Whoosh index holds for each path."""
-    counts: Counter[str] = Counter()
-    with store.backend.ix.searcher() as searcher:
-        reader = searcher.reader()
-        for term in reader.field_terms("path"):
-            for docnum in reader.postings("path", term).all_ids():
-                if not reader.is_deleted(docnum):
-                    counts[term] += 1
-    return counts
+    """How many live documents the index holds for each path."""
+    return Counter(store.backend.document_counts())

@@ -64,8 +64,7 @@ def add_watch(store: Store, name: str, query: str) -> None:
     if not query.strip():
         raise UsageError("give the query to watch, e.g. newsarc watch add raqqa 'Raqqa OR \"ar-Raqqah\"'")
     store.refresh(write=False)
-    with store.backend.ix.searcher() as searcher:  # refuse a query that does not parse, now rather than in cron
-        store.backend.parse(query, searcher.reader())
+    store.backend.check_query(query)  # refuse a query that does not parse, now rather than in cron
     with store.archive.lock:
         watches = load_watches(store.archive.root)
         watches[name] = query

@@ -457,6 +457,22 @@ class WhooshBackend:
                 out.append((self._hit(hit, False, {}), shared))
             return {**stored, "key_terms": [surface.get(k, k) for k, _ in key_terms]}, out
 
+    def check_query(self, text: str) -> None:
+        """Raise QueryError if text does not parse against this index."""
+        with self.ix.searcher() as searcher:
+            self.parse(text, searcher.reader())
+
+    def document_counts(self) -> dict[str, int]:
+        """How many live documents the index holds for each path."""
+        counts: dict[str, int] = {}
+        with self.ix.searcher() as searcher:
+            reader = searcher.reader()
+            for term in reader.field_terms("path"):
+                for docnum in reader.postings("path", term).all_ids():
+                    if not reader.is_deleted(docnum):
+                        counts[term] = counts.get(term, 0) + 1
+        return counts
+
     def vocabulary_keys(self) -> Iterable[str]:
         """Every variant-key term of the index (alias suggestions read them)."""
         with self.ix.searcher() as searcher:

@@ -1,0 +1,35 @@
+"""The backend interface: WhooshBackend provides every method the SearchBackend protocol names, with the same
+parameters, so a server engine written against the protocol can take its place."""
+
+from __future__ import annotations
+
+import inspect
+
+from newsarc.backend import SearchBackend
+from newsarc.whoosh_backend import WhooshBackend
+
+
+def protocol_methods() -> dict[str, inspect.Signature]:
+    return {name: inspect.signature(member) for name, member in vars(SearchBackend).items()
+            if inspect.isfunction(member) and not name.startswith("_")}
+
+
+def test_whoosh_backend_implements_the_protocol() -> None:
+    methods = protocol_methods()
+    assert {"add", "delete", "apply", "search", "facets", "suggest"} <= set(methods)
+    for name, signature in methods.items():
+        implementation = getattr(WhooshBackend, name, None)
+        assert callable(implementation), f"WhooshBackend lacks {name}"
+        assert list(inspect.signature(implementation).parameters) == list(signature.parameters), name
+
+
+def test_commands_reach_the_engine_only_through_the_protocol() -> None:
+    """No module outside the Whoosh implementation opens Whoosh's index object directly."""
+    import pathlib
+
+    package = pathlib.Path(__file__).resolve().parents[1] / "newsarc"
+    allowed = {"whoosh_backend.py", "whoosh_query.py", "whoosh_analysis.py", "whoosh_import.py", "snippets.py",
+               "aliases.py"}  # alias suggest reads the lexicon (documented in SearchBackend)
+    offenders = [path.name for path in package.glob("*.py")
+                 if path.name not in allowed and "backend.ix" in path.read_text(encoding="utf-8")]
+    assert offenders == []
