@@ -1,0 +1,475 @@
+"""The newsarc benchmark (issue 6): `python -m bench` or `python bench/run.py`. See bench/README.md.
+
+Builds (or reuses) synthetic archives of each size, times newsarc commands as whole processes next to baselines
+measured in the same run (`python -c pass`, rg/grep over the same files, raw Whoosh indexing), prints a table with
+the issue's targets, and writes bench/results/<date>-<machine>.json and .md. A failed measurement is an ERROR
+cell, never a crash; a missed target is reported, never a failure.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` importable, drop bench/ from the path
+    _here = str(Path(__file__).resolve().parent)
+    sys.path[:] = [p for p in sys.path if p not in ("", _here)]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import shlex  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+from bench import archives, report, targets  # noqa: E402
+from bench.corpus import DEFAULT_SEED, CorpusMissing, load_corpus  # noqa: E402
+from bench.measure import MeasureError, Measurement, Run, expect_exit, run_process, time_command  # noqa: E402
+from bench.tools import (  # noqa: E402
+    DEFAULT_CACHE,
+    DEFAULT_CORPUS,
+    DEFAULT_RESULTS,
+    ToolMissing,
+    Tools,
+    find_tools,
+    git_commit,
+    machine_name,
+    newsarc_source_hash,
+    today,
+    tool_version,
+)
+
+DEFAULT_SIZES = (2_000, 20_000, 100_000)
+QUICK_SIZE = 500
+TERM = "election"
+AND_WORDS = ("oil", "prices")
+SEARCHES: dict[str, tuple[str, ...]] = {
+    "search_term": (TERM,),
+    "search_and": AND_WORDS,
+    "search_phrase": ('"prime minister"',),
+    "search_tag": ("government", "--tag", "United Kingdom"),
+    "search_date": ("market", "--since", "2012-01", "--until", "2012-06"),
+}
+PROBE = """Convoy reaches Abu Kamal after week-long wait
+Source: Bench Wire
+18 May 2017
+Tags: Syria, Abu Kamal
+
+A convoy of twelve lorries carrying flour and medicine reached al-Bukamal on Thursday after waiting for a week at
+a checkpoint on the road from Deir ez-Zor, local officials said.
+
+Residents of Albu Kamal said bread had run short since the start of the month. Mohammed al-Hassan, who runs a
+bakery near the market, said he had closed for four days.
+"""
+
+
+class Fatal(Exception):
+    """A problem with the set-up (corpus, tools, options): message and exit status 2."""
+
+
+@dataclass
+class Settings:
+    sizes: list[int]
+    repeat: int
+    seed: int
+    use_cache: bool
+    quick: bool
+    corpus: Path
+    cache_dir: Path
+    results_dir: Path
+    indexing: bool = True
+
+    def heavy_runs(self, size: int) -> int:
+        """Runs of the slow steps (export, reindex): fewer at large sizes."""
+        if self.quick:
+            return 1
+        return 3 if size <= 2_000 else (2 if size <= 20_000 else 1)
+
+
+def parse_args(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="archive sizes, comma-separated (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"one {QUICK_SIZE}-article archive, few repeats (for CI: seconds, no timing asserted)")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs per command (default 10; 3 quick)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed (default: %(default)s)")
+    parser.add_argument("--no-cache", action="store_true", help="rebuild the archives (and re-measure import)")
+    parser.add_argument("--skip-indexing", action="store_true",
+                        help="skip reindex and the raw-Whoosh baseline (the slowest steps: minutes at 100k)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the BBC corpus (default: %(default)s)")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="built archives (default: %(default)s)")
+    parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS,
+                        help="where the JSON and markdown results go (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        sizes = [QUICK_SIZE]
+    else:
+        try:
+            sizes = sorted({int(part) for part in args.sizes.split(",") if part.strip()})
+        except ValueError:
+            parser.error(f"--sizes {args.sizes!r}: give whole numbers separated by commas, e.g. 2000,20000")
+        if not sizes or sizes[0] < 100:
+            parser.error("--sizes: each size must be at least 100 articles")
+    repeat = args.repeat if args.repeat is not None else (3 if args.quick else 10)
+    if repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return Settings(sizes=sizes, repeat=repeat, seed=args.seed, use_cache=not args.no_cache, quick=args.quick,
+                    corpus=args.corpus.expanduser().resolve(), cache_dir=args.cache_dir.expanduser().resolve(),
+                    results_dir=args.results_dir.expanduser().resolve(), indexing=not args.skip_indexing)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# -- the measurements of one archive ------------------------------------------------------------------------
+class SizeRun:
+    def __init__(self, tools: Tools, settings: Settings, built: archives.BuiltArchive, scratch: Path):
+        self.tools = tools
+        self.settings = settings
+        self.built = built
+        self.size = built.size
+        self.archive = built.root
+        self.scratch = scratch
+        self.rows: dict[str, Measurement] = {}
+
+    def time(self, key: str, label: str, argv: list[str], **kwargs: Any) -> Measurement:
+        kwargs.setdefault("runs", self.settings.repeat)
+        kwargs.setdefault("env", self.tools.env)
+        kwargs.setdefault("cwd", self.tools.cwd)
+        m = time_command(label, argv, **kwargs)
+        self.rows[key] = m
+        shown = f"{m.median * 1000:.1f} ms median" if m.ok else f"ERROR {m.error}"
+        log(f"    {key:<18} {shown}")
+        return m
+
+    def na(self, *args: str) -> list[str]:
+        return self.tools.na(self.archive, *args)
+
+    def all(self) -> dict[str, Measurement]:
+        self.prepare()
+        self.time("python_pass", "python -c pass", [self.tools.python, "-c", "pass"],
+                  runs=self.settings.repeat * 2, warmup=2)
+        self.searches()
+        self.lookups()
+        self.grep_baselines()
+        self.freshness()
+        self.export()
+        self.add()
+        if self.settings.indexing:
+            self.reindex()
+        self.import_row()
+        if self.settings.indexing:
+            self.raw_whoosh()
+        return self.rows
+
+    def prepare(self) -> None:
+        """Bring the index in step (a stale archive is caught up here, untimed) and warm the file cache."""
+        run = run_process(self.na("stats", "--json"), timeout=archives.import_timeout(self.size), env=self.tools.env,
+                          cwd=self.tools.cwd)
+        if run.returncode != 0:
+            raise MeasureError(f"newsarc stats failed on the archive: {run.tail()}")
+        count = json.loads(run.stdout).get("articles")
+        if count is not None and count != self.size:
+            log(f"    note: the archive holds {count} articles, expected {self.size}")
+
+    def searches(self) -> None:
+        for key, words in SEARCHES.items():
+            m = self.time(key, "newsarc search " + shlex.join(words), self.na("search", *words),
+                          shown="newsarc search " + shlex.join(words))
+            count = run_process(self.na("search", *words, "--count"), timeout=120, env=self.tools.env,
+                                cwd=self.tools.cwd)
+            if count.returncode in (0, 1):
+                m.extra["matches"] = int(count.stdout.strip() or 0)
+
+    def lookups(self) -> None:
+        article_id = self.pick_id()
+        if article_id is None:
+            self.rows["show"] = Measurement("show", error="no article file found in the archive")
+        else:
+            self.time("show", "newsarc show PREFIX", self.na("show", article_id[:8]),
+                      shown=f"newsarc show {article_id[:8]}")
+        self.time("list", "newsarc list --limit 20", self.na("list", "--limit", "20"),
+                  shown="newsarc list --limit 20")
+        self.time("stats", "newsarc stats", self.na("stats"), shown="newsarc stats")
+
+    def pick_id(self) -> str | None:
+        """A deterministic article: the first file of the middle month directory."""
+        months = sorted(p for p in (self.archive / "articles").glob("[0-9]*/[0-9]*") if p.is_dir())
+        for directory in months[len(months) // 2:] + months[: len(months) // 2]:
+            files = sorted(directory.glob("*.yaml"))
+            if files:
+                return files[0].stem
+        return None
+
+    def grep_baselines(self) -> None:
+        articles = str(self.archive / "articles")
+        tools = [("grep", self.tools.rg, ["-i", "-l"], ["-i", "-l", "-0"])] if self.tools.rg else []
+        tools.append(("grep2" if self.tools.rg else "grep", self.tools.grep, ["-r", "-i", "-l"],
+                      ["-r", "-i", "-l", "-Z"]))
+        for prefix, exe, flags, flags0 in tools:
+            name = Path(exe).name
+            runs = self.settings.repeat if prefix == "grep" else max(1, self.settings.repeat // 3)
+            argv = [exe, *flags, TERM, articles]
+            m = self.time(f"{prefix}_term", f"{name} one word", argv, runs=runs, check=expect_exit(0, 1),
+                          shown=f"{name} {' '.join(flags)} {TERM} ARCHIVE/articles")
+            m.extra["matches"] = len(self._last_lines(argv))
+            first, second = AND_WORDS
+            second_flags = [f for f in flags if f != "-r"]
+            pipeline = (f"{shlex.quote(exe)} {' '.join(flags0)} {first} {shlex.quote(articles)} | "
+                        f"xargs -0 -r {shlex.quote(exe)} {' '.join(second_flags)} {second}")
+            m = self.time(f"{prefix}_and", f"{name} AND pipeline", ["sh", "-c", pipeline], runs=runs,
+                          check=expect_exit(0, 1, 123),
+                          shown=f"{name} {' '.join(flags0)} {first} ARCHIVE/articles | xargs -0 {name} "
+                                f"{' '.join(second_flags)} {second}")
+            m.extra["matches"] = len(self._last_lines(["sh", "-c", pipeline]))
+
+    def _last_lines(self, argv: list[str]) -> list[str]:
+        run = run_process(argv, timeout=600, env=self.tools.env, cwd=self.tools.cwd)
+        return [line for line in run.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+
+    def freshness(self) -> None:
+        runs = 20 if self.settings.quick else 50
+        full_runs = 3 if self.settings.quick or self.size > 20_000 else 5
+        argv = [self.tools.python, "-m", "bench.inproc", "freshness", str(self.archive), "--runs", str(runs),
+                "--full-runs", str(full_runs)]
+        shown = "python -m bench.inproc freshness ARCHIVE  # Store.refresh(write=False), unchanged archive"
+        try:
+            run = run_process(argv, timeout=900, env=self.tools.env, cwd=self.tools.cwd)
+            expect_exit(0)(run)
+            data = json.loads(run.stdout)
+        except (MeasureError, ValueError) as exc:
+            for key in ("freshness", "freshness_reused", "freshness_full"):
+                self.rows[key] = Measurement(key, cmd=shown, error=str(exc))
+            log(f"    freshness          ERROR {exc}")
+            return
+        for key, part, label in (("freshness", "new_store", "refresh on a new Store (what a command pays)"),
+                                 ("freshness_reused", "reused_store", "refresh on one Store reused"),
+                                 ("freshness_full", "full_scan", "refresh with the full stat scan forced")):
+            m = Measurement(label, cmd=shown)
+            m.extra.update({k: data[part][k] for k in ("runs", "median_ms", "p95_ms", "min_ms")})
+            m.extra["inproc"] = True
+            if key == "freshness":
+                m.extra["full_scan_every_command"] = data["full_scan_every_command"]
+                m.note = ("every command runs the full scan at this size (<= full_scan_max_files "
+                          f"{data['full_scan_max_files']})" if data["full_scan_every_command"] else "")
+            self.rows[key] = m
+        log(f"    freshness          {data['new_store']['median_ms']:.1f} ms median (new Store), "
+            f"full scan {data['full_scan']['median_ms']:.1f} ms")
+
+    def export(self) -> None:
+        m = self.time("export", "newsarc export", self.na("export"), runs=self.settings.heavy_runs(self.size),
+                      warmup=0, capture=False, timeout=300 + self.size / 20, shown="newsarc export > /dev/null")
+        if m.ok:
+            m.extra["articles_per_s"] = round(self.size / m.median, 1)
+
+    def add(self) -> None:
+        probe = self.scratch / "one.txt"
+        probe.write_text(PROBE, encoding="utf-8")
+        add_argv = self.na("add", str(probe))
+
+        def added_id(run: Run) -> str:
+            words = run.stdout.decode("utf-8", "replace").split()
+            if words[:1] == ["added"] and len(words) > 1:
+                return words[1]
+            if words[:5] == ["already", "in", "the", "archive", "as"] and len(words) > 5:
+                return words[5]
+            raise MeasureError(f"unexpected output of newsarc add: {run.tail()!r}")
+
+        def remove(article_id: str) -> None:
+            rm = run_process(self.na("rm", article_id), timeout=300, env=self.tools.env, cwd=self.tools.cwd)
+            if rm.returncode != 0:
+                raise MeasureError(f"newsarc rm {article_id} failed: {rm.tail()}")
+
+        def check(run: Run) -> None:
+            expect_exit(0)(run)
+            if not run.stdout.startswith(b"added "):
+                raise MeasureError(f"newsarc add did not add the article: {run.tail()!r}")
+
+        try:  # a probe left by an interrupted run would make every add a duplicate: clear it first
+            first = run_process(add_argv, timeout=300, env=self.tools.env, cwd=self.tools.cwd)
+            expect_exit(0)(first)
+            remove(added_id(first))
+        except MeasureError as exc:
+            self.rows["add"] = Measurement("newsarc add one.txt", error=str(exc))
+            log(f"    add                ERROR {exc}")
+            return
+        self.time("add", "newsarc add one.txt", add_argv, check=check, after=lambda run: remove(added_id(run)),
+                  timeout=300, shown="newsarc add one.txt  # then newsarc rm ID, untimed")
+
+    def reindex(self) -> None:
+        m = self.time("reindex", "newsarc reindex", self.na("reindex"), runs=self.settings.heavy_runs(self.size),
+                      warmup=0, timeout=archives.import_timeout(self.size), shown="newsarc reindex")
+        if m.ok:
+            m.extra["articles_per_s"] = round(self.size / m.median, 1)
+
+    def import_row(self) -> None:
+        build = self.built.build
+        m = Measurement("newsarc import (archive build)", cmd=f"{build.get('import_cmd', '')}")
+        if "import_s" not in build:
+            m.error = "no import figure in the cached build"
+        else:
+            m.samples = [build["import_s"]]
+            m.rss_kb = [int(build["import_peak_rss_mb"] * 1024)]
+            m.extra["articles_per_s"] = build["import_articles_per_s"]
+            m.extra["built_at"] = build.get("built_at")
+            if self.built.cached:
+                m.extra["from_cache"] = True
+                stale = build.get("newsarc_source") != newsarc_source_hash()
+                m.note = (f"measured when the cached archive was built ({build.get('built_at')})"
+                          + ("; newsarc has changed since: --no-cache to re-measure" if stale else ""))
+                m.extra["stale"] = stale
+        self.rows["import"] = m
+        log(f"    import             {build.get('import_articles_per_s', '?')} articles/s"
+            + (" (cached build)" if self.built.cached else ""))
+
+    def raw_whoosh(self) -> None:
+        index_dir = self.scratch / "raw" / "index"
+        argv = [self.tools.python, "-m", "bench.inproc", "rawwhoosh", str(self.built.jsonl), str(index_dir)]
+        shown = "python -m bench.inproc rawwhoosh articles.jsonl DIR  # Whoosh only, newsarc schema and writer"
+        m = Measurement("raw Whoosh indexing", cmd=shown)
+        try:
+            run = run_process(argv, timeout=archives.import_timeout(self.size), env=self.tools.env,
+                              cwd=self.tools.cwd)
+            expect_exit(0)(run)
+            data = json.loads(run.stdout)
+            m.samples = [data["index_s"]]
+            m.rss_kb = [run.maxrss_kb]
+            m.extra.update(articles_per_s=data["articles_per_s"], wall_s=data["wall_s"], batch=data["batch"],
+                           writer=data["writer"], index_mb=data["index_mb"])
+            m.note = f"Whoosh calls only, {data['writer']}, commit every {data['batch']}"
+            log(f"    raw_whoosh         {data['articles_per_s']} articles/s")
+        except (MeasureError, ValueError, KeyError) as exc:
+            m.error = str(exc)
+            log(f"    raw_whoosh         ERROR {exc}")
+        finally:
+            shutil.rmtree(index_dir.parent, ignore_errors=True)
+        self.rows["raw_whoosh"] = m
+
+
+# -- ratios and the whole run -------------------------------------------------------------------------------
+def size_rows(rows: dict[str, Measurement]) -> dict[str, dict[str, Any]]:
+    """Rows as JSON, with the ratios to this size's baselines."""
+    out = {key: m.to_json() for key, m in rows.items()}
+    out_pass = out.get("python_pass", {})
+    base = out_pass.get("median_ms") if not out_pass.get("error") else None
+    for key, row in out.items():
+        if row.get("error") or row.get("median_ms") is None:
+            continue
+        if base and not row.get("inproc") and "articles_per_s" not in row:
+            row["ratio_pass"] = round(row["median_ms"] / base, 2)
+        for name, grep_key in (("search_term", "grep_term"), ("search_and", "grep_and")):
+            grep = out.get(grep_key, {})
+            if key == name and grep.get("median_ms") and not grep.get("error"):
+                row["ratio_grep"] = round(row["median_ms"] / grep["median_ms"], 3)
+    raw = out.get("raw_whoosh", {})
+    if raw.get("articles_per_s") and not raw.get("error"):
+        for key in ("import", "reindex"):
+            row = out.get(key, {})
+            if row.get("articles_per_s") and not row.get("error"):
+                row["ratio_raw"] = round(row["articles_per_s"] / raw["articles_per_s"], 3)
+    return out
+
+
+def baselines(tools: Tools, settings: Settings) -> dict[str, dict[str, Any]]:
+    runs = settings.repeat * 2
+    common = {"runs": runs, "warmup": 2, "env": tools.env, "cwd": tools.cwd}
+    py = time_command("python -c pass", [tools.python, "-c", "pass"], **common)
+    version = time_command("newsarc --version", [tools.newsarc, "--version"], **common,
+                           shown="newsarc --version")
+    out = {"python_pass": py.to_json(), "version": version.to_json()}
+    if py.ok and version.ok:
+        out["version"]["ratio_pass"] = round(version.median / py.median, 2)
+    for key, row in out.items():
+        log(f"  {key:<20} {row['median_ms']} ms median" if not row["error"] else f"  {key:<20} ERROR {row['error']}")
+    return out
+
+
+def run(settings: Settings, command: str) -> dict[str, Any]:
+    try:
+        tools = find_tools()
+    except ToolMissing as exc:
+        raise Fatal(str(exc)) from None
+    try:
+        corpus = load_corpus(settings.corpus)
+    except CorpusMissing as exc:
+        raise Fatal(str(exc)) from None
+    from newsarc import __version__
+
+    meta = {
+        "date": today(), "machine": machine_name(), "cpus": os.cpu_count(), "platform": platform.platform(),
+        "python": tools.python, "python_version": platform.python_version(), "newsarc_version": __version__,
+        "git_commit": git_commit(), "newsarc_source": newsarc_source_hash(), "state_schema": archives.state_schema(),
+        "seed": settings.seed, "sizes": settings.sizes, "repeat": settings.repeat, "quick": settings.quick,
+        "indexing_measured": settings.indexing,
+        "heavy_runs": "/".join(str(settings.heavy_runs(s)) for s in settings.sizes),
+        "grep_tool": "rg -i -l" if tools.rg else "grep -ril", "grep_path": tools.rg or tools.grep,
+        "grep_version": tool_version([tools.rg or tools.grep, "--version"]),
+        "queries": {k: shlex.join(v) for k, v in SEARCHES.items()}, "grep_words": {"term": TERM, "and": AND_WORDS},
+        "command": command, "loadavg_start": loadavg(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    log(f"bench: newsarc {__version__} ({meta['git_commit']}), sizes {settings.sizes}, repeat {settings.repeat}, "
+        f"seed {settings.seed}, baseline {meta['grep_tool']}")
+    results: dict[str, Any] = {"schema": 1, "meta": meta, "baselines": baselines(tools, settings), "sizes": {}}
+    for size in settings.sizes:
+        started = time.perf_counter()
+        log(f"archive of {size:,} articles:")
+        built = archives.ensure_archive(tools, corpus, settings.corpus, settings.cache_dir, size, settings.seed,
+                                        use_cache=settings.use_cache, log=log)
+        entry: dict[str, Any] = {"archive": {"cached": built.cached, "path": str(built.root), **built.build},
+                                 "loadavg_start": loadavg()}
+        if built.error:
+            log(f"  {built.error}")
+            entry["error"] = built.error
+            entry["rows"] = {"import": Measurement("newsarc import", error=built.error).to_json()}
+        else:
+            if built.cached:
+                log(f"  cached archive (built {built.build.get('built_at')})")
+            scratch = Path(tempfile.mkdtemp(prefix="newsarc-bench-"))
+            try:
+                rows = SizeRun(tools, settings, built, scratch).all()
+            except MeasureError as exc:
+                rows = {"python_pass": Measurement("python -c pass", error=f"archive not usable: {exc}")}
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            entry["rows"] = size_rows(rows)
+            entry["archive"].update(archives.disk_usage(built.root))
+        entry["seconds"] = round(time.perf_counter() - started, 1)
+        results["sizes"][str(size)] = entry
+        log(f"  done in {entry['seconds']:.0f} s")
+    meta["loadavg_end"] = loadavg()
+    meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    results["targets"] = targets.evaluate(results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse_args(argv)
+    command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    try:
+        results = run(settings, command.strip())
+    except Fatal as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 2
+    print(report.render_text(results))
+    stem = f"{results['meta']['date']}-{results['meta']['machine']}" + ("-quick" if settings.quick else "")
+    json_path, md_path = report.write(results, settings.results_dir, stem)
+    log(f"\nwrote {json_path} and {md_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

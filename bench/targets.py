@@ -1,0 +1,85 @@
+"""The targets of issue 6, checked against a run's results (informational: a MISS never fails the run).
+
+Each target names the size it is set for (100,000 articles unless it holds at any size). When that size was not
+measured, it is checked at the largest size that was, and the verdict says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+TARGET_SIZE = 100_000
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    text: str
+    key: str  # the row whose value is checked
+    measure: str  # "ratio_pass" | "ratio_grep" | "ratio_raw" | "rss_mb" | "median_ms"
+    limit: float
+    at_least: bool = False  # True: value >= limit passes; else value <= limit (or < for ratio_grep)
+    size: int | None = TARGET_SIZE  # None: checked against the size-independent baselines
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("version", "`newsarc --version` <= 5x `python -c pass`", "version", "ratio_pass", 5, size=None),
+    Target("term", "one-word search <= 20x `python -c pass`", "search_term", "ratio_pass", 20),
+    Target("term-grep", "one-word search faster than the grep baseline", "search_term", "ratio_grep", 1),
+    Target("and", "two-word AND search <= 20x `python -c pass`", "search_and", "ratio_pass", 20),
+    Target("and-grep", "two-word AND search faster than the grep baseline", "search_and", "ratio_grep", 1),
+    Target("phrase", "phrase search <= 40x `python -c pass`", "search_phrase", "ratio_pass", 40),
+    Target("tag", "tag-filtered search <= 40x `python -c pass`", "search_tag", "ratio_pass", 40),
+    Target("date", "date-range search <= 40x `python -c pass`", "search_date", "ratio_pass", 40),
+    Target("show", "`show ID` (8-char prefix) <= 12x `python -c pass`", "show", "ratio_pass", 12),
+    Target("list", "`list --limit 20` <= 12x `python -c pass`", "list", "ratio_pass", 12),
+    Target("add", "`add one.txt` <= 50x `python -c pass`", "add", "ratio_pass", 50),
+    Target("ingest", "bulk ingest (import) >= 0.8x raw-Whoosh throughput", "import", "ratio_raw", 0.8,
+           at_least=True),
+    Target("ingest-rss", "bulk ingest peak RSS <= 400 MB", "import", "rss_mb", 400),
+    Target("reindex", "reindex >= 0.8x raw-Whoosh throughput", "reindex", "ratio_raw", 0.8, at_least=True),
+    Target("reindex-rss", "reindex peak RSS <= 400 MB", "reindex", "rss_mb", 400),
+    Target("export-rss", "export of everything: peak RSS <= 150 MB", "export", "rss_mb", 150),
+    Target("freshness", "freshness check <= 20 ms per command (in-process)", "freshness", "median_ms", 20),
+)
+
+
+def _value(row: dict[str, Any] | None, measure: str) -> float | None:
+    if not row or row.get("error"):
+        return None
+    if measure == "rss_mb":
+        return row.get("peak_rss_mb")
+    return row.get(measure)
+
+
+def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """One verdict per target: PASS, MISS, or ERROR (the measurement is missing or failed)."""
+    sizes = sorted(int(s) for s in results["sizes"])
+    verdicts = []
+    for target in TARGETS:
+        if target.size is None:
+            row, at = results["baselines"].get(target.key), None
+        else:
+            at = target.size if target.size in sizes else (sizes[-1] if sizes else None)
+            row = results["sizes"][str(at)]["rows"].get(target.key) if at is not None else None
+        value = _value(row, target.measure)
+        if value is None:
+            verdict = "ERROR"
+            detail = (row or {}).get("error") or "not measured"
+        else:
+            if target.at_least:
+                ok = value >= target.limit
+            elif target.measure == "ratio_grep":
+                ok = value < target.limit
+            else:
+                ok = value <= target.limit
+            verdict = "PASS" if ok else "MISS"
+            detail = ""
+        if at is not None and target.size is not None and at != target.size:
+            detail = (detail + "; " if detail else "") + f"at {at:,} articles; the target is for {target.size:,}"
+        verdicts.append({
+            "name": target.name, "target": target.text, "key": target.key, "measure": target.measure,
+            "limit": target.limit, "at_size": at, "value": value, "verdict": verdict, "detail": detail,
+        })
+    return verdicts

@@ -1,0 +1,155 @@
+"""The benchmark suite (bench/): its archive generator and a whole `python -m bench --quick` run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import corpus as gen
+from newsarc.article import FIELD_ORDER, Article
+from tests.conftest import BBC, REPO, need_shared
+
+
+@pytest.fixture(scope="module")
+def bbc() -> gen.Corpus:
+    need_shared(BBC)
+    return gen.load_corpus(BBC)
+
+
+@pytest.fixture(scope="module")
+def records(bbc: gen.Corpus, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    path = tmp_path_factory.mktemp("gen") / "a.jsonl"
+    gen.write_jsonl(bbc, path, 600, seed=11)
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_same_seed_gives_the_same_bytes_and_another_seed_other_bytes(bbc: gen.Corpus, tmp_path: Path) -> None:
+    gen.write_jsonl(bbc, tmp_path / "a.jsonl", 300, seed=7)
+    gen.write_jsonl(bbc, tmp_path / "b.jsonl", 300, seed=7)
+    gen.write_jsonl(bbc, tmp_path / "c.jsonl", 300, seed=8)
+    a, b, c = ((tmp_path / n).read_bytes() for n in ("a.jsonl", "b.jsonl", "c.jsonl"))
+    assert a == b
+    assert a != c
+    assert len(a.splitlines()) == 300
+
+
+def test_a_smaller_archive_is_the_start_of_a_bigger_one(bbc: gen.Corpus, tmp_path: Path) -> None:
+    gen.write_jsonl(bbc, tmp_path / "small.jsonl", 50, seed=7)
+    gen.write_jsonl(bbc, tmp_path / "big.jsonl", 120, seed=7)
+    small = (tmp_path / "small.jsonl").read_bytes().splitlines()
+    assert small == (tmp_path / "big.jsonl").read_bytes().splitlines()[:50]
+
+
+def test_records_are_in_newsarc_import_format_without_ids(records: list[dict]) -> None:
+    expected = [name for name in FIELD_ORDER if name != "id"] + ["body"]
+    keys = set()
+    for number, record in enumerate(records):
+        assert list(record) == expected
+        article = Article.from_dict(record, origin=f"record {number}")
+        assert article.id == ""
+        assert article.title.strip() and len(article.body) > 200
+        assert article.added.endswith("Z") and article.added[:4].isdigit()
+        keys.add(article.content_key())
+    # newsarc drops duplicates on import: every record must be a distinct article, with its own URL
+    assert len(keys) == len(records)
+    assert len({r["url"] for r in records}) == len(records)
+
+
+def test_dates_spread_over_twenty_years(records: list[dict]) -> None:
+    dated = [r["date"] for r in records if r["date"]]
+    assert len(dated) >= 0.95 * len(records)
+    days = [dt.date.fromisoformat(d[:10]) for d in dated]
+    assert all(gen.DATE_START <= d <= gen.DATE_END for d in days)
+    assert (gen.DATE_END - gen.DATE_START).days >= 20 * 365 - 1
+    assert len({d.year for d in days}) >= 18
+    assert any("T" in d for d in dated) and any(len(d) == 10 for d in dated)
+
+
+def test_tags_sources_and_titles_look_like_an_archive(records: list[dict]) -> None:
+    tags = [t for r in records for t in r["tags"]]
+    assert set(tags) <= gen.TAG_VOCABULARY
+    assert all(r["tags"] for r in records)
+    assert len(set(tags)) >= 40
+    assert sum(" " in t for t in tags) >= 50  # multi-word tags such as "Human rights", "United Kingdom"
+    sources = {s[0] for s in gen.SOURCES}
+    assert {r["source"] for r in records} <= sources
+    assert len({r["source"] for r in records}) >= 15
+    assert any(r["authors"] for r in records) and any(not r["authors"] for r in records)
+    bbc_titles = {s.title for stories in gen.load_corpus(BBC).stories.values() for s in stories}
+    reused = sum(r["title"] in bbc_titles for r in records)
+    assert 0.2 * len(records) < reused < 0.8 * len(records)  # real titles and headlines made from sentences
+
+
+def test_name_variants_are_spelled_several_ways(records: list[dict]) -> None:
+    text = "\n".join(r["title"] + "\n" + r["body"] + "\n" + " ".join(r["authors"]) for r in records)
+    for canonical in ("Abu Kamal", "Qamishli", "Raqqa", "Mohammed"):
+        spellings = [s for s in gen.NAME_VARIANTS[canonical] if s in text]
+        assert len(spellings) >= 2, (canonical, spellings)
+    assert "al-Bukamal" in text and "Kamishli" in text and "Muhammad" in text
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "bench", "--quick", "--corpus", str(tmp_path / "nowhere"),
+                           "--cache-dir", str(tmp_path / "cache"), "--results-dir", str(tmp_path / "results")],
+                          cwd=REPO, env=_env(), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("bench: error: the BBC corpus was not found at")
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_script_form_answers_help() -> None:
+    proc = subprocess.run([sys.executable, "bench/run.py", "--help"], cwd=REPO, env=_env(), capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "--quick" in proc.stdout and "--sizes" in proc.stdout
+
+
+def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> None:
+    need_shared(BBC)
+    results_dir = tmp_path / "results"
+    proc = subprocess.run([sys.executable, "-m", "bench", "--quick", "--cache-dir", str(tmp_path / "cache"),
+                           "--results-dir", str(results_dir)], cwd=REPO, env=_env(), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    written = sorted(results_dir.iterdir())
+    assert [p.suffix for p in written] == [".json", ".md"]
+    assert written[0].name.endswith("-quick.json")
+    results = json.loads(written[0].read_text(encoding="utf-8"))
+    assert {"schema", "meta", "baselines", "sizes", "targets"} <= set(results)
+    assert results["meta"]["quick"] is True and results["meta"]["grep_tool"] in ("rg -i -l", "grep -ril")
+    for key in ("python_pass", "version"):
+        assert results["baselines"][key]["error"] is None and results["baselines"][key]["median_ms"] > 0
+    size = results["sizes"]["500"]
+    assert size["archive"]["article_files"] == 500
+    rows = size["rows"]
+    timed = ("python_pass", "search_term", "search_and", "search_phrase", "search_tag", "search_date", "show",
+             "list", "stats", "add", "export", "reindex", "import", "raw_whoosh", "grep_term", "grep_and",
+             "freshness", "freshness_full")
+    for key in timed:
+        assert rows[key]["error"] is None, (key, rows[key]["error"])
+        assert rows[key]["median_ms"] > 0, key
+    for key in ("search_term", "import", "reindex", "export"):
+        assert rows[key]["peak_rss_mb"] > 5
+    assert rows["search_term"]["ratio_pass"] > 1 and rows["search_term"]["ratio_grep"] > 0
+    assert rows["search_term"]["matches"] > 0 and rows["grep_term"]["matches"] > 0
+    assert rows["import"]["ratio_raw"] > 0 and rows["reindex"]["articles_per_s"] > 0
+    names = {t["name"] for t in results["targets"]}
+    assert {"version", "term", "term-grep", "show", "list", "add", "ingest", "reindex", "export-rss",
+            "freshness"} <= names
+    assert {t["verdict"] for t in results["targets"]} <= {"PASS", "MISS"}
+    markdown = written[1].read_text(encoding="utf-8")
+    assert "| search: one word |" in markdown and "## Targets" in markdown
+    assert "search: one word" in proc.stdout  # the table is printed too
