@@ -109,11 +109,20 @@ def remove_article(store: Store, text: str) -> Article:
         store.refresh(write=True)
         _, relpath = resolve(store, text)
         article = store.archive.read(relpath)
+        near = None
+        if (store.archive.state_dir / "neardup.sqlite").exists():
+            from newsarc.dedupe import NearDupIndex
+
+            near = NearDupIndex(store.archive.state_dir)
+            was_synced = near.is_synced(store)
         store.archive.remove(relpath)
         original = article.extra.get("original")
         if isinstance(original, str) and original == f"{article.id}.orig.gz":  # its kept raw source, nothing else
             store.archive.remove(f"{relpath.rsplit('/', 1)[0]}/{original}")
         store.record(deletes=[relpath])
+        if near is not None:
+            near.removed(store, article.id, was_synced)
+            near.close()
     return article
 
 

@@ -165,6 +165,18 @@ class NearDupIndex:
         known = self.db.execute("SELECT count(*) FROM sketches").fetchone()[0]
         return f"{files[0]}|{files[1]}|{known}"
 
+    def is_synced(self, store: Store) -> bool:
+        row = self.db.execute("SELECT value FROM meta WHERE key='synced'").fetchone()
+        return bool(row) and row[0] == self._stamp(store)
+
+    def removed(self, store: Store, article_id: str, was_synced: bool) -> None:
+        """After `newsarc rm` (catalog already updated): forget the id, and stay in sync if the table was, so the
+        next add does not walk every id of the archive."""
+        self.forget([article_id])
+        self.commit()
+        if was_synced:
+            self.mark_synced(store)
+
     def mark_synced(self, store: Store) -> None:
         """Record that the table matches the catalog (after newsarc's own adds went through it)."""
         self._begin()
@@ -177,8 +189,7 @@ class NearDupIndex:
         Cheap when nothing changed since the last add or sync: two counts. Otherwise one pass over the
         catalog's ids, reading the YAML only of the articles missing here.
         """
-        row = self.db.execute("SELECT value FROM meta WHERE key='synced'").fetchone()
-        if row and row[0] == self._stamp(store):
+        if self.is_synced(store):
             return 0
         paths = dict(store.catalog.db.execute("SELECT id, path FROM files"))
         have = {i for (i,) in self.db.execute("SELECT id FROM sketches")}
