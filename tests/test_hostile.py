@@ -419,3 +419,35 @@ def test_markdown_export_escapes_links_and_html(run, archive: Path, tmp_path: Pa
     for pattern in (r"(?<!\\)<", r"(?<!\\)\]\(", r"(?<!\\)!\[", r"\n# Not"):
         assert not re.search(pattern, text), (pattern, text)
     assert "alert" in text and "Not a heading" in text  # the words are kept, only made inert
+
+
+# -- XML in feeds: entity expansion is bounded, external entities are never read --------------------------------
+def _feed_with_doctype(doctype: str, title: str, body: str) -> str:
+    return (f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n{doctype}]>\n<rss version="2.0"><channel><title>T</title>'
+            f"<link>https://x.example/</link><description>d</description><item><title>{title}</title>"
+            f"<link>https://x.example/1</link><description>{body}</description></item></channel></rss>\n")
+
+
+def test_feed_entity_bomb_is_not_expanded(archive: Path, tmp_path: Path) -> None:
+    entities = '<!ENTITY a "lollollollollollollollollollol">\n'
+    for previous, name in zip("abcdefghi", "bcdefghij", strict=True):
+        entities += f'<!ENTITY {name} "' + f"&{previous};" * 10 + '">\n'
+    feed = tmp_path / "bomb.xml"
+    feed.write_text(_feed_with_doctype(entities, "Item &j;", "Body &j;"), encoding="utf-8")
+    started = time.monotonic()
+    result = proc(archive, "add", str(feed))
+    assert time.monotonic() - started < 30 and "Traceback" not in result.stderr
+    sizes = [p.stat().st_size for p in (archive / "articles").rglob("*.yaml")]
+    assert all(size < 10_000 for size in sizes)  # 10^9 "lol"s were never built
+
+
+def test_feed_external_entity_is_never_read(archive: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRETVALUE", encoding="utf-8")
+    feed = tmp_path / "xxe.xml"
+    feed.write_text(_feed_with_doctype(f'<!ENTITY xxe SYSTEM "file://{secret}">\n', "Leak &xxe;", "x &xxe;"),
+                    encoding="utf-8")
+    result = proc(archive, "add", str(feed))
+    assert "Traceback" not in result.stderr
+    for path in (archive / "articles").rglob("*.yaml"):
+        assert "TOPSECRETVALUE" not in path.read_text(encoding="utf-8")
