@@ -50,6 +50,15 @@ def age_tree(archive: Path) -> None:
     age(archive / "articles")
 
 
+def edit_in_place(path: Path, old: str, new: str) -> None:
+    """Rewrite a file through its open handle: same inode, no rename, so its directory's mtime does not move."""
+    with open(path, "r+", encoding="utf-8") as handle:
+        text = handle.read().replace(old, new)
+        handle.seek(0)
+        handle.write(text)
+        handle.truncate()
+
+
 def ids_for(archive: Path, query: str) -> set[str]:
     store = api.open_store(archive)
     try:
@@ -126,11 +135,7 @@ def test_replaced_by_rename_seen(large: Path) -> None:
 
 def test_in_place_edit_is_the_documented_blind_spot_until_a_full_scan(large: Path, run) -> None:
     path = next((large / "articles" / "2017" / "01").glob("*.yaml"))
-    with open(path, "r+", encoding="utf-8") as handle:  # rewritten in place: same inode, directory untouched
-        text = handle.read().replace("Unique0", "Inplace0")
-        handle.seek(0)
-        handle.write(text)
-        handle.truncate()
+    edit_in_place(path, "Unique0", "Inplace0")
     age(path, parents=False)
     assert ids_for(large, "Inplace0") == set()  # not seen by the directory check ...
     result = run("check")  # ... but an explicit check scans every file
@@ -144,11 +149,7 @@ def test_in_place_edit_seen_when_full_scan_is_due(archive: Path) -> None:
     age_tree(archive)
     refresh_twice(archive)
     path = next((archive / "articles" / "2017" / "01").glob("*.yaml"))
-    with open(path, "r+", encoding="utf-8") as handle:
-        text = handle.read().replace("Unique0", "Inplace0")
-        handle.seek(0)
-        handle.write(text)
-        handle.truncate()
+    edit_in_place(path, "Unique0", "Inplace0")
     age(path, parents=False)
     assert ids_for(archive, "Inplace0") == {path.stem}
 
@@ -158,11 +159,7 @@ def test_small_archive_sees_in_place_edits_on_every_command(archive: Path) -> No
     age_tree(archive)
     refresh_twice(archive)
     path = next((archive / "articles" / "2017" / "02").glob("*.yaml"))
-    with open(path, "r+", encoding="utf-8") as handle:
-        text = handle.read().replace("Unique1", "Inplace1")
-        handle.seek(0)
-        handle.write(text)
-        handle.truncate()
+    edit_in_place(path, "Unique1", "Inplace1")
     age(path, parents=False)
     assert ids_for(archive, "Inplace1") == {path.stem}
 
