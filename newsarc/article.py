@@ -54,13 +54,6 @@ def normalise_date(value: Any, *, field_name: str = "date") -> str | None:
     raise BadInputError(f"field {field_name!r}: {value!r} is not a date; write it as YYYY-MM-DD")
 
 
-def date_key(date: str | None) -> dt.date | None:
-    """The calendar day of an ISO date or datetime string, or None."""
-    if not date:
-        return None
-    return dt.date.fromisoformat(date[:10])
-
-
 def _text(value: Any, name: str) -> str:
     if value is None:
         return ""

@@ -12,7 +12,6 @@ import os
 import sys
 import textwrap
 from collections.abc import Iterable
-from dataclasses import asdict
 from typing import IO, Any
 
 from newsarc.article import Article
@@ -297,7 +296,3 @@ def print_stats(stats: dict[str, Any], out: Output) -> None:
     ]
     for text in lines:
         out.line(text)
-
-
-def dataclass_json(value: Any) -> str:
-    return json.dumps(asdict(value), ensure_ascii=False)

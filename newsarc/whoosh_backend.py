@@ -219,9 +219,6 @@ class WhooshBackend:
             raise
         writer.commit()
 
-    def optimize(self) -> None:
-        self.ix.optimize()
-
     # -- queries ---------------------------------------------------------------------------------------
     def parse(self, text: str, reader: Any = None, *, exact: bool = False,
               aliases: list[list[str]] | None = None) -> tuple[query.Query, list[whoosh_query.Expansion]]:
