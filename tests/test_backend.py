@@ -33,3 +33,27 @@ def test_commands_reach_the_engine_only_through_the_protocol() -> None:
     offenders = [path.name for path in package.glob("*.py")
                  if path.name not in allowed and "backend.ix" in path.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_a_missing_length_column_is_looked_up_once_per_segment(tmp_path, monkeypatch) -> None:
+    """whoosh_import's patch: Whoosh stat()s a missing column file once per posting unless the miss is kept."""
+    from newsarc.archive import Archive
+    from newsarc.article import Article
+    from newsarc.whoosh_backend import document_for
+
+    backend = WhooshBackend(tmp_path / "index")
+    backend.create()
+    writer = backend.writer(bulk=True)
+    for number in range(3):
+        article = Article(title=f"Story {number}", body=f"Body of story {number}.", date=f"2020-01-0{number + 1}")
+        article.id = f"abcdefghj{number}"  # a well-formed id
+        writer.add_document(**document_for(Archive(tmp_path).relpath_for(article), article))
+    writer.commit()
+    with backend.ix.reader() as reader:
+        perdoc = reader._perdoc  # one commit, one segment: the reader is that segment's
+        lookups: list[str] = []
+        storage_exists = perdoc._storage.file_exists
+        monkeypatch.setattr(perdoc._storage, "file_exists", lambda name: lookups.append(name) or storage_exists(name))
+        values = [perdoc.doc_field_length(docnum, "id") for docnum in range(3) for _ in range(5)]
+    assert values == [0] * 15
+    assert len(lookups) == 1
