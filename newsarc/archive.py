@@ -4,6 +4,7 @@ Layout of an archive directory:
 
     newsarc.yaml                 settings (the file that marks a directory as an archive)
     .gitignore                   keeps .newsarc/ out of git
+    .gitattributes               tells git how to merge newsarc's files between clones (newsarc/gitmerge.py)
     articles/YYYY/MM/<id>.yaml   one article per file; undated ones under articles/undated/
     .newsarc/                    derived state, never shared: index/, catalog.sqlite, lock
 
@@ -106,7 +107,17 @@ def init_archive(root: Path) -> Path:
     gitignore = root / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text(GITIGNORE, encoding="utf-8")
+    from newsarc.gitmerge import write_gitattributes
+
+    write_gitattributes(root)
     return root
+
+
+def article_text(article: Article) -> str:
+    """The YAML text of an article file, exactly as newsarc writes it."""
+    from newsarc.yamlio import dump_article
+
+    return dump_article({k: v for k, v in article.to_dict().items() if v not in (None, "", []) or k in ALWAYS_WRITTEN})
 
 
 class Archive:
@@ -118,6 +129,7 @@ class Archive:
         self.state_dir = root / STATE_DIR
         self._settings: dict[str, Any] | None = None
         self._lock: ArchiveLock | None = None
+        self._git_checked = False
 
     @classmethod
     def open(cls, root: Path) -> Archive:
@@ -182,11 +194,15 @@ class Archive:
 
     def save(self, article: Article, *, durable: bool = True) -> str:
         """Write an article atomically to its place; returns its relative path."""
-        from newsarc.yamlio import MAX_YAML_BYTES, atomic_write, dump_article
+        from newsarc.yamlio import MAX_YAML_BYTES, atomic_write
 
+        if not self._git_checked:
+            self._git_checked = True
+            from newsarc.gitmerge import ensure_git_setup
+
+            ensure_git_setup(self.root)
         relpath = self.relpath_for(article)
-        data = {k: v for k, v in article.to_dict().items() if v not in (None, "", []) or k in ALWAYS_WRITTEN}
-        text = dump_article(data)
+        text = article_text(article)
         if len(text) > MAX_YAML_BYTES // 4 and len(text.encode("utf-8")) > MAX_YAML_BYTES:
             # Never write a file that read() would refuse: the article would be on disk but out of reach.
             raise BadInputError(f"article {article.id} ({article.title[:60]!r}) is larger than the "

@@ -94,6 +94,7 @@ KINDS = {
     "temp-file": "a temporary file left by an interrupted write",
     "stray": "a file under articles/ that newsarc does not read",
     "index": "the catalog or search index disagrees with the files",
+    "git": "the archive is in git, but git does not know newsarc's merge rules for it",
 }
 
 
@@ -154,6 +155,7 @@ class Checker:
         self.originals: list[str] = []
         self.files_checked = 0
         self._check_settings()
+        self._check_git_setup()
         self._temp_files_in(self.root, "")
         yaml_files = list(self._walk(ARTICLES_DIR))
         with self.store.progress(len(yaml_files), "checking") as advance:
@@ -203,6 +205,13 @@ class Checker:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 self._add(SETTINGS_FILE, name, f"{value!r} is not a number of {'files' if 'files' in name else 's'}",
                           "write a whole number of zero or more", "settings")
+
+    def _check_git_setup(self) -> None:
+        from newsarc.gitmerge import git_setup_gaps
+
+        for path, problem in git_setup_gaps(self.root):
+            self._add(path, "git", problem,
+                      "`newsarc check --repair` sets it up (see docs/reliability.md)", "git", remedy="git-setup")
 
     # -- walking the tree ------------------------------------------------------------------------------
     def _walk(self, rel: str) -> Iterator[str]:
@@ -460,6 +469,11 @@ class Checker:
             elif problem.remedy == "resolve":
                 if self._resolve_conflict(problem.path):
                     done[problem.key()] = "kept the earlier `added` time; now `git add` the file and commit"
+            elif problem.remedy == "git-setup":
+                from newsarc.gitmerge import ensure_git_setup
+
+                ensure_git_setup(self.root, quiet=True, force=True)
+                done[problem.key()] = "set up (commit .gitattributes if it changed)"
             elif problem.remedy == "rebuild":
                 rebuild = True
                 done[problem.key()] = "rebuilt the index from the files"

@@ -1,9 +1,10 @@
 """Hand edits and git: what a person or git does to the YAML shows in the next search; two clones that each
 added articles merge without conflicts from newsarc's own files, and ids never collide.
 
-The one conflict git can raise is an article added in both clones: the same content gives the same id and
-file, but each clone wrote its own `added` time. `newsarc check --repair` resolves exactly that case (the earlier
-time is kept, so both clones resolve it the same way); every other difference is left to the user.
+An article added in both clones has the same id and file but each clone's own `added` time: newsarc's git merge
+driver (newsarc/gitmerge.py, registered in each clone newsarc writes to) merges it field by field. Without the
+driver git's line merge conflicts on the `added:` line and `newsarc check --repair` resolves exactly that case
+(the earlier time is kept, so both clones resolve it the same way); every other difference is left to the user.
 """
 
 from __future__ import annotations
@@ -200,8 +201,8 @@ def test_two_clones_add_tag_and_remove_then_merge_cleanly(origin: Path, tmp_path
     assert newsarc(one, "check").returncode == 0
 
 
-def test_same_article_added_in_both_clones(origin: Path, tmp_path: Path) -> None:
-    one, two = clone(origin, "one"), clone(origin, "two")
+def add_same_article_in_both(one: Path, two: Path, tmp_path: Path) -> tuple[str, str]:
+    """Each clone adds the shared article (at different times) and three of its own; returns (id, path)."""
     shared = stories(tmp_path / "shared", range(1), "Shared")
     assert newsarc(one, "add", str(shared)).returncode == 0
     assert newsarc(one, "add", str(stories(tmp_path / "only-one", range(3), "Gamma")), "-q").returncode == 0
@@ -214,12 +215,58 @@ def test_same_article_added_in_both_clones(origin: Path, tmp_path: Path) -> None
     assert newsarc(two, "add", str(shared)).returncode == 0
     assert newsarc(two, "add", str(stories(tmp_path / "only-two", range(3), "Delta")), "-q").returncode == 0
     assert ids_found(two, "Sharedword0") == {shared_id}  # the same content gives the same id
+    return shared_id, path_of(two, shared_id).relative_to(two).as_posix()
+
+
+def test_same_article_added_in_both_clones_merges_cleanly(origin: Path, tmp_path: Path) -> None:
+    one, two = clone(origin, "one"), clone(origin, "two")
+    shared_id, rel = add_same_article_in_both(one, two, tmp_path)
+    # Each clone also tags the shared article its own way, and clone two renames its source.
+    assert newsarc(one, "tag", shared_id, "+Fromone").returncode == 0
+    assert newsarc(two, "tag", shared_id, "+Fromtwo").returncode == 0
     commit_all(one, "clone one")
     commit_all(two, "clone two")
 
     pulled = git(two, "pull", "--no-rebase", "--no-edit", str(one), "main", check=False)
+    assert pulled.returncode == 0, (pulled.stdout, pulled.stderr)
+    assert git(two, "status", "--porcelain").stdout == ""
+    text = (two / rel).read_text(encoding="utf-8")
+    assert "added: '2001-01-01T00:00:00Z'" in text  # the earlier time, as clone one will also resolve it
+    assert "<<<<<<<" not in text
+    assert ids_found(two, "Sharedword0") == {shared_id}
+    assert ids_found(two, "tag:Fromone") == ids_found(two, "tag:Fromtwo") == {shared_id}  # both tags kept
+    assert len(file_ids(two)) == len(set(file_ids(two))) == 20 + 1 + 3 + 3
+    assert listed_ids(two) == file_ids(two)
+    assert newsarc(two, "check").returncode == 0
+
+    git(one, "pull", "-q", "--no-rebase", "--no-edit", str(two), "main")
+    assert (one / rel).read_text(encoding="utf-8") == text  # both clones end with the same file
+
+
+def test_the_driver_is_registered_once_per_clone_and_says_so(origin: Path, tmp_path: Path) -> None:
+    repo = clone(origin, "work")
+    assert git(repo, "config", "--local", "--get", "merge.newsarc.driver", check=False).returncode != 0
+    first = newsarc(repo, "add", str(stories(tmp_path / "a", range(2), "First")), "-q")
+    assert "registered its git merge driver" in first.stderr
+    driver = git(repo, "config", "--local", "--get", "merge.newsarc.driver").stdout
+    assert "-m newsarc.gitmerge %O %A %B %L %P" in driver
+    again = newsarc(repo, "add", str(stories(tmp_path / "b", range(2), "Second")), "-q")
+    assert "registered" not in again.stderr
+    assert "articles/** merge=newsarc" in (repo / ".gitattributes").read_text(encoding="utf-8")
+    assert git(repo, "status", "--porcelain", ".gitattributes").stdout == ""  # shipped by init, not new
+
+
+def test_without_the_driver_check_repair_resolves_the_added_conflict(origin: Path, tmp_path: Path) -> None:
+    """A clone where the driver is not registered (another machine, a hosting site's merge) gets git's line
+    merge: the one conflict is the `added:` line, and `check --repair` resolves it the same way the driver does."""
+    one, two = clone(origin, "one"), clone(origin, "two")
+    shared_id, rel = add_same_article_in_both(one, two, tmp_path)
+    commit_all(one, "clone one")
+    commit_all(two, "clone two")
+    git(two, "config", "--local", "--remove-section", "merge.newsarc")
+
+    pulled = git(two, "pull", "--no-rebase", "--no-edit", str(one), "main", check=False)
     conflicted = git(two, "diff", "--name-only", "--diff-filter=U").stdout.split()
-    rel = path_of(two, shared_id).relative_to(two).as_posix()
     assert pulled.returncode != 0 and conflicted == [rel]  # only that article, none of newsarc's own files
     assert newsarc(two, "search", "Gammaword1", "--ids").returncode == 0  # the rest merged and is searchable
     checked = newsarc(two, "check")
@@ -231,9 +278,66 @@ def test_same_article_added_in_both_clones(origin: Path, tmp_path: Path) -> None
     commit_all(two, "merge clone one")
     assert git(two, "status", "--porcelain").stdout == ""
     assert ids_found(two, "Sharedword0") == {shared_id}
-    assert len(file_ids(two)) == len(set(file_ids(two))) == 20 + 1 + 3 + 3
     assert listed_ids(two) == file_ids(two)
     assert newsarc(two, "check").returncode == 0
+
+
+def edit_title(repo: Path, article_id: str, title: str) -> None:
+    path = path_of(repo, article_id)
+    text = path.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(old, f"title: {title}"), encoding="utf-8")
+
+
+def test_a_real_conflict_is_left_to_the_user_with_markers(origin: Path, tmp_path: Path) -> None:
+    one, two = clone(origin, "one"), clone(origin, "two")
+    for repo in (one, two):  # registers the driver in both clones
+        assert newsarc(repo, "add", str(stories(tmp_path / repo.name, range(1), repo.name.title()))).returncode == 0
+    [target] = ids_found(origin, "Baseword5")
+    edit_title(one, target, "Title chosen in clone one")
+    edit_title(two, target, "Title chosen in clone two")
+    commit_all(one, "one")
+    commit_all(two, "two")
+    pulled = git(two, "pull", "--no-rebase", "--no-edit", str(one), "main", check=False)
+    assert pulled.returncode != 0
+    text = path_of(two, target).read_text(encoding="utf-8")
+    assert ("<<<<<<< ours\ntitle: Title chosen in clone two\n=======\n"
+            "title: Title chosen in clone one\n>>>>>>> theirs") in text
+    checked = newsarc(two, "check")
+    assert checked.returncode == ExitCode.ARCHIVE and "unresolved git merge conflict" in checked.stdout
+
+
+def test_a_driver_that_cannot_start_falls_back_to_the_line_merge(origin: Path, tmp_path: Path) -> None:
+    one, two = clone(origin, "one"), clone(origin, "two")
+    shared_id, rel = add_same_article_in_both(one, two, tmp_path)
+    commit_all(one, "clone one")
+    commit_all(two, "clone two")
+    driver = git(two, "config", "--local", "--get", "merge.newsarc.driver").stdout.strip()
+    broken = driver.replace(sys.executable, str(tmp_path / "gone" / "python"))
+    assert broken != driver
+    git(two, "config", "--local", "merge.newsarc.driver", broken)  # as after the virtualenv was deleted
+    pulled = git(two, "pull", "--no-rebase", "--no-edit", str(one), "main", check=False)
+    assert pulled.returncode != 0
+    text = (two / rel).read_text(encoding="utf-8")
+    assert "<<<<<<< ours" in text and ">>>>>>> theirs" in text  # git's markers, not a half-merged file
+    assert newsarc(two, "check", "--repair").returncode == 0
+    assert "added: '2001-01-01T00:00:00Z'" in (two / rel).read_text(encoding="utf-8")
+
+
+def test_aliases_and_watches_added_in_two_clones_merge_cleanly(origin: Path, tmp_path: Path) -> None:
+    one, two = clone(origin, "one"), clone(origin, "two")
+    assert newsarc(one, "alias", "add", "Erbil", "Hawler").returncode == 0
+    assert newsarc(two, "alias", "add", "Raqqa", "ar-Raqqah").returncode == 0
+    assert newsarc(one, "watch", "add", "border-one", "Alphaword1").returncode == 0
+    assert newsarc(two, "watch", "add", "border-two", "Betaword1").returncode == 0
+    commit_all(one, "one")
+    commit_all(two, "two")
+    pulled = git(two, "pull", "--no-rebase", "--no-edit", str(one), "main", check=False)
+    assert pulled.returncode == 0, git(two, "diff", "--name-only", "--diff-filter=U").stdout
+    listed = newsarc(two, "alias", "list").stdout
+    assert "Erbil" in listed and "Hawler" in listed and "Raqqa" in listed and "ar-Raqqah" in listed
+    watches = newsarc(two, "watch", "list").stdout
+    assert "border-one" in watches and "border-two" in watches
 
 
 def test_switching_branches_updates_the_index(origin: Path, tmp_path: Path) -> None:

@@ -1,0 +1,233 @@
+"""Merging an archive between git clones without conflicts from newsarc's own files.
+
+Two clones that add the same article write the same file (the id comes from the content) with different
+`added:` times, and git's line merge calls that a conflict. So article files are merged field by field by a git
+merge driver (`python -m newsarc.gitmerge`): equal fields stay, a field changed on one side only takes that
+side's value, `added` keeps the earlier time, tags and authors merge as sets. Only a field both sides changed
+differently (two rewrites of one title, say) falls back to git's line merge and its conflict markers.
+
+The files newsarc appends entries to (aliases.yaml, watches.yaml: one entry per line) use git's built-in union
+driver, and feeds are one file each, so clones adding entries never conflict either.
+
+The archive's .gitattributes names the drivers. Git keeps the command of a custom driver in each clone's
+.git/config, which cloning does not copy, so newsarc registers it the first time it writes an article in a
+clone (once; a `.newsarc/` marker remembers it) and says so on stderr. Where it is not registered (a clone
+newsarc never wrote to, a hosting site's merge button) git uses its line merge, and `newsarc check --repair`
+resolves the `added:` conflict.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+GITATTRIBUTES = ".gitattributes"
+GITATTRIBUTES_BLOCK = """\
+# newsarc: how git merges this archive between clones (newsarc/gitmerge.py, docs/reliability.md)
+articles/** merge=newsarc
+aliases.yaml merge=union
+watches.yaml merge=union
+"""
+DRIVER = "newsarc"
+MARKER = "git-merge-driver"  # in .newsarc/: the driver command registered for this clone
+CONFLICT_EXIT = 3  # the driver wrote conflict markers (1 would be indistinguishable from a Python failure)
+SET_FIELDS = ("tags", "authors")
+_MISSING: Any = object()
+
+
+# -- set-up ----------------------------------------------------------------------------------------------------
+def write_gitattributes(root: Path) -> bool:
+    """Add newsarc's merge rules to the archive's .gitattributes (created if missing); True if it changed."""
+    path = root / GITATTRIBUTES
+    try:
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = ""
+    if f"merge={DRIVER}" in current:
+        return False
+    separator = "" if not current or current.endswith("\n") else "\n"
+    from newsarc.yamlio import atomic_write
+
+    atomic_write(path, current + separator + GITATTRIBUTES_BLOCK, durable=False)
+    return True
+
+
+def find_git_dir(root: Path) -> Path | None:
+    """The work tree root of the git repository the archive is in, if any (as git finds it)."""
+    for directory in (root, *root.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def driver_command() -> str:
+    """The shell command git runs to merge one article file.
+
+    It runs this Python with newsarc; should that fail to start (a deleted virtualenv, newsarc uninstalled), the
+    shell falls back to git's own line merge, so a merge is never worse than without the driver.
+    """
+    python = shlex.quote(sys.executable)
+    line_merge = "git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B"
+    return (f"{python} -I -m newsarc.gitmerge %O %A %B %L %P; s=$?; "
+            f"if [ $s -eq 0 ]; then exit 0; elif [ $s -eq {CONFLICT_EXIT} ]; then exit 1; else {line_merge}; fi")
+
+
+def registered_command(work_tree: Path) -> str | None:
+    git = shutil.which("git")
+    if git is None:
+        return None
+    result = subprocess.run([git, "-C", str(work_tree), "config", "--local", "--get", f"merge.{DRIVER}.driver"],
+                            capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        return None
+    return result.stdout.strip() or None
+
+
+def register_driver(work_tree: Path) -> bool:
+    """Write the driver into the clone's .git/config; False if git is missing or refuses."""
+    git = shutil.which("git")
+    if git is None:
+        return False
+    settings = {f"merge.{DRIVER}.name": "newsarc: merge article files field by field",
+                f"merge.{DRIVER}.driver": driver_command()}
+    for key, value in settings.items():
+        result = subprocess.run([git, "-C", str(work_tree), "config", "--local", key, value],
+                                capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            return False
+    return True
+
+
+def ensure_git_setup(root: Path, *, quiet: bool = False, force: bool = False) -> None:
+    """Once per clone: the .gitattributes rules and the driver registered in .git/config (see the module doc).
+
+    Costs one stat() once the marker exists; never fails a command (a merge without the driver is only
+    less convenient). `force` checks again whatever the marker says (`check --repair`)."""
+    marker = root / ".newsarc" / MARKER
+    if marker.exists() and not force:
+        return
+    work_tree = find_git_dir(root)
+    if work_tree is None:
+        return
+    try:
+        write_gitattributes(root)
+        command = driver_command()
+        if registered_command(work_tree) != command and not register_driver(work_tree):
+            return
+        marker.parent.mkdir(exist_ok=True)
+        marker.write_text(command + "\n", encoding="utf-8")
+    except (OSError, subprocess.SubprocessError):
+        return
+    if not quiet:
+        sys.stderr.write(f"newsarc: registered its git merge driver in {work_tree / '.git'} so that clones "
+                         "adding the same article merge cleanly (once per clone)\n")
+
+
+def git_setup_gaps(root: Path) -> list[tuple[str, str]]:
+    """What is missing for clean merges, as (file, problem) pairs; [] when the archive is not in git."""
+    work_tree = find_git_dir(root)
+    if work_tree is None or shutil.which("git") is None:
+        return []
+    gaps = []
+    try:
+        rules = (root / GITATTRIBUTES).read_text(encoding="utf-8")
+    except OSError:
+        rules = ""
+    if f"merge={DRIVER}" not in rules:
+        gaps.append((GITATTRIBUTES, "lacks newsarc's merge rules, so clones adding the same article conflict"))
+    registered = registered_command(work_tree)
+    if registered != driver_command():
+        problem = "not registered" if registered is None else "registered for another Python"
+        gaps.append((".git/config", f"newsarc's merge driver is {problem} in this clone"))
+    return gaps
+
+
+# -- the merge -------------------------------------------------------------------------------------------------
+def merge_fields(base: dict[str, Any] | None, ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any] | None:
+    """A three-way merge of two versions of one article, field by field; None if a field conflicts.
+
+    `base` is None when both sides added the file (git's add/add): then only equal fields, `added` and the set
+    fields merge.
+    """
+    from newsarc.article import normalise_date
+
+    merged: dict[str, Any] = {}
+    for key in [*ours, *(k for k in theirs if k not in ours)]:
+        mine, other = ours.get(key, _MISSING), theirs.get(key, _MISSING)
+        old = base.get(key, _MISSING) if base is not None else _MISSING
+        if mine == other:
+            value = mine
+        elif key == "added" and mine is not _MISSING and other is not _MISSING:
+            value = min(mine, other, key=lambda v: normalise_date(v, field_name="added") or "")
+        elif key in SET_FIELDS and all(v is _MISSING or v is None or isinstance(v, list) for v in (mine, other, old)):
+            value = _merge_sets(old, mine, other)
+        elif base is not None and mine == old:
+            value = other
+        elif base is not None and other == old:
+            value = mine
+        else:
+            return None
+        if value is not _MISSING:
+            merged[key] = value
+    return merged
+
+
+def _merge_sets(old: Any, mine: Any, other: Any) -> list[Any]:
+    """Items either side added are kept, items either side removed are gone; ours' order, then theirs' new ones."""
+    old, mine, other = (v if isinstance(v, list) else [] for v in (old, mine, other))
+    removed = [item for item in old if item not in mine or item not in other]
+    out = [item for item in mine if item not in removed]
+    out += [item for item in other if item not in out and item not in removed]
+    return out
+
+
+def merged_article_text(base: bytes, ours: bytes, theirs: bytes, *, origin: str) -> str | None:
+    """The merged article file as newsarc writes it, or None where a line merge must decide."""
+    from newsarc.archive import article_text
+    from newsarc.article import Article
+    from newsarc.errors import NewsarcError
+    from newsarc.yamlio import load_yaml
+
+    try:
+        sides = [load_yaml(raw, origin=origin) if raw.strip() else None for raw in (base, ours, theirs)]
+    except NewsarcError:
+        return None
+    old, mine, other = sides
+    if not isinstance(mine, dict) or not isinstance(other, dict) or not (old is None or isinstance(old, dict)):
+        return None
+    merged = merge_fields(old, mine, other)
+    if merged is None:
+        return None
+    try:
+        return article_text(Article.from_dict(merged, origin=origin))
+    except NewsarcError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """git's merge driver: `python -m newsarc.gitmerge BASE OURS THEIRS MARKER_SIZE PATH`; the result goes to OURS."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 5:
+        sys.stderr.write("usage: python -m newsarc.gitmerge BASE OURS THEIRS MARKER_SIZE PATH (run by git)\n")
+        return 2
+    base_file, ours_file, theirs_file, marker_size, path = args
+    base, ours, theirs = (Path(name).read_bytes() for name in (base_file, ours_file, theirs_file))
+    text = merged_article_text(base, ours, theirs, origin=path)
+    if text is not None:
+        from newsarc.yamlio import atomic_write
+
+        atomic_write(Path(ours_file), text, durable=False)
+        return 0
+    git = shutil.which("git") or "git"
+    result = subprocess.run([git, "merge-file", f"--marker-size={marker_size}", "-L", "ours", "-L", "base",
+                             "-L", "theirs", ours_file, base_file, theirs_file], env=os.environ)
+    return 0 if result.returncode == 0 else CONFLICT_EXIT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
