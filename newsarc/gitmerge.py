@@ -57,12 +57,20 @@ def write_gitattributes(root: Path) -> bool:
     return True
 
 
-def find_git_dir(root: Path) -> Path | None:
-    """The work tree root of the git repository the archive is in, if any (as git finds it)."""
+def tracking_work_tree(root: Path) -> Path | None:
+    """The work tree of the git repository that tracks the archive, if any: None outside git, and None where the
+    archive lies in a folder its repository ignores (a cache, a build directory: nothing there is merged)."""
     for directory in (root, *root.parents):
         if (directory / ".git").exists():
-            return directory
-    return None
+            break
+    else:
+        return None
+    git = shutil.which("git")
+    if git is None:
+        return None
+    ignored = subprocess.run([git, "-C", str(directory), "check-ignore", "-q", str(root)], capture_output=True,
+                             timeout=30)
+    return None if ignored.returncode == 0 else directory
 
 
 def driver_command() -> str:
@@ -111,7 +119,7 @@ def ensure_git_setup(root: Path, *, quiet: bool = False, force: bool = False) ->
     marker = root / ".newsarc" / MARKER
     if marker.exists() and not force:
         return
-    work_tree = find_git_dir(root)
+    work_tree = tracking_work_tree(root)
     if work_tree is None:
         return
     try:
@@ -130,8 +138,8 @@ def ensure_git_setup(root: Path, *, quiet: bool = False, force: bool = False) ->
 
 def git_setup_gaps(root: Path) -> list[tuple[str, str]]:
     """What is missing for clean merges, as (file, problem) pairs; [] when the archive is not in git."""
-    work_tree = find_git_dir(root)
-    if work_tree is None or shutil.which("git") is None:
+    work_tree = tracking_work_tree(root)
+    if work_tree is None:
         return []
     gaps = []
     try:

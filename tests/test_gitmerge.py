@@ -105,3 +105,21 @@ def test_check_reports_and_repairs_a_clone_without_the_merge_set_up(tmp_path: Pa
                             text=True, check=True).stdout
     assert "newsarc.gitmerge" in config
     assert runner.invoke(cli, ["--archive", str(root), "check"]).exit_code == 0
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_an_archive_in_a_folder_its_repository_ignores_is_left_alone(tmp_path: Path) -> None:
+    """Like the benchmark's archives under bench/.cache: nothing there is ever merged."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("cache/\n", encoding="utf-8")
+    root = tmp_path / "cache" / "arc"
+    story = tmp_path / "story.txt"
+    story.write_text("Convoy reaches Abu Kamal\n\nA convoy reached the town on Thursday.\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(root)]).exit_code == 0
+    added = runner.invoke(cli, ["--archive", str(root), "add", str(story)])
+    assert added.exit_code == 0 and "registered" not in added.output
+    config = subprocess.run(["git", "-C", str(tmp_path), "config", "--local", "--get-regexp", "merge"],
+                            capture_output=True, text=True)
+    assert config.stdout == ""
+    assert runner.invoke(cli, ["--archive", str(root), "check"]).exit_code == 0
