@@ -229,11 +229,17 @@ class WhooshBackend:
             return query.Every(), []
         check_syntax(text, self.ix.schema.names())
         expanded: list[whoosh_query.Expansion] = []
-        if aliases and not exact:
-            from newsarc.aliases import expand_query
+        if not exact:
+            from newsarc.aliases import expand_query, name_key
+            from newsarc.contractions import contraction_groups, merge_into
 
-            text, applied = expand_query(text, aliases)
-            expanded = [whoosh_query.Expansion(matched, "alias", list(group)) for matched, group in applied]
+            implicit = contraction_groups(text, lambda word: whoosh_query.archive_has(reader, word)) if reader else []
+            groups = merge_into(aliases or [], implicit)
+            if groups:
+                text, applied = expand_query(text, groups)
+                own = {name_key(name) for group in aliases or [] for name in group}
+                expanded = [whoosh_query.Expansion(matched, "alias" if own & {name_key(n) for n in group}
+                                                   else "contraction", list(group)) for matched, group in applied]
         parsed, variant_expansions = whoosh_query.parse(text, self.ix.schema, reader, exact=exact)
         return parsed, expanded + variant_expansions
 

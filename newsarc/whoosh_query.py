@@ -36,7 +36,7 @@ _SPACED_ARTICLE = re.compile(r"(?<![\w:\"'-])(al|el|Al|El|AL|EL)\s+(?=[A-Z])")
 @dataclass
 class Expansion:
     word: str
-    kind: str  # "variant" or "alias"
+    kind: str  # "variant", "alias" or "contraction" (newsarc.contractions)
     terms: list[str] = field(default_factory=list)
 
 
@@ -174,11 +174,15 @@ def name_share(reader: Any, folded: str, key_terms: Iterable[str]) -> float:
     return as_name / everywhere
 
 
-def find_variants(reader: Any, raw: str) -> list[str]:
+def find_variants(reader: Any, raw: str, *, through_qaf: bool = True) -> list[str]:
     """Folded spellings in the index's `vkeys` field that are variants of `raw` (not `raw` itself).
 
     Only names take part: the query word must be one in this archive (see NAME_SHARE) and so must each
-    spelling it expands to; spellings are read from the few `vkeys` terms that share a skeleton."""
+    spelling it expands to; spellings are read from the few `vkeys` terms that share a skeleton.
+
+    The Arabic qaf is written q, k or g (Qadhafi, Kadhafi, Gaddafi), but k and g are not variants of each other
+    by rule (Kate / Gate). Where the archive itself writes a name with q, that spelling bridges them: the
+    variants of a q-spelling found here are variants of `raw` too (one step, `through_qaf`)."""
     own = variants.fold_token(raw)
     mine = variants.forms_of(raw)
     if not mine:
@@ -196,7 +200,16 @@ def find_variants(reader: Any, raw: str) -> list[str]:
     if not candidates or name_share(reader, own, own_terms) < NAME_SHARE:
         return []
     found = [folded for folded, terms in candidates.items() if name_share(reader, folded, terms) >= NAME_SHARE]
+    if through_qaf and "q" not in own:
+        for bridge in [f for f in found if "q" in f][:2]:
+            found += [f for f in find_variants(reader, bridge.capitalize(), through_qaf=False)
+                      if f != own and f not in found]
     return found[:MAX_EXPANSIONS]
+
+
+def archive_has(reader: Any, folded: str) -> bool:
+    """Whether the archive holds a word, as written or as a variant spelling of a name."""
+    return reader.doc_frequency("plain", folded) > 0 or bool(find_variants(reader, folded.capitalize()))
 
 
 def prepare_text(text: str) -> str:

@@ -42,10 +42,11 @@ def test_without_expansion_most_spellings_miss(measured) -> None:  # type: ignor
     assert recall < 0.5 and precision >= 0.95
 
 
-def test_variant_rules_alone(measured) -> None:  # type: ignore[no-untyped-def]
+def test_variant_rules_alone_reach_the_target(measured) -> None:  # type: ignore[no-untyped-def]
+    """The default on a fresh archive: no alias groups. Measured 0.957 / 1.000; what is missed needs an alias
+    (Erbil / Hawler, Qamishli / Qamişlo) or a vowel swap the rules refuse for precision (Irbil / Arbil)."""
     recall, precision = totals(measured["variants"])
-    assert precision >= 0.95
-    assert recall >= 0.88  # measured 0.908: the rest needs aliases (Abu Kamal / Bukamal, Erbil / Hawler)
+    assert recall >= 0.95 and precision >= 0.95
 
 
 def test_variants_with_suggested_aliases_reach_the_target(measured) -> None:  # type: ignore[no-untyped-def]
