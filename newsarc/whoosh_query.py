@@ -55,6 +55,11 @@ class NewsParser(qparser.QueryParser):
         self.add_plugin(qparser.GtLtPlugin())
         self.add_plugin(qparser.FuzzyTermPlugin())
         self.phraseclass = self._phrase  # type: ignore[assignment]
+        self._text = ""
+
+    def parse(self, text, normalize=True, debug=False):  # type: ignore[no-untyped-def]
+        self._text = text
+        return super().parse(text, normalize=normalize, debug=debug)
 
     # -- words -----------------------------------------------------------------------------------------
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):  # type: ignore[no-untyped-def]
@@ -129,8 +134,13 @@ class NewsParser(qparser.QueryParser):
 
     # -- phrases ---------------------------------------------------------------------------------------
     def _phrase(self, fieldname, words, slop=1, boost=1.0, char_ranges=None):  # type: ignore[no-untyped-def]
-        if fieldname != DEFAULT_FIELD:
+        if fieldname != DEFAULT_FIELD and fieldname not in TEXT_FIELDS:
             return query.Phrase(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)
+        fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)
+        if fieldname != DEFAULT_FIELD and char_ranges and char_ranges[0][0] is not None:
+            # The field's analyzer has lowercased the words: take them as written in the query, so that names
+            # are still seen as names (title:"Deir ez-Zor" expands like "Deir ez-Zor").
+            words = [self._text[char_ranges[0][0]:char_ranges[-1][1]]]
         tokens = list(variants.tokenize(" ".join(words), extras=False))
         # An Arabic article before a name may be written another way or not at all (Deir ez-Zor, Deir al-Zour,
         # Dayr az Zawr): leave it out and allow one word more between the words around it.
@@ -142,14 +152,16 @@ class NewsParser(qparser.QueryParser):
         if not tokens:
             return query.NullQuery
         if len(tokens) == 1:
-            return self._word(TEXT_FIELDS, tokens[0], boost)
+            return self._word(fields, tokens[0], boost)
         spellings = [[t.text, *self.variants_of(t.raw)] for t in tokens]
         if all(len(s) == 1 for s in spellings):
             stems = [stem(t.text) for t in tokens]
-            return query.Or([query.Phrase(f, stems, slop=slop) for f in TEXT_FIELDS], boost=boost)
+            if len(fields) == 1:
+                return query.Phrase(fields[0], stems, slop=slop, boost=boost)
+            return query.Or([query.Phrase(f, stems, slop=slop) for f in fields], boost=boost)
         # A name spelled another way inside the phrase: a sequence of alternatives, one field at a time.
         per_field = []
-        for f in TEXT_FIELDS:
+        for f in fields:
             steps = [query.Or([query.Term(f, stem(s)) for s in alts]) if len(alts) > 1 else query.Term(f, stem(alts[0]))
                      for alts in spellings]
             per_field.append(query.Sequence(steps, slop=slop))

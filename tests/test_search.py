@@ -248,3 +248,10 @@ def test_arabic_cyrillic_and_cjk(run, ids) -> None:  # type: ignore[no-untyped-d
     assert _search_ids(run, "国人") == set()
     # across scripts, by the variant key: the Latin spelling finds the Arabic article too
     assert ids["arabic"] in _search_ids(run, "Bukamal")
+
+
+def test_variants_apply_inside_a_field_prefixed_phrase(run, ids) -> None:  # type: ignore[no-untyped-def]
+    assert _search_ids(run, 'body:"Dayr az Zawr"') == {ids["seed"], ids["copy"]}
+    assert "Zawr -> variants in this archive: zor" in run("search", 'body:"Dayr az Zawr"', "--explain").output
+    assert _search_ids(run, 'title:"Dayr az Zawr"') == set()  # the field still counts
+    assert _search_ids(run, 'body:"Dayr az Zawr"', "--exact") == set()
