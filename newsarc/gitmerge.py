@@ -57,20 +57,29 @@ def write_gitattributes(root: Path) -> bool:
     return True
 
 
-def tracking_work_tree(root: Path) -> Path | None:
-    """The work tree of the git repository that tracks the archive, if any: None outside git, and None where the
-    archive lies in a folder its repository ignores (a cache, a build directory: nothing there is merged)."""
+def enclosing_work_tree(root: Path) -> Path | None:
+    """The work tree of the git repository the archive lies in, as git finds it (a few stat calls)."""
     for directory in (root, *root.parents):
         if (directory / ".git").exists():
-            break
-    else:
-        return None
+            return directory
+    return None
+
+
+def is_ignored(work_tree: Path, root: Path) -> bool:
+    """Whether the repository ignores the archive's folder (a cache, a build directory: nothing there is
+    merged, as with the benchmark's archives under bench/.cache)."""
     git = shutil.which("git")
     if git is None:
-        return None
-    ignored = subprocess.run([git, "-C", str(directory), "check-ignore", "-q", str(root)], capture_output=True,
-                             timeout=30)
-    return None if ignored.returncode == 0 else directory
+        return True
+    result = subprocess.run([git, "-C", str(work_tree), "check-ignore", "-q", str(root)], capture_output=True,
+                            timeout=30)
+    return result.returncode == 0
+
+
+def tracking_work_tree(root: Path) -> Path | None:
+    """The work tree of the git repository that tracks the archive, if any."""
+    work_tree = enclosing_work_tree(root)
+    return None if work_tree is None or is_ignored(work_tree, root) else work_tree
 
 
 def driver_command() -> str:
@@ -119,19 +128,23 @@ def ensure_git_setup(root: Path, *, quiet: bool = False, force: bool = False) ->
     marker = root / ".newsarc" / MARKER
     if marker.exists() and not force:
         return
-    work_tree = tracking_work_tree(root)
+    work_tree = enclosing_work_tree(root)
     if work_tree is None:
-        return
+        return  # not in git; looked for again by the next command that writes, which costs a few stat calls
     try:
+        marker.parent.mkdir(exist_ok=True)
+        if is_ignored(work_tree, root):
+            marker.write_text(f"not tracked: {work_tree} ignores this folder\n", encoding="utf-8")
+            return
         write_gitattributes(root)
         command = driver_command()
-        if registered_command(work_tree) != command and not register_driver(work_tree):
+        registered = registered_command(work_tree) == command
+        if not registered and not register_driver(work_tree):
             return
-        marker.parent.mkdir(exist_ok=True)
         marker.write_text(command + "\n", encoding="utf-8")
     except (OSError, subprocess.SubprocessError):
         return
-    if not quiet:
+    if not quiet and not registered:
         sys.stderr.write(f"newsarc: registered its git merge driver in {work_tree / '.git'} so that clones "
                          "adding the same article merge cleanly (once per clone)\n")
 

@@ -123,3 +123,5 @@ def test_an_archive_in_a_folder_its_repository_ignores_is_left_alone(tmp_path: P
                             capture_output=True, text=True)
     assert config.stdout == ""
     assert runner.invoke(cli, ["--archive", str(root), "check"]).exit_code == 0
+    # remembered, so later writes do not ask git again
+    assert (root / ".newsarc" / "git-merge-driver").read_text(encoding="utf-8").startswith("not tracked")
