@@ -456,6 +456,16 @@ def run(settings: Settings, command: str) -> dict[str, Any]:
     return results
 
 
+def result_suffix(settings: Settings) -> str:
+    """'-quick', '-100k' for a run of other sizes than the default, '' for the full run: a partial run must not
+    overwrite the day's full table."""
+    if settings.quick:
+        return "-quick"
+    if tuple(settings.sizes) == DEFAULT_SIZES:
+        return ""
+    return "-" + "-".join(f"{size // 1000}k" if size % 1000 == 0 else str(size) for size in settings.sizes)
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
@@ -465,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
     print(report.render_text(results))
-    stem = f"{results['meta']['date']}-{results['meta']['machine']}" + ("-quick" if settings.quick else "")
+    stem = f"{results['meta']['date']}-{results['meta']['machine']}" + result_suffix(settings)
     json_path, md_path = report.write(results, settings.results_dir, stem)
     log(f"\nwrote {json_path} and {md_path}")
     return 0

@@ -153,3 +153,12 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     markdown = written[1].read_text(encoding="utf-8")
     assert "| search: one word |" in markdown and "## Targets" in markdown
     assert "search: one word" in proc.stdout  # the table is printed too
+
+
+def test_a_partial_run_does_not_overwrite_the_full_table() -> None:
+    from bench.run import DEFAULT_SIZES, parse_args, result_suffix
+
+    assert result_suffix(parse_args([])) == "" and tuple(parse_args([]).sizes) == DEFAULT_SIZES
+    assert result_suffix(parse_args(["--sizes", "100000"])) == "-100k"
+    assert result_suffix(parse_args(["--sizes", "2000,20000"])) == "-2k-20k"
+    assert result_suffix(parse_args(["--quick"])) == "-quick"
