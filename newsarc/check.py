@@ -207,8 +207,11 @@ class Checker:
                           "write a whole number of zero or more", "settings")
 
     def _check_git_setup(self) -> None:
-        from newsarc.gitmerge import git_setup_gaps
+        """Set up git's merge rules as every writing command does (a clone newsarc never wrote to lacks them),
+        and report them only if that failed."""
+        from newsarc.gitmerge import ensure_git_setup, git_setup_gaps
 
+        ensure_git_setup(self.root, force=True)
         for path, problem in git_setup_gaps(self.root):
             self._add(path, "git", problem,
                       "`newsarc check --repair` sets it up (see docs/reliability.md)", "git", remedy="git-setup")

@@ -11,9 +11,9 @@ driver, and feeds are one file each, so clones adding entries never conflict eit
 
 The archive's .gitattributes names the drivers. Git keeps the command of a custom driver in each clone's
 .git/config, which cloning does not copy, so newsarc registers it the first time it writes an article in a
-clone (once; a `.newsarc/` marker remembers it) and says so on stderr. Where it is not registered (a clone
-newsarc never wrote to, a hosting site's merge button) git uses its line merge, and `newsarc check --repair`
-resolves the `added:` conflict.
+clone or checks it (once; a `.newsarc/` marker remembers it) and says so on stderr. Where it is not registered
+(a clone newsarc never touched, a hosting site's merge button) git uses its line merge, and
+`newsarc check --repair` resolves the `added:` conflict.
 """
 
 from __future__ import annotations
