@@ -51,8 +51,8 @@ def contraction_groups(text: str, has_word: Callable[[str], bool]) -> list[Group
     `has_word(folded)` says whether the archive holds a word; a group is made only when it holds the name
     part of the other form. Field-prefixed words (title:Bukamal) are left alone."""
     groups: list[Group] = []
-    words = [(m.group(0), m.start()) for m in _WORDS.finditer(text)]
-    for i, (word, _) in enumerate(words):
+    words = _WORDS.findall(text)
+    for i, word in enumerate(words):
         if ":" in word or word.upper() in ("AND", "OR", "NOT", "ANDNOT"):
             continue
         joined = _joined_rest(word)
@@ -62,7 +62,7 @@ def contraction_groups(text: str, has_word: Callable[[str], bool]) -> list[Group
                 groups.append([word, f"Abu {name}", f"Albu {name}"])
             continue
         if fold_token(word) in ABU_FORMS and i + 1 < len(words):
-            following = words[i + 1][0]
+            following = words[i + 1]
             if ":" in following or not is_name_word(following) or not following.isalpha():
                 continue
             rest = fold_token(following)
