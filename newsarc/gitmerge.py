@@ -29,7 +29,7 @@ from typing import Any
 GITATTRIBUTES = ".gitattributes"
 GITATTRIBUTES_BLOCK = """\
 # newsarc: how git merges this archive between clones (newsarc/gitmerge.py, docs/reliability.md)
-articles/** merge=newsarc
+articles/**/*.yaml merge=newsarc
 aliases.yaml merge=union
 watches.yaml merge=union
 """
@@ -221,12 +221,10 @@ def merged_article_text(base: bytes, ours: bytes, theirs: bytes, *, origin: str)
     old, mine, other = sides
     if not isinstance(mine, dict) or not isinstance(other, dict) or not (old is None or isinstance(old, dict)):
         return None
-    merged = merge_fields(old, mine, other)
-    if merged is None:
-        return None
     try:
-        return article_text(Article.from_dict(merged, origin=origin))
-    except NewsarcError:
+        merged = merge_fields(old, mine, other)
+        return None if merged is None else article_text(Article.from_dict(merged, origin=origin))
+    except NewsarcError:  # an unreadable `added` time, a field of the wrong type: the line merge decides
         return None
 
 

@@ -252,7 +252,7 @@ def test_the_driver_is_registered_once_per_clone_and_says_so(origin: Path, tmp_p
     assert "-m newsarc.gitmerge %O %A %B %L %P" in driver
     again = newsarc(repo, "add", str(stories(tmp_path / "b", range(2), "Second")), "-q")
     assert "registered" not in again.stderr
-    assert "articles/** merge=newsarc" in (repo / ".gitattributes").read_text(encoding="utf-8")
+    assert "articles/**/*.yaml merge=newsarc" in (repo / ".gitattributes").read_text(encoding="utf-8")
     assert git(repo, "status", "--porcelain", ".gitattributes").stdout == ""  # shipped by init, not new
 
 

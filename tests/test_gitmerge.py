@@ -141,3 +141,20 @@ def test_an_archive_in_a_folder_its_repository_ignores_is_left_alone(tmp_path: P
     assert runner.invoke(cli, ["--archive", str(root), "check"]).exit_code == 0
     # remembered, so later writes do not ask git again
     assert (root / ".newsarc" / "git-merge-driver").read_text(encoding="utf-8").startswith("not tracked")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_rules_name_article_files_only(tmp_path: Path) -> None:
+    """Originals kept beside the YAML (.orig.gz) are bytes: git's own handling, not the field merge."""
+    from newsarc.archive import init_archive
+
+    root = init_archive(tmp_path / "arc")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    paths = ["articles/2017/05/x9v9r6tm09.yaml", "articles/2017/05/x9v9r6tm09.orig.gz", "articles/undated/a.yaml",
+             "aliases.yaml", "watches.yaml", "newsarc.yaml", "feeds/0123456789ab.yaml"]
+    result = subprocess.run(["git", "-C", str(root), "check-attr", "merge", "--", *paths], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.splitlines() == [
+        "articles/2017/05/x9v9r6tm09.yaml: merge: newsarc", "articles/2017/05/x9v9r6tm09.orig.gz: merge: unspecified",
+        "articles/undated/a.yaml: merge: newsarc", "aliases.yaml: merge: union", "watches.yaml: merge: union",
+        "newsarc.yaml: merge: unspecified", "feeds/0123456789ab.yaml: merge: unspecified"]
