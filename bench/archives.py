@@ -36,7 +36,7 @@ class BuiltArchive:
 
 
 def state_schema() -> str:
-    from newsarc.store import STATE_SCHEMA
+    from newsarc.storage.store import STATE_SCHEMA
 
     return STATE_SCHEMA
 

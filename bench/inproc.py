@@ -75,10 +75,10 @@ def freshness(archive: Path, runs: int, full_runs: int) -> dict[str, Any]:
 
 def rawwhoosh(jsonl: Path, index_dir: Path) -> dict[str, Any]:
     from newsarc.api import finalise_new
-    from newsarc.archive import Archive
     from newsarc.article import Article
-    from newsarc.store import BATCH
-    from newsarc.whoosh_backend import WhooshBackend, document_for
+    from newsarc.index.whoosh_backend import WhooshBackend, document_for
+    from newsarc.storage.archive import Archive
+    from newsarc.storage.store import BATCH
 
     shutil.rmtree(index_dir, ignore_errors=True)
     backend = WhooshBackend(index_dir)

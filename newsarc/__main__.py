@@ -1,3 +1,3 @@
-from newsarc.entry import main
+from newsarc.cli.entry import main
 
 main()

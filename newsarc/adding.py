@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from newsarc.article import Article, normalise_date, utc_now
 from newsarc.errors import NewsarcError
 from newsarc.ids import make_id
-from newsarc.store import BATCH, Store
+from newsarc.outcomes import AddOutcome, AddReport
+from newsarc.storage.store import BATCH, Store
 
 if TYPE_CHECKING:
-    from newsarc.sources import Source
+    from newsarc.ingest.sources import Source
 
 # Files above this size are read as a stream (JSON Lines, CSV, mbox): memory stays flat whatever their size.
 STREAM_FROM_BYTES = 4 * 1024 * 1024
@@ -45,38 +46,6 @@ class IngestSettings:
     allow_private: bool = False
     fetch_pages: bool = False
     resume: bool = True  # skip inputs whose exact bytes are already in (newsarc.ingest.ledger)
-
-
-@dataclass
-class AddOutcome:
-    origin: str
-    status: str  # "added" | "duplicate" | "near-duplicate" (skipped) | "failed"
-    id: str = ""
-    title: str = ""
-    reason: str = ""
-    link: str = ""  # "duplicate_of ID" / "version_of ID" for an added article linked to another
-
-
-@dataclass
-class AddReport:
-    """Counts of outcomes; the outcomes themselves are kept unless keep_outcomes is False (bulk runs keep only
-    failures, so memory does not grow with the input)."""
-
-    outcomes: list[AddOutcome] = field(default_factory=list)
-    ambiguous_dates: int = 0
-    keep_outcomes: bool = True
-    tally: dict[str, int] = field(default_factory=dict)
-    linked: int = 0
-    resumed: int = 0  # inputs skipped unparsed because their exact bytes were already in
-
-    def add(self, outcome: AddOutcome) -> None:
-        self.tally[outcome.status] = self.tally.get(outcome.status, 0) + 1
-        self.linked += bool(outcome.link)
-        if self.keep_outcomes or outcome.status == "failed":
-            self.outcomes.append(outcome)
-
-    def count(self, status: str) -> int:
-        return self.tally.get(status, 0)
 
 
 def article_from_parsed(parsed: dict[str, Any], *, origin: str, overrides: Overrides) -> tuple[Article, bool]:
@@ -226,7 +195,7 @@ class _Adder:
         import gzip
         import tempfile
 
-        from newsarc.yamlio import fsync_dir
+        from newsarc.storage.yamlio import fsync_dir
 
         target = self.store.archive.abspath(self.store.archive.relpath_for(article)).with_suffix(".orig.gz")
         target.parent.mkdir(parents=True, exist_ok=True)

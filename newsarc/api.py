@@ -1,12 +1,12 @@
 """newsarc as a Python library: every command is one call here, the CLI only parses options and prints.
 
     from newsarc import api
-    from newsarc.backend import SearchRequest
+    from newsarc.index.backend import SearchRequest
     store = api.open_store("~/news")
     report = api.add_sources(store, api.iter_sources(["saved/"]))
     result = api.search(store, SearchRequest("Abu Kamal"))
 
-Adding lives in newsarc.adding and newsarc.sources; their public names are re-exported here.
+Adding lives in newsarc.adding and newsarc.ingest.sources; their public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -25,10 +25,7 @@ from newsarc.adding import (  # noqa: F401 - re-exported
     article_from_parsed,
     finalise_new,
 )
-from newsarc.archive import Archive, find_archive_dir, init_archive, is_archive
 from newsarc.article import Article
-from newsarc.backend import SearchRequest, SearchResult
-from newsarc.catalog import CatalogEntry
 from newsarc.errors import (
     AmbiguousIdError,
     ArchiveError,
@@ -37,8 +34,11 @@ from newsarc.errors import (
     UsageError,
 )
 from newsarc.ids import MIN_PREFIX, normalise_prefix
-from newsarc.sources import MAX_ARTICLE_BYTES, Source, iter_sources, url_source  # noqa: F401 - re-exported
-from newsarc.store import ProgressFactory, Store, no_progress
+from newsarc.index.backend import SearchRequest, SearchResult
+from newsarc.ingest.sources import MAX_ARTICLE_BYTES, Source, iter_sources, url_source  # noqa: F401 - re-exported
+from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive
+from newsarc.storage.catalog import CatalogEntry
+from newsarc.storage.store import ProgressFactory, Store, no_progress
 
 
 def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = False,
@@ -87,7 +87,7 @@ def get_article(store: Store, text: str) -> Article:
 # -- changing and removing ---------------------------------------------------------------------------------
 def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
     """Add and remove tags of one article (removal is case-insensitive)."""
-    from newsarc.textfold import fold_text
+    from newsarc.names.fold import fold_text
 
     with store.archive.lock:
         store.refresh(write=True)
@@ -132,7 +132,7 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
     store.refresh(write=False)
     store.require_index()
     if not request.exact and not request.aliases:
-        from newsarc.aliases import load_groups
+        from newsarc.names.aliases import load_groups
 
         request.aliases = load_groups(store.archive.root)
     return store.read_index(lambda: store.backend.search(request))

@@ -37,12 +37,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from newsarc.archive import ARTICLES_DIR, SETTINGS_FILE
 from newsarc.errors import BadInputError, NewsarcError
+from newsarc.storage.archive import ARTICLES_DIR, SETTINGS_FILE
 
 if TYPE_CHECKING:
     from newsarc.article import Article
-    from newsarc.store import Store
+    from newsarc.storage.store import Store
 
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"  # as yamlio.atomic_write names them
 ORIGINAL_SUFFIX = ".orig.gz"  # a raw source kept beside its article by `add --keep-original`
@@ -177,7 +177,7 @@ class Checker:
 
     # -- settings --------------------------------------------------------------------------------------
     def _check_settings(self) -> None:
-        from newsarc.yamlio import load_yaml
+        from newsarc.storage.yamlio import load_yaml
 
         path = self.root / SETTINGS_FILE
         try:
@@ -209,7 +209,7 @@ class Checker:
     def _check_git_setup(self) -> None:
         """Set up git's merge rules as every writing command does (a clone newsarc never wrote to lacks them),
         and report them only if that failed."""
-        from newsarc.gitmerge import ensure_git_setup, git_setup_gaps
+        from newsarc.storage.gitmerge import ensure_git_setup, git_setup_gaps
 
         ensure_git_setup(self.root, force=True)
         for path, problem in git_setup_gaps(self.root):
@@ -269,7 +269,7 @@ class Checker:
     # -- one article file ------------------------------------------------------------------------------
     def _check_file(self, relpath: str) -> None:
         from newsarc.article import Article
-        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
+        from newsarc.storage.yamlio import MAX_YAML_BYTES, load_yaml
 
         path = self.root / relpath
         try:
@@ -452,7 +452,7 @@ class Checker:
     # -- repairs (lock held) ---------------------------------------------------------------------------
     def _repair(self, problems: list[Problem]) -> dict[tuple[str, str, str], str]:
         """Fix the repairable problems; returns what was done, by problem key."""
-        from newsarc.yamlio import fsync_dir
+        from newsarc.storage.yamlio import fsync_dir
 
         done: dict[tuple[str, str, str], str] = {}
         rebuild = False
@@ -473,7 +473,7 @@ class Checker:
                 if self._resolve_conflict(problem.path):
                     done[problem.key()] = "kept the earlier `added` time; now `git add` the file and commit"
             elif problem.remedy == "git-setup":
-                from newsarc.gitmerge import ensure_git_setup
+                from newsarc.storage.gitmerge import ensure_git_setup
 
                 ensure_git_setup(self.root, quiet=True, force=True)
                 done[problem.key()] = "set up (commit .gitattributes if it changed)"
@@ -506,7 +506,7 @@ class Checker:
 
     def _resolve_conflict(self, relpath: str) -> bool:
         from newsarc.article import Article
-        from newsarc.yamlio import atomic_write, load_yaml
+        from newsarc.storage.yamlio import atomic_write, load_yaml
 
         path = self.root / relpath
         try:
@@ -577,7 +577,7 @@ def _move_no_replace(source: Any, target: Any) -> bool:
     A hard link then an unlink: if newsarc dies in between, both names point to one file, which the next
     repair sees (same inode at the target) and finishes by removing the second name -- no data is removed.
     """
-    from newsarc.yamlio import fsync_dir
+    from newsarc.storage.yamlio import fsync_dir
 
     target.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from newsarc.store import Store
+    from newsarc.storage.store import Store
 
 K = 32
 MIN_SHARED = 3

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from newsarc.errors import UsageError
 
 if TYPE_CHECKING:
-    from newsarc.backend import SearchHit, SearchRequest
-    from newsarc.store import Store
+    from newsarc.index.backend import SearchHit, SearchRequest
+    from newsarc.storage.store import Store
 
 PERIODS = ("day", "week", "month", "year")
 MAX_FILLED = 400  # beyond this many periods, empty ones are left out of the series
@@ -122,7 +122,7 @@ def timeline(store: Store, request: SearchRequest, *, by: str = "month", peaks: 
 
     request = replace(request, snippets=False)
     if not request.exact and not request.aliases:
-        from newsarc.aliases import load_groups
+        from newsarc.names.aliases import load_groups
 
         request.aliases = load_groups(store.archive.root)
     store.refresh(write=False)

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from newsarc.errors import BadInputError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from newsarc.backend import SearchHit
-    from newsarc.store import Store
+    from newsarc.index.backend import SearchHit
+    from newsarc.storage.store import Store
 
 WATCHES_FILE = "watches.yaml"
 STATE_FILE = "watches.json"
@@ -39,7 +39,7 @@ def load_watches(root: Path) -> dict[str, str]:
     path = root / WATCHES_FILE
     if not path.exists():
         return {}
-    from newsarc.yamlio import load_yaml
+    from newsarc.storage.yamlio import load_yaml
 
     data = load_yaml(path.read_bytes(), origin=str(path)) or {}
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
@@ -50,7 +50,7 @@ def load_watches(root: Path) -> dict[str, str]:
 def save_watches(root: Path, watches: dict[str, str]) -> None:
     import yaml
 
-    from newsarc.yamlio import atomic_write
+    from newsarc.storage.yamlio import atomic_write
 
     lines = [HEADER]
     for name in sorted(watches):
@@ -86,7 +86,7 @@ def remove_watch(store: Store, name: str) -> None:
 def run_watch(store: Store, name: str, *, update: bool = True) -> WatchRun:
     """The hits of a watch that it has not shown before; marks them seen (unless update=False)."""
     from newsarc import api
-    from newsarc.backend import SearchRequest
+    from newsarc.index.backend import SearchRequest
 
     watches = load_watches(store.archive.root)
     if name not in watches:
@@ -120,6 +120,6 @@ def _load_state(root: Path) -> dict[str, dict]:  # type: ignore[type-arg]
 
 
 def _save_state(root: Path, state: dict) -> None:  # type: ignore[type-arg]
-    from newsarc.yamlio import atomic_write
+    from newsarc.storage.yamlio import atomic_write
 
     atomic_write(root / ".newsarc" / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1) + "\n")

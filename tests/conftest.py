@@ -34,7 +34,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     """An empty, initialised archive directory."""
-    from newsarc.archive import init_archive
+    from newsarc.storage.archive import init_archive
 
     return init_archive(tmp_path / "arc")
 
@@ -47,7 +47,7 @@ def runner() -> CliRunner:
 @pytest.fixture
 def run(runner: CliRunner, archive: Path):
     """Invoke the CLI on the test archive: run("search", "x") -> click Result (exceptions not swallowed)."""
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     def invoke(*args: str, input: str | bytes | None = None):
         return runner.invoke(cli, ["--archive", str(archive), *args], input=input, catch_exceptions=False)
@@ -60,7 +60,7 @@ def bbc_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The whole BBC corpus ingested once per session into a temporary archive (read-only for tests)."""
     need_shared(BBC)
     from newsarc import api
-    from newsarc.archive import init_archive
+    from newsarc.storage.archive import init_archive
 
     root = init_archive(tmp_path_factory.mktemp("bbc") / "arc")
     store = api.open_store(root)

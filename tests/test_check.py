@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from newsarc import api
-from newsarc.backend import SearchRequest
 from newsarc.check import Problem, check_archive
 from newsarc.errors import ExitCode
+from newsarc.index.backend import SearchRequest
 
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 
@@ -62,7 +62,7 @@ def age(path: Path, seconds: float = 120) -> None:
 
 def settle(archive: Path) -> None:
     """Make the files look as they do a few seconds after a write, and let a command record their timestamps
-    as trusted (until then every command re-indexes them: see RACY_NS in newsarc.freshness)."""
+    as trusted (until then every command re-indexes them: see RACY_NS in newsarc.storage.freshness)."""
     for path in sorted((archive / "articles").rglob("*"), reverse=True):
         age(path, 10)
     age(archive / "articles", 10)
@@ -560,7 +560,7 @@ def test_check_reports_a_damaged_index_it_rebuilt(run, archive: Path) -> None:
 
 
 def test_damaged_index_while_another_process_writes_is_a_clear_error(archive: Path) -> None:
-    from newsarc.locking import ArchiveLock
+    from newsarc.storage.locking import ArchiveLock
 
     seed(archive)
     settle(archive)

@@ -143,7 +143,7 @@ def test_add_needs_an_argument(run) -> None:
 
 # -- the BBC corpus ------------------------------------------------------------------------------------------
 def test_bbc_corpus_ingests_with_titles_and_searches(bbc_archive: Path, runner) -> None:
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     files = article_files(bbc_archive)
     # 2,225 files hold 98 byte-identical copies and 3 more that differ only in white space.
@@ -157,7 +157,7 @@ def test_bbc_corpus_ingests_with_titles_and_searches(bbc_archive: Path, runner) 
 
 
 def test_bbc_non_utf8_file_keeps_its_text(bbc_archive: Path, runner) -> None:
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     need_shared(BBC / "sport" / "199.txt")
     result = runner.invoke(cli, ["-a", str(bbc_archive), "search", '"£15.8m signing"', "--json"])
@@ -397,7 +397,7 @@ def test_broken_hand_edit_is_reported_not_fatal(run, archive: Path, seeded: str)
 # -- export / import -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "yaml"])
 def test_export_import_round_trip(run, runner, archive: Path, tmp_path: Path, seeded: str, fmt: str) -> None:
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     add_text(run, tmp_path, "x.txt", "Second =SUM(A1) story\n\nnull\n\n-leading dash line", "--tag", "no")
     out = tmp_path / f"all.{fmt}"
@@ -445,7 +445,7 @@ def test_export_es_bulk_with_mapping(run, tmp_path: Path, seeded: str) -> None:
 
 # -- archive discovery, init, help ---------------------------------------------------------------------------
 def test_archive_found_walking_up_and_env(runner, archive: Path, tmp_path: Path, monkeypatch) -> None:
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     deep = archive / "articles"
     monkeypatch.chdir(deep)
@@ -463,7 +463,7 @@ def test_archive_found_walking_up_and_env(runner, archive: Path, tmp_path: Path,
 
 
 def test_init_creates_settings_and_gitignore(runner, tmp_path: Path) -> None:
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     result = runner.invoke(cli, ["init", str(tmp_path / "new")])
     assert result.exit_code == 0
@@ -472,7 +472,7 @@ def test_init_creates_settings_and_gitignore(runner, tmp_path: Path) -> None:
 
 
 def test_every_command_has_help_with_an_example(runner) -> None:
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     for name in cli.list_commands(None):
         result = runner.invoke(cli, [name, "--help"])

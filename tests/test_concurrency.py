@@ -26,7 +26,7 @@ WAIT_MESSAGE = "waiting for another newsarc process (pid {pid}) to finish writin
 HOLDER = """
 import sys
 from pathlib import Path
-from newsarc.locking import ArchiveLock
+from newsarc.storage.locking import ArchiveLock
 lock = ArchiveLock(Path(sys.argv[1]))
 lock.acquire()
 print("held", flush=True)

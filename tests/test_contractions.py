@@ -1,4 +1,4 @@
-"""Abu Kamal = al-Bukamal (newsarc.contractions) and the qaf bridge (Kadhafi = Gaddafi through Qaddafi), through
+"""Abu Kamal = al-Bukamal (newsarc.names.contractions) and the qaf bridge (Kadhafi = Gaddafi through Qaddafi), through
 the CLI: what a user searching a name meets."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarc.contractions import contraction_groups, merge_into
+from newsarc.names.contractions import contraction_groups, merge_into
 
 STORIES = {
     "two-words.txt": "Convoy reaches Abu Kamal\n\nLorries reached Abu Kamal on the Euphrates after a week.\n",

@@ -40,7 +40,7 @@ import pytest
 
 from newsarc import api
 from newsarc.check import check_archive
-from newsarc.yamlio import load_yaml
+from newsarc.storage.yamlio import load_yaml
 
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 SEED = int(os.environ.get("NEWSARC_CRASH_SEED", "20170518"))
@@ -229,7 +229,7 @@ def listed_ids(root: Path) -> set[str]:
 def searched_ids(root: Path) -> set[str]:
     from click.testing import CliRunner
 
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     # Every story of this harness mentions Syria, so this search must return every article.
     result = CliRunner().invoke(cli, ["--archive", str(root), "search", "Syria", "--ids", "--limit", "10000"],

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from newsarc.article import ALL_FIELDS, Article
 from newsarc.errors import BadInputError, UsageError
-from newsarc.export import CSV_COLUMNS, FORMATS, es_mapping, neutralise_cell, restore_cell, write_export
-from newsarc.importer import read_import
+from newsarc.exchange.export import CSV_COLUMNS, FORMATS, es_mapping, neutralise_cell, restore_cell, write_export
+from newsarc.exchange.importer import read_import
 
 IMPORTABLE = ("jsonl", "json", "yaml", "csv")
 EXTENSION = {"jsonl": "jsonl", "json": "json", "yaml": "yaml", "csv": "csv", "markdown": "md",

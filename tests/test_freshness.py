@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from newsarc import api
-from newsarc.archive import SETTINGS_TEMPLATE
 from newsarc.article import Article
-from newsarc.freshness import RACY_NS
+from newsarc.storage.archive import SETTINGS_TEMPLATE
+from newsarc.storage.freshness import RACY_NS
 
 
 def make_large(archive: Path, interval: int = 3600) -> None:
@@ -62,7 +62,7 @@ def edit_in_place(path: Path, old: str, new: str) -> None:
 def ids_for(archive: Path, query: str) -> set[str]:
     store = api.open_store(archive)
     try:
-        from newsarc.backend import SearchRequest
+        from newsarc.index.backend import SearchRequest
 
         return {h.id for h in api.search(store, SearchRequest(query, limit=100)).hits}
     finally:
@@ -116,7 +116,7 @@ def test_renamed_and_moved_file_seen(large: Path) -> None:
     dest.parent.mkdir()
     src.rename(dest)
     store = api.open_store(large)
-    from newsarc.backend import SearchRequest
+    from newsarc.index.backend import SearchRequest
 
     hits = api.search(store, SearchRequest("Unique2")).hits
     store.close()
@@ -180,7 +180,7 @@ def test_racy_directory_is_listed_again(large: Path) -> None:
 
 def test_freshness_check_cost_is_directory_count_not_file_count(large: Path) -> None:
     """On an unchanged large archive the check stats directories only."""
-    from newsarc.freshness import detect
+    from newsarc.storage.freshness import detect
 
     store = api.open_store(large)
     catalog = store.catalog

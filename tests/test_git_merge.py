@@ -2,7 +2,7 @@
 added articles merge without conflicts from newsarc's own files, and ids never collide.
 
 An article added in both clones has the same id and file but each clone's own `added` time: newsarc's git merge
-driver (newsarc/gitmerge.py, registered in each clone newsarc writes to) merges it field by field. Without the
+driver (newsarc/storage/gitmerge.py, registered in each clone newsarc writes to) merges it field by field. Without the
 driver git's line merge conflicts on the `added:` line and `newsarc check --repair` resolves exactly that case
 (the earlier time is kept, so both clones resolve it the same way); every other difference is left to the user.
 """
@@ -249,7 +249,7 @@ def test_the_driver_is_registered_once_per_clone_and_says_so(origin: Path, tmp_p
     first = newsarc(repo, "add", str(stories(tmp_path / "a", range(2), "First")), "-q")
     assert "registered its git merge driver" in first.stderr
     driver = git(repo, "config", "--local", "--get", "merge.newsarc.driver").stdout
-    assert "-m newsarc.gitmerge %O %A %B %L %P" in driver
+    assert "-m newsarc.storage.gitmerge %O %A %B %L %P" in driver
     again = newsarc(repo, "add", str(stories(tmp_path / "b", range(2), "Second")), "-q")
     assert "registered" not in again.stderr
     assert "articles/**/*.yaml merge=newsarc" in (repo / ".gitattributes").read_text(encoding="utf-8")

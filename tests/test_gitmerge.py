@@ -1,4 +1,4 @@
-"""The field-by-field merge behind newsarc's git merge driver (newsarc/gitmerge.py), and its set-up checks.
+"""The field-by-field merge behind newsarc's git merge driver (newsarc/storage/gitmerge.py), and its set-up checks.
 Whole merges through git are in test_git_merge.py."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsarc.cli import cli
-from newsarc.gitmerge import main as driver_main
-from newsarc.gitmerge import merge_fields, merged_article_text
+from newsarc.cli.app import cli
+from newsarc.storage.gitmerge import main as driver_main
+from newsarc.storage.gitmerge import merge_fields, merged_article_text
 
 BASE = {"id": "pc9wpamfkx", "title": "Convoy reaches Abu Kamal", "date": "2017-05-18", "added": "2020-01-02T00:00:00Z",
         "tags": ["Syria", "Abu Kamal"], "body": "Text.\n"}
@@ -78,7 +78,8 @@ def test_the_driver_as_git_runs_it(tmp_path: Path) -> None:
     base.write_text("id: pc9wpamfkx\ntitle: Old\ntags:\n- Syria\nbody: |\n  Text.\n", encoding="utf-8")
     ours.write_text("id: pc9wpamfkx\ntitle: New\ntags:\n- Syria\nbody: |\n  Text.\n", encoding="utf-8")
     theirs.write_text("id: pc9wpamfkx\ntitle: Old\ntags:\n- Syria\n- Iraq\nbody: |\n  Text.\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-I", "-m", "newsarc.gitmerge", str(base), str(ours), str(theirs), "7",
+    result = subprocess.run([sys.executable, "-I", "-m", "newsarc.storage.gitmerge",
+                             str(base), str(ours), str(theirs), "7",
                              "articles/undated/pc9wpamfkx.yaml"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert ours.read_text(encoding="utf-8") == (
@@ -100,7 +101,7 @@ def test_check_sets_up_a_clone_newsarc_never_wrote_to(tmp_path: Path) -> None:
     assert "merge=newsarc" in (root / ".gitattributes").read_text(encoding="utf-8")
     config = subprocess.run(["git", "-C", str(root), "config", "--get", "merge.newsarc.driver"], capture_output=True,
                             text=True, check=True).stdout
-    assert "newsarc.gitmerge" in config
+    assert "newsarc.storage.gitmerge" in config
     again = runner.invoke(cli, ["--archive", str(root), "check"])
     assert again.exit_code == 0 and "registered" not in again.output
 
@@ -108,7 +109,7 @@ def test_check_sets_up_a_clone_newsarc_never_wrote_to(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_what_is_missing_for_clean_merges_is_named(tmp_path: Path) -> None:
     """What check reports when it could not set git up (git refused to write its config, say)."""
-    from newsarc.gitmerge import git_setup_gaps
+    from newsarc.storage.gitmerge import git_setup_gaps
 
     root = tmp_path / "arc"
     root.mkdir()
@@ -117,7 +118,8 @@ def test_what_is_missing_for_clean_merges_is_named(tmp_path: Path) -> None:
     assert git_setup_gaps(root) == [
         (".gitattributes", "lacks newsarc's merge rules, so clones adding the same article conflict"),
         (".git/config", "newsarc's merge driver is not registered in this clone")]
-    subprocess.run(["git", "-C", str(root), "config", "merge.newsarc.driver", "/gone/python -m newsarc.gitmerge"],
+    subprocess.run(["git", "-C", str(root), "config", "merge.newsarc.driver",
+                    "/gone/python -m newsarc.storage.gitmerge"],
                    check=True)
     stale = (".git/config", "newsarc's merge driver is registered for another Python in this clone")
     assert stale in git_setup_gaps(root)
@@ -146,7 +148,7 @@ def test_an_archive_in_a_folder_its_repository_ignores_is_left_alone(tmp_path: P
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_the_rules_name_article_files_only(tmp_path: Path) -> None:
     """Originals kept beside the YAML (.orig.gz) are bytes: git's own handling, not the field merge."""
-    from newsarc.archive import init_archive
+    from newsarc.storage.archive import init_archive
 
     root = init_archive(tmp_path / "arc")
     subprocess.run(["git", "init", "-q", str(root)], check=True)

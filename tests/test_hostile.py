@@ -384,7 +384,7 @@ def test_csv_export_neutralises_formulas_by_default(run, archive: Path, tmp_path
     other = tmp_path / "other"
     from click.testing import CliRunner
 
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     runner = CliRunner()
     assert runner.invoke(cli, ["init", str(other)]).exit_code == 0

@@ -18,7 +18,7 @@ HTML = FIXTURES / "html"
 
 
 def _yaml_of(archive: Path, article_id: str) -> dict:
-    from newsarc.yamlio import load_yaml
+    from newsarc.storage.yamlio import load_yaml
 
     path = next(archive.glob(f"articles/**/{article_id}.yaml"))
     return load_yaml(path.read_bytes(), origin=str(path))
@@ -143,7 +143,8 @@ def test_add_page_writes_provenance_fields(run, archive: Path) -> None:
 
 def test_add_plain_text_imports_no_page_feed_or_date_library(archive: Path) -> None:
     seed = need_shared(SEED)
-    code = ("import sys\nfrom newsarc.cli import main\nsys.argv=['newsarc','--archive',sys.argv[1],'add',sys.argv[2]]\n"
+    code = ("import sys\nfrom newsarc.cli.app import main\n"
+            "sys.argv=['newsarc','--archive',sys.argv[1],'add',sys.argv[2]]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "heavy=[m for m in ('trafilatura','feedparser','dateparser','charset_normalizer','lxml')"
             " if m in sys.modules]\n"

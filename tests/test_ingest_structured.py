@@ -107,8 +107,8 @@ def test_add_csv_with_map_and_failures_file(run, archive: Path, tmp_path: Path) 
 def test_own_export_still_round_trips_through_import(run, archive: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from newsarc.archive import init_archive
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
+    from newsarc.storage.archive import init_archive
 
     run("add", str(STRUCTURED / "scraper_array.json"), str(STRUCTURED / "front_matter.md"))
     exported = tmp_path / "all.jsonl"

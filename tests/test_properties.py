@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsarc import api
-from newsarc.archive import init_archive
 from newsarc.article import ALL_FIELDS, Article
-from newsarc.cli import cli
+from newsarc.cli.app import cli
 from newsarc.errors import ExitCode
 from newsarc.ids import make_id
+from newsarc.storage.archive import init_archive
 
 CI = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 SLOW = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))

@@ -39,7 +39,7 @@ def brute_tokens(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def corpus(bbc_archive: Path) -> dict[str, list[str]]:
     """id -> stemmed words of title, body and tags, for every article of the BBC archive."""
-    from newsarc.archive import Archive
+    from newsarc.storage.archive import Archive
 
     archive = Archive(bbc_archive)
     texts = {}
@@ -52,7 +52,7 @@ def corpus(bbc_archive: Path) -> dict[str, list[str]]:
 def _run_ids(bbc_archive: Path, *args: str) -> set[str]:
     from click.testing import CliRunner
 
-    from newsarc.cli import cli
+    from newsarc.cli.app import cli
 
     result = CliRunner().invoke(cli, ["--archive", str(bbc_archive), "search", *args, "--ids", "--limit", "10000"],
                                 catch_exceptions=False)
@@ -92,7 +92,7 @@ def test_or_and_not_equal_brute_force(bbc_archive: Path, corpus: dict[str, list[
 
 def _frequent_words(corpus_dir: Path, limit: int) -> tuple[list[str], list[str]]:
     """The most frequent lower-case words (4+ letters) and mid-sentence capitalised words of the corpus."""
-    from newsarc.archive import Archive
+    from newsarc.storage.archive import Archive
 
     archive = Archive(corpus_dir)
     lower: collections.Counter[str] = collections.Counter()
@@ -106,7 +106,7 @@ def _frequent_words(corpus_dir: Path, limit: int) -> tuple[list[str], list[str]]
 def extra_hits(bbc_archive: Path, words: list[str]) -> tuple[int, int, list[tuple[str, int, list[str]]]]:
     """Hits without expansion, hits that variant expansion adds, and the words that were expanded."""
     from newsarc import api
-    from newsarc.backend import SearchRequest
+    from newsarc.index.backend import SearchRequest
 
     store = api.open_store(bbc_archive)
     exact_total = added = 0

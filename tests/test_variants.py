@@ -1,10 +1,10 @@
-"""Folding, tokenizing and variant keys (newsarc.variants): the rules that index and queries share."""
+"""Folding, tokenizing and variant keys (newsarc.names.variants): the rules that index and queries share."""
 
 from __future__ import annotations
 
 import pytest
 
-from newsarc.variants import are_variants, fold_token, is_name_word, tokenize
+from newsarc.names.variants import are_variants, fold_token, is_name_word, tokenize
 
 
 @pytest.mark.parametrize(("written", "folded"), [

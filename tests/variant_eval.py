@@ -47,7 +47,7 @@ def build_archive(root: Path, *, seed: bool = False) -> dict[str, Any]:
     """An archive holding every test-set article (and the seed article, whose tags list three spellings of
     Abu Kamal side by side); returns the test set with each article's id filled in."""
     from newsarc import api
-    from newsarc.archive import init_archive
+    from newsarc.storage.archive import init_archive
 
     data = load_testset()
     init_archive(root)
@@ -79,7 +79,7 @@ def build_archive(root: Path, *, seed: bool = False) -> dict[str, Any]:
 
 
 def _mentions(text: str, spelling: str) -> bool:
-    from newsarc.variants import fold_token
+    from newsarc.names.variants import fold_token
 
     def fold(s: str) -> str:
         return " ".join(fold_token(w) for w in re.findall(r"[\w'’]+", s))
@@ -103,7 +103,7 @@ def query_for(spelling: str) -> str:
 
 def evaluate(root: Path, data: dict[str, Any], *, exact: bool) -> list[Row]:
     from newsarc import api
-    from newsarc.backend import SearchRequest
+    from newsarc.index.backend import SearchRequest
 
     store = api.open_store(root)
     rows = []
@@ -131,7 +131,7 @@ def totals(rows: list[Row]) -> tuple[float, float]:
 def accept_suggestions(root: Path) -> list[list[str]]:
     """What `newsarc alias suggest --accept all` does: every proposed group becomes an alias group."""
     from newsarc import api
-    from newsarc.aliases import add_group, load_groups, save_groups, suggest_groups
+    from newsarc.names.aliases import add_group, load_groups, save_groups, suggest_groups
 
     store = api.open_store(root)
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarc.errors import BadInputError, UsageError
-from newsarc.variants import fold_token, tokenize
+from newsarc.names.variants import fold_token, tokenize
 
 ALIASES_FILE = "aliases.yaml"
 CACHE_FILE = "aliases.json"
@@ -62,7 +62,7 @@ def load_groups(root: Path) -> list[Group]:
 
 
 def _parse(path: Path) -> list[Group]:
-    from newsarc.yamlio import load_yaml
+    from newsarc.storage.yamlio import load_yaml
 
     data = load_yaml(path.read_bytes(), origin=str(path))
     if data is None:
@@ -85,7 +85,7 @@ def save_groups(root: Path, groups: list[Group]) -> None:
     """Write aliases.yaml atomically, one group per line."""
     import yaml
 
-    from newsarc.yamlio import atomic_write
+    from newsarc.storage.yamlio import atomic_write
 
     lines = [HEADER]
     for group in groups:
@@ -182,7 +182,7 @@ def expand_query(text: str, groups: list[Group]) -> tuple[str, list[tuple[str, G
 
 
 def _same_words(query_words: list[Any], member_words: list[Any]) -> bool:
-    from newsarc.variants import are_variants
+    from newsarc.names.variants import are_variants
 
     return all(q.text == m.text or (q.raw[:1].isupper() and are_variants(q.raw, m.raw))
                for q, m in zip(query_words, member_words, strict=True))
@@ -220,7 +220,7 @@ def _expand_plain(text: str, blanked: str, members: list[tuple[list[Any], Group]
 
 def _joined_member(token: Any, members: list[tuple[list[Any], Group]]) -> Group | None:
     """The group of a member that one query word spells as one word (Albukamal for al-Bukamal)."""
-    from newsarc.variants import are_variants, is_article
+    from newsarc.names.variants import are_variants, is_article
 
     if not token.raw[:1].isupper():
         return None
@@ -260,7 +260,7 @@ def normalise_for_compare(name: str) -> str:
 # -- suggestions from evidence in the archive ----------------------------------------------------------------
 def _joined_forms(name: str) -> list:  # type: ignore[type-arg]
     """Name forms of a (multi-word) name written as one word, with leading articles dropped."""
-    from newsarc import variants
+    from newsarc.names import variants
 
     words = [t.raw for t in tokenize(name, extras=False)]
     while len(words) > 1 and variants.is_article(words[0]):
@@ -281,7 +281,7 @@ def suggest_groups(store, *, limit: int = 20) -> list[tuple[list[str], str]]:  #
     - names that the archive writes with the same consonants but vowels the variant rules keep apart
       (Kharkiv / Kharkov), when the articles that use them share context (other names, tags, sources).
     Groups already known, or spellings the variant rules already match, are left out."""
-    from newsarc import variants
+    from newsarc.names import variants
 
     store.refresh(write=False)
     known = load_groups(store.archive.root)
@@ -320,8 +320,10 @@ def suggest_groups(store, *, limit: int = 20) -> list[tuple[list[str], str]]:  #
 
 def _all_variants(names: list[str]) -> bool:
     """Whether the variant rules already match every name of a group with every other."""
+    from newsarc.names.variants import compatible
+
     return all(_joined_forms(a) and _joined_forms(b) and any(
-        __import__("newsarc.variants").variants.compatible(x, y) for x in _joined_forms(a) for y in _joined_forms(b))
+        compatible(x, y) for x in _joined_forms(a) for y in _joined_forms(b))
         for i, a in enumerate(names) for b in names[i + 1:])
 
 
@@ -391,7 +393,7 @@ COMMON_CONTEXT_SHARE = 0.01  # context names in more than this share of the arti
 
 def _context(searcher, reader, docnums: list[int], exclude: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
     """Names (capitalised mid-sentence), tags and sources of some articles, leaving out the common ones."""
-    from newsarc import variants
+    from newsarc.names import variants
 
     limit = max(5, int(reader.doc_count() * COMMON_CONTEXT_SHARE))
     words: set[str] = set()

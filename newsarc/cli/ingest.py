@@ -1,5 +1,5 @@
 """Ingest commands beyond `add`: feed subscriptions, near-duplicate clusters, re-extraction; and the helpers
-`add` uses to report progress and failures. Loaded lazily by newsarc.cli (LAZY_COMMANDS)."""
+`add` uses to report progress and failures. Loaded lazily by newsarc.cli.app (LAZY_COMMANDS)."""
 
 from __future__ import annotations
 
@@ -303,7 +303,7 @@ def _feed_path(store: Any, url: str) -> Any:
 
 def _feeds(store: Any) -> list[dict[str, Any]]:
     """The subscriptions, from feeds/*.yaml in the archive, ordered by title."""
-    from newsarc.yamlio import load_yaml
+    from newsarc.storage.yamlio import load_yaml
 
     directory = store.archive.root / FEEDS_DIR
     feeds = []
@@ -316,7 +316,7 @@ def _feeds(store: Any) -> list[dict[str, Any]]:
 
 
 def _save_feed(store: Any, entry: dict[str, Any]) -> None:
-    from newsarc.yamlio import atomic_write, dump_article
+    from newsarc.storage.yamlio import atomic_write, dump_article
 
     atomic_write(_feed_path(store, entry["url"]), dump_article(entry))
 
@@ -336,7 +336,7 @@ def _feed_state(store: Any) -> dict[str, Any]:
 
 
 def _save_feed_state(store: Any, state: dict[str, Any]) -> None:
-    from newsarc.yamlio import atomic_write
+    from newsarc.storage.yamlio import atomic_write
 
     atomic_write(store.archive.state_dir / "feeds.json", json.dumps(state, indent=1, sort_keys=True), durable=False)
 

@@ -4,7 +4,7 @@ Layout of an archive directory:
 
     newsarc.yaml                 settings (the file that marks a directory as an archive)
     .gitignore                   keeps .newsarc/ out of git
-    .gitattributes               tells git how to merge newsarc's files between clones (newsarc/gitmerge.py)
+    .gitattributes               tells git how to merge newsarc's files between clones (newsarc/storage/gitmerge.py)
     articles/YYYY/MM/<id>.yaml   one article per file; undated ones under articles/undated/
     .newsarc/                    derived state, never shared: index/, catalog.sqlite, lock
 
@@ -25,7 +25,7 @@ from newsarc.ids import is_valid_id
 
 if TYPE_CHECKING:
     from newsarc.article import Article
-    from newsarc.locking import ArchiveLock
+    from newsarc.storage.locking import ArchiveLock
 
 SETTINGS_FILE = "newsarc.yaml"
 ARTICLES_DIR = "articles"
@@ -33,7 +33,6 @@ STATE_DIR = ".newsarc"
 UNDATED_DIR = "undated"
 ENV_VAR = "NEWSARC_ARCHIVE"
 # Written even when empty (an unknown date is `date: null`); other empty fields are left out of the file.
-ALWAYS_WRITTEN = ("id", "title", "date", "added", "body")
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "newsarc": 1,
@@ -107,17 +106,10 @@ def init_archive(root: Path) -> Path:
     gitignore = root / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text(GITIGNORE, encoding="utf-8")
-    from newsarc.gitmerge import write_gitattributes
+    from newsarc.storage.gitmerge import write_gitattributes
 
     write_gitattributes(root)
     return root
-
-
-def article_text(article: Article) -> str:
-    """The YAML text of an article file, exactly as newsarc writes it."""
-    from newsarc.yamlio import dump_article
-
-    return dump_article({k: v for k, v in article.to_dict().items() if v not in (None, "", []) or k in ALWAYS_WRITTEN})
 
 
 class Archive:
@@ -156,7 +148,7 @@ class Archive:
                 return {**DEFAULT_SETTINGS, **cached["settings"]}
         except (OSError, ValueError, KeyError, AttributeError):
             pass
-        from newsarc.yamlio import load_yaml
+        from newsarc.storage.yamlio import load_yaml
 
         loaded = load_yaml(source.read_bytes(), origin=str(source)) or {}
         if not isinstance(loaded, dict):
@@ -172,7 +164,7 @@ class Archive:
     @property
     def lock(self) -> ArchiveLock:
         if self._lock is None:
-            from newsarc.locking import ArchiveLock
+            from newsarc.storage.locking import ArchiveLock
 
             self._lock = ArchiveLock(self.state_dir / "lock")
         return self._lock
@@ -194,15 +186,15 @@ class Archive:
 
     def save(self, article: Article, *, durable: bool = True) -> str:
         """Write an article atomically to its place; returns its relative path."""
-        from newsarc.yamlio import MAX_YAML_BYTES, atomic_write
+        from newsarc.storage.yamlio import MAX_YAML_BYTES, article_yaml, atomic_write
 
         if not self._git_checked:
             self._git_checked = True
-            from newsarc.gitmerge import ensure_git_setup
+            from newsarc.storage.gitmerge import ensure_git_setup
 
             ensure_git_setup(self.root)
         relpath = self.relpath_for(article)
-        text = article_text(article)
+        text = article_yaml(article)
         if len(text) > MAX_YAML_BYTES // 4 and len(text.encode("utf-8")) > MAX_YAML_BYTES:
             # Never write a file that read() would refuse: the article would be on disk but out of reach.
             raise BadInputError(f"article {article.id} ({article.title[:60]!r}) is larger than the "
@@ -213,7 +205,7 @@ class Archive:
     def read(self, relpath: str) -> Article:
         """Load and validate the article in one file; a problem names the file and the field."""
         from newsarc.article import Article
-        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
+        from newsarc.storage.yamlio import MAX_YAML_BYTES, load_yaml
 
         path = self.root / relpath
         try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsarc.ids import ALPHABET
-from newsarc.textfold import fold_text as fold
+from newsarc.names.fold import fold_text as fold
 
 SCHEMA_VERSION = "1"
 

@@ -1,6 +1,6 @@
 """The search backend interface: what the commands need from a full-text engine, and nothing more.
 
-Whoosh (newsarc.whoosh_backend) is the embedded default. A server engine (OpenSearch, Elasticsearch) can take
+Whoosh (newsarc.index.whoosh_backend) is the embedded default. A server engine (OpenSearch, Elasticsearch) can take
 its place by implementing this protocol; the commands, the archive and the catalog do not change.
 """
 

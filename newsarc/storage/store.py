@@ -16,15 +16,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, TypeVar
 
-from newsarc.archive import ARTICLES_DIR, Archive
-from newsarc.catalog import SCHEMA_VERSION as CATALOG_SCHEMA
-from newsarc.catalog import Catalog, FileRecord
 from newsarc.errors import ArchiveError, LockTimeoutError, NewsarcError
-from newsarc.freshness import UNKNOWN, Changes, detect
+from newsarc.storage.archive import ARTICLES_DIR, Archive
+from newsarc.storage.catalog import SCHEMA_VERSION as CATALOG_SCHEMA
+from newsarc.storage.catalog import Catalog, FileRecord
+from newsarc.storage.freshness import UNKNOWN, Changes, detect
 
 if TYPE_CHECKING:
     from newsarc.article import Article
-    from newsarc.whoosh_backend import WhooshBackend
+    from newsarc.index.whoosh_backend import WhooshBackend
 
 # Bump when the Whoosh schema or analyzers change (newsarc.whoosh_backend.build_schema).
 INDEX_SCHEMA = "2"
@@ -64,7 +64,7 @@ class Store:
     @property
     def backend(self) -> WhooshBackend:
         if self._backend is None:
-            from newsarc.whoosh_backend import WhooshBackend
+            from newsarc.index.whoosh_backend import WhooshBackend
 
             self._backend = WhooshBackend(self.archive.state_dir / "index")
         return self._backend

@@ -1,7 +1,7 @@
 """From query text to a Whoosh query: the query language, variant and alias expansion, and its explanation.
 
 Words without a field search title, body and tags (the virtual field `text`). A capitalised word is also
-expanded into the spellings of it that the archive holds (variant keys, newsarc.variants): the expansion reads
+expanded into the spellings of it that the archive holds (variant keys, newsarc.names.variants): the expansion reads
 a few terms of the `vkeys` field by prefix, never the whole lexicon. Hyphenated words match written joined,
 hyphenated or apart (al-Bukamal = alBukamal = al Bukamal), and an Arabic article before a name is optional.
 Fuzzy terms (word~) and wildcards search the unstemmed `plain` field, where they mean what they say.
@@ -16,12 +16,12 @@ from typing import Any
 
 from whoosh import (
     qparser,
-    query,  # noqa: I001  (imported after newsarc.whoosh_analysis loaded whoosh lightly)
+    query,  # noqa: I001  (imported after newsarc.index.analysis loaded whoosh lightly)
 )
 
-from newsarc import variants
 from newsarc.errors import QueryError
-from newsarc.whoosh_analysis import stem
+from newsarc.index.analysis import stem
+from newsarc.names import variants
 
 DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("title", "body", "tagtext")
@@ -36,7 +36,7 @@ _SPACED_ARTICLE = re.compile(r"(?<![\w:\"'-])(al|el|Al|El|AL|EL)\s+(?=[A-Z])")
 @dataclass
 class Expansion:
     word: str
-    kind: str  # "variant", "alias" or "contraction" (newsarc.contractions)
+    kind: str  # "variant", "alias" or "contraction" (newsarc.names.contractions)
     terms: list[str] = field(default_factory=list)
 
 

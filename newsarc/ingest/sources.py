@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsarc.adding import AddOutcome
 from newsarc.errors import BadInputError, UsageError
+from newsarc.outcomes import AddOutcome
 
 # A text article larger than this is not an article: refuse it rather than fill the archive and the index.
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024

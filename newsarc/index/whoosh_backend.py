@@ -2,11 +2,11 @@
 
 Schema notes:
 - title, body and tagtext are folded (case, accents, apostrophes, Arabic letter forms) and Snowball-stemmed by
-  newsarc.whoosh_analysis; no stop words are dropped, so a phrase query matches the words as written.
+  newsarc.index.analysis; no stop words are dropped, so a phrase query matches the words as written.
   Hyphenated words are indexed as their parts and joined (al-Bukamal: al, bukamal, albukamal); CJK text as
   character bigrams.
 - plain holds the same words unstemmed (fuzzy terms, wildcards, did-you-mean); vkeys the variant keys of the
-  words that may be names (see newsarc.variants and newsarc.whoosh_query).
+  words that may be names (see newsarc.names.variants and newsarc.index.query).
 - tags holds each tag whole and folded, so tag:"Abu Kamal" is one term; tagtext makes tags findable by words;
   tag_facet, source_facet and location_facet keep the values as written, for facet counts.
 - date is a day-precision DATETIME whose query parsing is ours: a partial date (2017, 2017-05) means the whole
@@ -23,21 +23,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarc import whoosh_import
 from newsarc.article import Article
-from newsarc.backend import SearchHit, SearchRequest, SearchResult, Snippet
 from newsarc.dateranges import date_bounds
-from newsarc.variants import TAGS_MARK, fold_query_text
+from newsarc.index import whoosh_loader
+from newsarc.index.backend import SearchHit, SearchRequest, SearchResult, Snippet
+from newsarc.names.variants import TAGS_MARK, fold_query_text
 
-whoosh_import.load()
+whoosh_loader.load()
 
 if TYPE_CHECKING:
-    from newsarc import whoosh_query
+    from newsarc.index import query as whoosh_query
 
 from whoosh import fields, index, query  # noqa: E402
 from whoosh.analysis import Filter, RegexTokenizer  # noqa: E402
 
-from newsarc.whoosh_analysis import Joined, name_keys_analyzer, stem, stemmed_analyzer, words_analyzer  # noqa: E402
+from newsarc.index.analysis import Joined, name_keys_analyzer, stem, stemmed_analyzer, words_analyzer  # noqa: E402
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt automatically.
 SCHEMA_VERSION = "2"
@@ -47,13 +47,13 @@ FACET_FIELDS = {"tag": "tag_facet", "source": "source_facet", "location": "locat
 
 
 def check_syntax(text: str, field_names: Iterable[str]) -> None:
-    from newsarc.whoosh_query import check_syntax as check
+    from newsarc.index.query import check_syntax as check
 
     check(text, field_names)
 
 
 class FoldFilter(Filter):
-    """Fold each token as newsarc.variants does (whole tags: every word folded, spacing kept)."""
+    """Fold each token as newsarc.names.variants does (whole tags: every word folded, spacing kept)."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FoldFilter)
@@ -223,15 +223,15 @@ class WhooshBackend:
     def parse(self, text: str, reader: Any = None, *, exact: bool = False,
               aliases: list[list[str]] | None = None) -> tuple[query.Query, list[whoosh_query.Expansion]]:
         """The Whoosh query for a query text, with the alias and variant expansions applied."""
-        from newsarc import whoosh_query
+        from newsarc.index import query as whoosh_query
 
         if not text.strip():
             return query.Every(), []
         check_syntax(text, self.ix.schema.names())
         expanded: list[whoosh_query.Expansion] = []
         if not exact:
-            from newsarc.aliases import expand_query, name_key
-            from newsarc.contractions import contraction_groups, merge_into
+            from newsarc.names.aliases import expand_query, name_key
+            from newsarc.names.contractions import contraction_groups, merge_into
 
             implicit = contraction_groups(text, lambda word: whoosh_query.archive_has(reader, word)) if reader else []
             groups = merge_into(aliases or [], implicit)
@@ -283,7 +283,7 @@ class WhooshBackend:
             if request.sort == "date":  # Whoosh puts the sort key where the score was: no score to show
                 for hit in hits:
                     hit.score = 0.0
-            from newsarc.whoosh_query import describe
+            from newsarc.index.query import describe
 
             result = SearchResult(hits=hits, total=total, parsed_query=describe(parsed),
                                   expansions=[(e.word, e.kind, e.terms) for e in expansions])
@@ -294,7 +294,7 @@ class WhooshBackend:
             return result
 
     def _hit(self, hit: Any, with_snippets: bool, copies: dict[str, int]) -> SearchHit:
-        from newsarc import snippets as snip
+        from newsarc.index import snippets as snip
 
         stored = hit.fields()
         snippets: list[Snippet] = []
@@ -366,7 +366,8 @@ class WhooshBackend:
                      expansions: list[whoosh_query.Expansion]) -> list[str]:
         """Did-you-mean lines for a query that found nothing: closer spellings from the archive's vocabulary
         (edit distance 1 before 2, then the most frequent), and spellings that variants or aliases would add."""
-        from newsarc import variants, whoosh_query
+        from newsarc.index import query as whoosh_query
+        from newsarc.names import variants
 
         reader = searcher.reader()
         lines: list[str] = []
@@ -407,7 +408,7 @@ class WhooshBackend:
 
     def suggest(self, word: str, limit: int = 5) -> list[str]:
         with self.ix.searcher() as searcher:
-            from newsarc.variants import fold_token
+            from newsarc.names.variants import fold_token
 
             return self.corrections(searcher.reader(), fold_token(word), limit)
 
@@ -448,7 +449,7 @@ class WhooshBackend:
                 return stored, []
             exclude = query.Or([query.Term("id", doc_id), query.Term("group", stored.get("dup_of") or doc_id)])
             results = searcher.search(query.Or(subqueries), limit=limit, mask=exclude, terms=True)
-            from newsarc.variants import tokenize
+            from newsarc.names.variants import tokenize
 
             surface: dict[str, str] = {}  # stem -> the word as the article writes it, for display
             for token in tokenize(text, extras=False):

@@ -11,11 +11,14 @@ import datetime as dt
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from newsarc.errors import BadInputError
+
+if TYPE_CHECKING:
+    from newsarc.article import Article
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -154,3 +157,12 @@ def fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# Written even when empty, so a hand editor sees where they go.
+ALWAYS_WRITTEN = ("id", "title", "date", "added", "body")
+
+
+def article_yaml(article: Article) -> str:
+    """The YAML text of an article file, exactly as newsarc writes it (the archive, the merge driver, show -f yaml)."""
+    return dump_article({k: v for k, v in article.to_dict().items() if v not in (None, "", []) or k in ALWAYS_WRITTEN})

@@ -3,7 +3,7 @@
 Every writer handles one article at a time and writes it before asking for the next, so memory stays flat
 however many articles are exported.
 
-CSV encoding (lossless: `newsarc.importer` reverses it exactly)
+CSV encoding (lossless: `newsarc.exchange.importer` reverses it exactly)
     * Header row, always: id,title,date,source,url,authors,tags,location,language,added,body,extra.
       Rows end with CRLF (RFC 4180); open `out` with ``newline=""`` so line breaks inside cells stay intact.
     * Text columns hold the value as text; an empty cell stands for None (the dict form has None for every

@@ -22,14 +22,14 @@ MACHINE_FORMATS = ("json", "jsonl", "csv")
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
-    "check": "newsarc.cli_check:check",
-    "alias": "newsarc.cli_search:alias",
-    "timeline": "newsarc.cli_search:timeline",
-    "similar": "newsarc.cli_search:similar",
-    "watch": "newsarc.cli_search:watch",
-    "feed": "newsarc.cli_ingest:feed",
-    "dups": "newsarc.cli_ingest:dups",
-    "reextract": "newsarc.cli_ingest:reextract",
+    "check": "newsarc.cli.check:check",
+    "alias": "newsarc.cli.search:alias",
+    "timeline": "newsarc.cli.search:timeline",
+    "similar": "newsarc.cli.search:similar",
+    "watch": "newsarc.cli.search:watch",
+    "feed": "newsarc.cli.ingest:feed",
+    "dups": "newsarc.cli.ingest:dups",
+    "reextract": "newsarc.cli.ingest:reextract",
 }
 
 
@@ -96,7 +96,7 @@ class Env:
         return self._store
 
     def output(self) -> Any:
-        from newsarc.render import Output
+        from newsarc.cli.render import Output
 
         return Output(sys.stdout, self.color)
 
@@ -173,7 +173,7 @@ def init(env: Env, directory: str | None) -> None:
     """
     from pathlib import Path
 
-    from newsarc.archive import init_archive
+    from newsarc.storage.archive import init_archive
 
     root = init_archive(Path(directory or "."))
     click.echo(f"archive ready at {root}")
@@ -220,7 +220,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
       pbpaste | newsarc add - --source Rudaw --url https://www.rudaw.net/...
     """
     from newsarc import api
-    from newsarc.cli_ingest import FailureLog, describe_outcome, ingest_progress, summary_line
+    from newsarc.cli.ingest import FailureLog, describe_outcome, ingest_progress, summary_line
     from newsarc.ingest.options import parse_field_map
 
     if not paths:
@@ -308,7 +308,7 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
       newsarc search Raqqa --facets --explain
     """
     from newsarc import api
-    from newsarc.backend import SearchRequest
+    from newsarc.index.backend import SearchRequest
 
     if facets and machine == "csv":
         raise UsageError("--facets does not fit CSV; use --json or --jsonl")
@@ -318,7 +318,7 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
                             collapse=collapse, facets=facets and not (ids_only or count_only))
     result = api.search(store, request)
     if explain:
-        from newsarc.render import explain_lines
+        from newsarc.cli.render import explain_lines
 
         to_stderr = bool(machine or ids_only or count_only)
         for line in explain_lines(result):
@@ -329,11 +329,11 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
         for hit in result.hits:
             click.echo(hit.id)
     elif machine:
-        from newsarc.render import write_search_records
+        from newsarc.cli.render import write_search_records
 
         write_search_records(result, machine, sys.stdout, with_facets=facets)
     elif result.hits:
-        from newsarc.render import print_search
+        from newsarc.cli.render import print_search
 
         print_search(result, env.output(), page=page, limit=limit)
     elif result.total:
@@ -364,16 +364,16 @@ def show(env: Env, article_id: str, fmt: str | None, versions: bool = False, dif
     from newsarc import api
 
     if versions or diff:
-        from newsarc.cli_ingest import show_versions
+        from newsarc.cli.ingest import show_versions
 
         return show_versions(env, article_id, diff=diff)
     article = api.get_article(env.store(), article_id)
     if fmt:
-        from newsarc.render import article_as
+        from newsarc.cli.render import article_as
 
         click.echo(article_as(article, fmt), nl=False)
     else:
-        from newsarc.render import print_article
+        from newsarc.cli.render import print_article
 
         print_article(article, env.output())
 
@@ -402,11 +402,11 @@ def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since
                                since=since_day(since) if since else None,
                                until=until_day(until) if until else None)
     if machine:
-        from newsarc.render import LIST_FIELDS, entry_record, write_records
+        from newsarc.cli.render import LIST_FIELDS, entry_record, write_records
 
         write_records((entry_record(e) for e in entries), machine, sys.stdout, LIST_FIELDS)
     else:
-        from newsarc.render import print_entries
+        from newsarc.cli.render import print_entries
 
         print_entries(entries, env.output())
     if not entries:
@@ -472,7 +472,7 @@ def stats(env: Env, as_json: bool) -> None:
 
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        from newsarc.render import print_stats
+        from newsarc.cli.render import print_stats
 
         print_stats(result, env.output())
 
@@ -525,7 +525,7 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
     """
     from newsarc import api
     from newsarc.dateranges import since_day, until_day
-    from newsarc.export import es_mapping, write_export
+    from newsarc.exchange.export import es_mapping, write_export
 
     store = env.store()
     paths = api.select_paths(store, query=query, tags=tags, since=since_day(since) if since else None,
@@ -540,7 +540,7 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
         import json
         from pathlib import Path
 
-        from newsarc.yamlio import atomic_write
+        from newsarc.storage.yamlio import atomic_write
 
         atomic_write(Path(mapping), json.dumps(es_mapping(index_name), indent=2) + "\n")
     click.echo(f"exported {count} articles", err=True)
@@ -580,7 +580,7 @@ def import_(env: Env, file: str, fmt: str | None) -> None:
     from pathlib import Path
 
     from newsarc import api
-    from newsarc.importer import read_import
+    from newsarc.exchange.importer import read_import
 
     store = env.store(create=True)
     records = ((f"{file} record {n}", record) for n, record in enumerate(read_import(Path(file), fmt), start=1))

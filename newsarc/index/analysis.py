@@ -1,4 +1,4 @@
-"""Whoosh analyzers over newsarc.variants: one tokenizer for every text field, so index and queries agree.
+"""Whoosh analyzers over newsarc.names.variants: one tokenizer for every text field, so index and queries agree.
 
 - words_analyzer(): folded words (source, authors, location, and the unstemmed `plain` field that fuzzy
   terms, wildcards, did-you-mean and variant expansion read);
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from newsarc import variants, whoosh_import
+from newsarc.index import whoosh_loader
+from newsarc.names import variants
 
-whoosh_import.load()
+whoosh_loader.load()
 
 from whoosh.analysis import Token, Tokenizer  # noqa: E402
 from whoosh.analysis.morph import StemFilter  # noqa: E402

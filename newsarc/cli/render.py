@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from newsarc.article import Article
-from newsarc.backend import SearchHit, SearchResult, Snippet
-from newsarc.catalog import CatalogEntry
+from newsarc.index.backend import SearchHit, SearchResult, Snippet
+from newsarc.storage.catalog import CatalogEntry
 
 
 class Output:
@@ -216,7 +216,7 @@ def snippet_text(snippet: Snippet, base: str = "") -> Any:
 def article_as(article: Article, fmt: str) -> str:
     """An article as yaml, json, text or markdown, for scripts (no colour, nothing cut)."""
     if fmt == "yaml":
-        from newsarc.yamlio import dump_article
+        from newsarc.storage.yamlio import dump_article
 
         return dump_article(article.to_dict())
     if fmt == "json":
@@ -225,7 +225,7 @@ def article_as(article: Article, fmt: str) -> str:
     if fmt == "markdown":
         import io
 
-        from newsarc.export import write_export
+        from newsarc.exchange.export import write_export
 
         buffer = io.StringIO()
         write_export([article.to_dict()], "markdown", buffer)

@@ -1,6 +1,6 @@
 """Search commands beyond `search` itself: alias groups, timelines, similar articles, saved searches.
 
-Loaded lazily by newsarc.cli (LAZY_COMMANDS), so their imports never slow down other commands.
+Loaded lazily by newsarc.cli.app (LAZY_COMMANDS), so their imports never slow down other commands.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from newsarc.cli import Env, date_option, machine_format_options
+from newsarc.cli.app import Env, date_option, machine_format_options
 from newsarc.errors import ExitCode, NotFoundError, UsageError
 
 
@@ -36,7 +36,7 @@ def alias_add(env: Env, names: tuple[str, ...]) -> None:
     Example:
       newsarc alias add Erbil Irbil Arbil Hawler
     """
-    from newsarc import aliases
+    from newsarc.names import aliases
 
     store = env.store()
     with store.archive.lock:
@@ -50,7 +50,7 @@ def alias_add(env: Env, names: tuple[str, ...]) -> None:
 @click.pass_obj
 def alias_list(env: Env, as_json: bool) -> None:
     """List the alias groups, one per line."""
-    from newsarc import aliases
+    from newsarc.names import aliases
 
     groups = aliases.load_groups(env.store().archive.root)
     if as_json:
@@ -74,7 +74,7 @@ def alias_rm(env: Env, names: tuple[str, ...], whole: bool) -> None:
       newsarc alias rm Arbil
       newsarc alias rm --group Erbil
     """
-    from newsarc import aliases
+    from newsarc.names import aliases
 
     store = env.store()
     with store.archive.lock:
@@ -110,7 +110,7 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int) -> None:
       newsarc alias suggest
       newsarc alias suggest --accept 1 --accept 3
     """
-    from newsarc import aliases
+    from newsarc.names import aliases
 
     store = env.store()
     proposals = aliases.suggest_groups(store, limit=limit)
@@ -169,7 +169,7 @@ def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], s
       newsarc timeline Mosul --csv > mosul.csv
     """
     from newsarc import timeline as tl
-    from newsarc.backend import SearchRequest
+    from newsarc.index.backend import SearchRequest
 
     request = SearchRequest(" ".join(query), tags=tags, source=source, since=since, until=until, exact=exact)
     result = tl.timeline(env.store(), request, by=by, peaks=peaks)
@@ -213,7 +213,7 @@ def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
     doc_id, _ = api.resolve(store, article_id)
     source, found = store.backend.similar(doc_id, limit=limit)
     if machine:
-        from newsarc.render import SEARCH_FIELDS, hit_record, write_records
+        from newsarc.cli.render import SEARCH_FIELDS, hit_record, write_records
 
         records = ({**hit_record(hit), "shared_terms": shared} for hit, shared in found)
         write_records(records, machine, sys.stdout, (*SEARCH_FIELDS, "shared_terms"))
@@ -300,7 +300,7 @@ def watch_run(env: Env, names: tuple[str, ...], peek: bool, machine: str | None)
         raise UsageError("no watches to run; add one with `newsarc watch add NAME QUERY`")
     runs = [run_watch(store, name, update=not peek) for name in chosen]
     if machine:
-        from newsarc.render import SEARCH_FIELDS, hit_record, write_records
+        from newsarc.cli.render import SEARCH_FIELDS, hit_record, write_records
 
         records = ({"watch": run.name, **hit_record(hit)} for run in runs for hit in run.new)
         write_records(records, machine, sys.stdout, ("watch", *SEARCH_FIELDS))

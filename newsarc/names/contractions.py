@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from newsarc.variants import fold_token, is_article, is_name_word
+from newsarc.names.variants import fold_token, is_article, is_name_word
 
 Group = list[str]
 # Written forms of "Abu" / "Albu" before a name, folded.
@@ -85,7 +85,7 @@ def _distinct(names: list[str]) -> Group:
 def merge_into(aliases: list[Group], implicit: list[Group]) -> list[Group]:
     """The user's alias groups with the implicit ones added: a group sharing a name with an alias group joins
     it (the sample archive's Abu Kamal group gains Bukamal), others are appended."""
-    from newsarc.aliases import name_key
+    from newsarc.names.aliases import name_key
 
     merged = [list(group) for group in aliases]
     for group in implicit:

@@ -2,7 +2,7 @@
 
 Two clones that add the same article write the same file (the id comes from the content) with different
 `added:` times, and git's line merge calls that a conflict. So article files are merged field by field by a git
-merge driver (`python -m newsarc.gitmerge`): equal fields stay, a field changed on one side only takes that
+merge driver (`python -m newsarc.storage.gitmerge`): equal fields stay, a field changed on one side only takes that
 side's value, `added` keeps the earlier time, tags and authors merge as sets. Only a field both sides changed
 differently (two rewrites of one title, say) falls back to git's line merge and its conflict markers.
 
@@ -28,7 +28,7 @@ from typing import Any
 
 GITATTRIBUTES = ".gitattributes"
 GITATTRIBUTES_BLOCK = """\
-# newsarc: how git merges this archive between clones (newsarc/gitmerge.py, docs/reliability.md)
+# newsarc: how git merges this archive between clones (newsarc's docs/reliability.md)
 articles/**/*.yaml merge=newsarc
 aliases.yaml merge=union
 watches.yaml merge=union
@@ -51,7 +51,7 @@ def write_gitattributes(root: Path) -> bool:
     if f"merge={DRIVER}" in current:
         return False
     separator = "" if not current or current.endswith("\n") else "\n"
-    from newsarc.yamlio import atomic_write
+    from newsarc.storage.yamlio import atomic_write
 
     atomic_write(path, current + separator + GITATTRIBUTES_BLOCK, durable=False)
     return True
@@ -90,7 +90,7 @@ def driver_command() -> str:
     """
     python = shlex.quote(sys.executable)
     line_merge = "git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B"
-    return (f"{python} -I -m newsarc.gitmerge %O %A %B %L %P; s=$?; "
+    return (f"{python} -I -m newsarc.storage.gitmerge %O %A %B %L %P; s=$?; "
             f"if [ $s -eq 0 ]; then exit 0; elif [ $s -eq {CONFLICT_EXIT} ]; then exit 1; else {line_merge}; fi")
 
 
@@ -126,7 +126,7 @@ def ensure_git_setup(root: Path, *, quiet: bool = False, force: bool = False) ->
     Costs one stat() once the marker exists; never fails a command (a merge without the driver is only
     less convenient). `force` checks again whatever the marker says (`check --repair`)."""
     marker = root / ".newsarc" / MARKER
-    if marker.exists() and not force:
+    if not force and _marker_is_current(marker):
         return
     work_tree = enclosing_work_tree(root)
     if work_tree is None:
@@ -147,6 +147,16 @@ def ensure_git_setup(root: Path, *, quiet: bool = False, force: bool = False) ->
     if not quiet and not registered:
         sys.stderr.write(f"newsarc: registered its git merge driver in {work_tree / '.git'} so that clones "
                          "adding the same article merge cleanly (once per clone)\n")
+
+
+def _marker_is_current(marker: Path) -> bool:
+    """Whether this clone was set up for this newsarc: a marker naming another command (an older newsarc, another
+    Python) means the driver is registered again."""
+    try:
+        noted = marker.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return noted.startswith("not tracked:") or noted == driver_command()
 
 
 def git_setup_gaps(root: Path) -> list[tuple[str, str]]:
@@ -209,10 +219,9 @@ def _merge_sets(old: Any, mine: Any, other: Any) -> list[Any]:
 
 def merged_article_text(base: bytes, ours: bytes, theirs: bytes, *, origin: str) -> str | None:
     """The merged article file as newsarc writes it, or None where a line merge must decide."""
-    from newsarc.archive import article_text
     from newsarc.article import Article
     from newsarc.errors import NewsarcError
-    from newsarc.yamlio import load_yaml
+    from newsarc.storage.yamlio import article_yaml, load_yaml
 
     try:
         sides = [load_yaml(raw, origin=origin) if raw.strip() else None for raw in (base, ours, theirs)]
@@ -223,22 +232,24 @@ def merged_article_text(base: bytes, ours: bytes, theirs: bytes, *, origin: str)
         return None
     try:
         merged = merge_fields(old, mine, other)
-        return None if merged is None else article_text(Article.from_dict(merged, origin=origin))
+        return None if merged is None else article_yaml(Article.from_dict(merged, origin=origin))
     except NewsarcError:  # an unreadable `added` time, a field of the wrong type: the line merge decides
         return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """git's merge driver: `python -m newsarc.gitmerge BASE OURS THEIRS MARKER_SIZE PATH`; the result goes to OURS."""
+    """git's merge driver, `python -m newsarc.storage.gitmerge BASE OURS THEIRS MARKER_SIZE PATH`.
+
+    The result goes to OURS."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 5:
-        sys.stderr.write("usage: python -m newsarc.gitmerge BASE OURS THEIRS MARKER_SIZE PATH (run by git)\n")
+        sys.stderr.write("usage: python -m newsarc.storage.gitmerge BASE OURS THEIRS MARKER_SIZE PATH (run by git)\n")
         return 2
     base_file, ours_file, theirs_file, marker_size, path = args
     base, ours, theirs = (Path(name).read_bytes() for name in (base_file, ours_file, theirs_file))
     text = merged_article_text(base, ours, theirs, origin=path)
     if text is not None:
-        from newsarc.yamlio import atomic_write
+        from newsarc.storage.yamlio import atomic_write
 
         atomic_write(Path(ours_file), text, durable=False)
         return 0

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from newsarc.backend import Snippet
-from newsarc.variants import tokenize
+from newsarc.index.backend import Snippet
+from newsarc.names.variants import tokenize
 
 FRAGMENT_CHARS = 240
 BEFORE_CHARS = 70

@@ -1,4 +1,4 @@
-"""Read articles back from jsonl, json, yaml or csv files (as `newsarc.export` writes them) as plain dicts.
+"""Read articles back from jsonl, json, yaml or csv files (as `newsarc.exchange.export` writes them) as plain dicts.
 
 jsonl, yaml and csv are read record by record; json is loaded whole. YAML is loaded with the safe loader
 only: tags beyond the plain YAML types are refused, and so are anchors/aliases -- article data never needs
@@ -187,7 +187,7 @@ def _read_csv(path: Path) -> Iterator[dict[str, Any]]:
     import csv
 
     from newsarc.article import FIELD_ORDER
-    from newsarc.export import CSV_COLUMNS, CSV_LIST_COLUMNS, decode_list, restore_cell
+    from newsarc.exchange.export import CSV_COLUMNS, CSV_LIST_COLUMNS, decode_list, restore_cell
 
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)  # article bodies can exceed the 128 KiB default

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsarc.archive import ARTICLES_DIR
+from newsarc.storage.archive import ARTICLES_DIR
 
 RACY_NS = 2_000_000_000
 UNKNOWN = -1

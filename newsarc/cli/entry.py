@@ -11,7 +11,7 @@ def main() -> None:
 
         sys.stdout.write(f"newsarc, version {__version__}\n")
         return
-    from newsarc.cli import main as cli_main
+    from newsarc.cli.app import main as cli_main
 
     cli_main()
 

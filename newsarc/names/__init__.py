@@ -1,0 +1,1 @@
+"""Names however they are spelled: folding, transliteration variants, aliases, contractions."""

@@ -1,0 +1,41 @@
+"""What adding reports: one outcome per input or article, and the counts of a whole run.
+
+Kept apart from newsarc.adding so that newsarc.ingest.sources can report an unreadable input without importing
+the add pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class AddOutcome:
+    origin: str
+    status: str  # "added" | "duplicate" | "near-duplicate" (skipped) | "failed"
+    id: str = ""
+    title: str = ""
+    reason: str = ""
+    link: str = ""  # "duplicate_of ID" / "version_of ID" for an added article linked to another
+
+
+@dataclass
+class AddReport:
+    """Counts of outcomes; the outcomes themselves are kept unless keep_outcomes is False (bulk runs keep only
+    failures, so memory does not grow with the input)."""
+
+    outcomes: list[AddOutcome] = field(default_factory=list)
+    ambiguous_dates: int = 0
+    keep_outcomes: bool = True
+    tally: dict[str, int] = field(default_factory=dict)
+    linked: int = 0
+    resumed: int = 0  # inputs skipped unparsed because their exact bytes were already in
+
+    def add(self, outcome: AddOutcome) -> None:
+        self.tally[outcome.status] = self.tally.get(outcome.status, 0) + 1
+        self.linked += bool(outcome.link)
+        if self.keep_outcomes or outcome.status == "failed":
+            self.outcomes.append(outcome)
+
+    def count(self, status: str) -> int:
+        return self.tally.get(status, 0)
