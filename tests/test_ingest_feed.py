@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsarc.ingest.dispatch import parse_source
-from tests.ingest_server import local_server
+from tests.support.ingest_server import local_server
 
 FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 GRAIN = (Path(__file__).resolve().parent / "fixtures" / "html" / "grain_wire.html").read_text(encoding="utf-8")

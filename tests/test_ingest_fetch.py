@@ -9,7 +9,7 @@ import pytest
 
 from newsarc.errors import BadInputError
 from newsarc.ingest.fetch import MAX_BYTES, USER_AGENT, fetch
-from tests.ingest_server import local_server
+from tests.support.ingest_server import local_server
 
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"
 GRAIN = (HTML / "grain_wire.html").read_text(encoding="utf-8")

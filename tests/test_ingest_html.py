@@ -34,7 +34,7 @@ def _added_id(output: str) -> str:
 
 def test_extraction_f1_on_real_layouts_averages_at_least_090() -> None:
     need_shared(BBC)
-    from tests import ingest_eval
+    from tests.support import ingest_eval
 
     mean, per_layout, rows = ingest_eval.score(ingest_eval.newsarc_extract)
     assert len(per_layout) >= 10 and len(rows) >= 50
@@ -45,7 +45,7 @@ def test_extraction_f1_on_real_layouts_averages_at_least_090() -> None:
 
 def test_extraction_drops_the_page_furniture_of_each_layout() -> None:
     need_shared(BBC)
-    from tests import ingest_eval
+    from tests.support import ingest_eval
 
     furniture = ["cookies", "Share on Facebook", "Most Read", "Leave a Reply", "Discussion about this post",
                  "SensibleReader", "Trending Stories", "Paid Content", "moderates all comments", "Sign up for",
@@ -58,7 +58,7 @@ def test_extraction_drops_the_page_furniture_of_each_layout() -> None:
 
 def test_metadata_read_from_each_layout() -> None:
     need_shared(BBC)
-    from tests import ingest_eval
+    from tests.support import ingest_eval
 
     for layout, name, page, meta, _truth in ingest_eval.evaluation_pages()[::5]:
         parsed = extract_page(page.encode("utf-8"), origin=name)

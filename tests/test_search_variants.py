@@ -3,14 +3,17 @@ spelling, without expansion, with the variant rules, and with the alias groups `
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from variant_eval import SEED, accept_suggestions, build_archive, evaluate, load_testset, table, totals  # noqa: E402
+from tests.support.variant_eval import (
+    SEED,
+    accept_suggestions,
+    build_archive,
+    evaluate,
+    load_testset,
+    table,
+    totals,
+)
 
 
 def test_the_test_set_is_big_and_varied_enough() -> None:

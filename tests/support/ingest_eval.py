@@ -8,7 +8,7 @@ articles of the BBC corpus (read from ../shared at run time, never copied into t
 body is known exactly: the corpus text after its title line.
 
 The score is word-level F1 of the extracted body against the true body (bag of lower-cased words), averaged
-over all pages. Run `python tests/ingest_eval.py [--compare]` for the table; tests/test_ingest_html.py
+over all pages. Run `python tests/support/ingest_eval.py [--compare]` for the table; tests/test_ingest_html.py
 asserts the average.
 
 The first line of a layout is a directive: how one paragraph is written (`para`, and `first` for the first),
@@ -26,8 +26,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
-BBC = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc"
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+BBC = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "bbc"
 TOPICS = ("business", "entertainment", "politics", "sport", "tech")
 PER_LAYOUT = 5
 AUTHORS = ("Jane Whitfield", "Omar Haddad", "Sarah Lindqvist", "Tom Okafor", "Priya Raman")
@@ -190,5 +190,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     main(sys.argv[1:])

@@ -2,7 +2,7 @@
 
 Used by tests/test_search_variants.py, and runnable to print the table:
 
-    python tests/variant_eval.py            # builds a temporary archive, prints per-spelling results
+    python tests/support/variant_eval.py            # builds a temporary archive, prints per-spelling results
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parent / "data" / "name_variants.yaml"
+DATA = Path(__file__).resolve().parents[1] / "data" / "name_variants.yaml"
 
 
 @dataclass
@@ -40,7 +40,7 @@ def load_testset() -> dict[str, Any]:
     return yaml.safe_load(DATA.read_text(encoding="utf-8"))
 
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_78a7aa51e64dfc42.txt"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_78a7aa51e64dfc42.txt"
 
 
 def build_archive(root: Path, *, seed: bool = False) -> dict[str, Any]:
@@ -166,7 +166,7 @@ def first_rows(columns: dict[str, list[Row]]) -> list[Row]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "arc"
         data = build_archive(root, seed=SEED.exists())

@@ -1,5 +1,5 @@
 """The field-by-field merge behind newsarc's git merge driver (newsarc/storage/gitmerge.py), and its set-up checks.
-Whole merges through git are in test_git_merge.py."""
+Whole merges through git are in test_git_clones_merge.py."""
 
 from __future__ import annotations
 
