@@ -6,10 +6,8 @@ store.BATCH, so memory stays flat whatever the size of the input.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsarc.article import Article, normalise_date, utc_now
@@ -193,25 +191,12 @@ class _Adder:
     def _write_original(self, article: Article, raw: bytes) -> str:
         """Store the raw source gzip'd beside the article's YAML; returns the file name for `original:`."""
         import gzip
-        import tempfile
 
-        from newsarc.storage.yamlio import fsync_dir
+        from newsarc.storage.atomic import atomic_write
 
-        target = self.store.archive.abspath(self.store.archive.relpath_for(article)).with_suffix(".orig.gz")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(gzip.compress(raw, mtime=0))
-                if self.durable:
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        if self.durable:
-            fsync_dir(target.parent)
+        relpath = self.store.archive.original_relpath(self.store.archive.relpath_for(article), article.id)
+        target = self.store.archive.abspath(relpath)
+        atomic_write(target, gzip.compress(raw, mtime=0), durable=self.durable)
         return target.name
 
     def _done(self, outcome: AddOutcome, raw_key: str) -> AddOutcome:

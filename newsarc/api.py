@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarc.adding import (  # noqa: F401 - re-exported
     AddOutcome,
@@ -27,18 +27,17 @@ from newsarc.adding import (  # noqa: F401 - re-exported
 )
 from newsarc.article import Article
 from newsarc.errors import (
-    AmbiguousIdError,
     ArchiveError,
     NewsarcError,
-    NotFoundError,
-    UsageError,
 )
-from newsarc.ids import MIN_PREFIX, normalise_prefix
 from newsarc.index.backend import SearchRequest, SearchResult
 from newsarc.ingest.sources import MAX_ARTICLE_BYTES, Source, iter_sources, url_source  # noqa: F401 - re-exported
-from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive
+from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
 from newsarc.storage.catalog import CatalogEntry
 from newsarc.storage.store import ProgressFactory, Store, no_progress
+
+if TYPE_CHECKING:
+    from newsarc.feeds import FeedUpdate
 
 
 def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = False,
@@ -64,18 +63,7 @@ def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = 
 # -- ids ---------------------------------------------------------------------------------------------------
 def resolve(store: Store, text: str) -> tuple[str, str]:
     """(id, relative path) for a full id or a unique prefix of at least MIN_PREFIX characters."""
-    prefix = normalise_prefix(text)
-    if prefix is None:
-        raise NotFoundError(f"{text!r} is not an article id (ids are 10 letters and digits, e.g. 3kq8v0m2xa)")
-    if len(prefix) < MIN_PREFIX:
-        raise UsageError(f"id prefix {text!r} is too short: type at least {MIN_PREFIX} characters")
-    matches = store.catalog.paths_for_prefix(prefix)
-    ids = sorted({id_ for id_, _ in matches})
-    if not ids:
-        raise NotFoundError(f"no article with an id starting {prefix!r}; `newsarc list` shows ids")
-    if len(ids) > 1:
-        raise AmbiguousIdError(prefix, ids)
-    return matches[0]
+    return store.resolve(text)
 
 
 def get_article(store: Store, text: str) -> Article:
@@ -116,9 +104,8 @@ def remove_article(store: Store, text: str) -> Article:
             near = NearDupIndex(store.archive.state_dir)
             was_synced = near.is_synced(store)
         store.archive.remove(relpath)
-        original = article.extra.get("original")
-        if isinstance(original, str) and original == f"{article.id}.orig.gz":  # its kept raw source, nothing else
-            store.archive.remove(f"{relpath.rsplit('/', 1)[0]}/{original}")
+        if article.extra.get("original") == original_name(article.id):  # its kept raw source, nothing else
+            store.archive.remove(store.archive.original_relpath(relpath, article.id))
         store.record(deletes=[relpath])
         if near is not None:
             near.removed(store, article.id, was_synced)
@@ -177,3 +164,41 @@ def iter_articles(store: Store, paths: Iterable[str]) -> Iterator[Article]:
 def reindex(store: Store) -> int:
     with store.archive.lock:
         return store.rebuild()
+
+
+# -- re-extraction and feeds -------------------------------------------------------------------------------
+def reextract(store: Store, text: str) -> tuple[str, list[str]]:
+    """Read an article again from its kept original; (id, fields that changed). See newsarc.reextract."""
+    from newsarc.reextract import reextract as run
+
+    return run(store, text)
+
+
+def feeds(store: Store) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The feed subscriptions (ordered by title) and, per URL, their last update on this machine."""
+    from newsarc import feeds as subscriptions
+
+    return subscriptions.subscriptions(store), subscriptions.last_updates(store)
+
+
+def subscribe_feed(store: Store, location: str, *, tags: Iterable[str] = (),
+                   allow_private: bool = False) -> tuple[dict[str, Any], int]:
+    """Subscribe to a feed URL or file after reading it once: (the subscription, its entries now)."""
+    from newsarc.feeds import subscribe
+
+    return subscribe(store, location, tags=tags, allow_private=allow_private)
+
+
+def unsubscribe_feed(store: Store, which: str) -> dict[str, Any]:
+    """Remove the subscription named by URL, number or title; its articles stay."""
+    from newsarc.feeds import unsubscribe
+
+    return unsubscribe(store, which)
+
+
+def update_feeds(store: Store, which: Iterable[str] = (), *, fetch_pages: bool = False,
+                 keep_original: bool = False, dedupe: str = "link") -> Iterator[FeedUpdate]:
+    """Add the new entries of every feed (or those named), one FeedUpdate per feed as it finishes."""
+    from newsarc.feeds import update
+
+    return update(store, which, fetch_pages=fetch_pages, keep_original=keep_original, dedupe=dedupe)

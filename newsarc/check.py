@@ -38,14 +38,13 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsarc.errors import BadInputError, NewsarcError
-from newsarc.storage.archive import ARTICLES_DIR, SETTINGS_FILE
+from newsarc.storage.archive import ARTICLES_DIR, ORIGINAL_SUFFIX, SETTINGS_FILE, original_name
+from newsarc.storage.atomic import TEMP_PREFIX, TEMP_SUFFIX
 
 if TYPE_CHECKING:
     from newsarc.article import Article
     from newsarc.storage.store import Store
 
-TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"  # as yamlio.atomic_write names them
-ORIGINAL_SUFFIX = ".orig.gz"  # a raw source kept beside its article by `add --keep-original`
 TEMP_MIN_AGE = 60.0  # seconds: a younger temporary file could still belong to a running writer
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 _CONFLICT_START, _CONFLICT_BASE, _CONFLICT_MID, _CONFLICT_END = "<<<<<<<", "|||||||", "=======", ">>>>>>>"
@@ -452,7 +451,7 @@ class Checker:
     # -- repairs (lock held) ---------------------------------------------------------------------------
     def _repair(self, problems: list[Problem]) -> dict[tuple[str, str, str], str]:
         """Fix the repairable problems; returns what was done, by problem key."""
-        from newsarc.storage.yamlio import fsync_dir
+        from newsarc.storage.atomic import fsync_dir
 
         done: dict[tuple[str, str, str], str] = {}
         rebuild = False
@@ -498,7 +497,7 @@ class Checker:
     def _move_original(self, source: str, target: str) -> None:
         """Take the article's kept original along -- only the name newsarc gives it, never a path from the YAML."""
         article = self.valid.get(source)
-        name = f"{article.id}{ORIGINAL_SUFFIX}" if article else ""
+        name = original_name(article.id) if article else ""
         if article and article.extra.get("original") == name:
             original = (self.root / source).parent / name
             if original.is_file() and not original.is_symlink():
@@ -506,7 +505,8 @@ class Checker:
 
     def _resolve_conflict(self, relpath: str) -> bool:
         from newsarc.article import Article
-        from newsarc.storage.yamlio import atomic_write, load_yaml
+        from newsarc.storage.atomic import atomic_write
+        from newsarc.storage.yamlio import load_yaml
 
         path = self.root / relpath
         try:
@@ -577,7 +577,7 @@ def _move_no_replace(source: Any, target: Any) -> bool:
     A hard link then an unlink: if newsarc dies in between, both names point to one file, which the next
     repair sees (same inode at the target) and finishes by removing the second name -- no data is removed.
     """
-    from newsarc.storage.yamlio import fsync_dir
+    from newsarc.storage.atomic import fsync_dir
 
     target.parent.mkdir(parents=True, exist_ok=True)
     try:

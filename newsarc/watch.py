@@ -50,7 +50,7 @@ def load_watches(root: Path) -> dict[str, str]:
 def save_watches(root: Path, watches: dict[str, str]) -> None:
     import yaml
 
-    from newsarc.storage.yamlio import atomic_write
+    from newsarc.storage.atomic import atomic_write
 
     lines = [HEADER]
     for name in sorted(watches):
@@ -120,6 +120,6 @@ def _load_state(root: Path) -> dict[str, dict]:  # type: ignore[type-arg]
 
 
 def _save_state(root: Path, state: dict) -> None:  # type: ignore[type-arg]
-    from newsarc.storage.yamlio import atomic_write
+    from newsarc.storage.atomic import atomic_write
 
     atomic_write(root / ".newsarc" / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1) + "\n")

@@ -540,7 +540,7 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
         import json
         from pathlib import Path
 
-        from newsarc.storage.yamlio import atomic_write
+        from newsarc.storage.atomic import atomic_write
 
         atomic_write(Path(mapping), json.dumps(es_mapping(index_name), indent=2) + "\n")
     click.echo(f"exported {count} articles", err=True)
@@ -548,21 +548,12 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
 
 def _export_to_file(output: str, write: Callable[[Any], int]) -> int:
     """Write through a temporary file renamed into place, so a failed export leaves no half file."""
-    import os
-    import tempfile
     from pathlib import Path
 
-    target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=target.parent if str(target.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            count = write(stream)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return count
+    from newsarc.storage.atomic import atomic_file
+
+    with atomic_file(Path(output), durable=False) as stream:
+        return write(stream)
 
 
 @cli.command(name="import")

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from newsarc.errors import ExitCode, NewsarcError, NotFoundError, UsageError
+from newsarc.errors import ExitCode, UsageError
 
 PROGRESS_MIN_SOURCES = 200
 PROGRESS_MIN_BYTES = 20 * 1024 * 1024
@@ -221,63 +221,13 @@ def reextract(env: Any, article_id: str) -> None:
       newsarc add https://example.com/story.html --keep-original
       newsarc reextract 3kq8
     """
-    import gzip
-
     from newsarc import api
-    from newsarc.ingest.dispatch import parse_source
-    from newsarc.ingest.options import IngestOptions
 
-    store = env.store()
-    with store.archive.lock:
-        store.refresh(write=True)
-        found_id, relpath = api.resolve(store, article_id)
-        article = store.archive.read(relpath)
-        original = article.extra.get("original")
-        if not isinstance(original, str) or not original:
-            raise NotFoundError(f"{found_id} has no original kept; add it again with --keep-original")
-        if original != f"{found_id}.orig.gz":
-            # The field is data from a file anyone may have edited: it names, never locates, the original.
-            raise NewsarcError(f"{relpath}: field 'original': {original!r} is not {found_id}.orig.gz; "
-                               "newsarc only reads the original kept beside the article")
-        path = store.archive.abspath(relpath).parent / original
-        try:
-            raw = gzip.decompress(path.read_bytes())
-        except FileNotFoundError:
-            raise NotFoundError(f"{found_id}: its original {path.name} is missing beside the YAML") from None
-        except (OSError, EOFError) as exc:
-            raise NewsarcError(f"{path}: cannot read the original ({exc}); it is damaged") from None
-        hints = {k: v for k, v in {"url": article.url, "final_url": article.extra.get("final_url"),
-                                   "fetched": article.extra.get("fetched")}.items() if v}
-        options = IngestOptions(date_order=store.archive.settings["date_order"], hints=hints)
-        parsed = next((p for p in parse_source(raw, origin=str(path), options=options) if "_error" not in p
-                       and "_skip" not in p), None)
-        if parsed is None:
-            raise NewsarcError(f"{path}: the original holds no article any more")
-        before = article.to_dict()
-        for name in ("title", "date", "source", "url", "location", "language", "body"):
-            if parsed.get(name):
-                setattr(article, name, parsed[name])
-        if parsed.get("authors"):
-            article.authors = list(parsed["authors"])
-        article.tags = article.tags + [t for t in parsed.get("tags") or [] if t not in article.tags]
-        for key, value in parsed.items():
-            fresh = not key.startswith("_") and key not in before and key != "date_ambiguous"
-            if fresh and value not in ("", [], None):
-                article.extra[key] = value
-        before["body"] = (before.get("body") or "").rstrip("\n")  # the YAML block adds a final newline
-        article.body = article.body.rstrip("\n")
-        changed = [k for k, v in article.to_dict().items() if before.get(k) != v]
-        if not changed:
-            click.echo(f"{found_id}: re-extracted, nothing changed")
-            return
-        new_relpath = store.archive.save(article)
-        deletes = []
-        if new_relpath != relpath:
-            path.replace(store.archive.abspath(new_relpath).parent / original)
-            store.archive.remove(relpath)
-            deletes = [relpath]
-        store.record([(new_relpath, article)], deletes)
-    click.echo(f"{found_id}: re-extracted; changed {', '.join(changed)}")
+    found_id, changed = api.reextract(env.store(), article_id)
+    if changed:
+        click.echo(f"{found_id}: re-extracted; changed {', '.join(changed)}")
+    else:
+        click.echo(f"{found_id}: re-extracted, nothing changed")
 
 
 # -- newsarc feed ------------------------------------------------------------------------------------------
@@ -292,79 +242,6 @@ def feed() -> None:
     """
 
 
-FEEDS_DIR = "feeds"  # one YAML file per subscription: two clones subscribing to different feeds never conflict
-
-
-def _feed_path(store: Any, url: str) -> Any:
-    import hashlib
-
-    return store.archive.root / FEEDS_DIR / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()[:12]}.yaml"
-
-
-def _feeds(store: Any) -> list[dict[str, Any]]:
-    """The subscriptions, from feeds/*.yaml in the archive, ordered by title."""
-    from newsarc.storage.yamlio import load_yaml
-
-    directory = store.archive.root / FEEDS_DIR
-    feeds = []
-    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
-        item = load_yaml(path.read_bytes(), origin=str(path))
-        if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not item["url"]:
-            raise UsageError(f"{path}: a feed file needs `url: ...` (and may have title and tags)")
-        feeds.append(item)
-    return sorted(feeds, key=lambda f: (str(f.get("title") or "").casefold(), f["url"]))
-
-
-def _save_feed(store: Any, entry: dict[str, Any]) -> None:
-    from newsarc.storage.yamlio import atomic_write, dump_article
-
-    atomic_write(_feed_path(store, entry["url"]), dump_article(entry))
-
-
-def _remove_feed(store: Any, entry: dict[str, Any]) -> None:
-    import contextlib
-
-    with contextlib.suppress(FileNotFoundError):
-        _feed_path(store, entry["url"]).unlink()
-
-
-def _feed_state(store: Any) -> dict[str, Any]:
-    try:
-        return json.loads((store.archive.state_dir / "feeds.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_feed_state(store: Any, state: dict[str, Any]) -> None:
-    from newsarc.storage.yamlio import atomic_write
-
-    atomic_write(store.archive.state_dir / "feeds.json", json.dumps(state, indent=1, sort_keys=True), durable=False)
-
-
-def _read_feed_location(location: str, allow_private: bool) -> tuple[bytes, dict[str, Any]]:
-    from pathlib import Path
-
-    from newsarc.ingest.fetch import fetch, is_url
-
-    if is_url(location):
-        fetched = fetch(location, allow_private=allow_private)
-        return fetched.data, {**fetched.hints(), "feed": location}
-    path = Path(location)
-    try:
-        return path.read_bytes(), {"feed": str(path), "name": path.name}
-    except OSError as exc:
-        raise NewsarcError(f"{location}: cannot read the feed file ({exc.strerror})") from None
-
-
-def _find_feed(feeds: list[dict[str, Any]], which: str) -> int:
-    if which.isdigit() and 1 <= int(which) <= len(feeds):
-        return int(which) - 1
-    for i, item in enumerate(feeds):
-        if which in (item["url"], item.get("title")):
-            return i
-    raise NotFoundError(f"no feed {which!r} among the subscriptions; `newsarc feed list` shows them")
-
-
 @feed.command(name="add")
 @click.argument("location", metavar="URL|FILE")
 @click.option("--tag", "tags", multiple=True, help="Tag every article from this feed (repeatable).")
@@ -372,28 +249,10 @@ def _find_feed(feeds: list[dict[str, Any]], which: str) -> int:
 @click.pass_obj
 def feed_add(env: Any, location: str, tags: tuple[str, ...], allow_private: bool) -> None:
     """Subscribe to a feed (checked by reading it once); `newsarc feed update` adds its entries."""
-    from pathlib import Path
+    from newsarc import api
 
-    from newsarc.ingest.feed import read_feed
-    from newsarc.ingest.fetch import is_url
-
-    store = env.store(create=True)
-    if not is_url(location):
-        location = str(Path(location).expanduser().absolute())
-    feeds = _feeds(store)
-    if any(f["url"] == location for f in feeds):
-        raise UsageError(f"already subscribed to {location}")
-    data, hints = _read_feed_location(location, allow_private)
-    parsed = read_feed(data, origin=location, hints=hints)
-    title = " ".join((parsed.feed.get("title") or location).split())
-    entry: dict[str, Any] = {"url": location, "title": title}
-    if tags:
-        entry["tags"] = list(tags)
-    if allow_private:
-        entry["allow_private"] = True
-    with store.archive.lock:
-        _save_feed(store, entry)
-    click.echo(f"subscribed to {title} ({len(parsed.entries)} entries now); `newsarc feed update` adds them")
+    entry, entries = api.subscribe_feed(env.store(create=True), location, tags=tags, allow_private=allow_private)
+    click.echo(f"subscribed to {entry['title']} ({entries} entries now); `newsarc feed update` adds them")
 
 
 @feed.command(name="list")
@@ -401,9 +260,9 @@ def feed_add(env: Any, location: str, tags: tuple[str, ...], allow_private: bool
 @click.pass_obj
 def feed_list(env: Any, as_json: bool) -> None:
     """List the subscriptions with their last update."""
-    store = env.store()
-    feeds = _feeds(store)
-    state = _feed_state(store)
+    from newsarc import api
+
+    feeds, state = api.feeds(env.store())
     if not feeds:
         click.echo("no feeds; subscribe with `newsarc feed add URL`", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
@@ -423,11 +282,9 @@ def feed_list(env: Any, as_json: bool) -> None:
 @click.pass_obj
 def feed_rm(env: Any, which: str) -> None:
     """Unsubscribe from a feed (its articles stay in the archive)."""
-    store = env.store()
-    with store.archive.lock:
-        feeds = _feeds(store)
-        removed = feeds.pop(_find_feed(feeds, which))
-        _remove_feed(store, removed)
+    from newsarc import api
+
+    removed = api.unsubscribe_feed(env.store(), which)
     click.echo(f"unsubscribed from {removed.get('title') or removed['url']}")
 
 
@@ -442,40 +299,20 @@ def feed_update(env: Any, which: tuple[str, ...], fetch_pages: bool, keep_origin
     """Add the new entries of every feed (or those named): one summary line per feed. A feed that fails is
     reported and the others go on; the exit status is then 8."""
     from newsarc import api
-    from newsarc.article import utc_now
 
-    store = env.store()
-    feeds = _feeds(store)
-    if not feeds:
-        raise UsageError("no feeds to update; subscribe with `newsarc feed add URL`")
-    chosen = [feeds[_find_feed(feeds, w)] for w in which] if which else feeds
-    state = _feed_state(store)
     failures = 0
-    for item in chosen:
-        url = item["url"]
-        name = item.get("title") or url
-        allow_private = bool(item.get("allow_private"))
-        try:
-            data, hints = _read_feed_location(url, allow_private)
-            source = api.Source(url, lambda data=data: data, hints=hints)
-            settings = api.IngestSettings(dedupe=dedupe, keep_original=keep_original and fetch_pages,
-                                          allow_private=allow_private, fetch_pages=fetch_pages, resume=False)
-            report = api.add_sources(store, [source], overrides=api.Overrides(tags=tuple(item.get("tags") or ())),
-                                     settings=settings, report=api.AddReport(keep_outcomes=False))
-        except NewsarcError as exc:
+    for result in api.update_feeds(env.store(), which, fetch_pages=fetch_pages, keep_original=keep_original,
+                                   dedupe=dedupe):
+        if result.error:
             failures += 1
-            state[url] = {**state.get(url, {}), "updated": utc_now(), "error": str(exc)}
-            click.echo(f"{name}: failed: {exc}")
+            click.echo(f"{result.name}: failed: {result.error}")
             continue
-        added, known, bad = report.count("added"), report.count("duplicate"), report.count("failed")
-        state[url] = {"updated": utc_now(), "added": added}
-        line = f"{name}: {added} new, {known} already in"
-        if report.count("near-duplicate"):
-            line += f", {report.count('near-duplicate')} near-duplicates skipped"
-        if bad:
+        line = f"{result.name}: {result.added} new, {result.known} already in"
+        if result.near_duplicates:
+            line += f", {result.near_duplicates} near-duplicates skipped"
+        if result.failed:
             failures += 1
-            line += f", {bad} failed ({report.outcomes[0].reason})" if report.outcomes else f", {bad} failed"
+            line += f", {result.failed} failed" + (f" ({result.first_failure})" if result.first_failure else "")
         click.echo(line)
-    _save_feed_state(store, state)
     if failures:
         sys.exit(int(ExitCode.PARTIAL))

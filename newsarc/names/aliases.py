@@ -85,7 +85,7 @@ def save_groups(root: Path, groups: list[Group]) -> None:
     """Write aliases.yaml atomically, one group per line."""
     import yaml
 
-    from newsarc.storage.yamlio import atomic_write
+    from newsarc.storage.atomic import atomic_write
 
     lines = [HEADER]
     for group in groups:

@@ -31,6 +31,7 @@ SETTINGS_FILE = "newsarc.yaml"
 ARTICLES_DIR = "articles"
 STATE_DIR = ".newsarc"
 UNDATED_DIR = "undated"
+ORIGINAL_SUFFIX = ".orig.gz"  # a raw source kept beside its article by `add --keep-original`
 ENV_VAR = "NEWSARC_ARCHIVE"
 # Written even when empty (an unknown date is `date: null`); other empty fields are left out of the file.
 
@@ -112,6 +113,11 @@ def init_archive(root: Path) -> Path:
     return root
 
 
+def original_name(article_id: str) -> str:
+    """The file name of an article's kept original: the only name newsarc reads or writes for it."""
+    return f"{article_id}{ORIGINAL_SUFFIX}"
+
+
 class Archive:
     """One archive directory. Paths handed in and out are relative to the root, with '/' separators."""
 
@@ -186,7 +192,8 @@ class Archive:
 
     def save(self, article: Article, *, durable: bool = True) -> str:
         """Write an article atomically to its place; returns its relative path."""
-        from newsarc.storage.yamlio import MAX_YAML_BYTES, article_yaml, atomic_write
+        from newsarc.storage.atomic import atomic_write
+        from newsarc.storage.yamlio import MAX_YAML_BYTES, article_yaml
 
         if not self._git_checked:
             self._git_checked = True
@@ -224,6 +231,13 @@ class Archive:
     def remove(self, relpath: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             (self.root / relpath).unlink()
+
+    def original_relpath(self, relpath: str, article_id: str) -> str:
+        """Where the kept original of the article at `relpath` lies: beside it, under the name newsarc gives it.
+
+        An article's `original:` field is data anyone may edit: it names the original, never locates it."""
+        folder = relpath.rsplit("/", 1)[0] if "/" in relpath else ""
+        return f"{folder}/{original_name(article_id)}" if folder else original_name(article_id)
 
     def iter_relpaths(self) -> Iterator[str]:
         """Every article file under articles/, in sorted order (temporary files skipped)."""

@@ -51,7 +51,7 @@ def write_gitattributes(root: Path) -> bool:
     if f"merge={DRIVER}" in current:
         return False
     separator = "" if not current or current.endswith("\n") else "\n"
-    from newsarc.storage.yamlio import atomic_write
+    from newsarc.storage.atomic import atomic_write
 
     atomic_write(path, current + separator + GITATTRIBUTES_BLOCK, durable=False)
     return True
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     base, ours, theirs = (Path(name).read_bytes() for name in (base_file, ours_file, theirs_file))
     text = merged_article_text(base, ours, theirs, origin=path)
     if text is not None:
-        from newsarc.storage.yamlio import atomic_write
+        from newsarc.storage.atomic import atomic_write
 
         atomic_write(Path(ours_file), text, durable=False)
         return 0

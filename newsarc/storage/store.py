@@ -54,6 +54,24 @@ class Store:
         self._backend: WhooshBackend | None = None
         self.damage = ""  # set when refresh() found the index damaged and rebuilt it
 
+    def resolve(self, text: str) -> tuple[str, str]:
+        """(id, relative path) for a full id or a unique prefix of at least MIN_PREFIX characters."""
+        from newsarc.errors import AmbiguousIdError, NotFoundError, UsageError
+        from newsarc.ids import MIN_PREFIX, normalise_prefix
+
+        prefix = normalise_prefix(text)
+        if prefix is None:
+            raise NotFoundError(f"{text!r} is not an article id (ids are 10 letters and digits, e.g. 3kq8v0m2xa)")
+        if len(prefix) < MIN_PREFIX:
+            raise UsageError(f"id prefix {text!r} is too short: type at least {MIN_PREFIX} characters")
+        matches = self.catalog.paths_for_prefix(prefix)
+        ids = sorted({id_ for id_, _ in matches})
+        if not ids:
+            raise NotFoundError(f"no article with an id starting {prefix!r}; `newsarc list` shows ids")
+        if len(ids) > 1:
+            raise AmbiguousIdError(prefix, ids)
+        return matches[0]
+
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:

@@ -1,0 +1,58 @@
+"""The one way newsarc writes a file: a crash leaves either the old file or the new one, never a mix.
+
+Every writer (article YAML, kept originals, exports, settings, state) goes through here. The data goes to a
+temporary file in the target's directory (named `.tmp-*.part`, which `check --repair` knows), is flushed and,
+when durable, fsynced; then it is renamed over the target and the directory is fsynced so that the rename itself
+survives a power loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, *, binary: bool = False, durable: bool = True) -> Iterator[IO[Any]]:
+    """A handle to write `path` through a temporary file; renamed into place only when the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with handle:
+            yield handle
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def atomic_write(path: Path, data: str | bytes, *, durable: bool = True) -> None:
+    """Write text (UTF-8, newlines as given) or bytes to `path` atomically."""
+    with atomic_file(path, binary=isinstance(data, bytes), durable=durable) as handle:
+        handle.write(data)
+
+
+def fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
