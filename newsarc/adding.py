@@ -164,8 +164,7 @@ class _Adder:
         from newsarc.article import normalise_text
         from newsarc.dedupe import VERSION_THRESHOLD, similarity, sketch
 
-        rows = list(self.store.catalog.db.execute("SELECT id, path FROM files WHERE url=? ORDER BY added",
-                                                  (article.url,)))
+        rows = self.store.catalog.with_url(article.url)
         if not rows and article.url in self.seen_urls:
             rows = [(self.seen_urls[article.url], "")]
         if not rows:

@@ -31,7 +31,7 @@ from newsarc.errors import (
     NewsarcError,
 )
 from newsarc.index.backend import SearchRequest, SearchResult
-from newsarc.ingest.sources import MAX_ARTICLE_BYTES, Source, iter_sources, url_source  # noqa: F401 - re-exported
+from newsarc.ingest.sources import Source, iter_sources, url_source  # noqa: F401 - re-exported
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
 from newsarc.storage.catalog import CatalogEntry
 from newsarc.storage.store import ProgressFactory, Store, no_progress

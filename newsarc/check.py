@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import re
 import time
@@ -420,13 +419,15 @@ class Checker:
             self._add(".newsarc/index", "index", reason, "`newsarc check --repair` rebuilds it", "index",
                       remedy="rebuild")
             return
-        rows = _catalog_rows(store)
+        from newsarc.storage.catalog import FileRecord
+
+        rows = {record.path: record.metadata() for record in store.catalog.records()}
         for relpath, article in sorted(self.valid.items()):
             row = rows.get(relpath)
             if row is None:
                 self._add(relpath, "index", "is not in the search index", "`newsarc check --repair` indexes it",
                           "index", remedy="reindex")
-            elif row != _row_of(article):
+            elif row != FileRecord.of(relpath, article).metadata():
                 self._add(relpath, "index", "the index holds an older version of this file (changed without its "
                           "timestamp showing it)", "`newsarc check --repair` re-indexes it", "index",
                           remedy="reindex")
@@ -653,20 +654,6 @@ def _added_value(line: str) -> str:
         return moment.astimezone(dt.UTC).isoformat()
     except ValueError:
         return value
-
-
-def _row_of(article: Article) -> tuple[Any, ...]:
-    """The catalog fields an article should have (what Store records), for comparison."""
-    return (article.id, article.date, article.added, article.title, article.source, article.url,
-            article.content_key(), article.tags)
-
-
-def _catalog_rows(store: Store) -> dict[str, tuple[Any, ...]]:
-    rows = store.catalog.db.execute(
-        "SELECT path, id, date, added, title, source, url, content_key, tags FROM files"
-    )
-    return {path: (id_, date, added or "", title or "", source or "", url or "", key, json.loads(tags or "[]"))
-            for path, id_, date, added, title, source, url, key, tags in rows}
 
 
 def _index_documents(store: Store) -> Counter[str]:

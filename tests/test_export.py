@@ -21,7 +21,7 @@ from newsarc.errors import BadInputError, UsageError
 from newsarc.exchange.export import CSV_COLUMNS, FORMATS, es_mapping, neutralise_cell, restore_cell, write_export
 from newsarc.exchange.importer import read_import
 
-IMPORTABLE = ("jsonl", "json", "yaml", "csv")
+IMPORTABLE = ("jsonl", "json", "yaml", "csv", "es-bulk")
 EXTENSION = {"jsonl": "jsonl", "json": "json", "yaml": "yaml", "csv": "csv", "markdown": "md",
              "es-bulk": "ndjson"}
 
@@ -453,3 +453,36 @@ def test_streaming_export_keeps_memory_flat(tmp_path: Path, fmt: str) -> None:
         for number, last in enumerate(read_import(path), start=1):  # noqa: B007
             pass
         assert number == 20_000 and last is not None and last["id"] == "id-19999"
+
+
+def test_every_format_import_offers_round_trips_through_the_cli(run, archive: Path, tmp_path: Path) -> None:
+    """`import --help` offers exactly the formats that come back, es-bulk included (it was offered and refused)."""
+    from click.testing import CliRunner
+
+    from newsarc.cli.app import cli
+    from newsarc.storage.archive import init_archive
+
+    help_text = run("import", "--help").output
+    offered = help_text.split("--format [", 1)[1].split("]", 1)[0].split("|")
+    assert sorted(offered) == sorted(IMPORTABLE)
+    added = run("add", "-", "--date", "2017-05-18", "--tag", "Syria", input="Talks resume\n\nThe talks resumed.\n")
+    article_id = added.output.split()[1]
+    for fmt in offered:
+        target = tmp_path / f"export-{fmt}"
+        assert run("export", "--format", fmt, "-o", str(target)).exit_code == 0
+        copy = init_archive(tmp_path / f"copy-{fmt}")
+        result = CliRunner().invoke(cli, ["--archive", str(copy), "import", str(target)], catch_exceptions=False)
+        assert result.exit_code == 0, (fmt, result.output)
+        assert result.output.startswith("1 imported, 0 already in the archive, 0 failed"), (fmt, result.output)
+        shown = CliRunner().invoke(cli, ["--archive", str(copy), "show", article_id, "--format", "json"])
+        assert json.loads(shown.stdout)["tags"] == ["Syria"], fmt
+
+
+def test_an_es_bulk_file_cut_short_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bulk.ndjson"
+    path.write_text('{"index": {"_index": "newsarc", "_id": "x9v9r6tm09"}}\n', encoding="utf-8")
+    with pytest.raises(BadInputError, match="no document after it"):
+        list(read_import(path))
+    path.write_text('{"delete": {"_index": "newsarc", "_id": "x9v9r6tm09"}}\n', encoding="utf-8")
+    with pytest.raises(BadInputError, match="line 1: a 'delete' action; an es-bulk import takes index or create"):
+        list(read_import(path))

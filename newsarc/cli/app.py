@@ -16,6 +16,7 @@ import click
 
 from newsarc import __version__
 from newsarc.errors import ExitCode, NewsarcError, UsageError
+from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
 MACHINE_FORMATS = ("json", "jsonl", "csv")
 
@@ -413,7 +414,8 @@ def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since
         sys.exit(int(ExitCode.NO_MATCH))
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
+# Only --help: a removal such as -Shah would otherwise be read as the short options -S -h -a -h, and -h is help.
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 @click.argument("article_id", metavar="ID")
 @click.argument("changes", nargs=-1, required=True, metavar="+TAG|-TAG...", type=click.UNPROCESSED)
 @click.pass_obj
@@ -495,9 +497,6 @@ def reindex(env: Env) -> None:
     click.echo(f"indexed {count} articles in {time.perf_counter() - started:.1f} s")
 
 
-EXPORT_FORMATS = ("jsonl", "json", "csv", "yaml", "markdown", "es-bulk")
-
-
 @cli.command()
 @click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
@@ -558,7 +557,7 @@ def _export_to_file(output: str, write: Callable[[Any], int]) -> int:
 
 @cli.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
-@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "json", "csv", "yaml", "es-bulk"]),
+@click.option("--format", "-f", "fmt", type=click.Choice(IMPORT_FORMATS),
               help="Input format (default: from the file's extension or content).")
 @click.pass_obj
 def import_(env: Env, file: str, fmt: str | None) -> None:

@@ -30,8 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from newsarc.errors import BadInputError, UsageError
-
-FORMATS = ("jsonl", "json", "yaml", "csv", "markdown", "es-bulk")
+from newsarc.exchange.formats import EXPORT_FORMATS as FORMATS
 
 CSV_COLUMNS = ("id", "title", "date", "source", "url", "authors", "tags", "location", "language", "added",
                "body", "extra")

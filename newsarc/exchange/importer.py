@@ -1,4 +1,5 @@
-"""Read articles back from jsonl, json, yaml or csv files (as `newsarc.exchange.export` writes them) as plain dicts.
+"""Read articles back from jsonl, json, yaml, csv or es-bulk files (as `newsarc.exchange.export` writes them) as
+plain dicts.
 
 jsonl, yaml and csv are read record by record; json is loaded whole. YAML is loaded with the safe loader
 only: tags beyond the plain YAML types are refused, and so are anchors/aliases -- article data never needs
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newsarc.errors import BadInputError, UsageError
+from newsarc.exchange.formats import IMPORT_FORMATS
 
-IMPORT_FORMATS = ("jsonl", "json", "yaml", "csv")
+_BULK_ACTIONS = ("index", "create", "delete", "update")  # an Elasticsearch/OpenSearch _bulk body's action names
+_DOCUMENT_ACTIONS = ("index", "create")  # those followed by a whole document
 _ALIASES = {"ndjson": "jsonl", "yml": "yaml"}
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".yaml": "yaml", ".yml": "yaml",
                ".csv": "csv"}
@@ -31,7 +34,8 @@ def read_import(path: Path, fmt: str | None = None) -> Iterator[dict[str, Any]]:
         fmt = _ALIASES.get(fmt, fmt)
         if fmt not in IMPORT_FORMATS:
             raise UsageError(f"unknown import format {fmt!r}; choose one of: {', '.join(IMPORT_FORMATS)}")
-    readers = {"jsonl": _read_jsonl, "json": _read_json, "yaml": _read_yaml, "csv": _read_csv}
+    readers = {"jsonl": _read_jsonl, "json": _read_json, "yaml": _read_yaml, "csv": _read_csv,
+               "es-bulk": _read_es_bulk}
     try:
         if fmt is None:
             fmt = detect_format(path)
@@ -49,15 +53,20 @@ def _open(path: Path) -> TextIO:
 
 
 def detect_format(path: Path) -> str:
-    """The format by extension, else by the first non-space character (and line) of the file."""
+    """The format by extension, else by the first non-space character (and line) of the file; a JSON Lines
+    file whose first line is a _bulk action is es-bulk, whatever its name."""
     fmt = _EXTENSIONS.get(path.suffix.lower())
-    if fmt:
+    if fmt not in (None, "jsonl", "json"):
         return fmt
     with _open(path) as handle:
         for line in handle:
             text = line.strip()
             if not text:
                 continue
+            if _bulk_action(text) is not None:
+                return "es-bulk"
+            if fmt:
+                return fmt
             if text.startswith("["):
                 return "json"
             if text.startswith("{"):
@@ -96,6 +105,52 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 raise BadInputError(f"{path}: line {number}: not valid JSON ({message}); each line must hold "
                                     "one JSON object") from None
             yield _need_mapping(value, f"{path}: line {number}")
+
+
+def _bulk_action(line: str) -> tuple[str, dict[str, Any]] | None:
+    """(name, metadata) of a _bulk action line such as {"index": {"_index": ..., "_id": ...}}, else None."""
+    if not line.startswith("{") or not any(f'"{name}"' in line[:16] for name in _BULK_ACTIONS):
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    if isinstance(value, dict) and len(value) == 1:
+        (name, action), = value.items()
+        if name in _BULK_ACTIONS and isinstance(action, dict) and ("_index" in action or "_id" in action):
+            return name, action
+    return None
+
+
+def _read_es_bulk(path: Path) -> Iterator[dict[str, Any]]:
+    """An es-bulk export: an `index` (or `create`) action line, then the document; the action's _id is the id
+    of a document that lacks one."""
+    pending: dict[str, Any] | None = None
+    with _open(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            if pending is None:
+                action = _bulk_action(line.strip())
+                if action is None or action[0] not in _DOCUMENT_ACTIONS:
+                    what = f"a {action[0]!r} action" if action else "not an action line"
+                    raise BadInputError(f"{path}: line {number}: {what}; an es-bulk import takes index or create "
+                                        'actions, each followed by its article, as {"index": {"_id": "..."}}')
+                pending = action[1]
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                message = getattr(exc, "msg", str(exc))
+                raise BadInputError(f"{path}: line {number}: not valid JSON ({message}); a _bulk document "
+                                    "follows each action line") from None
+            record = _need_mapping(value, f"{path}: line {number}")
+            if not record.get("id") and pending.get("_id"):
+                record = {"id": str(pending["_id"]), **record}
+            pending = None
+            yield record
+    if pending is not None:
+        raise BadInputError(f"{path}: the last action line has no document after it; the file was cut short")
 
 
 def _read_json(path: Path) -> Iterator[dict[str, Any]]:

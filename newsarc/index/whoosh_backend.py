@@ -27,7 +27,8 @@ from newsarc.article import Article
 from newsarc.dateranges import date_bounds
 from newsarc.index import whoosh_loader
 from newsarc.index.backend import SearchHit, SearchRequest, SearchResult, Snippet
-from newsarc.names.variants import TAGS_MARK, fold_query_text
+from newsarc.names.fold import fold_text
+from newsarc.names.variants import TAGS_MARK
 
 whoosh_loader.load()
 
@@ -63,7 +64,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
         for token in tokens:
-            token.text = fold_query_text(token.text)
+            token.text = fold_text(token.text)
             yield token
 
 
@@ -244,9 +245,9 @@ class WhooshBackend:
         return parsed, expanded + variant_expansions
 
     def _filter(self, request: SearchRequest) -> query.Query | None:
-        parts: list[query.Query] = [query.Term("tags", fold_query_text(tag)) for tag in request.tags]
+        parts: list[query.Query] = [query.Term("tags", fold_text(tag)) for tag in request.tags]
         if request.source:
-            parts.append(query.Term("source_key", fold_query_text(request.source)))
+            parts.append(query.Term("source_key", fold_text(request.source)))
         if request.since or request.until:
             low = date_bounds(request.since)[0] if request.since else None
             high = date_bounds(request.until)[1] if request.until else None
@@ -314,7 +315,7 @@ class WhooshBackend:
             title_matches = snip.find_matches(title, stemmed, plain, stem)
             snippets = snip.fragments(body, body_matches) if body_matches else ([snip.lead(body)] if body else [])
             for tag in _lines(stored.get("tags")):
-                if fold_query_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem):
+                if fold_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem):
                     matched.append(tag)
             for m in [*title_matches, *body_matches]:
                 if m.word not in matched:
@@ -441,7 +442,7 @@ class WhooshBackend:
             text = "\n".join([stored.get("title", ""), stored.get("body", ""), *(_lines(stored.get("tags")))])
             key_terms = [(term, weight) for term, weight in searcher.key_terms_from_text("body", text, numterms=30)
                          if term not in _FUNCTION_STEMS and len(term) > 2 and not term.isdigit()][:15]
-            tag_terms = [fold_query_text(t) for t in _lines(stored.get("tags"))]
+            tag_terms = [fold_text(t) for t in _lines(stored.get("tags"))]
             subqueries: list[query.Query] = [query.Term("body", term, boost=max(weight, 0.01))
                                              for term, weight in key_terms]
             subqueries += [query.Term("tags", term, boost=0.5) for term in tag_terms]

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from newsarc.errors import BadInputError, UsageError
+from newsarc.ingest.options import MAX_SINGLE_BYTES
 from newsarc.outcomes import AddOutcome
 
-# A text article larger than this is not an article: refuse it rather than fill the archive and the index.
-MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 # File kinds a directory walk picks up; a file named explicitly is always tried.
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", "", ".html", ".htm", ".xhtml", ".eml", ".mbox", ".json",
                     ".jsonl", ".ndjson", ".csv", ".tsv", ".xml", ".rss", ".atom"}
@@ -122,13 +121,13 @@ def _reader(path: Path) -> Callable[[], bytes]:
             size = os.fstat(handle.fileno()).st_size
             try:
                 # Refused before reading (the stat), and bounded even if the file grows meanwhile (the read).
-                data = b"" if size > MAX_ARTICLE_BYTES else handle.read(MAX_ARTICLE_BYTES + 1)
+                data = b"" if size > MAX_SINGLE_BYTES else handle.read(MAX_SINGLE_BYTES + 1)
             except OSError as exc:
                 raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
         size = max(size, len(data))
-        if size > MAX_ARTICLE_BYTES:
+        if size > MAX_SINGLE_BYTES:
             raise BadInputError(
-                f"{path}: {size / 2**20:.0f} MB is more than the {MAX_ARTICLE_BYTES // 2**20} MB an article "
+                f"{path}: {size / 2**20:.0f} MB is more than the {MAX_SINGLE_BYTES // 2**20} MB an article "
                 "may have; split it or trim it first"
             )
         return data

@@ -26,6 +26,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from newsarc.names.fold import APOSTROPHE_TABLE, APOSTROPHES
+from newsarc.names.fold import fold_word as fold_token  # the name the variant rules give it
+
 # Arabic definite articles as transliterated, with the sun-letter assimilations (ad-, ar-, as-, ash-, ...).
 ARTICLES = frozenset(
     ["al", "el", "il", "ul", "ad", "ed", "ud", "ar", "er", "ur", "as", "es", "us", "at", "et", "ut", "az", "ez",
@@ -36,19 +39,8 @@ SPACED_ARTICLES = frozenset({"al", "el"})
 # Articles written glued to a one-word name ("Albukamal", "Elbukamal") that a variant key may look past.
 GLUED_ARTICLES = ("al", "el")
 
-APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc\u02bb\u02bf\u02be\u2032"
 HYPHENS = "-\u2010\u2011"
-_APOS_TABLE = {ord(ch): None for ch in APOSTROPHES}
 
-# Arabic and Persian letter forms folded to one (alef variants, ya/alef maqsura, ta marbuta, tatweel, ...).
-_ARABIC_FOLD = str.maketrans({
-    "\u0671": "\u0627", "\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627",  # alef forms -> alef
-    "\u0649": "\u064a", "\u06cc": "\u064a", "\u06d2": "\u064a",  # alef maqsura, Farsi ya -> ya
-    "\u0629": "\u0647",  # ta marbuta -> ha
-    "\u06a9": "\u0643",  # keheh -> kaf
-    "\u0640": None,  # tatweel
-    "\u0131": "i",  # dotless i (Turkish)
-})
 _ARABIC_PREFIXES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0643\u0627\u0644", "\u0641\u0627\u0644",
                     "\u0627\u0644", "\u0644\u0644")  # وال بال كال فال ال لل
 
@@ -65,20 +57,8 @@ _ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
 _GLUED_ARTICLE = re.compile(r"^([Aa]l|[Ee]l)(?=[A-Z][a-z])")
 
 
-@lru_cache(maxsize=200_000)
-def fold_token(word: str) -> str:
-    """The searchable form of one word: 'Būkamāl' -> 'bukamal', "Ba'ath" -> 'baath', 'أحمد' -> 'احمد'."""
-    folded = word.casefold()
-    if not folded.isascii():
-        folded = unicodedata.normalize("NFKD", folded.translate(_ARABIC_FOLD))
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-        folded = unicodedata.normalize("NFC", folded)
-    return folded.translate(_APOS_TABLE)
 
 
-def fold_query_text(text: str) -> str:
-    """Fold every word of a phrase (used for tags and alias members): 'Al-Bukamal ' -> 'al-bukamal'."""
-    return " ".join(fold_token(word) for word in text.split())
 
 
 class Token(NamedTuple):
@@ -236,7 +216,7 @@ def _canon_vowels(group: str) -> str:
 @lru_cache(maxsize=100_000)
 def name_form(word: str) -> NameForm | None:
     """The variant key of one name word (folded or as written), or None when it cannot be a name."""
-    text = word.casefold().translate(_APOS_TABLE).translate(_TO_LATIN)
+    text = word.casefold().translate(APOSTROPHE_TABLE).translate(_TO_LATIN)
     if _ARABIC_LETTERS.search(text):
         return _arabic_form(text)
     if not text.isascii():
@@ -401,7 +381,7 @@ def counts_as_name(text: str, token: Token, tags_start: int) -> bool:
 def index_keys(raw: str, folded: str) -> list[str]:
     """Terms of the variant-key field for one name word: 'SKELETON folded [spelling]' for each skeleton it
     may have; the spelling (lower case, accents kept) is there when folding lost a letter's sound (ş = sh)."""
-    spelling = raw.casefold().translate(_APOS_TABLE)
+    spelling = raw.casefold().translate(APOSTROPHE_TABLE)
     suffix = f" {spelling}" if spelling != folded and not spelling.isascii() else ""
     keys = []
     for form in forms_of(spelling):

@@ -15,11 +15,15 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from newsarc.ids import ALPHABET
 from newsarc.names.fold import fold_text as fold
 
-SCHEMA_VERSION = "1"
+if TYPE_CHECKING:
+    from newsarc.article import Article
+
+SCHEMA_VERSION = "2"  # 2: tags folded as the index folds them (Ba'ath = Baath)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -66,6 +70,18 @@ class FileRecord:
     url: str
     content_key: str
     tags: list[str]
+
+    @classmethod
+    def of(cls, relpath: str, article: Article, stamp: tuple[int, int, int] = (0, 0, 0)) -> FileRecord:
+        """The row an article file should have: the one place that says which article fields the catalog keeps."""
+        mtime_ns, size, ino = stamp
+        return cls(path=relpath, id=article.id, mtime_ns=mtime_ns, size=size, ino=ino, date=article.date,
+                   added=article.added or "", title=article.title or "", source=article.source or "",
+                   url=article.url or "", content_key=article.content_key(), tags=list(article.tags))
+
+    def metadata(self) -> tuple[Any, ...]:
+        """The fields taken from the article (not the file stamp), for comparing a row with its file."""
+        return (self.id, self.date, self.added, self.title, self.source, self.url, self.content_key, self.tags)
 
 
 class Catalog:
@@ -154,6 +170,18 @@ class Catalog:
             "SELECT id, path FROM files WHERE id >= ? AND id <= ? ORDER BY id, path LIMIT ?", (prefix, upper, limit)
         )
         return list(rows)
+
+    def records(self) -> Iterator[FileRecord]:
+        """Every row, as FileRecords (check compares them with the files)."""
+        rows = self.db.execute("SELECT path, id, mtime_ns, size, ino, date, added, title, source, url, content_key, "
+                               "tags FROM files")
+        for path, id_, mtime_ns, size, ino, date, added, title, source, url, key, tags in rows:
+            yield FileRecord(path, id_, mtime_ns or 0, size or 0, ino or 0, date, added or "", title or "",
+                             source or "", url or "", key, json.loads(tags or "[]"))
+
+    def with_url(self, url: str) -> list[tuple[str, str]]:
+        """(id, path) of every article with this URL, the first added first."""
+        return list(self.db.execute("SELECT id, path FROM files WHERE url=? ORDER BY added", (url,)))
 
     def find_duplicate(self, url: str, content_key: str) -> tuple[str, str] | None:
         """(id, path) of an article with the same URL or the same content, if any."""

@@ -213,7 +213,7 @@ class Store:
                     for path in deletes:
                         catalog.delete(path)
                     for relpath, article, stamp in loaded:
-                        catalog.upsert(_record(relpath, article, stamp))
+                        catalog.upsert(FileRecord.of(relpath, article, stamp))
                     if start + BATCH >= len(items):
                         for directory in changes.gone_dirs:
                             catalog.delete_dir(directory)
@@ -258,7 +258,7 @@ class Store:
                 catalog = self.catalog
                 catalog.begin()
                 for relpath, article, stamp in loaded:
-                    catalog.upsert(_record(relpath, article, stamp))
+                    catalog.upsert(FileRecord.of(relpath, article, stamp))
                 catalog.commit()
                 advance(len(batch))
         catalog = self.catalog
@@ -290,7 +290,7 @@ class Store:
                 # The real mtime, not the racy-window UNKNOWN: newsarc wrote this content itself, under the lock,
                 # so the next command need not index it again. The directory is still re-listed (below).
                 st = self.archive.abspath(relpath).stat()
-                catalog.upsert(_record(relpath, article, (st.st_mtime_ns, st.st_size, st.st_ino)))
+                catalog.upsert(FileRecord.of(relpath, article, (st.st_mtime_ns, st.st_size, st.st_ino)))
                 touched.add(relpath)
             for directory in _ancestor_dirs(touched):
                 catalog.set_dir(directory, UNKNOWN)
@@ -316,15 +316,6 @@ def is_damage(exc: BaseException) -> bool:
         tb = tb.tb_next
     where = tb.tb_frame.f_code.co_filename.replace("\\", "/") if tb is not None else ""
     return any(part in where for part in ("/whoosh/filedb/", "/whoosh/codec/", "/whoosh/index.py"))
-
-
-def _record(relpath: str, article: Article, stamp: tuple[int, int, int]) -> FileRecord:
-    mtime_ns, size, ino = stamp
-    return FileRecord(
-        path=relpath, id=article.id, mtime_ns=mtime_ns, size=size, ino=ino, date=article.date,
-        added=article.added, title=article.title, source=article.source, url=article.url,
-        content_key=article.content_key(), tags=article.tags,
-    )
 
 
 def _ancestor_dirs(paths: Iterable[str]) -> set[str]:
