@@ -26,10 +26,7 @@ from newsarc.adding import (  # noqa: F401 - re-exported
     finalise_new,
 )
 from newsarc.article import Article
-from newsarc.errors import (
-    ArchiveError,
-    NewsarcError,
-)
+from newsarc.errors import ArchiveError, NewsarcError, NotFoundError, UsageError
 from newsarc.index.backend import SearchRequest, SearchResult
 from newsarc.ingest.sources import Source, iter_sources, url_source  # noqa: F401 - re-exported
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
@@ -202,3 +199,70 @@ def update_feeds(store: Store, which: Iterable[str] = (), *, fetch_pages: bool =
     from newsarc.feeds import update
 
     return update(store, which, fetch_pages=fetch_pages, keep_original=keep_original, dedupe=dedupe)
+
+
+# -- alias groups (aliases.yaml) ---------------------------------------------------------------------------
+def alias_groups(store: Store) -> list[list[str]]:
+    from newsarc.names.aliases import load_groups
+
+    return load_groups(store.archive.root)
+
+
+def add_alias_group(store: Store, names: Iterable[str]) -> list[str]:
+    """Make `names` one group, merging any group that already holds one of them; returns the group."""
+    from newsarc.names import aliases
+
+    with store.archive.lock:
+        groups, group = aliases.add_group(aliases.load_groups(store.archive.root), list(names))
+        aliases.save_groups(store.archive.root, groups)
+    return group
+
+
+def remove_aliases(store: Store, names: Iterable[str], *, whole_groups: bool = False) -> list[str]:
+    """Remove names from their groups (a group left with one name goes), or the whole groups holding them;
+    returns the names removed. A name in no group is a NotFoundError and nothing changes."""
+    from newsarc.names import aliases
+
+    names = list(names)
+    with store.archive.lock:
+        groups = aliases.load_groups(store.archive.root)
+        if whole_groups:
+            removed: list[str] = []
+            for name in names:
+                groups, group = aliases.remove_group_of(groups, name)
+                if group is None:
+                    raise NotFoundError(f"{name!r} is in no alias group; `newsarc alias list` shows them")
+                removed.extend(group)
+        else:
+            groups, removed = aliases.remove_names(groups, names)
+            missing = [n for n in names if aliases.name_key(n) not in {aliases.name_key(r) for r in removed}]
+            if missing:
+                raise NotFoundError(f"{', '.join(map(repr, missing))} in no alias group; `newsarc alias list` "
+                                    "shows them")
+        aliases.save_groups(store.archive.root, groups)
+    return removed
+
+
+def suggest_aliases(store: Store, *, limit: int = 20) -> list[tuple[list[str], str]]:
+    """Proposed alias groups with the evidence for each, best first (see newsarc.names.aliases)."""
+    from newsarc.names.aliases import suggest_groups
+
+    return suggest_groups(store, limit=limit)
+
+
+def accept_aliases(store: Store, proposals: list[tuple[list[str], str]], numbers: Iterable[int]) -> list[list[str]]:
+    """Make the proposals numbered `numbers` (from 1) alias groups; returns the groups as saved."""
+    from newsarc.names import aliases
+
+    chosen = sorted(set(numbers))
+    bad = [n for n in chosen if not 1 <= n <= len(proposals)]
+    if bad:
+        raise UsageError(f"no suggestion {bad[0]}; there are {len(proposals)} (see `newsarc alias suggest`)")
+    made = []
+    with store.archive.lock:
+        groups = aliases.load_groups(store.archive.root)
+        for number in chosen:
+            groups, group = aliases.add_group(groups, proposals[number - 1][0])
+            made.append(group)
+        aliases.save_groups(store.archive.root, groups)
+    return made

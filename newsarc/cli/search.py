@@ -11,7 +11,7 @@ import sys
 import click
 
 from newsarc.cli.app import Env, date_option, machine_format_options
-from newsarc.errors import ExitCode, NotFoundError, UsageError
+from newsarc.errors import ExitCode, UsageError
 
 
 # -- alias -------------------------------------------------------------------------------------------------
@@ -36,13 +36,9 @@ def alias_add(env: Env, names: tuple[str, ...]) -> None:
     Example:
       newsarc alias add Erbil Irbil Arbil Hawler
     """
-    from newsarc.names import aliases
+    from newsarc import api
 
-    store = env.store()
-    with store.archive.lock:
-        groups, group = aliases.add_group(aliases.load_groups(store.archive.root), names)
-        aliases.save_groups(store.archive.root, groups)
-    click.echo("alias group: " + ", ".join(group))
+    click.echo("alias group: " + ", ".join(api.add_alias_group(env.store(), names)))
 
 
 @alias.command(name="list")
@@ -50,9 +46,9 @@ def alias_add(env: Env, names: tuple[str, ...]) -> None:
 @click.pass_obj
 def alias_list(env: Env, as_json: bool) -> None:
     """List the alias groups, one per line."""
-    from newsarc.names import aliases
+    from newsarc import api
 
-    groups = aliases.load_groups(env.store().archive.root)
+    groups = api.alias_groups(env.store())
     if as_json:
         click.echo(json.dumps(groups, ensure_ascii=False))
         return
@@ -74,25 +70,9 @@ def alias_rm(env: Env, names: tuple[str, ...], whole: bool) -> None:
       newsarc alias rm Arbil
       newsarc alias rm --group Erbil
     """
-    from newsarc.names import aliases
+    from newsarc import api
 
-    store = env.store()
-    with store.archive.lock:
-        groups = aliases.load_groups(store.archive.root)
-        if whole:
-            removed: list[str] = []
-            for name in names:
-                groups, group = aliases.remove_group_of(groups, name)
-                if group is None:
-                    raise NotFoundError(f"{name!r} is in no alias group; `newsarc alias list` shows them")
-                removed.extend(group)
-        else:
-            groups, removed = aliases.remove_names(groups, names)
-            missing = [n for n in names if aliases.name_key(n) not in {aliases.name_key(r) for r in removed}]
-            if missing:
-                raise NotFoundError(f"{', '.join(map(repr, missing))} in no alias group; `newsarc alias list` "
-                                    "shows them")
-        aliases.save_groups(store.archive.root, groups)
+    removed = api.remove_aliases(env.store(), names, whole_groups=whole)
     click.echo("removed: " + ", ".join(removed))
 
 
@@ -110,10 +90,10 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int) -> None:
       newsarc alias suggest
       newsarc alias suggest --accept 1 --accept 3
     """
-    from newsarc.names import aliases
+    from newsarc import api
 
     store = env.store()
-    proposals = aliases.suggest_groups(store, limit=limit)
+    proposals = api.suggest_aliases(store, limit=limit)
     if not accept:
         for number, (names, evidence) in enumerate(proposals, start=1):
             click.echo(f"{number:>2}. {', '.join(names)}")
@@ -129,15 +109,8 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int) -> None:
             chosen = sorted({int(a) for a in accept})
         except ValueError:
             raise UsageError("--accept takes suggestion numbers or 'all'") from None
-    bad = [n for n in chosen if not 1 <= n <= len(proposals)]
-    if bad:
-        raise UsageError(f"no suggestion {bad[0]}; there are {len(proposals)} (see `newsarc alias suggest`)")
-    with store.archive.lock:
-        groups = aliases.load_groups(store.archive.root)
-        for number in chosen:
-            groups, group = aliases.add_group(groups, proposals[number - 1][0])
-            click.echo("alias group: " + ", ".join(group))
-        aliases.save_groups(store.archive.root, groups)
+    for group in api.accept_aliases(store, proposals, chosen):
+        click.echo("alias group: " + ", ".join(group))
 
 
 # -- timeline ----------------------------------------------------------------------------------------------
