@@ -9,15 +9,36 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
+    """What newsarc's exit status means; each code means one thing (README "Exit status" has the same table).
+
+    ==== ============ ==========================================================================================
+    code name         meaning
+    ==== ============ ==========================================================================================
+    0    OK           done (search/list: something matched)
+    1    NO_MATCH     a search, listing or watch run found nothing, like grep
+    2    USAGE        the command line could not be used: unknown option, bad value, malformed query
+    3    NOT_FOUND    no article (or alias, feed, watch) by that id or name
+    4    AMBIGUOUS    an id prefix matches several articles
+    5    BAD_INPUT    an input file or field could not be used
+    6    ARCHIVE      the archive itself is missing or cannot be opened
+    7    LOCKED       another process held the archive lock for too long
+    8    PARTIAL      a bulk operation finished but some items failed
+    9    PROBLEMS     `newsarc check` found problems that are still there
+    130  INTERRUPTED  stopped with Ctrl-C
+    ==== ============ ==========================================================================================
+    """
+
     OK = 0
-    NO_MATCH = 1  # search/list found nothing, like grep
-    USAGE = 2  # malformed query, bad option value
-    NOT_FOUND = 3  # unknown id
-    AMBIGUOUS = 4  # id prefix matches several articles
-    BAD_INPUT = 5  # an input file or field could not be used
-    ARCHIVE = 6  # the archive itself is missing or damaged
-    LOCKED = 7  # another process holds the archive lock for too long
-    PARTIAL = 8  # a bulk operation finished but some items failed
+    NO_MATCH = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    AMBIGUOUS = 4
+    BAD_INPUT = 5
+    ARCHIVE = 6
+    LOCKED = 7
+    PARTIAL = 8
+    PROBLEMS = 9
+    INTERRUPTED = 130
 
 
 class NewsarcError(Exception):

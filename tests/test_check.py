@@ -88,7 +88,7 @@ def test_check_runs_as_a_real_process(archive: Path) -> None:
     files = seed(archive)
     files[0].write_text("title: [unclosed\n", encoding="utf-8")
     proc = subprocess.run([NEWSARC, "--archive", str(archive), "check"], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == ExitCode.ARCHIVE
+    assert proc.returncode == ExitCode.PROBLEMS
     assert "Traceback" not in proc.stderr
     rel = files[0].relative_to(archive).as_posix()
     assert proc.stdout.splitlines() == [line for line in proc.stdout.splitlines() if line.startswith(f"{rel}: yaml: ")]
@@ -178,7 +178,7 @@ def test_each_problem_is_one_clear_line(run, archive: Path, case: str) -> None:
     damaged = damage(archive, files[1])
     rel = damaged.relative_to(archive).as_posix()
     result = run("check")
-    assert result.exit_code == ExitCode.ARCHIVE, result.output
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
     lines = problem_lines(result)
     mine = [line for line in lines if line.startswith(f"{rel}: {field}: ")]
     assert mine, lines
@@ -197,7 +197,7 @@ def test_symlink_and_pipe_under_articles_are_reported(run, archive: Path, tmp_pa
     (files[0].parent / "link.yaml").symlink_to(outside)
     os.mkfifo(files[0].parent / "pipe.yaml")
     result = run("check")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     text = result.stdout
     assert "link.yaml: file: is a symbolic link" in text
     assert "pipe.yaml: file: is not a regular file" in text
@@ -211,7 +211,7 @@ def test_oversized_file_is_refused_without_reading_it(run, archive: Path) -> Non
     started = time.perf_counter()
     result = run("check")
     assert time.perf_counter() - started < 10
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert "0000000000.yaml: file: is 40 MB, more than the 32 MB" in result.stdout
     assert search_ids(archive, "Seedword1") == {files[1].stem}
 
@@ -221,13 +221,13 @@ def test_duplicate_ids_are_reported_on_both_files(run, archive: Path) -> None:
     copy = files[0].parent / "zzzz-copy.yaml"
     copy.write_bytes(files[0].read_bytes())
     result = run("check")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     rel0, rel_copy = (p.relative_to(archive).as_posix() for p in (files[0], copy))
     assert f"{rel0}: id: id {files[0].stem} is also used by {rel_copy}" in result.stdout
     assert f"{rel_copy}: id: id {files[0].stem} is also used by {rel0}" in result.stdout
     # --repair may not choose for the user: both copies stay.
     result = run("check", "--repair")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert files[0].exists() and copy.exists()
 
 
@@ -236,7 +236,7 @@ def test_settings_problems(run, archive: Path) -> None:
     settings = archive / "newsarc.yaml"
     settings.write_text(settings.read_text().replace("date_order: DMY", "date_order: XYZ"))
     result = run("check")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert "newsarc.yaml: date_order: 'XYZ' is not a date order; write one of DMY, MDY, YMD" in result.stdout
 
 
@@ -262,7 +262,7 @@ def test_search_index_missing_a_document_is_found_and_rebuilt(run, archive: Path
     store.close()
     assert search_ids(archive, "Seedword1") == set()
     result = run("check")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert f"{rel}: index: is in the catalog but missing from the search index" in result.stdout
     result = run("check", "--repair")
     assert result.exit_code == 0, result.output
@@ -303,7 +303,7 @@ def test_edit_hidden_from_timestamps_is_found_by_check(run, archive: Path) -> No
     assert search_ids(archive, "Hiddenwd2") == set()  # the freshness check cannot see it
     rel = victim.relative_to(archive).as_posix()
     result = run("check")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert f"{rel}: index: the index holds an older version of this file" in result.stdout
     result = run("check", "--repair")
     assert result.exit_code == 0, result.output
@@ -350,7 +350,7 @@ def test_repair_never_replaces_a_different_file(run, archive: Path) -> None:
     other.write_text(files[0].read_text(encoding="utf-8").replace("Seedword0", "Otherversion0"), encoding="utf-8")
     before = {p: digest(p) for p in (files[0], other)}
     result = run("check", "--repair")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     rel = other.relative_to(archive).as_posix()
     assert f"{rel}: place: belongs at {files[0].relative_to(archive).as_posix()}" in result.stdout
     assert "where another file already is; compare the two files and keep one" in result.stdout
@@ -364,7 +364,7 @@ def test_repair_finishes_a_move_that_was_interrupted(run, archive: Path) -> None
     stray.parent.mkdir(parents=True)
     os.link(files[0], stray)
     result = run("check")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert "is also used by" not in result.stdout  # one file under two names is not a duplicate article
     result = run("check", "--repair")
     assert result.exit_code == 0, result.output
@@ -385,7 +385,7 @@ def test_repair_removes_only_old_temporary_files(run, archive: Path) -> None:
     result = run("check", "--repair")
     assert not old.exists() and not settings_tmp.exists()
     assert young.exists() and mine.exists()
-    assert result.exit_code == ExitCode.ARCHIVE  # the young one is still a problem ...
+    assert result.exit_code == ExitCode.PROBLEMS  # the young one is still a problem ...
     assert problem_lines(result)[-1].endswith("removes it once it is a minute old (a writer may still own it)")
     age(young)
     assert run("check", "--repair").exit_code == 0  # ... until it is old enough
@@ -414,7 +414,7 @@ def test_repair_leaves_a_real_conflict_to_the_user(run, archive: Path) -> None:
                               "<<<<<<< HEAD\ntitle: Mine\n=======\ntitle: Theirs\n>>>>>>> theirs\n")
     files[0].write_text(conflicted, encoding="utf-8")
     result = run("check", "--repair")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert "merge conflict (<<<<<<< ... >>>>>>>); edit it to keep one version, then `git add` it" in result.stdout
     assert files[0].read_text(encoding="utf-8") == conflicted
 
@@ -432,7 +432,7 @@ def test_repair_never_deletes_an_article_file(run, archive: Path) -> None:
     before = contents(archive)
     result = run("check", "--repair")
     assert "Traceback" not in result.output
-    assert result.exit_code == ExitCode.ARCHIVE  # most of this needs the user
+    assert result.exit_code == ExitCode.PROBLEMS  # most of this needs the user
     assert contents(archive) == before
     assert len(list((archive / "articles").rglob("*.yaml"))) == yaml_files
 
@@ -442,7 +442,7 @@ def test_json_output(run, archive: Path) -> None:
     files = seed(archive)
     files[0].write_text("- a list\n", encoding="utf-8")
     result = run("check", "--json")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     data = json.loads(result.stdout)
     assert data["files_checked"] == 3 and data["articles"] == 2
     [problem] = data["problems"]
@@ -491,7 +491,7 @@ def test_orphan_original_is_reported_never_removed(run, archive: Path) -> None:
     orphan = files[0].with_name("0000000000.orig.gz")
     orphan.write_bytes(b"\x1f\x8b not really")
     result = run("check", "--repair")
-    assert result.exit_code == ExitCode.ARCHIVE
+    assert result.exit_code == ExitCode.PROBLEMS
     assert "0000000000.orig.gz: file: is a kept original whose article is not beside it" in result.stdout
     assert orphan.exists()
 

@@ -121,7 +121,7 @@ def test_file_renamed_moved_and_deleted_by_hand(archive_with_stories: Path) -> N
     assert newsarc(root, "show", deleted).returncode == ExitCode.NOT_FOUND
     assert newsarc(root, "show", renamed).returncode == 0
     checked = newsarc(root, "check")  # ... and check says where they belong
-    assert checked.returncode == ExitCode.ARCHIVE
+    assert checked.returncode == ExitCode.PROBLEMS
     assert "my favourite.yaml: place: belongs at" in checked.stdout
     assert f"keep/{moved}.yaml: place: belongs at" in checked.stdout
     assert newsarc(root, "check", "--repair").returncode == 0
@@ -270,7 +270,7 @@ def test_without_the_driver_check_repair_resolves_the_added_conflict(origin: Pat
     assert pulled.returncode != 0 and conflicted == [rel]  # only that article, none of newsarc's own files
     assert newsarc(two, "search", "Gammaword1", "--ids").returncode == 0  # the rest merged and is searchable
     checked = newsarc(two, "check")
-    assert checked.returncode == ExitCode.ARCHIVE
+    assert checked.returncode == ExitCode.PROBLEMS
     assert f"{rel}: file: holds an unresolved git merge conflict" in checked.stdout
     repaired = newsarc(two, "check", "--repair")
     assert repaired.returncode == 0, repaired.stdout
@@ -304,7 +304,7 @@ def test_a_real_conflict_is_left_to_the_user_with_markers(origin: Path, tmp_path
     assert ("<<<<<<< ours\ntitle: Title chosen in clone two\n=======\n"
             "title: Title chosen in clone one\n>>>>>>> theirs") in text
     checked = newsarc(two, "check")
-    assert checked.returncode == ExitCode.ARCHIVE and "unresolved git merge conflict" in checked.stdout
+    assert checked.returncode == ExitCode.PROBLEMS and "unresolved git merge conflict" in checked.stdout
 
 
 def test_a_driver_that_cannot_start_falls_back_to_the_line_merge(origin: Path, tmp_path: Path) -> None:

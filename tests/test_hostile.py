@@ -233,7 +233,7 @@ def test_hostile_yaml_in_the_archive_is_skipped_and_reported(run, archive: Path,
     assert result.returncode == 0, result.stderr  # the other articles are searched as usual
     one_line_error(result.stderr, "newsarc: warning: skipped articles/2017/05/0000000001.yaml: ", warning)
     checked = run("check")
-    assert checked.exit_code == ExitCode.ARCHIVE
+    assert checked.exit_code == ExitCode.PROBLEMS
     [line] = [line for line in checked.stdout.splitlines() if line.startswith("articles/2017/05/0000000001.yaml")]
     assert problem in line
     assert not marker.exists()  # nothing in the file was ever run
@@ -250,7 +250,7 @@ def test_lenient_types_are_read_and_reported(run, archive: Path, good) -> None:
     [hit] = json.loads(found.stdout)
     assert hit["title"] == "1984" and hit["tags"] == ["Syria", "Iraq"]
     checked = run("check")
-    assert checked.exit_code == ExitCode.ARCHIVE
+    assert checked.exit_code == ExitCode.PROBLEMS
     assert "0000000002.yaml: title: is the number 1984, not text; put it in quotes" in checked.stdout
     assert "0000000002.yaml: tags: is text, not a list" in checked.stdout
 
@@ -335,7 +335,7 @@ def test_hand_written_evil_id_is_searchable_but_never_a_path(run, archive: Path,
     assert found.exit_code == 0
     checked = run("check", "--repair")
     assert "handmade.yaml: id: " in checked.stdout and "is not a valid newsarc id" in checked.stdout
-    assert checked.exit_code == ExitCode.ARCHIVE
+    assert checked.exit_code == ExitCode.PROBLEMS
     assert evil.exists()
     assert not (tmp_path / "escaped.yaml").exists()
     assert not list(tmp_path.glob("**/escaped*"))

@@ -59,9 +59,30 @@ class NewsarcGroup(click.Group):
             command = getattr(module, attribute, None)
         return command
 
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """click's main, with click's own usage errors printed in newsarc's one-line format."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            click.echo(f"newsarc: error: {click_error_message(exc)}", err=True)
+            sys.exit(int(ExitCode.USAGE if isinstance(exc, click.UsageError) else ExitCode.BAD_INPUT))
+        except click.Abort:
+            click.echo("newsarc: interrupted", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        # click returns the code of an explicit exit (ctx.exit, --help); a command's own return value is no code.
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
+        given = [*getattr(ctx, "_protected_args", ()), *ctx.args]  # the words after `newsarc [OPTIONS]`
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            if exc.option_name in GROUP_OPTIONS:
+                raise click.UsageError(misplaced_group_option(exc, given)) from None
+            raise
         except NewsarcError as exc:
             click.echo(f"newsarc: error: {one_line(str(exc))}", err=True)
             ctx.exit(int(exc.exit_code))
@@ -70,7 +91,35 @@ class NewsarcGroup(click.Group):
             ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("newsarc: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(int(ExitCode.INTERRUPTED))
+
+
+GROUP_OPTIONS = ("--archive", "-a", "--color")
+
+
+def click_error_message(exc: click.ClickException) -> str:
+    """A click error as one line: the message, then which --help to read."""
+    message = one_line(" ".join(exc.format_message().split())).rstrip(".")
+    if message[:2].istitle():  # click's "No such option" reads as newsarc's own "no such ..." messages
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    return f"{message} (see `{ctx.command_path} --help`)" if ctx is not None else message
+
+
+def misplaced_group_option(exc: click.NoSuchOption, given: list[str]) -> str:
+    """`newsarc list --archive DIR`: say that --archive goes before the command, with the line meant."""
+    import shlex
+
+    words = list(given)
+    option = exc.option_name
+    value: list[str] = []
+    if option in words:
+        at = words.index(option)
+        value = words[at + 1:at + 2]
+        del words[at:at + 2]
+    name = "--archive" if option == "-a" else option
+    return (f"no such option {option} after the command; {name} goes before the command: "
+            f"{shlex.join(['newsarc', name, *(value or ['DIR' if name == '--archive' else 'auto']), *words])}")
 
 
 def one_line(message: str) -> str:
@@ -143,7 +192,8 @@ def date_option(name: str, help_text: str) -> Callable[..., Any]:
 
 @click.group(cls=NewsarcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="newsarc")
-@click.option("--archive", "-a", metavar="DIR", envvar="NEWSARC_ARCHIVE",
+# No envvar= here: newsarc.storage.archive reads $NEWSARC_ARCHIVE itself, so messages can say where a path came from.
+@click.option("--archive", "-a", metavar="DIR",
               help="Archive directory (default: $NEWSARC_ARCHIVE, else the nearest archive up from here, "
                    "else ~/.local/share/newsarc).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,

@@ -23,7 +23,7 @@ def check(env: Any, repair: bool, as_json: bool) -> None:
     Each line reads `path: field: problem; what to do`. Checks YAML syntax, required fields, types, dates, that
     each id is valid, names its file and is used once, that each file sits where its date says, leftover
     temporary files, and that the index holds exactly the articles on disk (with a full scan of the files).
-    Exit status 0 when nothing is left to fix, 6 while problems remain.
+    Exit status 0 when nothing is left to fix, 9 while problems remain.
 
     \b
     Example:
@@ -61,4 +61,4 @@ def check(env: Any, repair: bool, as_json: bool) -> None:
                 summary += f" ({fixable} can be fixed with `newsarc check --repair`)"
         click.echo(summary, err=True)
     if remaining:
-        sys.exit(int(ExitCode.ARCHIVE))
+        sys.exit(int(ExitCode.PROBLEMS))

@@ -79,13 +79,13 @@ def find_archive_dir(explicit: str | os.PathLike[str] | None = None, *, cwd: Pat
 
     Walking up, a directory D holds an archive when D/newsarc.yaml or D/archive/newsarc.yaml exists (the
     second lets a project keep its archive in an `archive/` folder, as this repository does). Returns the path
-    and how it was found, for messages.
+    and where it came from, for messages: "--archive", "$NEWSARC_ARCHIVE", "found" or "default".
     """
     if explicit:
         return Path(explicit).expanduser().absolute(), "--archive"
     env = os.environ.get(ENV_VAR)
     if env:
-        return Path(env).expanduser().absolute(), ENV_VAR
+        return Path(env).expanduser().absolute(), f"${ENV_VAR}"
     here = (cwd or Path.cwd()).absolute()
     for directory in (here, *here.parents):
         if is_archive(directory):
