@@ -3,6 +3,9 @@ help texts with examples for every command, and terminal output that respects it
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import subprocess
 import sys
@@ -82,3 +85,99 @@ def test_usage_error_as_a_real_process(archive: Path) -> None:
     assert proc.returncode == ExitCode.USAGE
     assert proc.stderr.startswith("newsarc: error: ") and "goes before the command" in proc.stderr
     assert "Traceback" not in proc.stderr and "Usage:" not in proc.stderr
+
+
+# -- 6. one output writer for every listing command ----------------------------------------------------------
+FORMULA_TITLE = '=HYPERLINK("http://evil.example","click")'
+FORMULA_STARTS = tuple("=+-@\t\r")
+BODY = " ".join(f"word{i} grain harbour shipment" for i in range(80))
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>@SUM(1+1)</title><link>http://feed.example/</link>
+<item><title>Grain report</title><link>http://feed.example/1</link><description>grain harbour</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+def listed(run, archive: Path, tmp_path: Path) -> dict[str, str]:
+    """An archive where every listing command has something to list, with formula-like titles and tags."""
+    first = add_article(run, tmp_path, "a.txt", f"{FORMULA_TITLE}\n\n2017-05-02\nDaily\nTags: +cmd, Syria\n\n{BODY}\n",
+                        "--url", "https://a.example/1")
+    second = add_article(run, tmp_path, "b.txt", f"Harbour grain shipment delayed\n\n2017-05-03\nOther Paper\n\n{BODY} "
+                         "and one more sentence here.\n", "--url", "https://b.example/2")
+    third = add_article(run, tmp_path, "c.txt", "@risk: grain prices\n\n2017-06-01\nThird\n\nGrain harbour prices "
+                        "rose and shipment word1 word2 word3 grain again.\n")
+    assert run("watch", "add", "grain", "grain").exit_code == 0
+    assert run("alias", "add", "Abu Kamal", "al-Bukamal").exit_code == 0
+    feed = tmp_path / "feed.xml"
+    feed.write_text(RSS, encoding="utf-8")
+    assert run("feed", "add", str(feed)).exit_code == 0
+    return {"first": first, "second": second, "third": third}
+
+
+LISTINGS = {
+    "search": ["search", "grain"],
+    "list": ["list"],
+    "similar": ["similar", "{third}"],
+    "dups": ["dups"],
+    "timeline": ["timeline", "grain"],
+    "watch list": ["watch", "list"],
+    "watch run": ["watch", "run", "--peek"],
+    "alias list": ["alias", "list"],
+    "alias suggest": ["alias", "suggest"],
+    "feed list": ["feed", "list"],
+}
+
+
+def _args(name: str, ids: dict[str, str]) -> list[str]:
+    return [word.format(**ids) for word in LISTINGS[name]]
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_every_listing_speaks_json_jsonl_and_safe_csv(run, listed: dict[str, str], name: str) -> None:
+    args = _args(name, listed)
+    as_json = run(*args, "--json")
+    assert as_json.exit_code in (0, 1), as_json.output
+    document = json.loads(as_json.stdout)  # one JSON document, whatever the command
+    lines = run(*args, "--jsonl").stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records == (document["series"] if name == "timeline" else document)
+    table = run(*args, "--csv").stdout_bytes.decode("utf-8")  # .stdout would turn CRLF into LF
+    rows = list(csv.reader(io.StringIO(table, newline="")))
+    assert table.endswith("\r\n") and "\n" not in table.replace("\r\n", "")  # export's dialect: RFC 4180
+    assert len(rows) >= 1 and all(len(row) == len(rows[0]) for row in rows)
+    assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)]
+
+
+@pytest.mark.parametrize("name", ["search", "list", "dups", "watch run"])
+def test_csv_neutralises_a_formula_title_as_export_does(run, listed: dict[str, str], name: str) -> None:
+    from newsarc.exchange.export import neutralise_cell
+
+    rows = list(csv.reader(io.StringIO(run(*_args(name, listed), "--csv").stdout, newline="")))
+    cells = {cell for row in rows for cell in row}
+    assert neutralise_cell(FORMULA_TITLE) in cells and FORMULA_TITLE not in cells
+
+
+def test_feed_list_csv_neutralises_the_feed_title(run, listed: dict[str, str]) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("feed", "list", "--csv").stdout, newline="")))
+    assert [row["title"] for row in rows] == ["'@SUM(1+1)"]
+
+
+def test_stats_json_is_one_document(run, listed: dict[str, str]) -> None:
+    assert json.loads(run("stats", "--json").stdout)["articles"] == 3
+
+
+@pytest.mark.parametrize("name", LISTINGS)
+def test_two_output_formats_are_a_usage_error(run, listed: dict[str, str], name: str) -> None:
+    for pair in (["--json", "--csv"], ["--jsonl", "--json"]):
+        result = run(*_args(name, listed), *pair)
+        assert result.exit_code == ExitCode.USAGE, (name, pair, result.output)
+        assert result.stdout == ""
+        [line] = result.stderr.splitlines()
+        assert line.startswith("newsarc: error: ") and pair[0] in line and pair[1] in line
+
+
+def test_a_format_with_another_kind_of_output_is_a_usage_error(run, listed: dict[str, str]) -> None:
+    for args in (["search", "grain", "--ids", "--json"], ["search", "grain", "--count", "--csv"],
+                 ["alias", "suggest", "--accept", "1", "--json"]):
+        result = run(*args)
+        assert result.exit_code == ExitCode.USAGE and result.stdout == "", args
+        assert result.stderr.startswith("newsarc: error: "), args

@@ -69,8 +69,9 @@ def test_near_duplicate_is_linked_skipped_or_kept(run, archive: Path, tmp_path: 
     dups = run("dups")
     assert dups.output.splitlines()[0].startswith(original)
     assert f"duplicate {linked}" in dups.output and kept not in dups.output
-    clusters = [json.loads(line) for line in run("dups", "--json").output.splitlines()]
+    clusters = json.loads(run("dups", "--json").output)  # one document (issue 12: --json no longer JSON lines)
     assert clusters[0]["id"] == original and clusters[0]["members"][0]["id"] == linked
+    assert [json.loads(line) for line in run("dups", "--jsonl").output.splitlines()] == clusters
 
 
 def test_side_table_is_rebuilt_from_the_yaml(run, archive: Path, tmp_path: Path) -> None:

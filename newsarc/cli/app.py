@@ -15,11 +15,9 @@ from typing import Any
 import click
 
 from newsarc import __version__
+from newsarc.cli.output import output_options
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
-
-MACHINE_FORMATS = ("json", "jsonl", "csv")
-
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
@@ -166,13 +164,6 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
     with Progress(transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda n: progress.advance(task, n)
-
-
-def machine_format_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--json / --jsonl / --csv: stable fields, no colour, nothing truncated."""
-    for fmt in reversed(MACHINE_FORMATS):
-        func = click.option(f"--{fmt}", "machine", flag_value=fmt, help=f"Print {fmt.upper()} for scripts.")(func)
-    return func
 
 
 def date_option(name: str, help_text: str) -> Callable[..., Any]:
@@ -339,7 +330,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 @click.option("--facets", is_flag=True,
               help="Counts by tag, source, location, language and month beside the hits (with --json the "
                    "output becomes {\"total\", \"hits\", \"facets\"}; with --jsonl a last {\"facets\"} line).")
-@machine_format_options
+@output_options()
 @click.pass_obj
 def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, tags: tuple[str, ...],
            source: str | None, since: str | None, until: str | None, ids_only: bool, count_only: bool,
@@ -359,10 +350,12 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
       newsarc search Raqqa --facets --explain
     """
     from newsarc import api
+    from newsarc.cli.output import refuse_with
     from newsarc.index.backend import SearchRequest
 
     if facets and machine == "csv":
         raise UsageError("--facets does not fit CSV; use --json or --jsonl")
+    refuse_with(machine, ids=ids_only, count=count_only)
     store = env.store()
     request = SearchRequest(" ".join(query), limit=limit, page=page, sort=sort, tags=tags, source=source,
                             since=since, until=until, snippets=not (ids_only or count_only), exact=exact,
@@ -436,7 +429,7 @@ def show(env: Env, article_id: str, fmt: str | None, versions: bool = False, dif
 @click.option("--source", help="Only articles from this source.")
 @date_option("--since", "Only articles dated on or after DATE.")
 @date_option("--until", "Only articles dated on or before DATE.")
-@machine_format_options
+@output_options()
 @click.pass_obj
 def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since: str | None,
           until: str | None, machine: str | None) -> None:
@@ -453,7 +446,8 @@ def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since
                                since=since_day(since) if since else None,
                                until=until_day(until) if until else None)
     if machine:
-        from newsarc.cli.render import LIST_FIELDS, entry_record, write_records
+        from newsarc.cli.output import write_records
+        from newsarc.cli.render import LIST_FIELDS, entry_record
 
         write_records((entry_record(e) for e in entries), machine, sys.stdout, LIST_FIELDS)
     else:
@@ -507,9 +501,9 @@ def rm(env: Env, article_id: str) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@output_options("json", texts={"json": "Print the counts as one JSON object."})
 @click.pass_obj
-def stats(env: Env, as_json: bool) -> None:
+def stats(env: Env, machine: str | None) -> None:
     """Counts, date span, top sources and tags.
 
     \b
@@ -519,10 +513,10 @@ def stats(env: Env, as_json: bool) -> None:
     from newsarc import api
 
     result = api.stats(env.store())
-    if as_json:
-        import json
+    if machine:
+        from newsarc.cli.output import write_document
 
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        write_document(result, sys.stdout)
     else:
         from newsarc.cli.render import print_stats
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from newsarc.cli.output import output_options, write_records
 from newsarc.errors import ExitCode, UsageError
 
 PROGRESS_MIN_SOURCES = 200
@@ -158,10 +159,17 @@ def show_versions(env: Any, article_id: str, *, diff: bool) -> None:
 
 
 # -- newsarc dups ------------------------------------------------------------------------------------------
+DUPS_CSV_FIELDS = ("cluster", "kind", "id", "date", "source", "title", "url")
+
+
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per cluster.")
+@output_options(texts={
+    "json": "Print one JSON array of clusters: the article's fields and its `members` (each with its `kind`).",
+    "jsonl": "Print one cluster a line, as --json's objects.",
+    "csv": "Print one row per article: its cluster's first id, its kind (original, duplicate, version) and fields.",
+})
 @click.pass_obj
-def dups(env: Any, as_json: bool) -> None:
+def dups(env: Any, machine: str | None) -> None:
     """List clusters of near-duplicates and versions: an article and those linked to it.
 
     Articles are linked when added (see `newsarc add --dedupe`): `duplicate_of` for the same story from
@@ -190,16 +198,22 @@ def dups(env: Any, as_json: bool) -> None:
         date, source, title, url = row if row else (None, "", "(missing)", "")
         return {"id": article_id, "date": date, "source": source or "", "title": title or "", "url": url or ""}
 
+    records = ({**entry(root), "members": [{**entry(member), "kind": kind} for member, kind in members]}
+               for root, members in clusters)
+    if machine:
+        def rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+            return [{**record, "cluster": record["id"], "kind": "original"},
+                    *({**member, "cluster": record["id"]} for member in record["members"])]
+
+        write_records(records, machine, sys.stdout, DUPS_CSV_FIELDS, rows=rows)
+        if not clusters:
+            sys.exit(int(ExitCode.NO_MATCH))
+        return
     if not clusters:
-        if not as_json:
-            click.echo("no near-duplicates or versions", err=True)
+        click.echo("no near-duplicates or versions", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
-    for root, members in clusters:
-        head = entry(root)
-        rest = [{**entry(member), "kind": kind} for member, kind in members]
-        if as_json:
-            click.echo(json.dumps({**head, "members": rest}, ensure_ascii=False))
-            continue
+    for record in records:
+        head, rest = record, record["members"]
         click.echo(f"{head['id']}  {head['date'] or 'undated':10.10}  {head['source'][:20]:20}  {head['title']}")
         for item in rest:
             label = "version  " if item["kind"] == "version" else "duplicate"
@@ -255,22 +269,36 @@ def feed_add(env: Any, location: str, tags: tuple[str, ...], allow_private: bool
     click.echo(f"subscribed to {entry['title']} ({entries} entries now); `newsarc feed update` adds them")
 
 
+FEED_FIELDS = ("url", "title", "tags", "last_updated", "last_added", "last_error")
+
+
 @feed.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@output_options(texts={"json": "Print one JSON array of the subscriptions with their last update.",
+                       "jsonl": "Print one subscription a line, as --json's objects.",
+                       "csv": "Print one subscription a row: " + ", ".join(FEED_FIELDS) + "."})
 @click.pass_obj
-def feed_list(env: Any, as_json: bool) -> None:
-    """List the subscriptions with their last update."""
+def feed_list(env: Any, machine: str | None) -> None:
+    """List the subscriptions with their last update.
+
+    \b
+    Example:
+      newsarc feed list
+      newsarc feed list --json | jq -r '.[].url'
+    """
     from newsarc import api
 
     feeds, state = api.feeds(env.store())
-    if not feeds:
+    if machine:
+        records = ({**item, **{f"last_{k}": v for k, v in state.get(item["url"], {}).items()}} for item in feeds)
+        write_records(records, machine, sys.stdout, FEED_FIELDS)
+    elif not feeds:
         click.echo("no feeds; subscribe with `newsarc feed add URL`", err=True)
+    if not feeds:
         sys.exit(int(ExitCode.NO_MATCH))
+    if machine:
+        return
     for n, item in enumerate(feeds, start=1):
         last = state.get(item["url"], {})
-        if as_json:
-            click.echo(json.dumps({**item, **{f"last_{k}": v for k, v in last.items()}}, ensure_ascii=False))
-            continue
         when = last.get("updated", "never updated")
         status = f"error: {last['error']}" if last.get("error") else f"{last.get('added', 0)} added last time"
         tags = f"  tags: {', '.join(item.get('tags') or [])}" if item.get("tags") else ""

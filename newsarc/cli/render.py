@@ -6,12 +6,10 @@ fast.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
 import textwrap
-from collections.abc import Iterable
 from typing import IO, Any
 
 from newsarc.article import Article
@@ -66,6 +64,8 @@ def hit_record(hit: SearchHit) -> dict[str, Any]:
 def write_search_records(result: SearchResult, fmt: str, stream: IO[str], *, with_facets: bool = False) -> int:
     """Hits as json/jsonl/csv. With facets, --json prints one object {"total", "hits", "facets"} and --jsonl
     the hits then one last line {"facets": ...}; without, --json stays a plain array of hits."""
+    from newsarc.cli.output import write_records
+
     records = (hit_record(h) for h in result.hits)
     if not with_facets:
         return write_records(records, fmt, stream, SEARCH_FIELDS)
@@ -95,39 +95,6 @@ def explain_lines(result: SearchResult) -> list[str]:
 
 def entry_record(entry: CatalogEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in LIST_FIELDS}
-
-
-def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: IO[str], fields: tuple[str, ...]) -> int:
-    """Print records as json (an array, [] when empty), jsonl or csv; returns how many were written."""
-    count = 0
-    if fmt == "csv":
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(fields)
-        for record in records:
-            writer.writerow([_csv_cell(record.get(name)) for name in fields])
-            count += 1
-        return count
-    if fmt == "json":
-        stream.write("[")
-        for record in records:
-            stream.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
-            count += 1
-        stream.write("\n]\n" if count else "]\n")
-        return count
-    for record in records:
-        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count += 1
-    return count
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict):
-            return " ... ".join(str(item.get("text", "")) for item in value)
-        return "; ".join(str(item) for item in value)
-    return str(value)
 
 
 # -- search ------------------------------------------------------------------------------------------------

@@ -5,12 +5,12 @@ Loaded lazily by newsarc.cli.app (LAZY_COMMANDS), so their imports never slow do
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from newsarc.cli.app import Env, date_option, machine_format_options
+from newsarc.cli.app import Env, date_option
+from newsarc.cli.output import output_options, refuse_with, write_document, write_records
 from newsarc.errors import ExitCode, UsageError
 
 
@@ -42,15 +42,23 @@ def alias_add(env: Env, names: tuple[str, ...]) -> None:
 
 
 @alias.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print the groups as a JSON array of arrays.")
+@output_options(texts={"json": "Print the groups as one JSON array of arrays of names.",
+                       "jsonl": "Print one group a line, as a JSON array of names.",
+                       "csv": "Print one group a row: its names joined with '; '."})
 @click.pass_obj
-def alias_list(env: Env, as_json: bool) -> None:
-    """List the alias groups, one per line."""
+def alias_list(env: Env, machine: str | None) -> None:
+    """List the alias groups, one per line.
+
+    \b
+    Example:
+      newsarc alias list
+      newsarc alias list --json | jq '.[0]'
+    """
     from newsarc import api
 
     groups = api.alias_groups(env.store())
-    if as_json:
-        click.echo(json.dumps(groups, ensure_ascii=False))
+    if machine:
+        write_records(groups, machine, sys.stdout, ("names",), rows=lambda group: [{"names": group}])
         return
     for group in groups:
         click.echo(", ".join(group))
@@ -80,8 +88,9 @@ def alias_rm(env: Env, names: tuple[str, ...], whole: bool) -> None:
 @click.option("--accept", "accept", multiple=True, metavar="N|all",
               help="Accept suggestion N (repeatable) or all of them: they become alias groups.")
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1), help="How many to propose.")
+@output_options()
 @click.pass_obj
-def alias_suggest(env: Env, accept: tuple[str, ...], limit: int) -> None:
+def alias_suggest(env: Env, accept: tuple[str, ...], limit: int, machine: str | None) -> None:
     """Propose alias groups from evidence in the archive: spellings listed side by side in one article's
     tags, and names written with the same consonants whose articles share context. Accept with --accept N.
 
@@ -92,8 +101,16 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int) -> None:
     """
     from newsarc import api
 
+    refuse_with(machine, accept=bool(accept))
     store = env.store()
     proposals = api.suggest_aliases(store, limit=limit)
+    if machine:
+        records = ({"number": number, "names": names, "evidence": evidence}
+                   for number, (names, evidence) in enumerate(proposals, start=1))
+        write_records(records, machine, sys.stdout, ("number", "names", "evidence"))
+        if not proposals:
+            sys.exit(int(ExitCode.NO_MATCH))
+        return
     if not accept:
         for number, (names, evidence) in enumerate(proposals, start=1):
             click.echo(f"{number:>2}. {', '.join(names)}")
@@ -126,8 +143,9 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int) -> None:
 @click.option("--peaks", default=3, show_default=True, type=click.IntRange(0, 20), help="Busiest periods to label.")
 @click.option("--output", "-o", metavar="FILE.svg|FILE.png",
               help="Also write the chart as an image (needs matplotlib: pip install 'newsarc[plot]').")
-@click.option("--json", "machine", flag_value="json", help="Print the series as JSON.")
-@click.option("--csv", "machine", flag_value="csv", help="Print the series as CSV.")
+@output_options(texts={"json": "Print the query, the period length and the series as one JSON object.",
+                       "jsonl": "Print the series as JSON Lines: one period a line.",
+                       "csv": "Print the series as CSV: period, start, end, count, peak."})
 @click.pass_obj
 def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], source: str | None,
              since: str | None, until: str | None, exact: bool, peaks: int, output: str | None,
@@ -149,15 +167,10 @@ def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], s
     if output:
         tl.write_chart(result, output)
     if machine == "json":
-        click.echo(json.dumps({"query": result.query, "by": by, "undated": result.undated,
-                               "series": tl.series_records(result)}, ensure_ascii=False, indent=1))
-    elif machine == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["period", "start", "end", "count", "peak"])
-        for row in tl.series_records(result):
-            writer.writerow([row["period"], row["start"], row["end"], row["count"], row["peak"] or ""])
+        write_document({"query": result.query, "by": by, "undated": result.undated,
+                        "series": tl.series_records(result)}, sys.stdout)
+    elif machine:
+        write_records(tl.series_records(result), machine, sys.stdout, ("period", "start", "end", "count", "peak"))
     else:
         tl.print_timeline(result, env.output())
         if output:
@@ -170,7 +183,7 @@ def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], s
 @click.command()
 @click.argument("article_id", metavar="ID")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
-@machine_format_options
+@output_options()
 @click.pass_obj
 def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
     """Articles most like article ID (its key terms in body and tags), with the key terms they share.
@@ -186,7 +199,7 @@ def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
     doc_id, _ = api.resolve(store, article_id)
     source, found = store.backend.similar(doc_id, limit=limit)
     if machine:
-        from newsarc.cli.render import SEARCH_FIELDS, hit_record, write_records
+        from newsarc.cli.render import SEARCH_FIELDS, hit_record
 
         records = ({**hit_record(hit), "shared_terms": shared} for hit, shared in found)
         write_records(records, machine, sys.stdout, (*SEARCH_FIELDS, "shared_terms"))
@@ -227,13 +240,24 @@ def watch_add(env: Env, name: str, query: tuple[str, ...]) -> None:
 
 
 @watch.command(name="list")
+@output_options()
 @click.pass_obj
-def watch_list(env: Env) -> None:
-    """List the saved searches and when each last ran on this machine."""
+def watch_list(env: Env, machine: str | None) -> None:
+    """List the saved searches and when each last ran on this machine.
+
+    \b
+    Example:
+      newsarc watch list
+      newsarc watch list --json
+    """
     from newsarc.watch import last_runs, load_watches
 
     root = env.store().archive.root
     watches, runs = load_watches(root), last_runs(root)
+    if machine:
+        records = ({"name": name, "query": text, "last_run": runs.get(name)} for name, text in sorted(watches.items()))
+        write_records(records, machine, sys.stdout, ("name", "query", "last_run"))
+        return
     for name, text in sorted(watches.items()):
         click.echo(f"{name}: {text}    (last run: {runs.get(name) or 'never'})")
     if not watches:
@@ -254,7 +278,7 @@ def watch_rm(env: Env, name: str) -> None:
 @watch.command(name="run")
 @click.argument("names", nargs=-1)
 @click.option("--peek", is_flag=True, help="Show what is new without marking it seen.")
-@machine_format_options
+@output_options()
 @click.pass_obj
 def watch_run(env: Env, names: tuple[str, ...], peek: bool, machine: str | None) -> None:
     """Print the hits each watch (all, or NAMES) has not shown before, then mark them seen.
@@ -273,7 +297,7 @@ def watch_run(env: Env, names: tuple[str, ...], peek: bool, machine: str | None)
         raise UsageError("no watches to run; add one with `newsarc watch add NAME QUERY`")
     runs = [run_watch(store, name, update=not peek) for name in chosen]
     if machine:
-        from newsarc.cli.render import SEARCH_FIELDS, hit_record, write_records
+        from newsarc.cli.render import SEARCH_FIELDS, hit_record
 
         records = ({"watch": run.name, **hit_record(hit)} for run in runs for hit in run.new)
         write_records(records, machine, sys.stdout, ("watch", *SEARCH_FIELDS))
