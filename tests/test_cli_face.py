@@ -181,3 +181,46 @@ def test_a_format_with_another_kind_of_output_is_a_usage_error(run, listed: dict
         result = run(*args)
         assert result.exit_code == ExitCode.USAGE and result.stdout == "", args
         assert result.stderr.startswith("newsarc: error: "), args
+
+
+# -- 8. every command's --help has an example, every option a help text -------------------------------------
+def _command_tree() -> list[tuple[list[str], object]]:
+    """Every command and subcommand under `newsarc`, lazily loaded ones included, as (path, command)."""
+    import click
+
+    from newsarc.cli.app import cli
+
+    found: list[tuple[list[str], object]] = []
+
+    def walk(group: click.Group, path: list[str]) -> None:
+        ctx = click.Context(group, info_name=path[-1] if path else "newsarc")
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None, f"{' '.join(path + [name])} is listed but does not load"
+            found.append(([*path, name], command))
+            if isinstance(command, click.Group):
+                walk(command, [*path, name])
+
+    found.append(([], cli))
+    walk(cli, [])
+    return found
+
+
+def test_the_command_tree_includes_lazy_commands_and_subcommands() -> None:
+    paths = {" ".join(path) for path, _ in _command_tree()}
+    assert {"check", "dups", "similar", "alias list", "watch add", "feed update", "search", ""} <= paths
+
+
+@pytest.mark.parametrize("path", [path for path, _ in _command_tree()], ids=lambda p: " ".join(p) or "newsarc")
+def test_every_command_help_has_an_example_and_every_option_a_help_text(runner, path: list[str]) -> None:
+    import click
+
+    from newsarc.cli.app import cli
+
+    result = runner.invoke(cli, [*path, "--help"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "\nExample:" in result.output or "\n  Example:" in result.output, f"{path}: no Example: in --help"
+    command = dict((tuple(p), c) for p, c in _command_tree())[tuple(path)]
+    missing = [param.opts[0] for param in command.params
+               if isinstance(param, click.Option) and not param.hidden and not (param.help or "").strip()]
+    assert not missing, f"newsarc {' '.join(path)}: options without help: {missing}"

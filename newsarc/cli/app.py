@@ -317,7 +317,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000),
               help="Results per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="Order of the hits: best match first, or newest first (undated last).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable; all must match).")
 @click.option("--source", help="Only articles from this source.")
 @date_option("--since", "Only articles dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -542,7 +543,8 @@ def reindex(env: Env) -> None:
 
 
 @cli.command()
-@click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
+              help="Output format; all but markdown can be read back with `newsarc import`.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="File to write (default: stdout). Written to a temporary file first, then renamed.")
 @click.option("--query", "-q", help="Only articles matching this search query.")

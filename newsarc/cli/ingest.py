@@ -262,7 +262,12 @@ def feed() -> None:
 @click.option("--allow-private", is_flag=True, help="Let the URL reach private and local addresses.")
 @click.pass_obj
 def feed_add(env: Any, location: str, tags: tuple[str, ...], allow_private: bool) -> None:
-    """Subscribe to a feed (checked by reading it once); `newsarc feed update` adds its entries."""
+    """Subscribe to a feed (checked by reading it once); `newsarc feed update` adds its entries.
+
+    \b
+    Example:
+      newsarc feed add https://www.example.com/rss.xml --tag World
+    """
     from newsarc import api
 
     entry, entries = api.subscribe_feed(env.store(create=True), location, tags=tags, allow_private=allow_private)
@@ -309,7 +314,13 @@ def feed_list(env: Any, machine: str | None) -> None:
 @click.argument("which", metavar="URL|N|TITLE")
 @click.pass_obj
 def feed_rm(env: Any, which: str) -> None:
-    """Unsubscribe from a feed (its articles stay in the archive)."""
+    """Unsubscribe from a feed (its articles stay in the archive). Name it by URL, title or its number in
+    `newsarc feed list`.
+
+    \b
+    Example:
+      newsarc feed rm 2
+    """
     from newsarc import api
 
     removed = api.unsubscribe_feed(env.store(), which)
@@ -325,7 +336,13 @@ def feed_rm(env: Any, which: str) -> None:
 @click.pass_obj
 def feed_update(env: Any, which: tuple[str, ...], fetch_pages: bool, keep_original: bool, dedupe: str) -> None:
     """Add the new entries of every feed (or those named): one summary line per feed. A feed that fails is
-    reported and the others go on; the exit status is then 8."""
+    reported and the others go on; the exit status is then 8.
+
+    \b
+    Example:
+      newsarc feed update
+      newsarc feed update 2 --fetch-pages
+    """
     from newsarc import api
 
     failures = 0

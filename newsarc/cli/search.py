@@ -182,7 +182,8 @@ def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], s
 # -- similar -----------------------------------------------------------------------------------------------
 @click.command()
 @click.argument("article_id", metavar="ID")
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many similar articles to list.")
 @output_options()
 @click.pass_obj
 def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
@@ -232,7 +233,12 @@ def watch() -> None:
 @click.argument("query", nargs=-1, required=True)
 @click.pass_obj
 def watch_add(env: Env, name: str, query: tuple[str, ...]) -> None:
-    """Save QUERY as watch NAME (replacing a watch of that name)."""
+    """Save QUERY as watch NAME (replacing a watch of that name); `newsarc watch run` reports what is new.
+
+    \b
+    Example:
+      newsarc watch add raqqa 'Raqqa OR tag:Raqqa'
+    """
     from newsarc.watch import add_watch
 
     add_watch(env.store(), name, " ".join(query))
@@ -268,7 +274,12 @@ def watch_list(env: Env, machine: str | None) -> None:
 @click.argument("name")
 @click.pass_obj
 def watch_rm(env: Env, name: str) -> None:
-    """Delete watch NAME."""
+    """Delete watch NAME (the articles it found stay in the archive).
+
+    \b
+    Example:
+      newsarc watch rm raqqa
+    """
     from newsarc.watch import remove_watch
 
     remove_watch(env.store(), name)
