@@ -149,7 +149,7 @@ def print_timeline(t: Timeline, out: Any, width: int = 50) -> None:
         from rich.text import Text
 
         console = out.console
-        console.print(Text(f"{t.query!r}: {t.total} articles by {t.by}", style="bold"))
+        console.print(Text(f"{t.query!r}: {_articles(t.total)} by {t.by}", style="bold"))
         for label, count in t.series:
             bar = "█" * max(round(count / most * width), 1 if count else 0)
             line = Text(f"{label:>{label_width}} ", style="green")
@@ -159,17 +159,21 @@ def print_timeline(t: Timeline, out: Any, width: int = 50) -> None:
                 line.append(f"  <- peak {peak_rank[label]}", style="bold magenta")
             console.print(line)
     else:
-        out.line(f"{t.query!r}: {t.total} articles by {t.by}")
+        out.line(f"{t.query!r}: {_articles(t.total)} by {t.by}")
         for label, count in t.series:
             bar = "#" * max(round(count / most * width), 1 if count else 0)
             mark = f"  <- peak {peak_rank[label]}" if label in peak_rank else ""
             out.line(f"{label:>{label_width}} {bar}{' ' + str(count) if count else ''}{mark}")
     if t.undated:
-        out.line(f"(+{t.undated} undated articles, not charted)")
+        out.line(f"(+{t.undated} undated {'article' if t.undated == 1 else 'articles'}, not charted)")
     for i, peak in enumerate(t.peaks, start=1):
-        out.line(f"peak {i}: {peak.period} ({peak.count} articles)")
+        out.line(f"peak {i}: {peak.period} ({_articles(peak.count)})")
         for hit in peak.stories:
             out.line(f"    {hit.id}  {hit.date or 'undated':10}  {hit.title}")
+
+
+def _articles(count: int) -> str:
+    return f"{count} article{'s' * (count != 1)}"
 
 
 def series_records(t: Timeline) -> list[dict[str, Any]]:

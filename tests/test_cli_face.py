@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -224,3 +225,73 @@ def test_every_command_help_has_an_example_and_every_option_a_help_text(runner, 
     missing = [param.opts[0] for param in command.params
                if isinstance(param, click.Option) and not param.hidden and not (param.help or "").strip()]
     assert not missing, f"newsarc {' '.join(path)}: options without help: {missing}"
+
+
+# -- 9. terminal output that respects its width ---------------------------------------------------------------
+LONG_BODY = ("The grain convoy left the harbour at dawn and the officials counted every sack twice before the "
+             "ships could sail across the narrow strait toward the northern ports where buyers waited. ") * 6
+MANY_TAGS = ["Black Sea grain corridor", "Odesa", "Istanbul talks", "Food prices", "Shipping insurance",
+             "United Nations", "Wheat exports"]
+
+
+@pytest.fixture
+def wide(run, tmp_path: Path) -> str:
+    return add_article(run, tmp_path, "w.txt", f"Grain convoy leaves the harbour\n\n2022-08-01\nThe Harbour Times\n"
+                       f"Tags: {', '.join(MANY_TAGS)}\n\n{LONG_BODY}\n")
+
+
+def _screen(result) -> list[str]:
+    return ANSI.sub("", result.stdout).splitlines()
+
+
+def test_search_on_an_80_column_terminal_indents_snippet_continuations(runner, archive: Path, wide: str) -> None:
+    from newsarc.cli.app import cli
+
+    result = runner.invoke(cli, ["--archive", str(archive), "--color", "always", "search", "grain convoy"],
+                           env={"COLUMNS": "80"}, catch_exceptions=False)
+    lines = _screen(result)
+    assert all(len(line) <= 80 for line in lines), lines
+    block = lines[1:lines.index("")]  # the hit: title, tags, snippets under its header line
+    assert len(block) > 3 and all(line.startswith("    ") for line in block), block
+
+
+def test_list_marks_truncated_tags_with_an_ellipsis(runner, archive: Path, wide: str) -> None:
+    from newsarc.cli.app import cli
+
+    result = runner.invoke(cli, ["--archive", str(archive), "--color", "always", "list"], env={"COLUMNS": "200"},
+                           catch_exceptions=False)
+    [row] = [line for line in _screen(result) if line.startswith(wide)]
+    assert row.rstrip().endswith("…") and MANY_TAGS[3] in row and MANY_TAGS[4] not in row
+
+
+def test_stats_wraps_between_tags_never_inside_one(runner, archive: Path, wide: str) -> None:
+    from newsarc.cli.app import cli
+
+    for color in ("always", "never"):
+        result = runner.invoke(cli, ["--archive", str(archive), "--color", color, "stats"], env={"COLUMNS": "60"},
+                               catch_exceptions=False)
+        lines = _screen(result)
+        assert all(len(line) <= 60 for line in lines), lines
+        start = next(i for i, line in enumerate(lines) if line.startswith("tags:"))
+        tag_lines = [lines[start]] + [line for line in lines[start + 1:] if line.startswith(" " * 10)]
+        assert len(tag_lines) > 1
+        items = [item.strip(" ,") for line in tag_lines for item in line[10:].split(", ") if item.strip()]
+        assert sorted(items) == sorted(f"{tag} (1)" for tag in MANY_TAGS), items
+
+
+def test_piped_show_honours_columns(archive: Path, wide: str) -> None:
+    env = {**os.environ, "COLUMNS": "50"}
+    proc = subprocess.run([NEWSARC, "--archive", str(archive), "show", wide], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    body = proc.stdout.split("\n\n", 1)[1].splitlines()
+    assert max(len(line) for line in body) <= 50 and max(len(line) for line in body) > 40
+
+
+def test_plurals_agree(run, archive: Path, tmp_path: Path) -> None:
+    add_article(run, tmp_path, "one.txt", "Lone report\n\n2017-05-02\nDaily\n\nA quiet zebra crossing.\n")
+    found = run("search", "zebra")
+    assert "of 1 match" in found.stdout and "of 1 matches" not in found.stdout
+    assert "indexed 1 article " in run("reindex").stdout
+    timeline = run("timeline", "zebra").stdout
+    assert "1 article by" in timeline and "(1 article)" in timeline and "1 articles" not in timeline

@@ -209,7 +209,7 @@ def test_collapse_folds_duplicates(run, ids) -> None:  # type: ignore[no-untyped
     assert folded["copies"] == 1
     assert run("search", '"military cooperation"', "--collapse", "--count").output.strip() == "2"
     text = run("search", '"military cooperation"', "--collapse")
-    assert "(+1 copies)" in text.output
+    assert "(+1 copy)" in text.output
 
 
 def test_facets_in_json_and_text(run, ids) -> None:  # type: ignore[no-untyped-def]

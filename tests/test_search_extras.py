@@ -61,7 +61,7 @@ def test_timeline_terminal_chart_labels_peaks_with_top_stories(run, stories) -> 
     assert "2017-06 ### 3  <- peak 1" in out.replace("#" * 50, "###")
     assert "peak 1: 2017-06 (3 articles)" in out
     assert stories["Raqqah dam seized"] in out  # the variant spelling is counted and listed
-    assert "(+1 undated articles, not charted)" in out
+    assert "(+1 undated article, not charted)" in out
     styled = run("--color", "always", "timeline", "Raqqa")
     assert "█" in styled.stdout and "\x1b[" in styled.stdout
 

@@ -539,7 +539,9 @@ def reindex(env: Env) -> None:
 
     started = time.perf_counter()
     count = api.reindex(env.store())
-    click.echo(f"indexed {count} articles in {time.perf_counter() - started:.1f} s")
+    from newsarc.cli.render import plural
+
+    click.echo(f"indexed {plural(count, 'article')} in {time.perf_counter() - started:.1f} s")
 
 
 @cli.command()

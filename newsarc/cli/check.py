@@ -49,7 +49,7 @@ def check(env: Any, repair: bool, as_json: bool) -> None:
     else:
         for problem in repaired + remaining:
             click.echo(problem.line())
-        summary = f"checked {checker.files_checked} article files"
+        summary = f"checked {checker.files_checked} article file{'s' * (checker.files_checked != 1)}"
         if not problems:
             summary += ": no problems"
         else:

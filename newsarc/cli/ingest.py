@@ -180,6 +180,7 @@ def dups(env: Any, machine: str | None) -> None:
       newsarc dups
       newsarc show 3kq8 --diff
     """
+    from newsarc.cli.render import clip
     from newsarc.dedupe import NearDupIndex
 
     store = env.store()
@@ -214,10 +215,10 @@ def dups(env: Any, machine: str | None) -> None:
         sys.exit(int(ExitCode.NO_MATCH))
     for record in records:
         head, rest = record, record["members"]
-        click.echo(f"{head['id']}  {head['date'] or 'undated':10.10}  {head['source'][:20]:20}  {head['title']}")
+        click.echo(f"{head['id']}  {head['date'] or 'undated':10.10}  {clip(head['source'], 20):20}  {head['title']}")
         for item in rest:
             label = "version  " if item["kind"] == "version" else "duplicate"
-            click.echo(f"  {label} {item['id']}  {item['source'][:20]:20}  {item['title']}")
+            click.echo(f"  {label} {item['id']}  {clip(item['source'], 20):20}  {item['title']}")
 
 
 # -- newsarc reextract -------------------------------------------------------------------------------------
@@ -271,7 +272,10 @@ def feed_add(env: Any, location: str, tags: tuple[str, ...], allow_private: bool
     from newsarc import api
 
     entry, entries = api.subscribe_feed(env.store(create=True), location, tags=tags, allow_private=allow_private)
-    click.echo(f"subscribed to {entry['title']} ({entries} entries now); `newsarc feed update` adds them")
+    from newsarc.cli.render import plural
+
+    click.echo(f"subscribed to {entry['title']} ({plural(entries, 'entry', 'entries')} now); "
+               "`newsarc feed update` adds them")
 
 
 FEED_FIELDS = ("url", "title", "tags", "last_updated", "last_added", "last_error")

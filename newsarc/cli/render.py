@@ -42,6 +42,49 @@ class Output:
     def line(self, text: str = "") -> None:
         self.stream.write(text + "\n")
 
+    @property
+    def width(self) -> int | None:
+        """Columns to fit: the terminal's (rich reads $COLUMNS too) when styled; piped, $COLUMNS when set, the
+        terminal's when the stream is one (--color never), else None: plain output for scripts is not wrapped."""
+        if self.styled:
+            return int(self.console.width)
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        if getattr(self.stream, "isatty", lambda: False)():
+            import shutil
+
+            return shutil.get_terminal_size().columns
+        return None
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """`1 article`, `2 articles`; `many` for nouns that do not just take an s (`copy`, `copies`)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def clip(text: str, width: int) -> str:
+    """text cut to width characters, ending in … when it was cut."""
+    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
+
+
+def wrap_items(label: str, items: list[str], width: int | None, indent: int = 10) -> list[str]:
+    """`label item, item, ...` as lines of at most width, broken between items, never inside one (an item
+    longer than a line gets a line of its own). No width: one line."""
+    head = label.ljust(indent)
+    if width is None:
+        return [head + ", ".join(items)]
+    lines: list[str] = []
+    current = head
+    for n, item in enumerate(items):
+        piece = item + ("," if n < len(items) - 1 else "")
+        if len(current) > len(head) and len(current) + 1 + len(piece) > width:
+            lines.append(current)
+            current = " " * indent
+        current += ("" if len(current) == len(head) else " ") + piece
+    lines.append(current.rstrip())
+    return lines
+
 
 # -- records for scripts -----------------------------------------------------------------------------------
 SEARCH_FIELDS = ("id", "score", "date", "source", "title", "tags", "url", "authors", "location", "language",
@@ -103,7 +146,7 @@ def print_search(result: SearchResult, out: Output, *, page: int, limit: int) ->
     show_matched = bool(result.expansions)
     if not out.styled:
         for hit in result.hits:
-            copies = f"  (+{hit.copies} copies)" if hit.copies else ""
+            copies = f"  (+{plural(hit.copies, 'copy', 'copies')})" if hit.copies else ""
             out.line(f"{hit.id}  {hit.date or 'undated':10}  {hit.source or '-'}  {hit.title}{copies}")
             if hit.tags:
                 out.line(f"    tags: {', '.join(hit.tags)}")
@@ -111,11 +154,16 @@ def print_search(result: SearchResult, out: Output, *, page: int, limit: int) ->
                 out.line(f"    matched: {', '.join(hit.matched_terms)}")
             for snippet in _body_snippets(hit)[:2]:
                 out.line("    " + snippet.text.strip())
-        out.line(f"-- {first}-{first + len(result.hits) - 1} of {result.total} matches")
+        out.line(f"-- {first}-{first + len(result.hits) - 1} of {plural(result.total, 'match', 'matches')}")
         if result.facets:
             print_facets(result.facets, out)
         return
+    from rich.padding import Padding
     from rich.text import Text
+
+    def indented(text: Text) -> Any:
+        """Four spaces in, for every line the terminal wraps it into, not only the first."""
+        return Padding(text, (0, 0, 0, 4), expand=False)
 
     console = out.console
     for number, hit in enumerate(result.hits, start=first):
@@ -125,18 +173,19 @@ def print_search(result: SearchResult, out: Output, *, page: int, limit: int) ->
         head.append(f"  {hit.date or 'undated'}", style="green")
         head.append(f"  {hit.source}" if hit.source else "", style="magenta")
         if hit.copies:
-            head.append(f"  +{hit.copies} copies", style="dim")
+            head.append(f"  +{plural(hit.copies, 'copy', 'copies')}", style="dim")
         console.print(head)
         title = next((s for s in hit.snippets if s.field == "title"), None)
-        console.print(Text("    ") + (snippet_text(title, base="bold") if title else Text(hit.title, style="bold")))
+        console.print(indented(snippet_text(title, base="bold") if title else Text(hit.title, style="bold")))
         if hit.tags:
-            console.print(Text("    tags: " + ", ".join(hit.tags), style="yellow"))
+            console.print(indented(Text("tags: " + ", ".join(hit.tags), style="yellow")))
         if show_matched and hit.matched_terms:
-            console.print(Text("    matched: " + ", ".join(hit.matched_terms), style="cyan"))
+            console.print(indented(Text("matched: " + ", ".join(hit.matched_terms), style="cyan")))
         for snippet in _body_snippets(hit)[:2]:
-            console.print(Text("    ") + snippet_text(snippet))
+            console.print(indented(snippet_text(snippet)))
         console.print()
-    console.print(Text(f"{first}-{first + len(result.hits) - 1} of {result.total} matches", style="dim"))
+    console.print(Text(f"{first}-{first + len(result.hits) - 1} of {plural(result.total, 'match', 'matches')}",
+                       style="dim"))
     if result.facets:
         print_facets(result.facets, out)
 
@@ -211,7 +260,10 @@ def _meta_lines(article: Article) -> list[tuple[str, str]]:
 
 
 def print_article(article: Article, out: Output, width: int = 88) -> None:
+    """Title, metadata and the body in paragraphs, at most `width` columns, or the terminal's ($COLUMNS when
+    piped) if narrower."""
     if not out.styled:
+        width = min(width, out.width or width)
         out.line(article.title)
         out.line("=" * min(len(article.title), width))
         for key, value in _meta_lines(article):
@@ -251,16 +303,23 @@ def print_entries(entries: list[CatalogEntry], out: Output) -> None:
                         ("tags", "yellow")):
         table.add_column(name, style=style, overflow="fold" if name == "title" else "ellipsis")
     for e in entries:
-        table.add_row(e.id, e.date[:10] if e.date else "undated", e.source, e.title, ", ".join(e.tags[:4]))
+        table.add_row(e.id, e.date[:10] if e.date else "undated", e.source, e.title, _first_tags(e.tags, 4))
     out.console.print(table)
 
 
+def _first_tags(tags: list[str], most: int) -> str:
+    """Up to `most` tags; an ellipsis says there are more."""
+    return ", ".join(tags[:most]) + (", …" if len(tags) > most else "")
+
+
 def print_stats(stats: dict[str, Any], out: Output) -> None:
+    """The counts; the source and tag lists wrap at the terminal's width between items, never inside one."""
+    width = out.width
     lines = [
         f"articles: {stats['articles']}" + (f" ({stats['undated']} undated)" if stats["undated"] else ""),
         f"dates:    {stats['first_date'] or '-'} to {stats['last_date'] or '-'}",
-        "sources:  " + (", ".join(f"{s['source']} ({s['count']})" for s in stats["sources"]) or "-"),
-        "tags:     " + (", ".join(f"{t['tag']} ({t['count']})" for t in stats["tags"]) or "-"),
+        *wrap_items("sources:", [f"{s['source']} ({s['count']})" for s in stats["sources"]] or ["-"], width),
+        *wrap_items("tags:", [f"{t['tag']} ({t['count']})" for t in stats["tags"]] or ["-"], width),
     ]
     for text in lines:
         out.line(text)
