@@ -81,6 +81,12 @@ def test_archive_after_the_command_gets_a_hint(run, archive: Path) -> None:
     assert f"newsarc --archive {archive} list" in result.stderr
 
 
+def test_archive_with_equals_after_the_command_gets_the_same_hint(run, archive: Path) -> None:
+    result = run("search", f"--archive={archive}", "grain", "--json")
+    assert result.exit_code == ExitCode.USAGE
+    assert f"newsarc --archive {archive} search grain --json" in result.stderr
+
+
 def test_usage_error_as_a_real_process(archive: Path) -> None:
     proc = subprocess.run([NEWSARC, "list", "-a", str(archive)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == ExitCode.USAGE
@@ -295,3 +301,12 @@ def test_plurals_agree(run, archive: Path, tmp_path: Path) -> None:
     assert "indexed 1 article " in run("reindex").stdout
     timeline = run("timeline", "zebra").stdout
     assert "1 article by" in timeline and "(1 article)" in timeline and "1 articles" not in timeline
+
+
+@pytest.mark.parametrize("args", [[], ["alias"], ["feed"]])
+def test_a_group_alone_still_shows_its_help(runner, args: list[str]) -> None:
+    from newsarc.cli.app import cli
+
+    result = runner.invoke(cli, args)
+    assert "Commands:" in result.output and "newsarc: error" not in result.output
+    assert len(result.output.splitlines()) > 5

@@ -65,6 +65,9 @@ class NewsarcGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
+            if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+                exc.show()  # `newsarc` or `newsarc alias` alone: the help, as click prints it
+                sys.exit(exc.exit_code)
             click.echo(f"newsarc: error: {click_error_message(exc)}", err=True)
             sys.exit(int(ExitCode.USAGE if isinstance(exc, click.UsageError) else ExitCode.BAD_INPUT))
         except click.Abort:
@@ -111,10 +114,15 @@ def misplaced_group_option(exc: click.NoSuchOption, given: list[str]) -> str:
     words = list(given)
     option = exc.option_name
     value: list[str] = []
-    if option in words:
-        at = words.index(option)
-        value = words[at + 1:at + 2]
-        del words[at:at + 2]
+    for at, word in enumerate(words):
+        if word == option:
+            value = words[at + 1:at + 2]
+            del words[at:at + 2]
+            break
+        if word.startswith(option + "="):
+            value = [word.split("=", 1)[1]]
+            del words[at]
+            break
     name = "--archive" if option == "-a" else option
     return (f"no such option {option} after the command; {name} goes before the command: "
             f"{shlex.join(['newsarc', name, *(value or ['DIR' if name == '--archive' else 'auto']), *words])}")
