@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from newsarc.cli.output import output_options, write_document
 from newsarc.errors import ExitCode
 
 
@@ -15,9 +16,9 @@ from newsarc.errors import ExitCode
               help="Fix what is safe: update or rebuild the index, move misplaced files to their place, remove "
                    "temporary files of interrupted writes, resolve `added`-only git conflicts. Never deletes an "
                    "article file.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@output_options("json", texts={"json": "Print one JSON object: counts, the problems left and those repaired."})
 @click.pass_obj
-def check(env: Any, repair: bool, as_json: bool) -> None:
+def check(env: Any, repair: bool, machine: str | None) -> None:
     """Check every article file and the index against each other; report each problem on one line.
 
     Each line reads `path: field: problem; what to do`. Checks YAML syntax, required fields, types, dates, that
@@ -36,16 +37,14 @@ def check(env: Any, repair: bool, as_json: bool) -> None:
     problems = checker.run(repair=repair)
     remaining = [p for p in problems if not p.repaired]
     repaired = [p for p in problems if p.repaired]
-    if as_json:
-        import json
-
-        click.echo(json.dumps({
+    if machine:
+        write_document({
             "files_checked": checker.files_checked,
             "articles": checker.articles,
             "index_updates": checker.index_changes,
             "problems": [p.to_dict() for p in remaining],
             "repaired": [p.to_dict() for p in repaired],
-        }, ensure_ascii=False, indent=2))
+        }, sys.stdout)
     else:
         for problem in repaired + remaining:
             click.echo(problem.line())

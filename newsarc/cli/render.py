@@ -107,7 +107,7 @@ def hit_record(hit: SearchHit) -> dict[str, Any]:
 def write_search_records(result: SearchResult, fmt: str, stream: IO[str], *, with_facets: bool = False) -> int:
     """Hits as json/jsonl/csv. With facets, --json prints one object {"total", "hits", "facets"} and --jsonl
     the hits then one last line {"facets": ...}; without, --json stays a plain array of hits."""
-    from newsarc.cli.output import write_records
+    from newsarc.cli.output import write_document, write_records
 
     records = (hit_record(h) for h in result.hits)
     if not with_facets:
@@ -116,8 +116,7 @@ def write_search_records(result: SearchResult, fmt: str, stream: IO[str], *, wit
               for name, pairs in result.facets.items()}
     if fmt == "json":
         hits = list(records)
-        stream.write(json.dumps({"total": result.total, "hits": hits, "facets": facets}, ensure_ascii=False,
-                                indent=1) + "\n")
+        write_document({"total": result.total, "hits": hits, "facets": facets}, stream)
         return len(hits)
     count = write_records(records, "jsonl", stream, SEARCH_FIELDS)
     stream.write(json.dumps({"facets": facets, "total": result.total}, ensure_ascii=False) + "\n")
