@@ -310,3 +310,29 @@ def test_a_group_alone_still_shows_its_help(runner, args: list[str]) -> None:
     result = runner.invoke(cli, args)
     assert "Commands:" in result.output and "newsarc: error" not in result.output
     assert len(result.output.splitlines()) > 5
+
+
+def test_plain_search_on_a_terminal_wraps_with_indented_continuations(archive: Path, wide: str) -> None:
+    """--color never on a real terminal (a pty): no rich, but the lines still fit and stay indented."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb"}
+    with open(leader, "rb", buffering=0) as reader:
+        proc = subprocess.Popen([NEWSARC, "--archive", str(archive), "--color", "never", "search", "grain convoy"],
+                                stdout=follower, stderr=subprocess.PIPE, env=env)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = reader.read(4096)
+            except OSError:  # the pty closes when the process ends
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    lines = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+    assert lines[0].startswith(wide) and lines[-1].startswith("-- 1-1 of 1 match")
+    block = lines[1:-1]
+    assert len(block) > 3 and all(line.startswith("    ") and len(line) <= 80 for line in block), lines

@@ -43,6 +43,10 @@ class Output:
         self.stream.write(text + "\n")
 
     @property
+    def is_terminal(self) -> bool:
+        return bool(getattr(self.stream, "isatty", lambda: False)())
+
+    @property
     def width(self) -> int | None:
         """Columns to fit: the terminal's (rich reads $COLUMNS too) when styled; piped, $COLUMNS when set, the
         terminal's when the stream is one (--color never), else None: plain output for scripts is not wrapped."""
@@ -51,11 +55,19 @@ class Output:
         columns = os.environ.get("COLUMNS", "")
         if columns.isdigit() and int(columns) > 0:
             return int(columns)
-        if getattr(self.stream, "isatty", lambda: False)():
+        if self.is_terminal:
             import shutil
 
             return shutil.get_terminal_size().columns
         return None
+
+
+def indent_lines(text: str, width: int | None, indent: int = 4) -> list[str]:
+    """text indented, and wrapped to width with every continuation line indented too; no width: one line."""
+    pad = " " * indent
+    if not width or width <= indent + 10:
+        return [pad + text]
+    return textwrap.wrap(text, width, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False) or [pad]
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -147,12 +159,13 @@ def print_search(result: SearchResult, out: Output, *, page: int, limit: int) ->
         for hit in result.hits:
             copies = f"  (+{plural(hit.copies, 'copy', 'copies')})" if hit.copies else ""
             out.line(f"{hit.id}  {hit.date or 'undated':10}  {hit.source or '-'}  {hit.title}{copies}")
-            if hit.tags:
-                out.line(f"    tags: {', '.join(hit.tags)}")
+            lines = [f"tags: {', '.join(hit.tags)}"] if hit.tags else []
             if show_matched and hit.matched_terms:
-                out.line(f"    matched: {', '.join(hit.matched_terms)}")
-            for snippet in _body_snippets(hit)[:2]:
-                out.line("    " + snippet.text.strip())
+                lines.append(f"matched: {', '.join(hit.matched_terms)}")
+            lines += [snippet.text.strip() for snippet in _body_snippets(hit)[:2]]
+            for text in lines:  # wrapped only on a terminal (--color never): piped, one line each for grep
+                for line in indent_lines(text, out.width if out.is_terminal else None):
+                    out.line(line)
         out.line(f"-- {first}-{first + len(result.hits) - 1} of {plural(result.total, 'match', 'matches')}")
         if result.facets:
             print_facets(result.facets, out)
