@@ -35,6 +35,8 @@ from newsarc.storage.store import ProgressFactory, Store, no_progress
 
 if TYPE_CHECKING:
     from newsarc.feeds import FeedUpdate
+    from newsarc.similar import Similar
+    from newsarc.versions import Diff, Related, Versions
 
 
 def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = False,
@@ -120,6 +122,41 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
 
         request.aliases = load_groups(store.archive.root)
     return store.read_index(lambda: store.backend.search(request))
+
+
+def similar(store: Store, text: str, *, limit: int = 10) -> Similar:
+    """The articles most like one article, with the key terms each shares (newsarc.similar)."""
+    from newsarc.similar import similar as find_similar
+
+    return find_similar(store, text, limit=limit)
+
+
+def versions(store: Store, text: str) -> Versions:
+    """Every version of an article's page, oldest first (newsarc.versions)."""
+    from newsarc.versions import versions as find_versions
+
+    return find_versions(store, text)
+
+
+def diff(store: Store, text: str) -> Diff:
+    """What changed from an article's previous version (newsarc.versions)."""
+    from newsarc.versions import diff as version_diff
+
+    return version_diff(store, text)
+
+
+def dups(store: Store) -> list[dict[str, Any]]:
+    """Every cluster of near-duplicates and versions, biggest first, as records (newsarc.versions.clusters)."""
+    from newsarc.versions import clusters
+
+    return clusters(store)
+
+
+def related(store: Store, article_id: str) -> Related:
+    """The versions and near-duplicates linked to one article (by full id)."""
+    from newsarc.versions import related as find_related
+
+    return find_related(store, article_id)
 
 
 def list_entries(store: Store, *, limit: int | None = 20, tags: Iterable[str] = (), source: str | None = None,

@@ -161,7 +161,7 @@ class NearDupIndex:
 
     # -- keeping in step with the archive -----------------------------------------------------------------
     def _stamp(self, store: Store) -> str:
-        files = store.catalog.db.execute("SELECT count(*), max(added) FROM files").fetchone()
+        files = store.catalog.count_and_last_added()
         known = self.db.execute("SELECT count(*) FROM sketches").fetchone()[0]
         return f"{files[0]}|{files[1]}|{known}"
 
@@ -191,7 +191,7 @@ class NearDupIndex:
         """
         if self.is_synced(store):
             return 0
-        paths = dict(store.catalog.db.execute("SELECT id, path FROM files"))
+        paths = store.catalog.id_paths()
         have = {i for (i,) in self.db.execute("SELECT id FROM sketches")}
         have |= {i for (i,) in self.db.execute("SELECT id FROM links")}
         gone = [i for i in have if i not in paths]

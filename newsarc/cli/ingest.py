@@ -116,46 +116,22 @@ def ingest_progress(sources: list[Any]) -> Iterator[_Progress]:
 # -- newsarc show --versions / --diff ------------------------------------------------------------------------
 def show_versions(env: Any, article_id: str, *, diff: bool) -> None:
     """List the versions of a page (same URL, changed text), or show what changed from the previous one."""
-    import difflib
-
     from newsarc import api
-    from newsarc.dedupe import NearDupIndex
+    from newsarc.versions import when
 
     store = env.store()
-    store.refresh(write=False)
-    found_id, _ = api.resolve(store, article_id)
-    index = NearDupIndex(store.archive.state_dir)
-    try:
-        index.sync(store)
-        link = index.link_of(found_id)
-        root = link[0] if link and link[1] == "version" else found_id
-        ids = [root] + [i for i, kind in index.members(root) if kind == "version"]
-    finally:
-        index.close()
-    versions = []
-    for version_id in ids:
-        row = store.catalog.db.execute("SELECT path FROM files WHERE id=?", (version_id,)).fetchone()
-        if row:
-            versions.append(store.archive.read(row[0]))
-    versions.sort(key=lambda a: (a.extra.get("fetched") or a.added or "", a.added or ""))
-    if not diff:
-        if len(versions) < 2:
-            click.echo(f"{found_id} has no other version (a version is the same URL re-added with changed text)")
-            return
-        for article in versions:
-            mark = "*" if article.id == found_id else " "
-            when = article.extra.get("fetched") or article.added
-            click.echo(f"{mark} {article.id}  {when}  {len(article.body.split())} words  {article.title}")
+    if diff:
+        changes = api.diff(store, article_id)
+        click.echo("\n".join(changes.lines) if changes.lines
+                   else f"{changes.old.id} and {changes.new.id} have the same title and text")
         return
-    position = next(i for i, a in enumerate(versions) if a.id == found_id)
-    if len(versions) < 2:
-        raise UsageError(f"{found_id} has no other version to compare with")
-    old, new = (versions[position - 1], versions[position]) if position > 0 else (versions[0], versions[1])
-    lines = list(difflib.unified_diff(
-        [f"title: {old.title}", "", *old.body.split("\n")], [f"title: {new.title}", "", *new.body.split("\n")],
-        fromfile=f"{old.id} ({old.extra.get('fetched') or old.added})",
-        tofile=f"{new.id} ({new.extra.get('fetched') or new.added})", lineterm="", n=1))
-    click.echo("\n".join(lines) if lines else f"{old.id} and {new.id} have the same title and text")
+    found = api.versions(store, article_id)
+    if len(found.articles) < 2:
+        click.echo(f"{found.id} has no other version (a version is the same URL re-added with changed text)")
+        return
+    for article in found.articles:
+        mark = "*" if article.id == found.id else " "
+        click.echo(f"{mark} {article.id}  {when(article)}  {len(article.body.split())} words  {article.title}")
 
 
 # -- newsarc dups ------------------------------------------------------------------------------------------
@@ -180,37 +156,20 @@ def dups(env: Any, machine: str | None) -> None:
       newsarc dups
       newsarc show 3kq8 --diff
     """
+    from newsarc import api
     from newsarc.cli.render import clip
-    from newsarc.dedupe import NearDupIndex
 
-    store = env.store()
-    store.refresh(write=False)
-    index = NearDupIndex(store.archive.state_dir)
-    try:
-        with store.archive.lock:
-            index.sync(store)
-        clusters = list(index.clusters())
-    finally:
-        index.close()
-
-    def entry(article_id: str) -> dict[str, Any]:
-        row = store.catalog.db.execute("SELECT date, source, title, url FROM files WHERE id=?",
-                                       (article_id,)).fetchone()
-        date, source, title, url = row if row else (None, "", "(missing)", "")
-        return {"id": article_id, "date": date, "source": source or "", "title": title or "", "url": url or ""}
-
-    records = ({**entry(root), "members": [{**entry(member), "kind": kind} for member, kind in members]}
-               for root, members in clusters)
+    records = api.dups(env.store())
     if machine:
         def rows(record: dict[str, Any]) -> list[dict[str, Any]]:
             return [{**record, "cluster": record["id"], "kind": "original"},
                     *({**member, "cluster": record["id"]} for member in record["members"])]
 
         write_records(records, machine, sys.stdout, DUPS_CSV_FIELDS, rows=rows)
-        if not clusters:
+        if not records:
             sys.exit(int(ExitCode.NO_MATCH))
         return
-    if not clusters:
+    if not records:
         click.echo("no near-duplicates or versions", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
     for record in records:

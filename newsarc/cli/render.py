@@ -14,6 +14,15 @@ from typing import IO, Any
 
 from newsarc.article import Article
 from newsarc.index.backend import SearchHit, SearchResult, Snippet
+from newsarc.records import (  # noqa: F401 - SEARCH_FIELDS, LIST_FIELDS, entry_record: re-exported for the commands
+    LIST_FIELDS,
+    SEARCH_FIELDS,
+    article_record,
+    entry_record,
+    facet_records,
+    hit_record,
+    search_document,
+)
 from newsarc.storage.catalog import CatalogEntry
 
 
@@ -98,24 +107,7 @@ def wrap_items(label: str, items: list[str], width: int | None, indent: int = 10
     return lines
 
 
-# -- records for scripts -----------------------------------------------------------------------------------
-SEARCH_FIELDS = ("id", "score", "date", "source", "title", "tags", "url", "authors", "location", "language",
-                 "path", "matched_terms", "snippets")
-LIST_FIELDS = ("id", "date", "source", "title", "tags", "url", "added", "path")
-
-
-def hit_record(hit: SearchHit) -> dict[str, Any]:
-    record = {name: getattr(hit, name) for name in SEARCH_FIELDS if name != "snippets"}
-    record["snippets"] = [
-        {"field": s.field, "text": s.text, "highlights": [list(h) for h in s.highlights]} for s in hit.snippets
-    ]
-    if hit.duplicate_of:  # only on near-duplicates, and with --collapse: scripts reading the fields above keep working
-        record["duplicate_of"] = hit.duplicate_of
-    if hit.copies:
-        record["copies"] = hit.copies
-    return record
-
-
+# -- records for scripts (built in newsarc.records, shared with the web server's /api routes) ------------------
 def write_search_records(result: SearchResult, fmt: str, stream: IO[str], *, with_facets: bool = False) -> int:
     """Hits as json/jsonl/csv. With facets, --json prints one object {"total", "hits", "facets"} and --jsonl
     the hits then one last line {"facets": ...}; without, --json stays a plain array of hits."""
@@ -124,12 +116,11 @@ def write_search_records(result: SearchResult, fmt: str, stream: IO[str], *, wit
     records = (hit_record(h) for h in result.hits)
     if not with_facets:
         return write_records(records, fmt, stream, SEARCH_FIELDS)
-    facets = {name: [{"value": value, "count": count} for value, count in pairs]
-              for name, pairs in result.facets.items()}
     if fmt == "json":
-        hits = list(records)
-        write_document({"total": result.total, "hits": hits, "facets": facets}, stream)
-        return len(hits)
+        document = search_document(result)
+        write_document(document, stream)
+        return len(document["hits"])
+    facets = facet_records(result)
     count = write_records(records, "jsonl", stream, SEARCH_FIELDS)
     stream.write(json.dumps({"facets": facets, "total": result.total}, ensure_ascii=False) + "\n")
     return count
@@ -145,10 +136,6 @@ def explain_lines(result: SearchResult) -> list[str]:
     if not result.expansions:
         lines.append("  (no alias or variant expansion)")
     return lines
-
-
-def entry_record(entry: CatalogEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in LIST_FIELDS}
 
 
 # -- search ------------------------------------------------------------------------------------------------
@@ -248,7 +235,7 @@ def article_as(article: Article, fmt: str) -> str:
 
         return dump_article(article.to_dict())
     if fmt == "json":
-        return json.dumps(article.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(article_record(article), ensure_ascii=False, indent=2) + "\n"
     meta = _meta_lines(article)
     if fmt == "markdown":
         import io

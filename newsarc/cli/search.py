@@ -195,10 +195,8 @@ def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
     """
     from newsarc import api
 
-    store = env.store()
-    store.refresh(write=False)
-    doc_id, _ = api.resolve(store, article_id)
-    source, found = store.backend.similar(doc_id, limit=limit)
+    like = api.similar(env.store(), article_id, limit=limit)
+    found = like.hits
     if machine:
         from newsarc.cli.render import SEARCH_FIELDS, hit_record
 
@@ -206,8 +204,8 @@ def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
         write_records(records, machine, sys.stdout, (*SEARCH_FIELDS, "shared_terms"))
     else:
         out = env.output()
-        out.line(f"like {doc_id}  {source.get('title', '')}")
-        out.line(f"key terms: {', '.join(source.get('key_terms', []))}")
+        out.line(f"like {like.id}  {like.title}")
+        out.line(f"key terms: {', '.join(like.key_terms)}")
         for hit, shared in found:
             out.line(f"{hit.id}  {hit.date or 'undated':10}  {hit.score:7.2f}  {hit.title}")
             out.line(f"    shared: {', '.join(shared)}")

@@ -183,6 +183,26 @@ class Catalog:
         """(id, path) of every article with this URL, the first added first."""
         return list(self.db.execute("SELECT id, path FROM files WHERE url=? ORDER BY added", (url,)))
 
+    def path_of(self, article_id: str) -> str | None:
+        """The file of the article with this full id (the first, if a merge left two)."""
+        row = self.db.execute("SELECT path FROM files WHERE id=? ORDER BY path LIMIT 1", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def entry_of(self, article_id: str) -> CatalogEntry | None:
+        """The catalog row of the article with this full id, or None."""
+        row = self.db.execute("SELECT path, id, date, added, title, source, url, tags FROM files WHERE id=? "
+                              "ORDER BY path LIMIT 1", (article_id,)).fetchone()
+        return _entry(row) if row else None
+
+    def id_paths(self) -> dict[str, str]:
+        """{id: path} of every article."""
+        return dict(self.db.execute("SELECT id, path FROM files"))
+
+    def count_and_last_added(self) -> tuple[int, str | None]:
+        """How many files and the latest `added`: a cheap stamp of what the catalog holds."""
+        count, last = self.db.execute("SELECT count(*), max(added) FROM files").fetchone()
+        return count, last
+
     def find_duplicate(self, url: str, content_key: str) -> tuple[str, str] | None:
         """(id, path) of an article with the same URL or the same content, if any."""
         if url:
