@@ -29,6 +29,7 @@ LAZY_COMMANDS = {
     "feed": "newsarc.cli.ingest:feed",
     "dups": "newsarc.cli.ingest:dups",
     "reextract": "newsarc.cli.ingest:reextract",
+    "serve": "newsarc.cli.serve:serve",
 }
 
 
