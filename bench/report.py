@@ -14,6 +14,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("search_phrase", "search: phrase", "time"),
     ("search_tag", "search: word + --tag", "time"),
     ("search_date", "search: word + --since/--until", "time"),
+    ("serve_search", "serve: GET /api/search, warm (vs search: one word)", "serve"),
+    ("serve_search_8", "serve: GET /api/search, 8 concurrent clients", "serve"),
     ("grep_term", "baseline: {grep} (one word)", "time"),
     ("grep_and", "baseline: {grep} (AND pipeline)", "time"),
     ("grep2_term", "baseline: grep -ril (one word)", "time"),
@@ -34,6 +36,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("rss:reindex", "peak RSS: reindex", "rss"),
     ("rss:export", "peak RSS: export", "rss"),
     ("rss:raw_whoosh", "peak RSS: raw Whoosh", "rss"),
+    ("rss:serve_rss", "peak RSS: newsarc serve (after the serve rows)", "rss"),
 )
 SEARCH_KEYS = ("search_term", "search_and", "search_phrase", "search_tag", "search_date")
 
@@ -83,6 +86,12 @@ def cell(rows: dict[str, Any], key: str, kind: str) -> str:
             text += " *stale" if row.get("stale") else " *"
         return text
     text = f"{_ms(row['median_ms'])} ms (p95 {_ms(row['p95_ms'])})"
+    if kind == "serve":
+        if row.get("ratio_cli") is not None:
+            text += f" {row['ratio_cli']:.3f}x search"
+        if row.get("requests_per_s") is not None:
+            text += f", {row['requests_per_s']:.0f} req/s"
+        return text
     if kind == "time" and row.get("ratio_pass") is not None and key != "python_pass":
         text += f" {row['ratio_pass']:.1f}x"
     if row.get("ratio_grep") is not None:
@@ -129,7 +138,7 @@ def target_table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         value = t["value"]
         if value is None:
             shown = "-"
-        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_grep"):
+        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_grep", "ratio_cli"):
             shown = f"{value:.2f}x"
         elif t["measure"] == "rss_mb":
             shown = f"{value:.0f} MB"

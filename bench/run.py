@@ -164,6 +164,7 @@ class SizeRun:
         self.time("python_pass", "python -c pass", [self.tools.python, "-c", "pass"],
                   runs=self.settings.repeat * 2, warmup=2)
         self.searches()
+        self.serve()
         self.lookups()
         self.grep_baselines()
         self.freshness()
@@ -194,6 +195,21 @@ class SizeRun:
                                 cwd=self.tools.cwd)
             if count.returncode in (0, 1):
                 m.extra["matches"] = int(count.stdout.strip() or 0)
+
+    def serve(self) -> None:
+        """GET /api/search on a warm `newsarc serve` against the search_term process row (bench/serve.py)."""
+        from bench import serve
+
+        runs, per_client = (20, 10) if self.settings.quick else (self.settings.repeat * 10, 40)
+        rows = serve.measure(self.na("serve", "--port", "0"), TERM, env=self.tools.env, cwd=self.tools.cwd,
+                             runs=runs, per_client=per_client, cli=self.rows.get("search_term"))
+        self.rows.update(rows)
+        single, loaded, memory = rows["serve_search"], rows["serve_search_8"], rows["serve_rss"]
+        log(f"    serve_search       {single.median * 1000:.1f} ms median, {single.note}" if single.ok
+            else f"    serve_search       ERROR {single.error}")
+        if loaded.ok:
+            log(f"    serve_search_8     p95 {loaded.p95 * 1000:.1f} ms, {loaded.extra['requests_per_s']} req/s; "
+                f"RSS {memory.extra.get('rss_mb')} MB")
 
     def lookups(self) -> None:
         article_id = self.pick_id()

@@ -1,0 +1,148 @@
+"""The web server's speed (issue 13, point 6): `GET /api/search` on a warm `newsarc serve` against the
+`newsarc search` process for the same query, measured in the same run on the same archive.
+
+Rows: serve_search (one client, keep-alive, median and p95), serve_search_8 (8 concurrent clients: the p95 a
+user waits under load), serve_rss (the server's resident memory after both). The server is started on a free
+loopback port, warmed with a few requests, and stopped with Ctrl-C (SIGINT) afterwards; traffic goes to
+127.0.0.1 only, with a bounded number of requests.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.measure import Measurement, percentile
+
+CLIENTS = 8
+WARMUP = 5
+
+
+class ServerError(Exception):
+    pass
+
+
+def start(argv: list[str], env: dict[str, str], cwd: Any, timeout: float = 120.0) -> tuple[subprocess.Popen, str,
+                                                                                               int]:
+    """Run `newsarc ... serve --port 0`; (process, host, port) once it answers."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    assert process.stdout is not None
+    banner = process.stdout.readline()
+    match = re.search(r"http://([0-9.]+):(\d+)/", banner)
+    if not match:
+        stop(process)
+        err = process.stderr.read() if process.stderr else ""
+        raise ServerError(f"newsarc serve printed no address: {(banner + err).strip()[-300:]}")
+    host, port = match.group(1), int(match.group(2))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection = http.client.HTTPConnection(host, port, timeout=30)
+            connection.request("GET", "/static/style.css")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return process, host, port
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            raise ServerError("newsarc serve did not answer in time")
+        time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def rss_kb(pid: int) -> tuple[int, int]:
+    """(current, peak) resident memory of a process in KB, from /proc (0, 0 where there is no /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0, 0
+    values = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M))
+    return int(values.get("VmRSS", 0)), int(values.get("VmHWM", 0))
+
+
+def timed_gets(host: str, port: int, path: str, count: int, samples: list[float], errors: list[str]) -> None:
+    """count GETs of path on one keep-alive connection; the seconds of each go to samples."""
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    try:
+        for _ in range(count):
+            started = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            elapsed = time.perf_counter() - started
+            if response.status != 200 or not body.startswith(b'{"total"'):
+                errors.append(f"GET {path}: status {response.status}: {body[:200]!r}")
+                return
+            samples.append(elapsed)
+    except OSError as exc:
+        errors.append(f"GET {path}: {exc}")
+    finally:
+        connection.close()
+
+
+def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any, runs: int,
+            per_client: int, cli: Measurement | None) -> dict[str, Measurement]:
+    """The serve rows for one archive; cli is the `newsarc search QUERY` row of the same run (for the ratio)."""
+    path = "/api/search?" + urlencode({"q": query})
+    shown = f"GET {path}  # newsarc serve, warm, keep-alive"
+    rows = {
+        "serve_search": Measurement("GET /api/search (warm server)", cmd=shown),
+        "serve_search_8": Measurement(f"GET /api/search, {CLIENTS} concurrent clients",
+                                      cmd=f"{shown}; {CLIENTS} threads x {per_client}"),
+        "serve_rss": Measurement("newsarc serve RSS", cmd="VmRSS/VmHWM of the server after the search rows"),
+    }
+    try:
+        process, host, port = start(serve_argv, env, cwd)
+    except (ServerError, OSError) as exc:
+        for row in rows.values():
+            row.error = str(exc)
+        return rows
+    try:
+        errors: list[str] = []
+        timed_gets(host, port, path, WARMUP, [], errors)
+        single = rows["serve_search"]
+        timed_gets(host, port, path, runs, single.samples, errors)
+        loaded = rows["serve_search_8"]
+        started = time.perf_counter()
+        threads = [threading.Thread(target=timed_gets, args=(host, port, path, per_client, loaded.samples, errors))
+                   for _ in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=600)
+        wall = time.perf_counter() - started
+        if errors:
+            single.error = loaded.error = errors[0]
+        else:
+            loaded.extra["requests_per_s"] = round(len(loaded.samples) / wall, 1)
+            loaded.extra["p95_8_ms"] = round(percentile(loaded.samples, 0.95) * 1000, 3)
+            if cli is not None and cli.ok and single.median:
+                single.extra["ratio_cli"] = round(single.median / cli.median, 3)
+                single.note = f"{single.extra['ratio_cli']:.3f}x the `newsarc search` process for the same query"
+        now, peak = rss_kb(process.pid)
+        memory = rows["serve_rss"]
+        if now:
+            memory.rss_kb = [peak]  # the peak, as the other RSS rows; the current figure is in rss_mb
+            memory.extra["rss_mb"] = round(now / 1024, 1)
+        else:
+            memory.error = "no /proc on this system"
+    finally:
+        stop(process)
+    return rows
