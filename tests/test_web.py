@@ -99,25 +99,32 @@ def test_search_page_did_you_mean_and_no_matches(server: Server) -> None:
 
 def test_home_lists_newest_articles(server: Server, web_archive: Path) -> None:
     page = server.get("/")[2].decode()
-    assert "26 articles, 2017-03-01 to 2017-08-18" in page
+    assert "27 articles, 2017-03-01 to 2017-08-18" in page
     newest = cli_json(web_archive, "list", "--limit", "15", "--json")
     assert re.findall(r'<a class="title" href="/a/([0-9a-z]{10})"', page) == [e["id"] for e in newest]  # type: ignore
 
 
-def test_article_page_by_prefix_with_duplicates_and_similar(server: Server, web_archive: Path) -> None:
-    found = cli_json(web_archive, "search", '"Mosul dam repairs begin"', "--json")
-    article_id = found[0]["id"]  # type: ignore[index]
-    status, headers, _ = server.get(f"/a/{article_id[:5].upper()}")
-    assert status == 302 and headers["location"] == f"/a/{article_id}"
-    page = server.get(f"/a/{article_id}")[2].decode()
-    assert "<h1 id=\"title\">Mosul dam repairs begin</h1>" in page
+def test_article_page_by_prefix_with_versions_and_duplicates(server: Server, web_archive: Path) -> None:
+    clusters = [json.loads(line) for line in
+                newsarc(["--archive", str(web_archive), "dups", "--json"]).stdout.splitlines() if line]
+    assert len(clusters) == 1
+    root = clusters[0]["id"]
+    version = next(m["id"] for m in clusters[0]["members"] if m["kind"] == "version")
+    copy = next(m["id"] for m in clusters[0]["members"] if m["kind"] == "duplicate")
+    status, headers, _ = server.get(f"/a/{root[:5].upper()}")
+    assert status == 302 and headers["location"] == f"/a/{root}"
+    page = server.get(f"/a/{root}")[2].decode()
+    assert '<h1 id="title">Mosul dam repairs begin</h1>' in page
     assert "Engineers began repairs on the Mosul dam" in page
     assert '<a href="https://rudaw.example.com/mosul-dam" rel="noopener noreferrer nofollow">' in page
-    clusters = [json.loads(line) for line in newsarc(["--archive", str(web_archive), "dups", "--json"]).stdout.split(
-        "\n") if line]
-    other = next(c for c in clusters if article_id in [c["id"], *(m["id"] for m in c["members"])])
-    copy = other["id"] if other["id"] != article_id else other["members"][0]["id"]
-    assert "Same story elsewhere" in page and f'href="/a/{copy}"' in page
+    related = page.split('<aside class="related">', 1)[1]
+    versions, elsewhere = related.split("Versions of this page", 1)[1].split("Same story elsewhere", 1)
+    elsewhere = elsewhere.split("</ul>", 1)[0]
+    assert f'href="/a/{version}"' in versions and f'href="/a/{copy}"' in elsewhere
+    assert f'href="/a/{copy}"' not in versions and f'href="/a/{version}"' not in elsewhere
+    # from the newer version, the first one is a version too
+    newer = server.get(f"/a/{version}")[2].decode().split('<aside class="related">', 1)[1]
+    assert f'href="/a/{root}"' in newer.split("Versions of this page", 1)[1].split("</ul>", 1)[0]
 
 
 def test_article_page_lists_similar_articles(server: Server, web_archive: Path) -> None:

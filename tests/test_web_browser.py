@@ -107,17 +107,17 @@ def test_search_facet_pagination_and_article(page: Any, server: Server) -> None:
 
 
 def test_edit_a_tag_in_writable_mode(page: Any, server: Server, web_archive: Path) -> None:
-    article_id = newsarc(["--archive", str(web_archive), "search", '"Mosul dam repairs begin"', "--ids"]).stdout.strip()
+    article_id = newsarc(["--archive", str(web_archive), "search", "source:Kurdistan24", "--ids"]).stdout.strip()
     page.goto(f"{server.url}a/{article_id}")
     page.fill("input[name=add]", "Dam safety")
     page.click("text=Add tag")
     page.wait_for_url(f"**/a/{article_id}?saved=1")
-    assert page.locator("#tags a.tag").all_inner_texts() == ["Iraq", "Mosul", "Dam safety"]
-    shown = newsarc(["--archive", str(web_archive), "show", article_id, "--format", "text"]).stdout
-    assert "tags: Iraq, Mosul, Dam safety" in shown
-    page.click("button[aria-label='remove tag Mosul']")
-    page.wait_for_url(f"**/a/{article_id}?saved=1")
     assert page.locator("#tags a.tag").all_inner_texts() == ["Iraq", "Dam safety"]
+    shown = newsarc(["--archive", str(web_archive), "show", article_id, "--format", "text"]).stdout
+    assert "tags: Iraq, Dam safety" in shown
+    page.click("button[aria-label='remove tag Iraq']")
+    page.wait_for_url(f"**/a/{article_id}?saved=1")
+    assert page.locator("#tags a.tag").all_inner_texts() == ["Dam safety"]
 
 
 def test_hostile_article_runs_no_script(page: Any, server: Server, web_archive: Path) -> None:
@@ -145,7 +145,7 @@ def test_usable_without_javascript_and_on_a_phone(browser: Any, server: Server) 
         page.fill("input[name=q]", "Mosul")
         page.press("input[name=q]", "Enter")
         page.wait_for_url("**/?q=Mosul")
-        assert page.inner_text("#total") == "1–2 of 2 matches"
+        assert page.inner_text("#total") == "1–3 of 3 matches"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.locator(".hit a.title").first.click()
         page.wait_for_url("**/a/*")

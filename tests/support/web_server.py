@@ -29,6 +29,9 @@ _WORDS = ("offensive", "coalition", "airstrike", "militia", "displaced", "checkp
           "council", "frontline", "shelling", "reconstruction", "governor", "refugees", "negotiations", "tribal",
           "province", "bridge", "market", "hospital", "water", "electricity", "school", "curfew", "witnesses")
 SOURCES = ("Rudaw", "Reuters", "AFP")
+DAM_URL = "https://rudaw.example.com/mosul-dam"
+DAM_UPDATE = ("Update: the ministry said on Tuesday that the first phase of the grouting would take eight "
+              "months and that a second contractor had been hired to replace the worn gates of the spillway.")
 LOCATIONS = ("Raqqa", "Deir ez-Zor", "Tabqa")
 
 
@@ -49,7 +52,7 @@ def web_articles() -> list[dict]:
            "could fail, officials said, as crews poured grout into the foundations and the government promised "
            "that residents living downstream along the Tigris would be warned well before any danger arose.")
     items.append({"title": "Mosul dam repairs begin", "date": "2017-06-10", "source": "Rudaw",
-                  "url": "https://rudaw.example.com/mosul-dam", "tags": ["Iraq", "Mosul"], "body": dam})
+                  "url": DAM_URL, "tags": ["Iraq", "Mosul"], "body": dam})
     items.append({"title": "Repairs begin at Mosul dam", "date": "2017-06-10", "source": "Kurdistan24",
                   "url": "https://k24.example.com/mosul-dam", "tags": ["Iraq"], "body": dam})
     items.append({"title": HOSTILE_TITLE, "date": "2017-07-04", "source": HOSTILE_SOURCE, "url": HOSTILE_URL,
@@ -64,6 +67,12 @@ def make_web_archive(root: Path) -> Path:
     source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in web_articles()), encoding="utf-8")
     newsarc(["init", str(root)])
     newsarc(["--archive", str(root), "add", str(source), "--quiet"])
+    # the Rudaw page again, its text since updated: a second version of the same URL
+    update = root.parent / "web-update.jsonl"
+    first = next(a for a in web_articles() if a["url"] == DAM_URL)
+    updated = {**first, "body": first["body"] + " " + DAM_UPDATE}
+    update.write_text(json.dumps(updated, ensure_ascii=False) + "\n", encoding="utf-8")
+    newsarc(["--archive", str(root), "add", str(update), "--quiet"])
     return root
 
 
