@@ -97,6 +97,15 @@ def test_search_page_did_you_mean_and_no_matches(server: Server) -> None:
     assert "coalitoin: did you mean coalition?" in page
 
 
+def test_filters_alone_list_every_article_they_admit(server: Server, web_archive: Path) -> None:
+    for params, args in (("since=2017-08", ["--since", "2017-08"]), ("source=Kurdistan24", ["--source", "Kurdistan24"]),
+                         ("tag=SDF&until=2017-05", ["--tag", "SDF", "--until", "2017-05"])):
+        listed = cli_json(web_archive, "list", "--limit", "0", "--json", *args)
+        page = server.get(f"/?{params}&limit=100")[2].decode()
+        assert f"of {len(listed)} match" in page  # type: ignore[arg-type]
+        assert sorted(ids_on(page)) == sorted(e["id"] for e in listed)  # type: ignore[union-attr]
+
+
 def test_home_lists_newest_articles(server: Server, web_archive: Path) -> None:
     page = server.get("/")[2].decode()
     assert "27 articles, 2017-03-01 to 2017-08-18" in page

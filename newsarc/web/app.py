@@ -50,6 +50,7 @@ MAX_LIMIT = 100  # results per page
 MAX_PAGE = 1000
 MAX_FORM = 16 * 1024  # bytes of a POST body
 SORTS = ("relevance", "date")
+FILTERS = ("tag", "source", "since", "until")  # any of these alone lists what it admits
 PERIODS = ("day", "week", "month", "year")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
@@ -256,8 +257,7 @@ def create_app(settings: Settings) -> Starlette:
 
     async def home(request: Request) -> Response:
         async def handle() -> Response:
-            if not _query(request) and not request.query_params.getlist("tag") and not request.query_params.get(
-                    "source"):
+            if not _query(request) and not any(request.query_params.get(name) for name in FILTERS):
                 entries, stats = await worker.run(lambda s: (api.list_entries(s, limit=15), api.stats(s)))
                 return page("home.html", entries=entries, stats=stats, q="")
             search = _search_request(request, facets=True)
