@@ -277,6 +277,14 @@ def test_without_the_web_extra_serve_says_how_to_install(web_archive: Path) -> N
     assert done.stderr == "newsarc: error: newsarc serve needs the web extra: pip install 'newsarc[web]'\n"
 
 
+def test_the_rest_of_newsarc_runs_without_the_web_extra(web_archive: Path) -> None:
+    code = ("import sys\nfor name in ('starlette', 'uvicorn', 'jinja2'): sys.modules[name] = None\n"
+            "sys.argv = ['newsarc', '--archive', sys.argv[1], 'search', 'Raqqa', '--count']\n"
+            "from newsarc.cli.entry import main\nmain()")
+    done = subprocess.run([sys.executable, "-c", code, str(web_archive)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "23\n", "")
+
+
 # -- writing, and always fresh ---------------------------------------------------------------------------------
 def test_writable_tag_edit_needs_the_csrf_token(tmp_path: Path) -> None:
     archive = make_web_archive(tmp_path / "arc")
