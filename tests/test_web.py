@@ -114,8 +114,7 @@ def test_home_lists_newest_articles(server: Server, web_archive: Path) -> None:
 
 
 def test_article_page_by_prefix_with_versions_and_duplicates(server: Server, web_archive: Path) -> None:
-    clusters = [json.loads(line) for line in
-                newsarc(["--archive", str(web_archive), "dups", "--json"]).stdout.splitlines() if line]
+    clusters = json.loads(newsarc(["--archive", str(web_archive), "dups", "--json"]).stdout)
     assert len(clusters) == 1
     root = clusters[0]["id"]
     version = next(m["id"] for m in clusters[0]["members"] if m["kind"] == "version")
