@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ def atomic_file(path: Path, *, binary: bool = False, durable: bool = True) -> It
     try:
         handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         with handle:
+            os.fchmod(handle.fileno(), _final_mode(path))
             yield handle
             handle.flush()
             if durable:
@@ -37,6 +39,23 @@ def atomic_file(path: Path, *, binary: bool = False, durable: bool = True) -> It
         raise
     if durable:
         fsync_dir(path.parent)
+
+
+def _final_mode(path: Path) -> int:
+    """The mode the written file should have. mkstemp creates files -rw------- whatever the umask; renamed into
+    place that would hide articles, exports and .gitattributes from colleagues on a shared machine. A file keeps
+    the mode of the file it replaces; a new one gets 0666 less the umask, as any other tool would create it."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    """The process umask (there is no call that reads it without setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path: Path, data: str | bytes, *, durable: bool = True) -> None:
