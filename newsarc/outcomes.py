@@ -18,6 +18,13 @@ class AddOutcome:
     reason: str = ""
     link: str = ""  # "duplicate_of ID" / "version_of ID" for an added article linked to another
 
+    @property
+    def message(self) -> str:
+        """The reason, naming the input it is about (most reasons do already; those from deeper down may not)."""
+        if not self.origin or self.reason.startswith(self.origin):
+            return self.reason
+        return f"{self.origin}: {self.reason}"
+
 
 @dataclass
 class AddReport:

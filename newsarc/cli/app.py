@@ -298,7 +298,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
             progress.article(outcome)
             if outcome.status == "failed":
                 log.write(outcome)
-                click.echo(f"newsarc: failed: {one_line(outcome.reason)}", err=True)
+                click.echo(f"newsarc: failed: {one_line(outcome.message)}", err=True)
             elif not quiet and shown < 20 and len(sources) <= 20 and (
                     outcome.status != "duplicate" or len(sources) == 1 and outcome.origin == sources[0].origin):
                 shown += 1
@@ -634,7 +634,7 @@ def import_(env: Env, file: str, fmt: str | None) -> None:
 
     def show(outcome: Any) -> None:
         if outcome.status == "failed":
-            click.echo(f"newsarc: failed: {one_line(outcome.reason)}", err=True)
+            click.echo(f"newsarc: failed: {one_line(outcome.message)}", err=True)
 
     report = api.add_articles(store, records, on_outcome=show)
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")

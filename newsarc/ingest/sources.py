@@ -7,6 +7,7 @@ must not hang `add`) and anything larger than an article can be, before reading 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ from newsarc.outcomes import AddOutcome
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", "", ".html", ".htm", ".xhtml", ".eml", ".mbox", ".json",
                     ".jsonl", ".ndjson", ".csv", ".tsv", ".xml", ".rss", ".atom"}
 SKIPPED_NAMES = ("readme", "license", "licence", "copying", "changelog")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{1,15})://")
+# host.name.tld: labels of letters, digits and hyphens, a last label of letters
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}")
+_FILE_WORDS = {suffix.lstrip(".") for suffix in ARTICLE_SUFFIXES} | {"d", "dir", "old", "bak", "tmp", "orig"}
 
 
 @dataclass
@@ -49,13 +54,36 @@ def iter_sources(paths: Iterable[str], *, stdin: Callable[[], bytes] | None = No
             yield url_source(raw, allow_private=allow_private)
             continue
         path = Path(raw)
+        scheme = _SCHEME.match(raw)
+        if scheme and not path.exists():
+            if skipped is not None:
+                skipped.append(AddOutcome(raw, "failed", reason=f"{raw}: only http:// and https:// URLs are "
+                                                                f"fetched, not {scheme.group(1).lower()}://"))
+            continue
         if path.is_dir():
             for found in _walk_dir(path):
                 yield _file_source(found)
         elif path.exists():
             yield _file_source(path)
         elif skipped is not None:
-            skipped.append(AddOutcome(str(path), "failed", reason="no such file or directory"))
+            skipped.append(AddOutcome(raw, "failed", reason=missing_reason(raw)))
+
+
+def missing_reason(raw: str) -> str:
+    """Why an input that is neither a file nor an http(s) URL failed: naming it, and saying that https:// is
+    missing when it reads as a web address (www.bbc.co.uk/news/1)."""
+    if _looks_like_address(raw):
+        return f"{raw}: no such file; for a web address write https://{raw}"
+    return f"{raw}: no such file or directory"
+
+
+def _looks_like_address(raw: str) -> bool:
+    host, slash, _ = raw.partition("/")
+    if raw.lower().startswith("www.") and _HOST.fullmatch(host):
+        return True
+    if not slash or not _HOST.fullmatch(host):
+        return False
+    return host.rsplit(".", 1)[1].lower() not in _FILE_WORDS  # "saved.html/x" is a folder, not a host
 
 
 def url_source(url: str, *, allow_private: bool = False) -> Source:
