@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 @dataclass
 class AddOutcome:
     origin: str
-    status: str  # "added" | "duplicate" | "near-duplicate" (skipped) | "failed"
+    status: str  # "added" | "duplicate" | "near-duplicate" (skipped) | "failed" | "skipped" (not an article file)
     id: str = ""
     title: str = ""
     reason: str = ""
@@ -37,12 +37,31 @@ class AddReport:
     tally: dict[str, int] = field(default_factory=dict)
     linked: int = 0
     resumed: int = 0  # inputs skipped unparsed because their exact bytes were already in
+    # files a folder walk passed over: "not an article format" -> {".pdf", ...}, "README-like" -> {names}
+    skipped_kinds: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, outcome: AddOutcome) -> None:
         self.tally[outcome.status] = self.tally.get(outcome.status, 0) + 1
+        if outcome.status == "skipped":
+            name = outcome.origin.replace("\\", "/").rsplit("/", 1)[-1]
+            if outcome.reason.startswith("not an article format"):
+                self.skipped_kinds.setdefault("not an article format", set()).add(
+                    "." + name.rsplit(".", 1)[-1].lower() if "." in name else name)
+            else:
+                self.skipped_kinds.setdefault("README-like", set()).add(name)
+            return
         self.linked += bool(outcome.link)
         if self.keep_outcomes or outcome.status == "failed":
             self.outcomes.append(outcome)
 
     def count(self, status: str) -> int:
         return self.tally.get(status, 0)
+
+    def skipped_summary(self) -> str:
+        """'4 skipped (not an article format: .jpg, .pdf; README-like: README.md)', or '' when none was."""
+        if not self.count("skipped"):
+            return ""
+        kinds = "; ".join(f"{kind}: {', '.join(sorted(names, key=str.lower)[:8])}"
+                          + (", ..." if len(names) > 8 else "")
+                          for kind, names in sorted(self.skipped_kinds.items(), reverse=True))
+        return f"{self.count('skipped')} skipped ({kinds})"

@@ -50,3 +50,41 @@ def test_a_failure_inside_a_file_names_the_file(run, tmp_path: Path) -> None:
     bad.write_bytes(b"")
     result = run("add", str(bad))
     assert failure_lines(result.output) == [f"newsarc: failed: {bad}: file is empty"]
+
+
+# -- 15: skipped files are counted ---------------------------------------------------------------------------
+def test_a_folder_of_only_other_formats_says_what_it_skipped(run, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF-1.4 ...")
+    (folder / "b.docx").write_bytes(b"PK\x03\x04 ...")
+    result = run("add", str(folder))
+    assert result.output.splitlines()[-1] == (
+        "0 added, 0 already in the archive, 0 failed, 2 skipped (not an article format: .docx, .pdf)")
+    assert result.exit_code == ExitCode.BAD_INPUT  # nothing at all could be added
+
+
+def test_skipped_files_are_counted_beside_what_was_added(run, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "story.txt").write_text("A story\n\nIts text, long enough to be a body.\n", encoding="utf-8")
+    for name in ("a.pdf", "sub/b.PDF", "c.jpg", "README.md"):
+        (folder / name).write_bytes(b"x")
+    (folder / ".hidden.txt").write_text("dot files are not the user's documents\n", encoding="utf-8")
+    result = run("add", str(folder))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == (
+        "1 added, 0 already in the archive, 0 failed, 4 skipped (not an article format: .jpg, .pdf; "
+        "README-like: README.md)")
+
+
+def test_skipped_counts_reach_the_library_report(archive: Path, tmp_path: Path) -> None:
+    from newsarc import api
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.odt").write_bytes(b"x")
+    skipped: list[api.AddOutcome] = []
+    sources = list(api.iter_sources([str(tmp_path / "in")], skipped=skipped))
+    assert sources == []
+    assert [(o.origin, o.status, o.reason) for o in skipped] == [
+        (str(tmp_path / "in" / "x.odt"), "skipped", "not an article format (.odt)")]

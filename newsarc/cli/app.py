@@ -295,6 +295,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
     with FailureLog(failures) as log, ingest_progress(sources) as progress:
         def show(outcome: api.AddOutcome) -> None:
             nonlocal shown
+            if outcome.status == "skipped":
+                return  # counted by kind in the summary
             progress.article(outcome)
             if outcome.status == "failed":
                 log.write(outcome)
@@ -319,6 +321,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
                    err=True)
     if bad:
         sys.exit(int(ExitCode.BAD_INPUT if single else ExitCode.PARTIAL))
+    if not total and report.count("skipped"):
+        sys.exit(int(ExitCode.BAD_INPUT))  # nothing in the inputs was an article file
 
 
 @cli.command()

@@ -58,6 +58,8 @@ def describe_outcome(outcome: Any) -> str:
 def summary_line(report: Any, date_order: str | None) -> str:
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
     summary = f"{added} added, {dups} already in the archive, {bad} failed"
+    if report.count("skipped"):
+        summary += f", {report.skipped_summary()}"
     near = report.count("near-duplicate")
     if near:
         summary += f", {near} near-duplicates skipped"

@@ -61,7 +61,7 @@ def iter_sources(paths: Iterable[str], *, stdin: Callable[[], bytes] | None = No
                                                                 f"fetched, not {scheme.group(1).lower()}://"))
             continue
         if path.is_dir():
-            for found in _walk_dir(path):
+            for found in _walk_dir(path, skipped):
                 yield _file_source(found)
         elif path.exists():
             yield _file_source(path)
@@ -131,16 +131,25 @@ def _opener(path: Path) -> Callable[[], Any]:
     return lambda: _open_regular(path, "the articles")
 
 
-def _walk_dir(top: Path) -> Iterator[Path]:
+def _walk_dir(top: Path, skipped: list[AddOutcome] | None) -> Iterator[Path]:
+    """Article files below top. Files of other formats and README-like files are passed over, each reported
+    in `skipped` (status "skipped") so that the user is told; hidden files and folders are not looked at."""
     for directory, dirnames, filenames in os.walk(top, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             stem, suffix = os.path.splitext(name)
-            if name.startswith(".") or suffix.lower() not in ARTICLE_SUFFIXES:
+            if name.startswith("."):
                 continue
-            if stem.lower() in SKIPPED_NAMES:
+            found = Path(directory) / name
+            if suffix.lower() not in ARTICLE_SUFFIXES:
+                reason = f"not an article format ({suffix.lower()})"
+            elif stem.lower() in SKIPPED_NAMES:
+                reason = "README-like file"
+            else:
+                yield found
                 continue
-            yield Path(directory) / name
+            if skipped is not None:
+                skipped.append(AddOutcome(str(found), "skipped", reason=reason))
 
 
 def _reader(path: Path) -> Callable[[], bytes]:
