@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from newsarc.errors import ExitCode
+from tests.conftest import SEED, need_shared
 
 
 def failure_lines(output: str) -> list[str]:
@@ -88,3 +90,45 @@ def test_skipped_counts_reach_the_library_report(archive: Path, tmp_path: Path) 
     assert sources == []
     assert [(o.origin, o.status, o.reason) for o in skipped] == [
         (str(tmp_path / "in" / "x.odt"), "skipped", "not an article format (.odt)")]
+
+
+# -- 2: all-lowercase tag lines ------------------------------------------------------------------------------
+WIRE = """{title}
+
+02-03-1987
+Reuters
+Tags: {tags}
+
+{body}
+"""
+
+
+def added_tags(run, tmp_path: Path, name: str, title: str, tags: str, body: str) -> list[str]:
+    path = tmp_path / name
+    path.write_text(WIRE.format(title=title, tags=tags, body=body), encoding="utf-8")
+    result = run("add", str(path))
+    assert result.exit_code == 0, result.output
+    article_id = result.output.split()[1]
+    shown = run("show", article_id, "--format", "yaml")
+    return yaml.safe_load(shown.output)["tags"]
+
+
+@pytest.mark.parametrize(("line", "tags"), [
+    ("earn usa", ["earn", "usa"]),
+    ("veg-oil linseed lin-oil soy-oil", ["veg-oil", "linseed", "lin-oil", "soy-oil"]),
+    ("crude nat-gas, usa", ["crude nat-gas", "usa"]),  # commas, where present, separate tags
+    ("grain wheat corn", ["grain", "wheat", "corn"]),
+])
+def test_an_all_lowercase_tag_line_is_one_tag_per_word(run, tmp_path: Path, line: str, tags: list[str]) -> None:
+    # The body writes "soy-oil prices" and "wheat corn" verbatim: that is no reason to join codes into one tag.
+    body = "Soy-oil and linseed output rose; earn usa grain wheat corn crude nat-gas lin-oil veg-oil soy-oil."
+    assert added_tags(run, tmp_path, "wire.txt", "OILSEED OUTPUT RISES", line, body) == tags
+
+
+def test_the_seed_keeps_its_eight_tags(run, tmp_path: Path) -> None:
+    need_shared(SEED)
+    result = run("add", str(SEED))
+    article_id = result.output.split()[1]
+    tags = yaml.safe_load(run("show", article_id, "--format", "yaml").output)["tags"]
+    assert tags == ["Syria", "Iraq", "ISIS", "Mosul offensive", "Iraqi border", "Abu Kamal", "al-Bukamal",
+                    "al-Bokamal"]

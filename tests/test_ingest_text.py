@@ -280,7 +280,9 @@ def test_split_tags_recovers_phrases() -> None:
     assert split_tags("Abu Kamal Syria", evidence="") == ["Abu", "Kamal", "Syria"]
     assert split_tags("Abu Kamal", evidence="Abu Kamalia is elsewhere") == ["Abu", "Kamal"]  # word-bounded
     # case-sensitive evidence; a lower-case word continues the tag before it
-    assert split_tags("abu kamal", evidence="Abu Kamal") == ["abu kamal"]
+    assert split_tags("Abu kamal", evidence="Abu Kamal") == ["Abu kamal"]
+    # a line with no capitals at all: each word is a tag
+    assert split_tags("abu kamal", evidence="abu kamal") == ["abu", "kamal"]
     assert split_tags("Syria Syria Iraq") == ["Syria", "Iraq"]
     assert split_tags("   ") == []
 

@@ -2,7 +2,8 @@
 
 Web pages show tags as separate links; copied as text they become "Syria Iraq Mosul offensive Abu Kamal".
 Explicit separators win when present. Otherwise a lower-case word continues the tag before it ("Mosul
-offensive"), and a run of 2-4 words that the article itself writes verbatim is one tag ("Abu Kamal").
+offensive"), and a run of 2-4 words that the article itself writes verbatim is one tag ("Abu Kamal"). A line
+with no capital at all gives nothing to group by: each word is a tag ("earn usa" is two).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def split_tags(line: str, *, evidence: str = "") -> list[str]:
             _add(tags, " ".join(part.split()))
         return tags
     tokens = text.split()
+    if not any(ch.isupper() for ch in text):
+        # No capitals to group words by (wire codes such as "earn usa", "veg-oil linseed"): each word is a tag.
+        for token in tokens:
+            _add(tags, token)
+        return tags
     i = 0
     while i < len(tokens):
         size = 1
