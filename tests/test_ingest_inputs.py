@@ -132,3 +132,60 @@ def test_the_seed_keeps_its_eight_tags(run, tmp_path: Path) -> None:
     tags = yaml.safe_load(run("show", article_id, "--format", "yaml").output)["tags"]
     assert tags == ["Syria", "Iraq", "ISIS", "Mosul offensive", "Iraqi border", "Abu Kamal", "al-Bukamal",
                     "al-Bokamal"]
+
+
+# -- 1: angle brackets in text are not a page ----------------------------------------------------------------
+CINRAM = """<CINRAM LTD> 4TH QTR NET
+
+02-03-1987
+Reuters
+Tags: earn canada
+
+Shr 18 cts vs 15 cts
+Net 1,200,000 vs 980,000
+Revs 32.1 mln vs 28.4 mln
+"""
+SCHULT = """<SCHULT HOMES CORP> MAKES INITIAL STOCK OFFER
+
+Schult Homes Corp said it made an initial public offering of 1.2 mln shares at 12 dlrs a share through
+<DREXEL BURNHAM LAMBERT INC> and <PAINEWEBBER INC>, the <A B C> group and <B.F. SAUL> of <A.G. EDWARDS>.
+
+The company said proceeds would be used to repay debt.
+"""
+# A closing tag makes it look like a page, yet no page reading finds an article in it: it is read as text.
+STRAY_TAG = """<CINRAM LTD> SAYS RESULTS WILL IMPROVE</p>
+
+Cinram Ltd said its results for the year would improve as compact disc sales grew, the company said in a
+statement. It gave no figures.
+"""
+
+
+@pytest.mark.parametrize(("text", "title", "body_start"), [
+    (CINRAM, "<CINRAM LTD> 4TH QTR NET", "Shr 18 cts vs 15 cts"),
+    (SCHULT, "<SCHULT HOMES CORP> MAKES INITIAL STOCK OFFER", "Schult Homes Corp said"),
+    (STRAY_TAG, "<CINRAM LTD> SAYS RESULTS WILL IMPROVE</p>", "Cinram Ltd said"),
+], ids=["cinram", "schult", "stray-closing-tag"])
+def test_wire_text_with_bracketed_names_is_added_as_text(run, tmp_path: Path, text: str, title: str,
+                                                         body_start: str) -> None:
+    path = tmp_path / "wire.txt"
+    path.write_text(text, encoding="utf-8")
+    result = run("add", str(path))
+    assert result.exit_code == 0, result.output
+    article = yaml.safe_load(run("show", result.output.split()[1], "--format", "yaml").output)
+    assert article["title"] == title
+    assert article["body"].startswith(body_start)
+    if text is SCHULT:
+        assert "<DREXEL BURNHAM LAMBERT INC>" in article["body"]  # the brackets are text, kept as written
+
+
+@pytest.mark.parametrize("page", [
+    "<html><head><title>Home</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+    "<!DOCTYPE html>\n<title>Sections</title>\n<nav><a href='/w'>World</a> <a href='/b'>Business</a></nav>",
+], ids=["index-page", "doctype-list"])
+def test_a_real_index_page_is_still_refused_even_named_txt(run, tmp_path: Path, page: str) -> None:
+    path = tmp_path / "home.txt"
+    path.write_text(page, encoding="utf-8")
+    result = run("add", str(path))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert failure_lines(result.output) == [
+        f"newsarc: failed: {path}: no article text found in the page (is it an index page or a login wall?)"]

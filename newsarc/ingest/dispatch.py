@@ -138,9 +138,21 @@ def _parse_single(kind: str, data: bytes, origin: str, options: IngestOptions, d
                   text: str | None = None) -> dict[str, Any]:
     hints = options.hints
     if kind == "html":
-        from newsarc.ingest.html import extract_page
+        from newsarc.ingest.html import NoArticleTextError, extract_page
 
-        parsed = extract_page(data, origin=origin, hints=hints, date_order=options.date_order, rules=options.rules)
+        try:
+            parsed = extract_page(data, origin=origin, hints=hints, date_order=options.date_order,
+                                  rules=options.rules)
+        except NoArticleTextError:
+            # Sniffed as a page for its tags, yet no article in it: a wire story naming <COMPANIES> reads as
+            # plain text, and is added as text. A real page (doctype, html/head/body) is still refused.
+            from newsarc.ingest.sniff import reads_as_text
+
+            if text is None:
+                text = decode_bytes(data, origin=origin, encoding=declared)
+            if not reads_as_text(text):
+                raise
+            parsed = parse_text(text, date_order=options.date_order, rules=options.rules, origin=origin)
     elif kind == "eml":
         from newsarc.ingest.mail import parse_message
 

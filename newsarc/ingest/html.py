@@ -327,6 +327,10 @@ def _relative_base(hints: dict[str, Any]) -> str:
     return hints.get("fetched") or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
+class NoArticleTextError(BadInputError):
+    """A page was read but holds no article text (an index page, a login wall, or text that was no page)."""
+
+
 def extract_page(data: bytes | str, *, origin: str, hints: dict[str, Any] | None = None, date_order: str = "DMY",
                  rules: Any = None) -> dict[str, Any]:
     """A page's article: title, date, authors, source (site name), url (canonical), tags, language, location,
@@ -356,7 +360,8 @@ def extract_page(data: bytes | str, *, origin: str, hints: dict[str, Any] | None
     paragraphs = apply_rules(paragraphs, rules)
     body = "\n\n".join(paragraphs).strip()
     if not body:
-        raise BadInputError(f"{origin}: no article text found in the page (is it an index page or a login wall?)")
+        raise NoArticleTextError(f"{origin}: no article text found in the page (is it an index page or a login "
+                                 "wall?)")
     if not title:
         title = body.split("\n", 1)[0][:120]
     site = meta["source"] or _first(getattr(document, "sitename", None))

@@ -32,6 +32,11 @@ _FEED_ROOT = re.compile(r"<(?:[\w-]+:)?(?:rss|feed|RDF)\b", re.IGNORECASE)
 _HTML_START = re.compile(r"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 _HTML_TAGS = re.compile(r"<(?:p|div|article|section|span|a|h[1-6]|br|meta|title|script|table|main)\b[^>]*>",
                         re.IGNORECASE)
+_STRUCTURE = re.compile(r"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+_CLOSING_TAG = re.compile(r"</(?:p|div|article|section|span|a|h[1-6]|title|script|table|main|ul|ol|li|em|strong|b|i|"
+                          r"body|html|head|nav|header|footer|figure|blockquote|td|tr|style)\s*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[A-Za-z!][^<>]{0,500}>")
+_MARKUP_WINDOW = 8000
 _FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
 
 
@@ -46,7 +51,9 @@ def detect_kind(head: str, *, name: str = "", content_type: str = "") -> str:
     if _is_mail(text):
         return "eml"
     if text.startswith("<"):
-        return _markup_kind(text)
+        kind = _markup_kind(text)
+        if kind:
+            return kind
     if text[:1] in "[{":
         kind = _json_kind(text)
         if kind:
@@ -82,13 +89,35 @@ def _is_mail(text: str) -> bool:
 
 
 def _markup_kind(text: str) -> str:
+    """html or feed for an input that opens with a tag; '' when the opening `<...>` is not markup at all (wire
+    stories put company names in angle brackets: `<CINRAM LTD> 4TH QTR NET`)."""
     if _HTML_START.match(text):
         return "html"
     if text.startswith("<?xml") or text.startswith("<!--") or _FEED_ROOT.match(text):
         start = text[:3000]
         if _FEED_ROOT.search(start) and not re.search(r"<html\b", start, re.IGNORECASE):
             return "feed"
-    return "html"
+    return "html" if looks_like_markup(text) else ""
+
+
+def looks_like_markup(text: str) -> bool:
+    """Whether a text has the structure of a page or a page fragment: a doctype or html/head/body element, a
+    closing tag of an HTML element, or several of its block-level tags. One `<...>` is never enough."""
+    start = text[:_MARKUP_WINDOW]
+    if _STRUCTURE.search(start) or _CLOSING_TAG.search(start):
+        return True
+    return len(_HTML_TAGS.findall(start)) >= 5 or text.startswith(("<?xml", "<!--"))
+
+
+def reads_as_text(text: str) -> bool:
+    """Whether an input sniffed as a page reads as plain text after all: no page structure (doctype,
+    html/head/body) and little markup (tags are under a fifth of it). A real page, even an empty index page,
+    is never taken for text."""
+    if _STRUCTURE.search(text):
+        return False
+    markup = sum(len(m) for m in _ANY_TAG.findall(text))
+    letters = sum(ch.isalpha() for ch in _ANY_TAG.sub(" ", text))
+    return markup * 5 < len(text) and letters >= 20
 
 
 def _json_kind(text: str) -> str:
