@@ -486,3 +486,39 @@ def test_an_es_bulk_file_cut_short_is_refused_in_one_line(tmp_path: Path) -> Non
     path.write_text('{"delete": {"_index": "newsarc", "_id": "x9v9r6tm09"}}\n', encoding="utf-8")
     with pytest.raises(BadInputError, match="line 1: a 'delete' action; an es-bulk import takes index or create"):
         list(read_import(path))
+
+
+# -- where exports go: -o and --mapping behave alike (issue 11, point 13) -----------------------------------
+def _seeded(run, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("A story\n\n18-05-2017\nRudaw\n\nIts text.\n", encoding="utf-8")
+    assert run("add", str(story)).exit_code == 0
+
+
+@pytest.mark.parametrize("which", ["-o", "--mapping"])
+def test_export_into_a_missing_folder_fails_in_one_line_and_writes_nothing(run, tmp_path: Path,
+                                                                          which: str) -> None:
+    _seeded(run, tmp_path)
+    missing = tmp_path / "missing" / "dir"
+    out = tmp_path / "out.ndjson" if which == "--mapping" else missing / "x.ndjson"
+    mapping = missing / "mapping.json" if which == "--mapping" else tmp_path / "mapping.json"
+    result = run("export", "-f", "es-bulk", "-o", str(out), "--mapping", str(mapping))
+    assert result.exit_code == 2
+    target = out if which == "-o" else mapping
+    assert result.output == (f"newsarc: error: {which} {target}: folder {target.parent} does not exist; "
+                             "create it first\n")
+    assert not (tmp_path / "missing").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["arc", "story.txt"]  # nothing half-written
+
+
+def test_export_to_an_unwritable_folder_fails_in_one_line(run, tmp_path: Path) -> None:
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes anywhere")
+    _seeded(run, tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    result = run("export", "-o", str(locked / "x.jsonl"))
+    assert result.exit_code == 2
+    assert result.output == f"newsarc: error: -o {locked / 'x.jsonl'}: cannot write in {locked} (permission denied)\n"

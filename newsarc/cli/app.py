@@ -585,35 +585,26 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
     """
     from newsarc import api
     from newsarc.dateranges import since_day, until_day
-    from newsarc.exchange.export import es_mapping, write_export
+    from newsarc.exchange.export import check_target, es_mapping, write_export, write_export_file
 
+    targets = {"-o": check_target(output, "-o") if output != "-" else None,
+               "--mapping": check_target(mapping, "--mapping") if mapping else None}
     store = env.store()
     paths = api.select_paths(store, query=query, tags=tags, since=since_day(since) if since else None,
                              until=until_day(until) if until else None)
     records = (article.to_dict() for article in api.iter_articles(store, paths))
     kwargs = {"safe_csv": not no_csv_safe, "index_name": index_name}
-    if output == "-":
+    if targets["-o"] is None:
         count = write_export(records, fmt, sys.stdout, **kwargs)
     else:
-        count = _export_to_file(output, lambda stream: write_export(records, fmt, stream, **kwargs))
-    if mapping:
+        count = write_export_file(targets["-o"], lambda stream: write_export(records, fmt, stream, **kwargs))
+    if targets["--mapping"] is not None:
         import json
-        from pathlib import Path
 
-        from newsarc.storage.atomic import atomic_write
-
-        atomic_write(Path(mapping), json.dumps(es_mapping(index_name), indent=2) + "\n")
+        write_export_file(targets["--mapping"],
+                          lambda stream: stream.write(json.dumps(es_mapping(index_name), indent=2) + "\n"),
+                          "--mapping")
     click.echo(f"exported {count} articles", err=True)
-
-
-def _export_to_file(output: str, write: Callable[[Any], int]) -> int:
-    """Write through a temporary file renamed into place, so a failed export leaves no half file."""
-    from pathlib import Path
-
-    from newsarc.storage.atomic import atomic_file
-
-    with atomic_file(Path(output), durable=False) as stream:
-        return write(stream)
 
 
 @cli.command(name="import")

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 from newsarc.errors import BadInputError, UsageError
@@ -344,3 +346,31 @@ def es_mapping(index_name: str = "newsarc") -> dict[str, Any]:
             },
         }
     }
+
+
+def check_target(path: str | os.PathLike[str], option: str) -> Path:
+    """The file an export option names, once it is sure it can be written: its folder exists (it is never
+    created: a typo in the path should not make folders) and is writable. Checked for every target before
+    anything is written, so a bad second path leaves no first file behind."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise UsageError(f"{option} {target}: is a folder; name a file to write")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"{option} {target}: folder {folder} {what}; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {target}: cannot write in {folder} (permission denied)")
+    return target
+
+
+def write_export_file(path: Path, write: Callable[[TextIO], int], option: str = "-o") -> int:
+    """Write through a temporary file renamed into place (newsarc.storage.atomic), so a failed export leaves no
+    half file; a write error (disk full, a folder removed meanwhile) is one line naming the file."""
+    from newsarc.storage.atomic import atomic_file
+
+    try:
+        with atomic_file(path, durable=False) as stream:
+            return write(stream)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write ({exc.strerror or exc})") from None
