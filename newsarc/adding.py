@@ -6,6 +6,7 @@ store.BATCH, so memory stays flat whatever the size of the input.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -322,8 +323,13 @@ def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: A
 
 
 def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *,
-                 on_outcome: Callable[[AddOutcome], None] = lambda o: None) -> AddReport:
-    """Add already-structured articles (import): ids and added times they carry are kept."""
+                 on_outcome: Callable[[AddOutcome], None] = lambda o: None, update: bool = False) -> AddReport:
+    """Add already-structured articles (import): ids and added times they carry are kept.
+
+    An article whose id is in the archive with the same fields is a duplicate. One whose fields differ (an
+    edited export) is reported as "differing", naming the fields; with update=True its fields are applied and
+    the old ones are kept as an earlier version (status "updated"; see update_article).
+    """
     report = AddReport()
     with store.archive.lock:
         store.refresh(write=True)
@@ -332,8 +338,9 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *
             for origin, item in articles:
                 try:
                     article = item if isinstance(item, Article) else Article.from_dict(item, origin=origin)
-                    if article.id and store.catalog.paths_for_prefix(article.id, limit=1):
-                        outcome = AddOutcome(origin, "duplicate", article.id, article.title)
+                    found = store.catalog.paths_for_prefix(article.id, limit=1) if article.id else []
+                    if found and found[0][0] == article.id:
+                        outcome = _existing(store, adder, origin, article, item, found[0][1], update)
                         report.add(outcome)
                     else:
                         outcome = adder.add(article, origin)
@@ -344,3 +351,70 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *
         finally:
             adder.flush()
     return report
+
+
+def differing_fields(old: Article, new: Article, given: Iterable[str] | None = None) -> list[str]:
+    """The fields in which new differs from old, among those the record gave (all when given is None). A
+    record without an `added` time makes no claim about it; the body's final line break is not a difference."""
+    old_d, new_d = old.to_dict(), new.to_dict()
+    for data in (old_d, new_d):
+        data["body"] = (data.get("body") or "").rstrip("\n")
+    names = [k for k in dict.fromkeys([*new_d, *old_d]) if k != "id"]
+    if given is not None:
+        present = set(given)
+        names = [k for k in names if k in present]
+    return [k for k in names if old_d.get(k) != new_d.get(k) and not (k == "added" and not new_d.get(k))]
+
+
+def _existing(store: Store, adder: _Adder, origin: str, article: Article, item: Article | dict, relpath: str,
+              update: bool) -> AddOutcome:
+    """The outcome for an imported article whose id is in the archive (at relpath)."""
+    old = store.archive.read(relpath)
+    given = list(item) if isinstance(item, dict) else None
+    fields = differing_fields(old, article, given)
+    if not fields:
+        return AddOutcome(origin, "duplicate", article.id, article.title)
+    if not update:
+        return AddOutcome(origin, "differing", article.id, article.title, reason=", ".join(fields))
+    adder.flush()  # what this run added before is recorded first: the update reads the catalog
+    update_article(store, relpath, old, article, given)
+    return AddOutcome(origin, "updated", article.id, article.title, reason=", ".join(fields))
+
+
+def update_article(store: Store, relpath: str, old: Article, new: Article, given: Iterable[str] | None) -> str:
+    """Apply new's fields (those given) to the article at relpath, keeping its id, and keep the old fields as an
+    earlier version: a copy with its own id and `version_of` the article's first version, so `newsarc show ID
+    --versions` lists it and `--diff` shows the edit. Returns the kept copy's id. The caller holds the lock."""
+    from newsarc.article import utc_now
+
+    old_d, new_d = old.to_dict(), new.to_dict()
+    present = set(given) if given is not None else set(new_d)
+    merged = {**old_d, **{k: v for k, v in new_d.items() if k in present and k != "id"}}
+    merged["added"] = new_d.get("added") or old_d.get("added")
+    merged["updated"] = utc_now()
+    root = old.extra.get("version_of") if isinstance(old.extra.get("version_of"), str) else None
+    merged.pop("version_of", None)
+    if root:
+        merged["version_of"] = root
+    updated = Article.from_dict(merged, origin=relpath)
+    kept = Article.from_dict({k: v for k, v in old_d.items() if k not in ("original",)}, origin=relpath)
+    kept.id = make_id(hashlib.sha256(f"{old.id}\0{old.content_key()}\0version".encode()).hexdigest())
+    kept.extra["version_of"] = root or old.id
+    kept_relpath = store.archive.save(kept)
+    new_relpath = store.archive.save(updated)
+    deletes = [relpath] if new_relpath != relpath else []
+    if deletes:
+        store.archive.remove(relpath)
+    store.record([(kept_relpath, kept), (new_relpath, updated)], deletes)
+    if (store.archive.state_dir / "neardup.sqlite").exists():
+        from newsarc.dedupe import NearDupIndex, sketch
+
+        near = NearDupIndex(store.archive.state_dir)
+        try:
+            near.add(updated.id, sketch(updated.body))
+            near.add(kept.id, sketch(kept.body))
+            near.link(kept.id, kept.extra["version_of"], "version")
+            near.commit()
+        finally:
+            near.close()
+    return kept.id

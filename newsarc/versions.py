@@ -49,8 +49,9 @@ class Versions:
 
 
 def when(article: Article) -> str:
-    """When a version was fetched (or added): the order of versions."""
-    return str(article.extra.get("fetched") or article.added or "")
+    """When a version was made: updated in place by `import --update`, else fetched, else added. The order of
+    versions: the copy that keeps an updated article's old fields has the old time, so it sorts first."""
+    return str(article.extra.get("updated") or article.extra.get("fetched") or article.added or "")
 
 
 def versions(store: Store, text: str) -> Versions:

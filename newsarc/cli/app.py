@@ -611,13 +611,20 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
 @click.option("--format", "-f", "fmt", type=click.Choice(IMPORT_FORMATS),
               help="Input format (default: from the file's extension or content).")
+@click.option("--update", is_flag=True,
+              help="Apply the fields of articles whose id is in the archive but whose fields differ (an edited "
+                   "export); the old fields are kept as an earlier version (newsarc show ID --versions).")
 @click.pass_obj
-def import_(env: Env, file: str, fmt: str | None) -> None:
+def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
     """Import articles from a newsarc export (jsonl, json, csv, yaml, es-bulk), keeping their ids.
+
+    An article whose id is in the archive with other fields is reported as differing and left alone unless
+    --update is given.
 
     \b
     Example:
       newsarc --archive ~/copy import archive.jsonl
+      newsarc import edited.jsonl --update
     """
     from pathlib import Path
 
@@ -630,10 +637,20 @@ def import_(env: Env, file: str, fmt: str | None) -> None:
     def show(outcome: Any) -> None:
         if outcome.status == "failed":
             click.echo(f"newsarc: failed: {one_line(outcome.message)}", err=True)
+        elif outcome.status == "updated":
+            click.echo(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")
 
-    report = api.add_articles(store, records, on_outcome=show)
-    added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
-    click.echo(f"{added} imported, {dups} already in the archive, {bad} failed")
+    report = api.add_articles(store, records, on_outcome=show, update=update)
+    added, bad = report.count("added"), report.count("failed")
+    differing, updated = report.count("differing"), report.count("updated")
+    summary = f"{added} imported, {report.count('duplicate')} already in the archive"
+    if differing:
+        fields = sorted({f for o in report.outcomes if o.status == "differing" for f in o.reason.split(", ")})
+        summary += (f", {differing} differing from the archive ({', '.join(fields)}; "
+                    "`newsarc import --update` applies them)")
+    if updated:
+        summary += f", {updated} updated"
+    click.echo(f"{summary}, {bad} failed")
     if bad:
         sys.exit(int(ExitCode.PARTIAL))
 
