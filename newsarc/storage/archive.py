@@ -14,6 +14,7 @@ Everything under .newsarc/ can be deleted at any time: it is rebuilt from the YA
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 from collections.abc import Iterator
@@ -128,6 +129,7 @@ class Archive:
         self._settings: dict[str, Any] | None = None
         self._lock: ArchiveLock | None = None
         self._git_checked = False
+        self._write_problem: str | None = None
 
     @classmethod
     def open(cls, root: Path) -> Archive:
@@ -165,6 +167,28 @@ class Archive:
         except OSError:
             pass  # a read-only archive still works, it just reads the YAML each time
         return {**DEFAULT_SETTINGS, **loaded}
+
+    # -- read-only archives ------------------------------------------------------------------------------
+    def write_problem(self) -> str | None:
+        """Why newsarc cannot write to this archive (a read-only mount, no write permission), or None.
+
+        Asked by readers before they try to bring the index up to date: on an archive they cannot write they
+        search the index as it stands instead of failing on the lock file.
+        """
+        if self._write_problem is None:
+            self._write_problem = self._find_write_problem() or ""
+        return self._write_problem or None
+
+    def _find_write_problem(self) -> str:
+        try:
+            if os.statvfs(self.root).f_flag & os.ST_RDONLY:
+                return "read-only file system"
+        except OSError:
+            pass
+        for path in (self.root, self.articles_dir, self.state_dir):
+            if path.exists() and not os.access(path, os.W_OK | os.X_OK):
+                return f"no permission to write in {path}"
+        return ""
 
     # -- lock ------------------------------------------------------------------------------------------
     @property
@@ -206,7 +230,13 @@ class Archive:
             # Never write a file that read() would refuse: the article would be on disk but out of reach.
             raise BadInputError(f"article {article.id} ({article.title[:60]!r}) is larger than the "
                                 f"{MAX_YAML_BYTES // 2**20} MB an article file may have; split or trim it")
-        atomic_write(self.root / relpath, text, durable=durable)
+        try:
+            atomic_write(self.root / relpath, text, durable=durable)
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            raise ArchiveError(f"cannot write to the archive at {self.root} ({exc.strerror.lower()}: "
+                               f"{relpath})") from None
         return relpath
 
     def read(self, relpath: str) -> Article:

@@ -42,6 +42,21 @@ CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
 """
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open the catalog of an archive newsarc may not write to. A WAL database opened read-only still wants
+    its -shm file; where that cannot be made (a read-only mount) the file is opened as immutable."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path))}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    try:
+        db.execute("SELECT count(*) FROM meta").fetchone()
+    except sqlite3.OperationalError:
+        db.close()
+        db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+    return db
+
+
 @dataclass
 class CatalogEntry:
     path: str
@@ -85,8 +100,11 @@ class FileRecord:
 
 
 class Catalog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, read_only: bool = False):
         self.path = path
+        if read_only:
+            self.db = _connect_read_only(path)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from newsarc.errors import LockTimeoutError
+from newsarc.errors import ArchiveError, LockTimeoutError
 
 
 class ArchiveLock:
@@ -30,8 +30,14 @@ class ArchiveLock:
         if self._fd is not None:
             self._depth += 1
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            # A read-only mount, or a colleague's archive: taking the lock is the first write any writer makes.
+            root = self.path.parent.parent
+            raise ArchiveError(f"cannot write to the archive at {root} ({(exc.strerror or str(exc)).lower()}); "
+                               "commands that only read it still work") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -53,6 +53,7 @@ class Store:
         self._catalog: Catalog | None = None
         self._backend: WhooshBackend | None = None
         self.damage = ""  # set when refresh() found the index damaged and rebuilt it
+        self._read_only_checked = False
 
     def resolve(self, text: str) -> tuple[str, str]:
         """(id, relative path) for a full id or a unique prefix of at least MIN_PREFIX characters."""
@@ -75,9 +76,25 @@ class Store:
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self.archive.state_dir.mkdir(parents=True, exist_ok=True)
-            self._catalog = Catalog(self.archive.state_dir / "catalog.sqlite")
+            problem = self.archive.write_problem()
+            if problem:
+                self._catalog = self._read_only_catalog(problem)
+            else:
+                self.archive.state_dir.mkdir(parents=True, exist_ok=True)
+                self._catalog = Catalog(self.archive.state_dir / "catalog.sqlite")
         return self._catalog
+
+    def _read_only_catalog(self, problem: str) -> Catalog:
+        import sqlite3
+
+        path = self.archive.state_dir / "catalog.sqlite"
+        try:
+            if path.is_file():
+                return Catalog(path, read_only=True)
+        except sqlite3.Error:
+            pass
+        raise ArchiveError(f"the archive at {self.archive.root} cannot be written ({problem}) and has no index "
+                           "newsarc can read; run any newsarc command where it can be written, or copy it")
 
     @property
     def backend(self) -> WhooshBackend:
@@ -112,6 +129,9 @@ class Store:
         only if it is free; otherwise leave the index as it is, so a search never waits for a writer.
         Returns what changed, or None when nothing was checked.
         """
+        if not write and self.archive.write_problem():
+            self._check_read_only()
+            return None
         lock = self.archive.lock
         if not write and not lock.try_acquire():
             return None
@@ -131,6 +151,26 @@ class Store:
                 return Changes(full_scan=True)
         finally:
             lock.release()
+
+    def _check_read_only(self) -> None:
+        """For a reader on an archive it cannot write: the index is used as it stands. Say once when the YAML
+        changed since it was built, so results may miss or show stale articles; fail only if there is none."""
+        if self._read_only_checked:
+            return
+        self._read_only_checked = True
+        problem = self.archive.write_problem()
+        reason = self.rebuild_reason()
+        if reason:
+            raise ArchiveError(f"the archive at {self.archive.root} cannot be written ({problem}) and {reason}; "
+                               "run any newsarc command where it can be written, or copy it")
+        catalog = self.catalog
+        changes = detect(self.archive.root, catalog.dirs(), catalog.stamps_in, catalog.all_stamps,
+                         full=self._full_scan_due())
+        count = changes.article_count
+        if count:
+            files = "1 article file" if count == 1 else f"{count} article files"
+            self.warn(f"the archive at {self.archive.root} cannot be written ({problem}): its index may be stale "
+                      f"({files} changed since it was last updated); reading it as it stands")
 
     def recover(self, exc: BaseException) -> None:
         """Throw away a damaged index and catalog and build both again from the YAML (the caller holds the lock).

@@ -1,0 +1,87 @@
+"""A read-only archive (a read-only mount, a colleague's archive): reading works, writing fails in one line
+(issue 11, point 3). The archive is made read-only for real: a read-only bind mount in a user namespace."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BBC, SEED, need_shared
+
+NEWSARC = str(Path(sys.executable).with_name("newsarc"))
+
+
+def _can_mount_read_only(tmp: Path) -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-r", "-m", "sh", "-c", f"mount --bind -o ro {tmp} {tmp} && touch {tmp}/x"],
+                           capture_output=True, text=True)
+    return "Read-only file system" in probe.stderr
+
+
+def read_only(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `newsarc --archive ARCHIVE ARGS` with the archive mounted read-only."""
+    command = " ".join(shlex.quote(a) for a in [NEWSARC, "--archive", str(archive), *args])
+    script = f"mount --bind -o ro {shlex.quote(str(archive))} {shlex.quote(str(archive))} && exec {command}"
+    return subprocess.run(["unshare", "-r", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def ro_archive(run, archive: Path, tmp_path: Path) -> Path:
+    need_shared(SEED)
+    need_shared(BBC)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    if not _can_mount_read_only(probe):
+        pytest.skip("needs `unshare -r -m` (user namespaces) to mount the archive read-only")
+    assert run("add", str(SEED), *(str(p) for p in sorted((BBC / "tech").glob("*.txt"))[:3])).exit_code == 0
+    return archive
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_reading_works_and_says_nothing_when_the_index_is_current(ro_archive: Path) -> None:
+    before = snapshot(ro_archive)
+    search = read_only(ro_archive, "search", "Assad", "--ids")
+    assert (search.returncode, search.stdout, search.stderr) == (0, "x9v9r6tm09\n", "")
+    for args in (["show", "x9v9"], ["list"], ["stats"], ["export"], ["search", "spyware"]):
+        result = read_only(ro_archive, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "Traceback" not in result.stderr and "warning" not in result.stderr, args
+    assert snapshot(ro_archive) == before
+
+
+def test_a_changed_yaml_is_read_with_one_warning_that_the_index_may_be_stale(ro_archive: Path) -> None:
+    [seed_file] = ro_archive.glob("articles/2017/05/x9v9r6tm09.yaml")
+    seed_file.write_text(seed_file.read_text(encoding="utf-8").replace("Rudaw", "Rudaw English"), encoding="utf-8")
+    result = read_only(ro_archive, "search", "Assad", "--ids")
+    assert result.returncode == 0
+    assert result.stdout == "x9v9r6tm09\n"  # the index as it stands
+    assert result.stderr == (
+        f"newsarc: warning: the archive at {ro_archive} cannot be written (read-only file system): its index may "
+        "be stale (1 article file changed since it was last updated); reading it as it stands\n")
+    shown = read_only(ro_archive, "show", "x9v9", "--format", "yaml")
+    assert "source: Rudaw English" in shown.stdout  # show reads the YAML itself
+    assert shown.stderr.count("may be stale") == 1
+
+
+@pytest.mark.parametrize("args", [
+    ["add", "{bbc}/tech/010.txt"], ["tag", "x9v9", "+Extra"], ["rm", "x9v9"], ["import", "{export}"],
+    ["reindex"],
+], ids=["add", "tag", "rm", "import", "reindex"])
+def test_writing_fails_in_one_line_naming_the_archive(ro_archive: Path, tmp_path: Path, args: list[str]) -> None:
+    export = tmp_path / "x.jsonl"
+    export.write_text('{"id": "abcdefghjk", "title": "T", "body": "B"}\n', encoding="utf-8")
+    before = snapshot(ro_archive)
+    result = read_only(ro_archive, *(a.format(bbc=BBC, export=export) for a in args))
+    assert result.returncode == 6
+    assert result.stderr == (f"newsarc: error: cannot write to the archive at {ro_archive} (read-only file "
+                             "system); commands that only read it still work\n")
+    assert snapshot(ro_archive) == before
