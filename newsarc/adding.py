@@ -6,6 +6,7 @@ store.BATCH, so memory stays flat whatever the size of the input.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class _Adder:
         self.keep_original = keep_original
         self.ledger = ledger
         self.pending: list[tuple[str, Article]] = []
+        self.recorded = 0  # articles written and recorded in the index by earlier batches
         self.seen_urls: dict[str, str] = {}
         self.seen_content: dict[str, str] = {}
         self.near: Any = None
@@ -139,8 +141,14 @@ class _Adder:
         finalise_new(article)
         if raw is not None and self.keep_original:
             article.extra["original"] = self._write_original(article, raw)
-        relpath = self.store.archive.save(article, durable=self.durable)
-        self.pending.append((relpath, article))
+        # Listed before it is written, so that a Ctrl-C landing anywhere in the write still counts the file.
+        entry = (self.store.archive.relpath_for(article), article)
+        self.pending.append(entry)
+        try:
+            self.store.archive.save(article, durable=self.durable)
+        except Exception:
+            self.pending.remove(entry)
+            raise
         if article.url:
             self.seen_urls[article.url] = article.id
         self.seen_content[key] = article.id
@@ -209,6 +217,7 @@ class _Adder:
     def flush(self) -> None:
         if self.pending:
             self.store.record(self.pending, bulk=len(self.pending) > 1)
+            self.recorded += len(self.pending)
             self.pending = []
         # What was recorded is in the catalog now: the in-run maps only bridge the unflushed batch.
         self.seen_urls.clear()
@@ -224,6 +233,22 @@ class _Adder:
             self.near.close()
         if self.ledger is not None:
             self.ledger.close()
+
+    def abandon(self) -> None:
+        """Stop at once (Ctrl-C): the articles written so far stay, but the batch not yet indexed is left for
+        the next command's freshness check to index (indexing it here could take half a minute). The ledger
+        and near-duplicate tables only record articles whose files are written, so they are kept."""
+        written = [p for p, _ in self.pending if self.store.archive.abspath(p).exists()]
+        self.report.unindexed = len(written)
+        self.report.kept = self.recorded + len(written)
+        self.pending = []
+        for table in (self.ledger, self.near):
+            if table is None:
+                continue
+            with contextlib.suppress(Exception):
+                table.commit()
+            with contextlib.suppress(Exception):
+                table.close()
 
 
 def _ingest_rules(store: Store) -> Any:
@@ -268,11 +293,16 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
         try:
             for source in sources:
                 _add_one_source(source, adder, report, options, overrides, on_outcome, parse_source)
+        except KeyboardInterrupt:
+            adder.abandon()
+            raise
+        except BaseException:
+            adder.close()
+            raise
+        try:
+            adder.flush()
         finally:
-            try:
-                adder.flush()
-            finally:
-                adder.close()
+            adder.close()
     return report
 
 

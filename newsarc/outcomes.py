@@ -37,6 +37,8 @@ class AddReport:
     tally: dict[str, int] = field(default_factory=dict)
     linked: int = 0
     resumed: int = 0  # inputs skipped unparsed because their exact bytes were already in
+    unindexed: int = 0  # after an interrupt: added articles left for the next command to index
+    kept: int | None = None  # after an interrupt: articles whose files were written (the report may lag by one)
     # files a folder walk passed over: "not an article format" -> {".pdf", ...}, "README-like" -> {names}
     skipped_kinds: dict[str, set[str]] = field(default_factory=dict)
 
@@ -56,6 +58,14 @@ class AddReport:
 
     def count(self, status: str) -> int:
         return self.tally.get(status, 0)
+
+    def interrupted_line(self) -> str:
+        """What an interrupted add kept, in one line."""
+        added = self.count("added") if self.kept is None else self.kept
+        kept = "nothing was added" if not added else (
+            f"kept the {added} article{'s' if added != 1 else ''} added so far")
+        later = f"; the next command indexes the {self.unindexed} not yet in the index" if self.unindexed else ""
+        return f"interrupted: {kept}{later}; running the same add again adds the rest"
 
     def skipped_summary(self) -> str:
         """'4 skipped (not an article format: .jpg, .pdf; README-like: README.md)', or '' when none was."""

@@ -165,14 +165,10 @@ class Env:
 @contextlib.contextmanager
 def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr when it is a terminal and the work is more than a moment."""
-    if total < 200 or not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    from rich.progress import Progress
+    from newsarc.cli.ingest import work_bar
 
-    with Progress(transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
+    with work_bar(total, label) as advance:
+        yield advance
 
 
 def date_option(name: str, help_text: str) -> Callable[..., Any]:
@@ -271,7 +267,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
       pbpaste | newsarc add - --source Rudaw --url https://www.rudaw.net/...
     """
     from newsarc import api
-    from newsarc.cli.ingest import FailureLog, describe_outcome, ingest_progress, summary_line
+    from newsarc.cli.ingest import FailureLog, describe_outcome, ingest_progress, say, summary_line
     from newsarc.ingest.options import parse_field_map
 
     if not paths:
@@ -292,7 +288,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
     report = api.AddReport(keep_outcomes=False)
     shown = 0
 
-    with FailureLog(failures) as log, ingest_progress(sources) as progress:
+    with FailureLog(failures) as log, ingest_progress(sources, store=store) as progress:
         def show(outcome: api.AddOutcome) -> None:
             nonlocal shown
             if outcome.status == "skipped":
@@ -300,17 +296,25 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
             progress.article(outcome)
             if outcome.status == "failed":
                 log.write(outcome)
-                click.echo(f"newsarc: failed: {one_line(outcome.message)}", err=True)
+                say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
             elif not quiet and shown < 20 and len(sources) <= 20 and (
                     outcome.status != "duplicate" or len(sources) == 1 and outcome.origin == sources[0].origin):
                 shown += 1
-                click.echo(describe_outcome(outcome))
+                say(describe_outcome(outcome))
 
         for outcome in failed:
             report.add(outcome)
             show(outcome)
-        api.add_sources(store, sources, overrides=overrides, date_order=date_order, report=report,
-                        on_outcome=show, settings=settings, on_bytes=progress.consumed)
+        try:
+            api.add_sources(store, sources, overrides=overrides, date_order=date_order, report=report,
+                            on_outcome=show, settings=settings, on_bytes=progress.consumed)
+        except KeyboardInterrupt:
+            interrupted = True
+        else:
+            interrupted = False
+    if interrupted:
+        click.echo(f"newsarc: {report.interrupted_line()}", err=True)
+        sys.exit(130)
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
     total = added + dups + bad + report.count("near-duplicate")
     single = total == 1 and len(sources) + len(failed) == 1
@@ -629,18 +633,20 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
     from pathlib import Path
 
     from newsarc import api
-    from newsarc.exchange.importer import read_import
+    from newsarc.cli.ingest import ingest_progress, say
+    from newsarc.exchange.importer import count_records, read_import
 
     store = env.store(create=True)
     records = ((f"{file} record {n}", record) for n, record in enumerate(read_import(Path(file), fmt), start=1))
+    with ingest_progress(store=store, total_items=count_records(Path(file), fmt), label="importing") as progress:
+        def show(outcome: Any) -> None:
+            progress.article(outcome)
+            if outcome.status == "failed":
+                say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
+            elif outcome.status == "updated":
+                say(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")
 
-    def show(outcome: Any) -> None:
-        if outcome.status == "failed":
-            click.echo(f"newsarc: failed: {one_line(outcome.message)}", err=True)
-        elif outcome.status == "updated":
-            click.echo(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")
-
-    report = api.add_articles(store, records, on_outcome=show, update=update)
+        report = api.add_articles(store, records, on_outcome=show, update=update)
     added, bad = report.count("added"), report.count("failed")
     differing, updated = report.count("differing"), report.count("updated")
     summary = f"{added} imported, {report.count('duplicate')} already in the archive"

@@ -307,3 +307,28 @@ def _csv_article(cells: dict[str, str], unknown: list[str], where: str, field_or
             article[name] = cells[name]
     article["body"] = cells.get("body", "")
     return article
+
+
+def count_records(path: Path, fmt: str | None = None) -> int:
+    """About how many articles an import file holds, cheaply (for a progress bar): lines of JSON Lines (an
+    es-bulk file's action lines left out) and CSV rows; 0 when that cannot be told without parsing it all."""
+    import csv
+
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        fmt = _ALIASES.get(fmt, fmt) if fmt else detect_format(path)
+        if fmt == "jsonl":
+            count = actions = 0
+            with open(path, "rb") as handle:
+                for line in handle:
+                    if line.strip():
+                        count += 1
+                        actions += line.lstrip().startswith((b'{"index"', b'{"create"'))
+            return count - actions
+        if fmt == "csv":
+            with _open(path) as handle:
+                return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+    except (OSError, UnicodeDecodeError, csv.Error, UsageError):
+        return 0
+    return 0

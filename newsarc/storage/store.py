@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 INDEX_SCHEMA = "2"
 STATE_SCHEMA = f"catalog{CATALOG_SCHEMA}-index{INDEX_SCHEMA}"
 BATCH = 2000  # articles per index commit in bulk work: bounds memory whatever the archive's size
+# A reader indexes at most this many changed files before it answers (about two seconds); more is left to writers.
+READER_CATCH_UP_MAX = 200
 
 ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
 T = TypeVar("T")
@@ -53,7 +55,10 @@ class Store:
         self._catalog: Catalog | None = None
         self._backend: WhooshBackend | None = None
         self.damage = ""  # set when refresh() found the index damaged and rebuilt it
+        # Told as record() indexes newsarc's own writes: (documents analysed, documents committed), for progress.
+        self.on_index: Callable[[int, int], None] | None = None
         self._read_only_checked = False
+        self._deferred = False
 
     def resolve(self, text: str) -> tuple[str, str]:
         """(id, relative path) for a full id or a unique prefix of at least MIN_PREFIX characters."""
@@ -143,7 +148,7 @@ class Store:
                 if reason:
                     self.rebuild(reason=reason)
                     return Changes(full_scan=True)
-                return self._sync(full=self._full_scan_due() if full is None else full)
+                return self._sync(full=self._full_scan_due() if full is None else full, defer=not write)
             except Exception as exc:
                 if not is_damage(exc):
                     raise
@@ -223,9 +228,18 @@ class Store:
         last = float(self.catalog.get_meta("last_full_scan") or 0)
         return time.time() - last > float(settings["full_scan_interval"])
 
-    def _sync(self, *, full: bool) -> Changes:
+    def _sync(self, *, full: bool, defer: bool = False) -> Changes:
         catalog = self.catalog
         changes = detect(self.archive.root, catalog.dirs(), catalog.stamps_in, catalog.all_stamps, full=full)
+        if defer and changes.article_count > READER_CATCH_UP_MAX:
+            # A reader does not wait for a long catch-up (what an interrupted or killed add left unindexed, a big
+            # git pull): it reads the index as it stands, and the next writer or `newsarc check` catches up.
+            if not self._deferred:
+                self._deferred = True
+                self.warn(f"{changes.article_count} article files changed since the index was last updated (an "
+                          "interrupted add, or a git pull); reading the index as it stands -- the next add, or "
+                          "`newsarc check`, brings it up to date")
+            return changes
         if changes:
             self._apply(changes)
         if full:
@@ -236,7 +250,8 @@ class Store:
         """Index what the freshness check found, in batches, then record it in the catalog."""
         items = sorted(changes.upserts.items())
         deletes = list(changes.deletes)
-        with self.progress(len(items) + len(deletes), "updating index") as advance:
+        # Progress in thirds of a file: read, analysed by the index writer, committed (the commit is slow).
+        with self.progress(3 * len(items) + len(deletes), "catching up: indexing changed files") as advance:
             for start in range(0, max(len(items), 1), BATCH):
                 batch = items[start:start + BATCH]
                 loaded: list[tuple[str, Article, tuple[int, int, int]]] = []
@@ -246,7 +261,8 @@ class Store:
                     except NewsarcError as exc:
                         self.warn(f"skipped {exc}; fix the file, then any command picks it up")
                         deletes.append(relpath)
-                self.backend.apply([(p, a) for p, a, _ in loaded], deletes)
+                    advance(1)
+                self.backend.apply(_ticking([(p, a) for p, a, _ in loaded], advance), deletes)
                 catalog = self.catalog
                 catalog.begin()
                 try:
@@ -263,7 +279,7 @@ class Store:
                 except BaseException:
                     catalog.rollback()
                     raise
-                advance(len(batch) + len(deletes))
+                advance(len(batch) + len(deletes) + len(batch) - len(loaded))
                 deletes = []
 
     def rebuild(self, *, reason: str = "rebuild requested") -> int:
@@ -285,7 +301,7 @@ class Store:
     def _apply_fresh(self, changes: Changes) -> None:
         """Like _apply, for an empty index: add without looking for an old copy to replace first."""
         items = sorted(changes.upserts.items())
-        with self.progress(len(items), "building index") as advance:
+        with self.progress(3 * len(items), "building index") as advance:
             for start in range(0, len(items), BATCH):
                 batch = items[start:start + BATCH]
                 loaded = []
@@ -294,13 +310,14 @@ class Store:
                         loaded.append((relpath, self.archive.read(relpath), stamp))
                     except NewsarcError as exc:
                         self.warn(f"skipped {exc}; fix the file, then any command picks it up")
-                self.backend.apply([(p, a) for p, a, _ in loaded], [], bulk=True, fresh=True)
+                    advance(1)
+                self.backend.apply(_ticking([(p, a) for p, a, _ in loaded], advance), [], bulk=True, fresh=True)
                 catalog = self.catalog
                 catalog.begin()
                 for relpath, article, stamp in loaded:
                     catalog.upsert(FileRecord.of(relpath, article, stamp))
                 catalog.commit()
-                advance(len(batch))
+                advance(2 * len(batch) - len(loaded))
         catalog = self.catalog
         catalog.begin()
         for directory, mtime in changes.dirs.items():
@@ -319,7 +336,8 @@ class Store:
         deletes = list(deletes)
         if not upserts and not deletes:
             return
-        self.backend.apply(upserts, deletes, bulk=bulk)
+        on_index = self.on_index
+        self.backend.apply(_ticking(upserts, lambda n: on_index(n, 0)) if on_index else upserts, deletes, bulk=bulk)
         catalog = self.catalog
         catalog.begin()
         try:
@@ -338,6 +356,15 @@ class Store:
         except BaseException:
             catalog.rollback()
             raise
+        if on_index:
+            on_index(0, len(upserts))
+
+
+def _ticking(items: list[T], advance: Callable[[int], None]) -> Iterator[T]:
+    """items, calling advance(1) as the index writer takes each one: progress through the slow analysis."""
+    for item in items:
+        yield item
+        advance(1)
 
 
 def is_damage(exc: BaseException) -> bool:

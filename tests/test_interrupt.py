@@ -1,0 +1,101 @@
+"""Ctrl-C during a bulk add, and what the next commands do (issue 11, point 6). Real processes, real signals."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BBC, need_shared
+
+NEWSARC = str(Path(sys.executable).with_name("newsarc"))
+INTERRUPTED = re.compile(r"newsarc: interrupted: kept the (\d+) articles added so far; the next command indexes "
+                         r"the (\d+) not yet in the index; running the same add again adds the rest")
+
+
+def newsarc(archive: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([NEWSARC, "--archive", str(archive), *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def yaml_files(archive: Path) -> int:
+    return sum(1 for _ in (archive / "articles").rglob("*.yaml"))
+
+
+def interrupted_add(archive: Path, inputs: list[str], *, after: int) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Start `newsarc add INPUTS`, send SIGINT once `after` articles are written; (result, seconds to exit)."""
+    process = subprocess.Popen([NEWSARC, "--archive", str(archive), "add", *inputs], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while yaml_files(archive) < after:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the add wrote too few articles in time"
+        time.sleep(0.05)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr), time.monotonic() - sent
+
+
+@pytest.fixture
+def bbc_inputs() -> list[str]:
+    need_shared(BBC)
+    files = sorted((BBC / "business").glob("*.txt"))[:300] + sorted((BBC / "sport").glob("*.txt"))[:200]
+    return [str(p) for p in files]
+
+
+def test_ctrl_c_stops_at_once_with_one_line_and_the_next_commands_catch_up(archive: Path,
+                                                                           bbc_inputs: list[str]) -> None:
+    result, seconds = interrupted_add(archive, bbc_inputs, after=250)
+    assert result.returncode == 130
+    assert seconds < 2.0, f"took {seconds:.1f} s to stop"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    kept = INTERRUPTED.fullmatch(lines[0])
+    assert kept, lines[0]
+    written = yaml_files(archive)
+    assert int(kept.group(1)) == written  # what was kept is on disk, every file of it
+    assert int(kept.group(2)) == written  # the batch was not indexed: nothing had been recorded yet (BATCH)
+
+    # A reader does not wait for the catch-up: it answers from the index as it stands, and says so once.
+    started = time.monotonic()
+    search = newsarc(archive, "search", "economy", "--count")
+    assert time.monotonic() - started < 10
+    assert search.stdout == "0\n"  # the index as it stands holds none of them yet
+    assert search.stderr.splitlines()[0] == (
+        f"newsarc: warning: {written} article files changed since the index was last updated (an interrupted "
+        "add, or a git pull); reading the index as it stands -- the next add, or `newsarc check`, brings it up "
+        "to date")
+
+    # Running the same add again indexes only what was left (no rebuild) and adds the rest.
+    again = newsarc(archive, "add", *bbc_inputs)
+    assert again.returncode == 0, again.stderr
+    assert "building the index" not in again.stderr
+    added = int(again.stdout.split()[0])
+    assert added + written == yaml_files(archive)
+    total = newsarc(archive, "stats", "--json")
+    assert json.loads(total.stdout)["articles"] == yaml_files(archive)
+    assert newsarc(archive, "search", "economy", "--count").stdout.strip() != "0"
+
+
+def test_a_killed_add_is_caught_up_by_the_next_writer_without_a_rebuild(archive: Path,
+                                                                        bbc_inputs: list[str]) -> None:
+    process = subprocess.Popen([NEWSARC, "--archive", str(archive), "add", *bbc_inputs[:150]],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while yaml_files(archive) < 60:
+        assert process.poll() is None
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    written = yaml_files(archive)
+    # 150 files or fewer: a reader catches them up itself, quickly, and finds them
+    search = newsarc(archive, "list", "--limit", "0", "--json")
+    assert search.returncode == 0, search.stderr
+    assert "warning" not in search.stderr and "building the index" not in search.stderr
+    assert len(json.loads(search.stdout)) == written
