@@ -210,11 +210,17 @@ class AddMeter:
         # machine, as loaded as it is now (measured on the BBC corpus; the merge makes later batches dearer).
         prior = max(self.PRIOR_INDEX_SECONDS, 1.5 * reading / max(self.articles, 1))
         per_article = self.index_seconds / self.committed if self.committed else prior
-        index_left = max(expected_added - self.committed, 0) * per_article - in_flush
-        if self.flush_started is not None and index_left < 0.25 * in_flush:
-            # The batch takes longer than this run's rate says (the index merges its segments as it grows):
-            # the honest answer is that it is not done, and the longer it runs the less we know.
-            index_left = 0.25 * in_flush
+        unflushed = max(self.added - self.committed, 0)
+        index_left = max(expected_added - self.committed - unflushed, 0) * per_article
+        if self.flush_started is None:
+            index_left += unflushed * per_article
+        else:
+            batch_left = unflushed * per_article - in_flush
+            if batch_left < 0:
+                # The batch takes longer than this run's rate says (the index merges its segments as it grows):
+                # no honest figure can be given until it is in, so none is.
+                return None
+            index_left += batch_left
         return read_left + max(index_left, 0.0)
 
     def refresh(self, task: Any) -> None:
