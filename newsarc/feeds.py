@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarc.errors import NewsarcError, NotFoundError, UsageError
+from newsarc.errors import ExitCode, NewsarcError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from newsarc.storage.store import Store
@@ -84,13 +84,25 @@ def read_location(location: str, allow_private: bool) -> tuple[bytes, dict[str, 
         raise NewsarcError(f"{location}: cannot read the feed file ({exc.strerror})") from None
 
 
-def find(feeds: list[dict[str, Any]], which: str) -> int:
-    """The position of the feed named by its URL, its number in `feed list` or its title."""
+class AmbiguousFeedError(NewsarcError):
+    exit_code = ExitCode.AMBIGUOUS
+
+
+def find(feeds: list[dict[str, Any]], which: str, *, action: str = "use") -> int:
+    """The position of the feed named by its URL, its number in `feed list` or its title. A title that several
+    feeds share names none of them: refused, listing them, rather than one picked at random."""
     if which.isdigit() and 1 <= int(which) <= len(feeds):
         return int(which) - 1
     for i, item in enumerate(feeds):
-        if which in (item["url"], item.get("title")):
+        if which == item["url"]:
             return i
+    titled = [i for i, item in enumerate(feeds) if which == item.get("title")]
+    if len(titled) > 1:
+        listed = ", ".join(f"{i + 1} {feeds[i]['url']}" for i in titled)
+        raise AmbiguousFeedError(f"{len(titled)} feeds are titled {which!r}: {listed}; name the one to {action} "
+                                 "by its URL or number (`newsarc feed list`)")
+    if titled:
+        return titled[0]
     raise NotFoundError(f"no feed {which!r} among the subscriptions; `newsarc feed list` shows them")
 
 
@@ -124,7 +136,7 @@ def unsubscribe(store: Store, which: str) -> dict[str, Any]:
 
     with store.archive.lock:
         feeds = subscriptions(store)
-        removed = feeds.pop(find(feeds, which))
+        removed = feeds.pop(find(feeds, which, action="remove"))
         with contextlib.suppress(FileNotFoundError):
             _feed_path(store, removed["url"]).unlink()
     return removed
@@ -144,7 +156,7 @@ def update(store: Store, which: Iterable[str] = (), *, fetch_pages: bool = False
     if not feeds:
         raise UsageError("no feeds to update; subscribe with `newsarc feed add URL`")
     which = list(which)
-    chosen = [feeds[find(feeds, w)] for w in which] if which else feeds
+    chosen = [feeds[find(feeds, w, action="update")] for w in which] if which else feeds
     state = last_updates(store)
     try:
         for item in chosen:

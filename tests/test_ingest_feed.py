@@ -124,3 +124,19 @@ def test_feed_rm(run, archive: Path, tmp_path: Path) -> None:
     assert run("feed", "rm", "Science Notes").output.startswith("unsubscribed from Science Notes")
     assert run("feed", "list").exit_code == 1
     assert run("feed", "rm", "1").exit_code == 3
+
+
+def test_feed_rm_of_a_title_two_feeds_share_refuses_and_lists_both(run, archive: Path, tmp_path: Path) -> None:
+    """Issue 11, point 16: `feed rm TITLE` removed one of two same-titled feeds at random."""
+    first, second = tmp_path / "a.xml", tmp_path / "b.xml"
+    first.write_bytes(_feed("atom_3.xml", "https://sci.example"))
+    second.write_bytes(_feed("atom_3.xml", "https://sci-mirror.example"))
+    assert run("feed", "add", str(first)).exit_code == 0
+    assert run("feed", "add", str(second)).exit_code == 0
+    result = run("feed", "rm", "Science Notes")
+    assert result.exit_code == 4
+    assert result.output == (f"newsarc: error: 2 feeds are titled 'Science Notes': 1 {first}, 2 {second}; "
+                             "name the one to remove by its URL or number (`newsarc feed list`)\n")
+    assert len(list((archive / "feeds").glob("*.yaml"))) == 2  # nothing removed
+    assert run("feed", "rm", str(second)).output == "unsubscribed from Science Notes\n"
+    assert run("feed", "rm", "Science Notes").output == "unsubscribed from Science Notes\n"
