@@ -99,6 +99,7 @@ class _Adder:
         self.ledger = ledger
         self.pending: list[tuple[str, Article]] = []
         self.recorded = 0  # articles written and recorded in the index by earlier batches
+        self.abandoned = False  # set by abandon() (Ctrl-C): nothing more is recorded
         self.seen_urls: dict[str, str] = {}
         self.seen_content: dict[str, str] = {}
         self.near: Any = None
@@ -242,6 +243,7 @@ class _Adder:
         self.report.unindexed = len(written)
         self.report.kept = self.recorded + len(written)
         self.pending = []
+        self.abandoned = True
         for table in (self.ledger, self.near):
             if table is None:
                 continue
@@ -296,13 +298,12 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
         except KeyboardInterrupt:
             adder.abandon()
             raise
-        except BaseException:
-            adder.close()
-            raise
-        try:
-            adder.flush()
         finally:
-            adder.close()
+            if not adder.abandoned:  # record what was written, as a normal end does
+                try:
+                    adder.flush()
+                finally:
+                    adder.close()
     return report
 
 
@@ -353,14 +354,15 @@ def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: A
 
 
 def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *,
-                 on_outcome: Callable[[AddOutcome], None] = lambda o: None, update: bool = False) -> AddReport:
+                 on_outcome: Callable[[AddOutcome], None] = lambda o: None, update: bool = False,
+                 report: AddReport | None = None) -> AddReport:
     """Add already-structured articles (import): ids and added times they carry are kept.
 
     An article whose id is in the archive with the same fields is a duplicate. One whose fields differ (an
     edited export) is reported as "differing", naming the fields; with update=True its fields are applied and
     the old ones are kept as an earlier version (status "updated"; see update_article).
     """
-    report = AddReport()
+    report = report if report is not None else AddReport()
     with store.archive.lock:
         store.refresh(write=True)
         adder = _Adder(store, report, durable=True)
@@ -378,8 +380,12 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *
                     outcome = AddOutcome(origin, "failed", reason=str(exc))
                     report.add(outcome)
                 on_outcome(outcome)
+        except KeyboardInterrupt:
+            adder.abandon()  # as add_sources: what was written stays, the next command indexes it
+            raise
         finally:
-            adder.flush()
+            if not adder.abandoned:
+                adder.flush()
     return report
 
 

@@ -59,13 +59,13 @@ class AddReport:
     def count(self, status: str) -> int:
         return self.tally.get(status, 0)
 
-    def interrupted_line(self) -> str:
-        """What an interrupted add kept, in one line."""
+    def interrupted_line(self, command: str = "add") -> str:
+        """What an interrupted add (or import) kept, in one line."""
         added = self.count("added") if self.kept is None else self.kept
         kept = "nothing was added" if not added else (
             f"kept the {added} article{'s' if added != 1 else ''} added so far")
         later = f"; the next command indexes the {self.unindexed} not yet in the index" if self.unindexed else ""
-        return f"interrupted: {kept}{later}; running the same add again adds the rest"
+        return f"interrupted: {kept}{later}; running the same {command} again adds the rest"
 
     def skipped_summary(self) -> str:
         """'4 skipped (not an article format: .jpg, .pdf; README-like: README.md)', or '' when none was."""

@@ -99,3 +99,28 @@ def test_a_killed_add_is_caught_up_by_the_next_writer_without_a_rebuild(archive:
     assert search.returncode == 0, search.stderr
     assert "warning" not in search.stderr and "building the index" not in search.stderr
     assert len(json.loads(search.stdout)) == written
+
+
+def test_ctrl_c_during_an_import_stops_at_once_with_one_line(archive: Path, tmp_path: Path,
+                                                             bbc_inputs: list[str]) -> None:
+    assert newsarc(archive, "add", *bbc_inputs).returncode == 0
+    export = tmp_path / "all.jsonl"
+    assert newsarc(archive, "export", "-o", str(export)).returncode == 0
+    copy = tmp_path / "copy"
+    assert newsarc(copy, "init", str(copy)).returncode == 0
+    process = subprocess.Popen([NEWSARC, "--archive", str(copy), "import", str(export)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    while yaml_files(copy) < 250:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - sent < 2.0
+    assert process.returncode == 130
+    written = yaml_files(copy)
+    assert stderr == (f"newsarc: interrupted: kept the {written} articles added so far; the next command indexes "
+                      f"the {written} not yet in the index; running the same import again adds the rest\n")
+    again = newsarc(copy, "import", str(export))
+    assert again.returncode == 0, again.stderr
+    assert yaml_files(copy) == yaml_files(archive)

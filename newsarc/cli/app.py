@@ -646,7 +646,16 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
             elif outcome.status == "updated":
                 say(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")
 
-        report = api.add_articles(store, records, on_outcome=show, update=update)
+        report = api.AddReport()
+        try:
+            api.add_articles(store, records, on_outcome=show, update=update, report=report)
+        except KeyboardInterrupt:
+            interrupted = True
+        else:
+            interrupted = False
+    if interrupted:
+        click.echo(f"newsarc: {report.interrupted_line('import')}", err=True)
+        sys.exit(130)
     added, bad = report.count("added"), report.count("failed")
     differing, updated = report.count("differing"), report.count("updated")
     summary = f"{added} imported, {report.count('duplicate')} already in the archive"

@@ -318,7 +318,7 @@ def count_records(path: Path, fmt: str | None = None) -> int:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
     try:
         fmt = _ALIASES.get(fmt, fmt) if fmt else detect_format(path)
-        if fmt == "jsonl":
+        if fmt in ("jsonl", "es-bulk"):
             count = actions = 0
             with open(path, "rb") as handle:
                 for line in handle:
