@@ -85,3 +85,43 @@ def test_writing_fails_in_one_line_naming_the_archive(ro_archive: Path, tmp_path
     assert result.stderr == (f"newsarc: error: cannot write to the archive at {ro_archive} (read-only file "
                              "system); commands that only read it still work\n")
     assert snapshot(ro_archive) == before
+
+
+def test_an_archive_of_another_user_is_read_and_not_written(tmp_path: Path) -> None:
+    """Write permission rather than a read-only mount: the archive belongs to someone else (root runs the test
+    as `nobody`; another user makes the archive unwritable to itself)."""
+    import os
+    import stat
+    import tempfile
+
+    need_shared(SEED)
+    shared = Path(tempfile.mkdtemp(prefix="newsarc-shared-", dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        arc = shared / "arc"
+        for args in (["init", str(arc)], ["--archive", str(arc), "add", str(SEED)]):
+            assert subprocess.run([NEWSARC, *args], capture_output=True, timeout=60).returncode == 0
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("needs setpriv to run as another user")
+            prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        else:
+            prefix = []
+            for path in [arc, *arc.rglob("*")]:
+                path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+        def as_reader(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*prefix, NEWSARC, "--archive", str(arc), *args], capture_output=True, text=True,
+                                  timeout=60, cwd="/")
+
+        search = as_reader("search", "Assad", "--ids")
+        assert (search.returncode, search.stdout, search.stderr) == (0, "x9v9r6tm09\n", "")
+        tag = as_reader("tag", "x9v9", "+Extra")
+        assert tag.returncode == 6
+        assert tag.stderr == (f"newsarc: error: cannot write to the archive at {arc} (permission denied); "
+                              "commands that only read it still work\n")
+    finally:
+        for path in [shared, *shared.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(shared, ignore_errors=True)
