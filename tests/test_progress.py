@@ -61,6 +61,15 @@ def test_import_shows_a_bar(run, archive: Path, tmp_path: Path) -> None:
     assert shown.stdout == f"{count} imported, 0 already in the archive, 0 failed\n"
 
 
+def test_export_shows_a_bar_unless_it_prints_to_the_terminal(run, archive: Path, tmp_path: Path) -> None:
+    assert run("add", *(str(p) for p in bbc_files(220))).exit_code == 0
+    to_file = run_on_terminal([NEWSARC, "--archive", str(archive), "export", "-o", str(tmp_path / "x.jsonl")])
+    assert to_file.returncode == 0
+    lines = screen_lines(to_file.terminal)
+    assert any(line.startswith("exporting") and "ETA" in line for line in lines), lines
+    assert re.fullmatch(r"exported 2\d\d articles", lines[-1])
+
+
 def test_the_catch_up_after_an_interrupted_add_shows_a_bar(archive: Path) -> None:
     inputs = [str(p) for p in bbc_files(400)]
     result, _ = interrupted_add(archive, inputs, after=250)

@@ -593,15 +593,24 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
 
     targets = {"-o": check_target(output, "-o") if output != "-" else None,
                "--mapping": check_target(mapping, "--mapping") if mapping else None}
+    from newsarc.cli.ingest import work_bar
+
     store = env.store()
-    paths = api.select_paths(store, query=query, tags=tags, since=since_day(since) if since else None,
-                             until=until_day(until) if until else None)
-    records = (article.to_dict() for article in api.iter_articles(store, paths))
+    # The paths only (not the articles) are listed first, so that the bar knows its total.
+    paths = list(api.select_paths(store, query=query, tags=tags, since=since_day(since) if since else None,
+                                  until=until_day(until) if until else None))
     kwargs = {"safe_csv": not no_csv_safe, "index_name": index_name}
-    if targets["-o"] is None:
-        count = write_export(records, fmt, sys.stdout, **kwargs)
-    else:
-        count = write_export_file(targets["-o"], lambda stream: write_export(records, fmt, stream, **kwargs))
+    on_screen = targets["-o"] is None and sys.stdout.isatty()  # no bar through the articles being printed
+    with work_bar(0 if on_screen else len(paths), "exporting") as advance:
+        def records() -> Iterator[dict[str, Any]]:
+            for article in api.iter_articles(store, paths):
+                advance(1)
+                yield article.to_dict()
+
+        if targets["-o"] is None:
+            count = write_export(records(), fmt, sys.stdout, **kwargs)
+        else:
+            count = write_export_file(targets["-o"], lambda stream: write_export(records(), fmt, stream, **kwargs))
     if targets["--mapping"] is not None:
         import json
 
