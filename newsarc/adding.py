@@ -439,7 +439,10 @@ def update_article(store: Store, relpath: str, old: Article, new: Article, given
     kept_relpath = store.archive.save(kept)
     new_relpath = store.archive.save(updated)
     deletes = [relpath] if new_relpath != relpath else []
-    if deletes:
+    if deletes:  # the date changed: the file moved, and a kept original moves with it
+        original = store.archive.abspath(store.archive.original_relpath(relpath, old.id))
+        if original.exists():
+            original.replace(store.archive.abspath(store.archive.original_relpath(new_relpath, old.id)))
         store.archive.remove(relpath)
     store.record([(kept_relpath, kept), (new_relpath, updated)], deletes)
     if (store.archive.state_dir / "neardup.sqlite").exists():

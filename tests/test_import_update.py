@@ -23,7 +23,7 @@ def exported_and_edited(run, tmp_path: Path) -> tuple[str, Path]:
                      encoding="utf-8")
     other = tmp_path / "other.txt"
     other.write_text("Harvest is early\n\n19-05-2017\nRudaw\n\nFarmers began the harvest.\n", encoding="utf-8")
-    assert run("add", str(story), str(other)).exit_code == 0
+    assert run("add", str(story), str(other), "--keep-original").exit_code == 0
     out = tmp_path / "all.jsonl"
     assert run("export", "-o", str(out)).exit_code == 0
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -57,6 +57,7 @@ def test_update_applies_the_new_fields_and_keeps_the_old_as_a_version(run, archi
     assert now[article_id]["added"] == old["added"]
     [kept] = [a for a in now.values() if a.get("version_of") == article_id]
     assert (kept["body"], kept["tags"], kept["title"]) == (old["body"], old["tags"], old["title"])
+    assert "original" not in kept and now[article_id]["original"] == old["original"]  # the original is the id's
     # the version history lists both, oldest first, and the diff shows the edit
     versions = run("show", article_id, "--versions")
     lines = versions.output.splitlines()
@@ -85,7 +86,10 @@ def test_update_of_a_date_moves_the_file(run, archive: Path, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert (archive / "articles" / "2018" / "01" / f"{article_id}.yaml").is_file()
     assert not (archive / "articles" / "2017" / "05" / f"{article_id}.yaml").exists()
+    # the kept original moved with it, and reextract still finds it
+    assert (archive / "articles" / "2018" / "01" / f"{article_id}.orig.gz").is_file()
+    assert not (archive / "articles" / "2017" / "05" / f"{article_id}.orig.gz").exists()
     shown = json.loads(run("show", article_id, "--format", "json").output)
     assert shown["date"] == "2018-01-02"
     assert [e["id"] for e in json.loads(run("list", "--since", "2018", "--json").output)] == [article_id]
-
+    assert run("reextract", article_id).exit_code == 0  # it finds the original where the article now is
