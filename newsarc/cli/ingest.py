@@ -79,7 +79,7 @@ _LIVE: Any = None  # the one rich Progress shown on stderr, while any bar is
 def say(message: str, *, err: bool = False) -> None:
     """Print a line; while a bar is shown on the terminal, above it rather than through it."""
     if _LIVE is not None and (err or sys.stdout.isatty()):
-        _LIVE.console.print(message, markup=False, highlight=False, soft_wrap=True)
+        _LIVE.console.print(message, markup=False, highlight=False, emoji=False, soft_wrap=True)
     else:
         click.echo(message, err=err)
 
