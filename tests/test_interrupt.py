@@ -77,6 +77,9 @@ def test_ctrl_c_stops_at_once_with_one_line_and_the_next_commands_catch_up(archi
     again = newsarc(archive, "add", *bbc_inputs)
     assert again.returncode == 0, again.stderr
     assert "building the index" not in again.stderr
+    # one word on what it does first: only the files the interrupted run left
+    assert again.stderr.splitlines()[0] == (f"newsarc: warning: indexing {written} article files changed since the "
+                                            "index was last updated (an interrupted add, or a git pull)...")
     added = int(again.stdout.split()[0])
     assert added + written == yaml_files(archive)
     total = newsarc(archive, "stats", "--json")

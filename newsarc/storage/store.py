@@ -240,6 +240,9 @@ class Store:
                           "interrupted add, or a git pull); reading the index as it stands -- the next add, or "
                           "`newsarc check`, brings it up to date")
             return changes
+        if changes.article_count > READER_CATCH_UP_MAX:
+            self.warn(f"indexing {changes.article_count} article files changed since the index was last updated "
+                      "(an interrupted add, or a git pull)...")
         if changes:
             self._apply(changes)
         if full:
