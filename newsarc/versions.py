@@ -69,7 +69,8 @@ def versions(store: Store, text: str) -> Versions:
         path = store.catalog.path_of(version_id)
         if path:
             articles.append(store.archive.read(path))
-    articles.sort(key=lambda a: (when(a), a.added or ""))
+    # within the same second, the article updated in place comes after the copy keeping its old fields
+    articles.sort(key=lambda a: (when(a), a.added or "", "updated" in a.extra))
     return Versions(found_id, articles)
 
 
