@@ -125,12 +125,40 @@ def test_dates_month_and_day_granularity(run, ids) -> None:  # type: ignore[no-u
     ("OR border", "OR at position 1 has nothing before it"),
     ("date:2017-13", "not a real date"),
     ("date:[2017-05 TO", "unclosed [ (at position 6)"),
+    ("", "the query is empty"),
+    ("   ", "the query is empty"),
+    ("Blair~x", "~ at position 6"),
+    ("Blair~2x", "~ at position 6"),
+    ('"tony blair"~x', "~ at position 13"),
+    ("border^x", "^ at position 7"),
+    ("()", "empty () at position 1"),
+    ("border ( )", "empty () at position 8"),
 ])
 def test_syntax_errors_exit_2_with_position(run, ids, query: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
     result = run("search", query)
     assert result.exit_code == 2
     assert "newsarc: error:" in result.output and fragment in result.output
     assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_well_formed_fuzzy_and_proximity_still_parse(run, ids) -> None:  # type: ignore[no-untyped-def]
+    assert _search_ids(run, "Kamishly~") == {ids["kamishli"]}
+    assert _search_ids(run, "Kamishly~1") == {ids["kamishli"]}
+    assert ids["raqqah"] in _search_ids(run, '"military cooperation"~3')
+    assert _search_ids(run, "Kamishli^2") == {ids["kamishli"]}
+
+
+def test_malformed_query_fails_as_a_subprocess_too(archive: Path, ids) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("newsarc")
+    for query in ("", "Blair~x", "()"):
+        done = subprocess.run([str(exe), "--archive", str(archive), "search", query], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 2, (query, done.stdout, done.stderr)
+        assert done.stdout == "" and done.stderr.startswith("newsarc: error: "), (query, done.stderr)
 
 
 # -- variants, aliases, explain, did you mean ----------------------------------------------------------------

@@ -282,6 +282,10 @@ def check_syntax(text: str, field_names: Iterable[str]) -> None:
         if depth:
             raise QueryError(f"query {text!r}: {depth} unclosed {opening} (at position {plain.rfind(opening) + 1}); "
                              f"add the missing {closing}")
+    empty = re.search(r"\(\s*\)", plain)
+    if empty:
+        raise QueryError(f"query {text!r}: empty () at position {empty.start() + 1}; put words inside or remove it")
+    _check_suffixes(text, plain)
     known = {n for n in field_names if n not in HIDDEN_FIELDS}
     known |= {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
     for match in _FIELD_PREFIX.finditer(plain):
@@ -310,6 +314,25 @@ def check_syntax(text: str, field_names: Iterable[str]) -> None:
         if following and not (op in ("AND", "OR") and following.group(1) == "NOT"):
             raise QueryError(f"query {text!r}: {op} {following.group(1)} at position {match.start() + 1}; "
                              "two operators in a row")
+
+
+_FUZZY_SUFFIX = re.compile(r"(?:\d+(?:/\d+)?)?(?=[\s)]|$)")
+_BOOST_SUFFIX = re.compile(r"\d*\.?\d+(?=[\s)~]|$)")
+
+
+def _check_suffixes(text: str, plain: str) -> None:
+    """word~, word~2, "a b"~3 and word^2 take a number or nothing: Whoosh would read Blair~x as Blair~ AND x."""
+    for match in re.finditer(r"[~^]", plain):
+        at = match.start()
+        token_start = max(plain.rfind(" ", 0, at), plain.rfind("(", 0, at)) + 1
+        if plain[token_start:].lower().startswith("url:"):
+            continue  # part of an address (example.com/~user)
+        if match.group(0) == "~" and not _FUZZY_SUFFIX.match(plain, at + 1):
+            raise QueryError(f"query {text!r}: ~ at position {at + 1} must be followed by a number or nothing; "
+                             'write word~ or word~2 (spelling distance) or "a b"~3 (words apart)')
+        if match.group(0) == "^" and not _BOOST_SUFFIX.match(plain, at + 1):
+            raise QueryError(f"query {text!r}: ^ at position {at + 1} must be followed by a number; "
+                             "write word^2 to weigh a word more (quote the text to search for a ^)")
 
 
 def _without_phrases(text: str) -> str:

@@ -226,8 +226,6 @@ class WhooshBackend:
         """The Whoosh query for a query text, with the alias and variant expansions applied."""
         from newsarc.index import query as whoosh_query
 
-        if not text.strip():
-            return query.Every(), []
         check_syntax(text, self.ix.schema.names())
         expanded: list[whoosh_query.Expansion] = []
         if not exact:
