@@ -283,3 +283,19 @@ def test_variants_apply_inside_a_field_prefixed_phrase(run, ids) -> None:  # typ
     assert "Zawr -> variants in this archive: zor" in run("search", 'body:"Dayr az Zawr"', "--explain").output
     assert _search_ids(run, 'title:"Dayr az Zawr"') == set()  # the field still counts
     assert _search_ids(run, 'body:"Dayr az Zawr"', "--exact") == set()
+
+
+def test_sort_date_newest_first_undated_last(run, ids) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "cooperation OR border OR Зеленский", "--sort", "date", "--ids", "--limit", "100")
+    order = result.stdout.split()
+    expected = ["russian", "raqqah", "kamishli", "april", "undated"]
+    assert [o for o in order if o in {ids[n] for n in expected}] == [ids[n] for n in expected]
+    assert order[-1] == ids["undated"]
+    dated = json.loads(run("search", "cooperation", "--sort", "date", "--json", "--limit", "100").stdout)
+    assert [h["date"] for h in dated][-1] is None
+    days = [h["date"] for h in dated if h["date"]]
+    assert days == sorted(days, reverse=True)
+    # paging keeps the order: the undated article is on the last page
+    pages = [run("search", "cooperation", "--sort", "date", "--ids", "-n", "2", "--page", str(p)).stdout.split()
+             for p in (1, 2, 3)]
+    assert [i for page in pages for i in page] == [h["id"] for h in dated]

@@ -260,7 +260,7 @@ class WhooshBackend:
                                             aliases=request.aliases)
             kwargs: dict[str, Any] = {"filter": self._filter(request), "terms": True}
             if request.sort == "date":
-                kwargs.update(sortedby="date", reverse=True)
+                kwargs.update(sortedby=_newest_first_facet(), reverse=True)
             if request.collapse:
                 from whoosh import sorting
 
@@ -512,6 +512,15 @@ def _total(searcher: Any, parsed: query.Query, filter_query: query.Query | None)
         return sum(1 for _ in matching)
     allowed = set(searcher.docs_for_query(filter_query))
     return sum(1 for docnum in matching if docnum in allowed)
+
+
+def _newest_first_facet() -> Any:
+    """Sort key for --sort date (reversed): newest first, undated last. An undated article holds the date
+    column's default, its largest value, which a plain reverse sort would put first."""
+    from whoosh import sorting
+
+    undated = fields.DATETIME(sortable=True).default
+    return sorting.TranslateFacet(lambda value: -1 if value == undated else value, sorting.FieldFacet("date"))
 
 
 def _lines(value: str | None) -> list[str]:
