@@ -438,6 +438,7 @@ class Checker:
                 what = "is in the search index, but the file is gone"
             self._add(relpath, "index", what, "`newsarc check --repair` removes it from the index", "index",
                       remedy="unindex")
+        self._check_index_dates(rows)
         for relpath in sorted(set(rows) - set(documents)):
             self._add(relpath, "index", "is in the catalog but missing from the search index",
                       "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
@@ -448,6 +449,25 @@ class Checker:
             elif count > 1:
                 self._add(relpath, "index", f"is in the search index {count} times",
                           "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
+
+    def _check_index_dates(self, rows: dict[str, tuple[Any, ...]]) -> None:
+        """The dates timelines and --sort date read from the index agree with the files (and can be read)."""
+        store = self.store
+        try:
+            dates = store.read_index(store.backend.document_dates)
+        except OSError as exc:
+            self._add(".newsarc/index", "date", f"the dates in the search index cannot be read ({exc}); timelines "
+                      "would fail", "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
+            return
+        for relpath, day in sorted(dates.items()):
+            article = self.valid.get(relpath)
+            if article is None or relpath not in rows:
+                continue  # reported above as a file missing from the catalog or the index
+            expected = article.date[:10] if article.date else None
+            if day != expected:
+                self._add(relpath, "date", f"the search index dates this article {day or 'undated'}, the file "
+                          f"{expected or 'undated'}", "`newsarc check --repair` re-indexes it", "index",
+                          remedy="reindex")
 
     # -- repairs (lock held) ---------------------------------------------------------------------------
     def _repair(self, problems: list[Problem]) -> dict[tuple[str, str, str], str]:

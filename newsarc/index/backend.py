@@ -113,4 +113,7 @@ class SearchBackend(Protocol):
     def document_counts(self) -> dict[str, int]:
         """How many live documents the index holds per path (newsarc check compares it with the files)."""
 
+    def document_dates(self) -> dict[str, str | None]:
+        """The date (ISO day) the index holds per path, as timelines read it (newsarc check compares them)."""
+
     def doc_count(self) -> int: ...

@@ -418,17 +418,23 @@ class WhooshBackend:
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
             results = searcher.search(parsed, limit=None, filter=self._filter(request), scored=False)
-            from whoosh.util.times import long_to_datetime
-
             column = searcher.reader().column_reader("date", translate=False)
-            out: list[str | None] = []
-            for docnum in results.docs():
-                try:  # an undated article holds the column's default, which is no date
-                    value = long_to_datetime(column[docnum])
-                except (OverflowError, ValueError, TypeError):
-                    value = None
-                out.append(value.date().isoformat() if value is not None and value.year > 1 else None)
-            return out, expansions
+            return [_day(column[docnum]) for docnum in results.docs()], expansions
+
+    def document_dates(self) -> dict[str, str | None]:
+        """The date (ISO day, or None) the index holds for each live document, by path, read the way timelines
+        read it (newsarc check compares it with the files)."""
+        with self.ix.searcher() as searcher:
+            reader = searcher.reader()
+            if not reader.doc_count_all():
+                return {}
+            column = reader.column_reader("date", translate=False)
+            out: dict[str, str | None] = {}
+            for term in reader.field_terms("path"):  # postings, not stored fields: no article text is loaded
+                for docnum in reader.postings("path", term).all_ids():
+                    if not reader.is_deleted(docnum):
+                        out[_text(term)] = _day(column[docnum])
+            return out
 
     def similar(self, doc_id: str, limit: int = 10) -> tuple[dict[str, Any], list[tuple[SearchHit, list[str]]]]:
         """Articles most like one article (key terms of its title, body and tags), with the terms they share."""
@@ -512,6 +518,17 @@ def _total(searcher: Any, parsed: query.Query, filter_query: query.Query | None)
         return sum(1 for _ in matching)
     allowed = set(searcher.docs_for_query(filter_query))
     return sum(1 for docnum in matching if docnum in allowed)
+
+
+def _day(value: Any) -> str | None:
+    """The ISO day of a date column value; None for an undated article (it holds the column's default)."""
+    from whoosh.util.times import long_to_datetime
+
+    try:
+        day = long_to_datetime(value)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return day.date().isoformat() if day.year > 1 else None
 
 
 def _newest_first_facet() -> Any:

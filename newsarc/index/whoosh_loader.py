@@ -25,6 +25,7 @@ def load() -> None:
     if "whoosh.reading" in sys.modules:
         _own_random()
         _remember_missing_columns()
+        _columns_over_every_segment()
         return
     import functools
 
@@ -50,6 +51,7 @@ def load() -> None:
         if urllib is not None and getattr(urllib, "request", None) is lent.get("urllib.request"):
             delattr(urllib, "request")
     _own_random()
+    _columns_over_every_segment()
 
 
 def _own_random() -> None:
@@ -86,3 +88,23 @@ def _remember_missing_columns() -> None:
 
     reader_class._cached_reader = _cached_reader
     reader_class._newsarc_remembers_missing_columns = True
+
+
+def _columns_over_every_segment() -> None:
+    """Whoosh's MultiReader.column_reader leaves out the segments that have no file for the column (a segment
+    of undated articles has no date column) but keeps document numbers as if they were there: a document of a
+    left-out segment is looked up in another segment at a negative offset (OSError: Invalid argument, or a
+    wrong value). Give every segment its reader; a segment without the file answers the column's default."""
+    from whoosh import columns, reading
+
+    multi = reading.MultiReader
+    if getattr(multi, "_newsarc_columns_over_every_segment", False):
+        return
+
+    def column_reader(self, fieldname, column=None, reverse=False, translate=True):  # type: ignore[no-untyped-def]
+        readers = [r.column_reader(fieldname, column=column, reverse=reverse, translate=translate)
+                   for r in self.readers]
+        return columns.MultiColumnReader(readers, list(self.doc_offsets))
+
+    multi.column_reader = column_reader
+    multi._newsarc_columns_over_every_segment = True
