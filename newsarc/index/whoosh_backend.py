@@ -39,9 +39,9 @@ from whoosh import fields, index, query  # noqa: E402
 from whoosh.analysis import Filter, RegexTokenizer  # noqa: E402
 
 from newsarc.index.analysis import Joined, name_keys_analyzer, stem, stemmed_analyzer, words_analyzer  # noqa: E402
+from newsarc.index.urls import url_analyzer  # noqa: E402
 
-# Bump when the schema or analyzers change: an index of another version is rebuilt automatically.
-SCHEMA_VERSION = "2"
+# The schema's version is newsarc.storage.store.INDEX_SCHEMA: bump it when the schema or analyzers change.
 INDEX_NAME = "MAIN"
 FACET_FIELDS = {"tag": "tag_facet", "source": "source_facet", "location": "location_facet",
                 "language": "language", "month": "ym"}
@@ -117,7 +117,7 @@ def build_schema() -> fields.Schema:
         location=fields.TEXT(analyzer=words, stored=True),
         location_facet=fields.ID(),
         language=fields.TEXT(analyzer=whole, phrase=False, stored=True),
-        url=fields.ID(stored=True),
+        url=fields.TEXT(analyzer=url_analyzer(), phrase=False, stored=True),
         date=DayField(sortable=True),
         datestr=fields.STORED(),
         ym=fields.ID(),

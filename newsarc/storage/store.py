@@ -26,9 +26,13 @@ if TYPE_CHECKING:
     from newsarc.article import Article
     from newsarc.index.whoosh_backend import WhooshBackend
 
-# Bump when the Whoosh schema or analyzers change (newsarc.whoosh_backend.build_schema).
-INDEX_SCHEMA = "2"
+# Bump when the Whoosh schema or analyzers change (newsarc.index.whoosh_backend.build_schema, newsarc.index.analysis,
+# newsarc.names.variants): an index of another version is rebuilt once, with a notice.
+# 3: url matches by host and path parts; tokens like AT&T, C++, 9/11 kept whole; modules renamed (the schema
+# pickles analyzer classes by module path, so a 2 index no longer even opens).
+INDEX_SCHEMA = "3"
 STATE_SCHEMA = f"catalog{CATALOG_SCHEMA}-index{INDEX_SCHEMA}"
+OLD_VERSION = "the search index was built by an older version of newsarc"
 BATCH = 2000  # articles per index commit in bulk work: bounds memory whatever the archive's size
 # A reader indexes at most this many changed files before it answers (about two seconds); more is left to writers.
 READER_CATCH_UP_MAX = 200
@@ -119,8 +123,11 @@ class Store:
     def rebuild_reason(self) -> str | None:
         """Why the derived state cannot be trusted at all, or None when an incremental check will do."""
         catalog = self.catalog
-        if catalog.get_meta("schema") != STATE_SCHEMA:
-            return "the index is missing or was built by another version of newsarc"
+        schema = catalog.get_meta("schema")
+        if schema and schema != STATE_SCHEMA:
+            return OLD_VERSION
+        if schema != STATE_SCHEMA:
+            return "the index is missing"
         if catalog.get_meta("state") != "ready":
             return "the last index build did not finish"
         if not any((self.archive.state_dir / "index").glob("_MAIN_*.toc")):
@@ -293,7 +300,9 @@ class Store:
         self.backend.create()
         changes = detect(self.archive.root, {}, catalog.stamps_in, lambda: {}, full=True)
         total = len(changes.upserts)
-        if total > 200:
+        if reason == OLD_VERSION:  # once per archive and newsarc upgrade: say why this command takes longer
+            self.warn(f"{reason}; rebuilding it from the {total} article file{'s' if total != 1 else ''} (once)")
+        elif total > 200:
             self.warn(f"building the index for {total} articles ({reason})...")
         self._apply_fresh(changes)
         catalog.set_meta("schema", STATE_SCHEMA)
