@@ -49,6 +49,7 @@ def test_old_index_answers_every_kind_of_read(old_archive: Path) -> None:
                                                                                           "9yb0ew0vt4"}
     assert _run(old_archive, "search", "maternity", "--ids").stdout.split() == ["9yb0ew0vt4"]
     assert _run(old_archive, "search", "Bokamal", "--ids").stdout.split() == ["x9v9r6tm09"]
+    assert _run(old_archive, "search", "AT&T", "--ids").stdout.split() == ["hejz6jwkqy"]  # the rebuilt index
     listed = _run(old_archive, "list", "--jsonl")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 3
     timeline = _run(old_archive, "timeline", "Blair OR Syria", "--json")

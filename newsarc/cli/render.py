@@ -130,7 +130,8 @@ def explain_lines(result: SearchResult) -> list[str]:
     """What --explain prints: the parsed query and each alias or variant expansion."""
     lines = [f"query: {result.parsed_query}"]
     for word, kind, terms in result.expansions:
-        label = {"alias": "alias group", "contraction": "one-word and two-word forms"}.get(
+        label = {"alias": "alias group", "contraction": "one-word and two-word forms",
+                 "symbol": "read as one word"}.get(
             kind, "variants in this archive")
         lines.append(f"  {word} -> {label}: {', '.join(terms)}")
     if not result.expansions:

@@ -36,7 +36,7 @@ _SPACED_ARTICLE = re.compile(r"(?<![\w:\"'-])(al|el|Al|El|AL|EL)\s+(?=[A-Z])")
 @dataclass
 class Expansion:
     word: str
-    kind: str  # "variant", "alias" or "contraction" (newsarc.names.contractions)
+    kind: str  # "variant", "alias", "contraction" (newsarc.names.contractions) or "symbol" (AT&T read whole)
     terms: list[str] = field(default_factory=list)
 
 
@@ -74,6 +74,7 @@ class NewsParser(qparser.QueryParser):
                 folded = stem(folded)
             return termclass(fieldname, folded, boost=boost)
         tokens = list(variants.tokenize(text, extras=False))
+        self._note_symbols(tokens)
         if not tokens:
             return None
         if len(tokens) == 1:
@@ -87,6 +88,12 @@ class NewsParser(qparser.QueryParser):
             as_one = self._word(fields, variants.Token(joined, 0, 0, len(joined), joined_raw, False), 1.0)
             return query.Or([phrase, as_one], boost=boost)
         return phrase
+
+    def _note_symbols(self, tokens: list[variants.Token]) -> None:
+        """For --explain: a word read whole for its symbol (AT&T, C++, 9/11) is said so, once."""
+        for token in tokens:
+            if variants.is_symbol_word(token.raw) and not any(e.word == token.raw for e in self.expansions):
+                self.expansions.append(Expansion(token.raw, "symbol", [token.text]))
 
     def _word(self, fields: tuple[str, ...], token: variants.Token, boost: float) -> query.Query:
         own = self._fields_or(fields, lambda f: query.Term(f, stem(token.text)))
@@ -142,6 +149,7 @@ class NewsParser(qparser.QueryParser):
             # are still seen as names (title:"Deir ez-Zor" expands like "Deir ez-Zor").
             words = [self._text[char_ranges[0][0]:char_ranges[-1][1]]]
         tokens = list(variants.tokenize(" ".join(words), extras=False))
+        self._note_symbols(tokens)
         # An Arabic article before a name may be written another way or not at all (Deir ez-Zor, Deir al-Zour,
         # Dayr az Zawr): leave it out and allow one word more between the words around it.
         if not self.exact:

@@ -49,7 +49,14 @@ _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u067
          "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
 _WORD = rf"[\w{_MARKS}]+"
 _PIECE = rf"{_WORD}(?:[.{APOSTROPHES}]{_WORD})*"
-COMPOUND = re.compile(rf"{_PIECE}(?:[{HYPHENS}]{_PIECE})*")
+# Words written with a symbol, read whole so that index and query agree: AT&T, M&S, Q&A (not at + t, nor "Ms"),
+# C++, C#, .NET, 9/11 and 24/7 (with the numbers as second forms, so 11 still finds 9/11).
+_SYMBOL_WORD = (rf"(?<![\w&])[A-Za-z]{{1,4}}&[A-Za-z]{{1,4}}(?:[{APOSTROPHES}][sS])?(?![\w&])"
+                r"|(?<![\w+#])[A-Za-z]{1,2}(?:\+\+|#)(?![\w+#])"
+                r"|(?<![\w.])\.[A-Z][A-Za-z]{1,5}(?![\w.])"
+                r"|(?<![\w/])\d{1,4}/\d{1,4}(?![\w/])")
+_SYMBOL = re.compile(_SYMBOL_WORD)
+COMPOUND = re.compile(rf"(?P<symbol>{_SYMBOL_WORD})|{_PIECE}(?:[{HYPHENS}]{_PIECE})*")
 _HYPHEN_SPLIT = re.compile(rf"[{HYPHENS}]")
 _POSSESSIVE = re.compile(rf"[{APOSTROPHES}][sS]$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -81,6 +88,14 @@ def tokenize(text: str, *, extras: bool = True) -> Iterator[Token]:
     for match in COMPOUND.finditer(text):
         compound = match.group(0)
         base = match.start()
+        if match.group("symbol"):
+            raw = _strip_possessive(compound) if "&" in compound else compound
+            pos += 1
+            yield Token(raw.casefold(), pos, base, base + len(raw), raw, False)
+            if extras and "/" in raw:
+                for number in raw.split("/"):
+                    yield Token(number, pos, base, base + len(raw), raw, True)
+            continue
         if compound.isascii() and compound.isalnum() and not (
                 compound[:1] in "aAeE" and compound[1:2] == "l" and compound[2:3].isupper()):
             pos += 1  # the common case: one plain ASCII word
@@ -138,6 +153,11 @@ def _cjk_tokens(piece: str, start: int, pos: int) -> Iterator[Token]:
         word = fold_token(piece[last:])
         pos += 1
         yield Token(word, pos, start + last, start + len(piece), piece[last:], False)
+
+
+def is_symbol_word(raw: str) -> bool:
+    """Whether a word as written is one that tokenize reads whole for its symbol (AT&T, C++, .NET, 9/11)."""
+    return _SYMBOL.fullmatch(raw) is not None
 
 
 def arabic_without_article(word: str) -> str:
