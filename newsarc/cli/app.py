@@ -402,9 +402,9 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
         click.echo(f"no hits on page {page}; there are {result.total} matches", err=True)
     else:
         click.echo("no matches", err=True)
+    for line in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
+        click.echo(f"newsarc: {line}", err=True)
     if result.total == 0:
-        for line in result.suggestions:
-            click.echo(f"newsarc: {line}", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
 
 

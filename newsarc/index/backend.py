@@ -66,7 +66,7 @@ class SearchResult:
     parsed_query: str
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     expansions: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (word, "variant"|"alias", terms)
-    suggestions: list[str] = field(default_factory=list)  # did-you-mean lines when nothing matched
+    suggestions: list[str] = field(default_factory=list)  # did-you-mean lines for words the archive lacks
 
 
 class SearchBackend(Protocol):

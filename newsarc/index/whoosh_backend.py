@@ -288,8 +288,8 @@ class WhooshBackend:
                                   expansions=[(e.word, e.kind, e.terms) for e in expansions])
             if request.facets:
                 result.facets = self._facets(searcher, parsed, kwargs["filter"], request.facet_limit)
-            if total == 0 and request.query.strip():
-                result.suggestions = self._suggestions(searcher, request, expansions)
+            if request.query.strip():
+                result.suggestions = self._suggestions(searcher, request, expansions, matched=total > 0)
             return result
 
     def _hit(self, hit: Any, with_snippets: bool, copies: dict[str, int]) -> SearchHit:
@@ -361,22 +361,33 @@ class WhooshBackend:
             parsed, _ = self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases)
             return self._facets(searcher, parsed, self._filter(request), request.facet_limit)
 
-    def _suggestions(self, searcher: Any, request: SearchRequest,
-                     expansions: list[whoosh_query.Expansion]) -> list[str]:
-        """Did-you-mean lines for a query that found nothing: closer spellings from the archive's vocabulary
-        (edit distance 1 before 2, then the most frequent), and spellings that variants or aliases would add."""
+    def _suggestions(self, searcher: Any, request: SearchRequest, expansions: list[whoosh_query.Expansion], *,
+                     matched: bool = False) -> list[str]:
+        """Did-you-mean lines for the query words the archive does not hold: closer spellings from its vocabulary
+        (edit distance 1 before 2, then the most frequent), and, when nothing matched, spellings that variants or
+        aliases would add. A word whose hits came from a stem collision (goverment ~ governess) or from a
+        variant that is not the closest spelling (Mourino ~ Moreno, not Mourinho) still gets its correction;
+        a word that an alias or a variant found as one of its corrections does not."""
         from newsarc.index import query as whoosh_query
         from newsarc.names import variants
 
         reader = searcher.reader()
         lines: list[str] = []
         words = [t for t in variants.tokenize(whoosh_query.words_of(request.query), extras=False)]
+        expanded = {term for e in expansions if e.kind != "symbol" for term in e.terms}
+        expanded |= {fold_text(term) for term in expanded}
+        in_groups = {t.text for e in expansions if e.kind in ("alias", "contraction")
+                     for t in variants.tokenize(e.word, extras=False)}
         for token in words:
-            if reader.doc_frequency("plain", token.text):
+            if reader.doc_frequency("plain", token.text) or (matched and token.text in in_groups):
                 continue
             close = self.corrections(reader, token.text)
+            if matched and (not close or close[0] in expanded):
+                continue
             if close:
                 lines.append(f"{token.raw}: did you mean {', '.join(close)}?")
+            if matched:
+                continue
             if request.exact:
                 found = whoosh_query.find_variants(reader, token.raw) if token.raw[:1].isupper() else []
                 if found:
