@@ -209,17 +209,30 @@ def find_variants(reader: Any, raw: str, *, through_qaf: bool = True) -> list[st
         return []
     own_terms: list[str] = []
     candidates: dict[str, list[str]] = {}
+    apart: dict[str, list[str]] = {}  # one short vowel more or less (Teheran / Tehran): needs a bridge
+    spellings: dict[str, list[variants.NameForm]] = {}
     for skeleton in variants.query_skeletons(raw):
         for term in reader.expand_prefix("vkeys", skeleton + " "):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
             folded, spelling = variants.split_key_term(term)
             if folded == own:
                 own_terms.append(term)
-            elif any(variants.compatible(a, b) for a in mine for b in variants.forms_of(spelling)):
+                continue
+            theirs = spellings.setdefault(folded, variants.forms_of(spelling))
+            if any(variants.compatible(a, b) for a in mine for b in theirs):
                 candidates.setdefault(folded, []).append(term)
+            elif any(variants.vowel_apart(a, b) for a in mine for b in theirs):
+                apart.setdefault(folded, []).append(term)
     if not candidates or name_share(reader, own, own_terms) < NAME_SHARE:
         return []
     found = [folded for folded, terms in candidates.items() if name_share(reader, folded, terms) >= NAME_SHARE]
+    # The archive's evidence that a vowel more or less is the same name: a spelling it holds in a script that
+    # writes no short vowels (طهران) matches both forms (Tehran, Teheran), as the qaf bridge does for q/k/g.
+    bridges = [form for folded in found for form in spellings[folded] if form.script != "latin"]
+    for folded, terms in apart.items():
+        if any(variants.compatible(bridge, form) for bridge in bridges for form in spellings[folded]) \
+                and name_share(reader, folded, terms) >= NAME_SHARE:
+            found.append(folded)
     if through_qaf and "q" not in own:
         for bridge in [f for f in found if "q" in f][:2]:
             found += [f for f in find_variants(reader, bridge.capitalize(), through_qaf=False)

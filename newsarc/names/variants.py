@@ -179,7 +179,7 @@ _TO_LATIN = str.maketrans({
     "ş": "sh", "ç": "ch", "ğ": "gh", "ı": "i", "ə": "a", "ž": "zh", "š": "sh", "č": "ch", "ć": "ch", "ż": "zh",
     "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "þ": "th", "ð": "dh",
     # Cyrillic (Russian and Ukrainian)
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ё": "yo", "ж": "zh",
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ё": "e", "ж": "zh",
     "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
     "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
@@ -212,6 +212,10 @@ _VOWEL_GROUPS = {
 _SWAPS_SHORT = frozenset({frozenset({"u", "au"})})
 _SWAPS_LONG = _SWAPS_SHORT | {frozenset(p) for p in (("a", "e"), ("e", "i"))}
 _SINGLE_VOWELS = frozenset("aeiu")
+_HUSHED = frozenset({"e", "u"})
+# The Latin final vowel an Arabic-script ending is written with: none, alef or ta marbuta (a), ya or alef
+# maqsura (i; Mustafa مصطفى), waw (u).
+_FINALS = {"": ("",), "a": ("a", "e"), "i": ("i", "a", "e"), "u": ("u",)}
 MAX_KEYS = 4
 MIN_NAME_LETTERS = 3
 
@@ -221,6 +225,7 @@ class NameForm(NamedTuple):
     vowels: tuple[str, ...]  # canonical vowel group before, between and after the consonants
     doubled: tuple[bool, ...]  # consonant i was written doubled
     script: str  # "latin" or "arabic" (whose short vowels are not written)
+    final: str = ""  # Arabic script: the long vowel or ta marbuta (a) it ends in: مصراتة Misrata, not Misrati
 
 
 def _canon_vowels(group: str) -> str:
@@ -256,13 +261,18 @@ def _latin_form(text: str) -> NameForm | None:
         ch = text[i]
         nxt = text[i + 1] if i + 1 < n else ""
         is_vowel = ch in _VOWELS or (ch == "y" and not (i == 0 and nxt in _VOWELS)) or (
-            ch == "w" and i > 0 and text[i - 1] in "ao" and nxt not in _VOWELS)
+            ch == "w" and i > 0 and text[i - 1] in "ao" and nxt not in _VOWELS
+            and not (i == n - 1 and n > 5 and text[i - 1] == "o"))  # German -ow is -ov: Gorbatschow
         if is_vowel:
             vowels[-1] += ch
             i += 1
             continue
         code: str | tuple[str, ...] | None = None
-        for pattern, value in _MULTI:
+        if ch in "cg" and nxt == "i" and i + 2 < n and text[i + 2] in "aou":  # Italian Gorbaciov, Giorgio
+            code, i = ("S" if ch == "c" else "j"), i + 2
+        elif i == 0 and text.startswith("ch") and n > 3 and text[2] in "rl":  # German Chruschtschow = Khr-
+            code, i = ("h", "k"), 2
+        for pattern, value in (() if code else _MULTI):
             if text.startswith(pattern, i):
                 code, i = value, i + len(pattern)
                 break
@@ -290,7 +300,10 @@ def _latin_form(text: str) -> NameForm | None:
 
 
 def _arabic_form(text: str) -> NameForm | None:
+    feminine = text.endswith("\u0629")  # ta marbuta: the Latin -a/-ah (Misrata), not a consonant
     text = arabic_without_article(fold_token(text))
+    if feminine:
+        text = text[:-1] + "a"
     keyed = text.translate(_ARABIC_TO_KEY)
     consonants = [ch for ch in keyed if ch not in "aiu"]
     if len(consonants) < 3 or not all(ch.isascii() for ch in keyed):
@@ -302,7 +315,7 @@ def _arabic_form(text: str) -> NameForm | None:
         if not merged or merged[-1] != opt:
             merged.append(opt)
     skeletons = tuple(itertools.islice(("".join(p) for p in itertools.product(*merged)), MAX_KEYS))
-    return NameForm(skeletons, (), (), "arabic")
+    return NameForm(skeletons, (), (), "arabic", keyed[-1] if keyed[-1] in "aiu" else "")
 
 
 def _without_glued_article(word: str) -> str | None:
@@ -312,27 +325,53 @@ def _without_glued_article(word: str) -> str | None:
     return None
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Russian and Ukrainian case endings of a name ending in a consonant (Ердоганом, Горбачева, Путину).
+_CASE_ENDINGS = ("ом", "ем", "ём", "ым", "ой", "ою", "у", "ю", "а", "е", "і")
+_CYRILLIC_VOWELS = frozenset("аеёиоуыэюяіїєйьъ")
+
+
+def _without_case_ending(folded: str) -> str | None:
+    for ending in _CASE_ENDINGS:
+        stem = folded[: -len(ending)]
+        if folded.endswith(ending) and len(stem) >= 4 and stem[-1] not in _CYRILLIC_VOWELS:
+            return stem
+    return None
+
+
 def forms_of(word: str) -> list[NameForm]:
-    """The word's own name form, and the form without a glued article ('albukamal' -> 'bukamal')."""
+    """The word's own name form, and the forms it may stand for: without a glued article ('albukamal' ->
+    'bukamal'), without the y/j that Russian Е is written with at the start (Yeltsin, Jelzin = Eltsin = Ельцин),
+    and a Cyrillic name without its case ending (Ердоганом -> Ердоган)."""
     forms = []
     own = name_form(word)
     if own:
         forms.append(own)
-    bare = _without_glued_article(fold_token(word))
-    if bare:
-        stripped = name_form(bare)
-        if stripped:
-            forms.append(stripped)
+    folded = fold_token(word)
+    others = [_without_glued_article(folded)]
+    if folded[:1] in ("y", "j") and folded[1:2] == "e" and len(folded) > 4:
+        others.append(folded[1:])
+    if _CYRILLIC.match(folded):
+        others.append(_without_case_ending(word.casefold()))
+    for other in others:
+        form = name_form(other) if other else None
+        if form and form not in forms:
+            forms.append(form)
     return forms
 
 
 def compatible(a: NameForm, b: NameForm) -> bool:
     """Whether two name forms are spellings of one name (see the module docstring)."""
-    if not set(a.skeletons) & set(b.skeletons):
+    shared = set(a.skeletons) & set(b.skeletons)
+    if not shared:
         return False
     consonants = len(a.skeletons[0])
-    if "arabic" in (a.script, b.script):
-        return consonants >= 3  # short vowels are not written: the skeleton is all there is
+    if "arabic" in (a.script, b.script):  # short vowels are not written: the skeleton is all there is, and
+        if a.script == b.script:  # whether the name ends in a vowel (مصراتة Misrata, not طهران Tehrani)
+            return consonants >= 3
+        arabic, latin = (a, b) if a.script == "arabic" else (b, a)
+        return consonants >= 3 and latin.vowels[-1] in _FINALS[arabic.final]
+    skeleton = min(shared)
     if len(a.vowels) != len(b.vowels):
         return False
     short = consonants < 3
@@ -346,6 +385,9 @@ def compatible(a: NameForm, b: NameForm) -> bool:
             return False
         if frozenset((x, y)) in swaps:
             continue
+        # After a hushing consonant Russian ё/е is written e or o: Gorbachev / Gorbatschow, Chernobyl / Chornobyl.
+        if slot >= 1 and skeleton[slot - 1] in "Sj" and frozenset((x, y)) == _HUSHED:
+            continue
         # A short vowel before a doubled consonant is unstable in transliteration (Hizbullah / Hizballah),
         # but not in the first syllable, where it tells names apart (Bill / Ball / Bell).
         free = (not short and 2 <= slot < consonants and (a.doubled[slot] or b.doubled[slot])
@@ -353,6 +395,25 @@ def compatible(a: NameForm, b: NameForm) -> bool:
         if not free:
             return False
     return differences <= (1 if short else 2)
+
+
+def vowel_apart(a: NameForm, b: NameForm) -> bool:
+    """Whether two Latin forms differ only by a short vowel written between two consonants in one and not in the
+    other (Teheran / Tehran, Misurata / Misrata): the same name only where the archive's evidence says so."""
+    if a.script != "latin" or b.script != "latin" or len(a.vowels) != len(b.vowels):
+        return False
+    if not set(a.skeletons) & set(b.skeletons) or len(a.skeletons[0]) < 3:
+        return False
+    gaps = [slot for slot, (x, y) in enumerate(zip(a.vowels, b.vowels, strict=True)) if bool(x) != bool(y)]
+    if len(gaps) != 1 or not 1 <= gaps[0] < len(a.vowels) - 1:
+        return False
+    slot = gaps[0]
+    vowel = a.vowels[slot] or b.vowels[slot]
+    if vowel not in _SINGLE_VOWELS:
+        return False
+    filled = b._replace(vowels=b.vowels[:slot] + (vowel,) + b.vowels[slot + 1:])
+    other = a._replace(vowels=a.vowels[:slot] + (vowel,) + a.vowels[slot + 1:])
+    return compatible(other, filled)
 
 
 def near(a: NameForm, b: NameForm) -> bool:

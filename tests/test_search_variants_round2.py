@@ -1,0 +1,63 @@
+"""Name variants, second round (issue 11.11), through `newsarc search`: cross-script matching is symmetric,
+ё is е, inflected Cyrillic names are found, and a vowel more or less (Teheran / Tehran) is one name only where
+the archive holds the evidence (a spelling in Arabic script that matches both)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+STORIES = {
+    "en": ("Summit talks", "On Tuesday former president Gorbachev met envoys. Officials said Gorbachev was tired."),
+    "ru": ("Переговоры", "Во вторник Михаил Горбачёв встретился с послами. Советники сказали, что Горбачёв устал."),
+    "de": ("Gespräche", "Am Dienstag traf Michail Gorbatschow die Gesandten. Berater sagten, Gorbatschow sei müde."),
+    "erdogan": ("Ankara", "On Monday President Erdogan spoke in Ankara. Aides to Erdogan said talks went well."),
+    "erdogan_ru": ("Кремль", "Путин встретился с Ердоганом во вторник. Переговоры с Ердоганом продолжатся."),
+    "tehran": ("Protests", "Crowds gathered in Tehran on Friday. Police in Tehran closed the square."),
+    "teheran": ("Proteste", "In Teheran versammelten sich Menschen. Die Polizei in Teheran sperrte den Platz."),
+}
+ARABIC = ("احتجاجات", "تجمعت حشود في طهران يوم الجمعة. وأغلقت الشرطة في طهران الساحة.")
+
+
+def _add(archive: Path, stories: dict[str, tuple[str, str]]) -> dict[str, str]:
+    from newsarc import api
+
+    store = api.open_store(archive)
+    items = [(name, {"title": title, "body": body, "date": "2018-03-01"}) for name, (title, body) in stories.items()]
+    report = api.add_articles(store, items)
+    store.close()
+    return {name: o.id for name, o in zip(stories, report.outcomes, strict=True)}
+
+
+@pytest.fixture
+def ids(archive: Path) -> dict[str, str]:
+    return _add(archive, STORIES)
+
+
+def _found(run, query: str) -> set[str]:  # type: ignore[no-untyped-def]
+    result = run("search", query, "--ids", "--limit", "100")
+    assert result.exit_code in (0, 1), result.output
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("query", ["Gorbachev", "Горбачев", "Горбачёв", "Gorbatschow"])
+def test_every_script_finds_every_spelling(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert _found(run, query) == {ids["en"], ids["ru"], ids["de"]}
+
+
+@pytest.mark.parametrize("query", ["Erdogan", "Ердоганом", "Ердоган"])
+def test_inflected_cyrillic_name_found_both_ways(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert _found(run, query) == {ids["erdogan"], ids["erdogan_ru"]}
+
+
+def test_inserted_vowel_needs_the_archives_evidence(run, ids, archive: Path) -> None:  # type: ignore[no-untyped-def]
+    assert _found(run, "Tehran") == {ids["tehran"]}
+    assert _found(run, "Teheran") == {ids["teheran"]}
+    arabic = _add(archive, {"ar": ARABIC})["ar"]
+    both = {ids["tehran"], ids["teheran"], arabic}
+    assert _found(run, "Tehran") == both
+    assert _found(run, "Teheran") == both
+    assert _found(run, "طهران") == both
+    explained = run("search", "Tehran", "--explain", "--count").output
+    assert "Tehran -> variants in this archive:" in explained and "teheran" in explained
