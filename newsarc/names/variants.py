@@ -13,6 +13,9 @@ Three layers, each used at index time and at query time alike:
    Two spellings are variants when a skeleton agrees and every vowel slot is the same or a known
    transliteration swap (ou/u/oo/o, ee/i/y, ai/ay/ei/ey, a/e, e/i, o/aw). Differences of vowel quality that
    are *not* transliteration noise keep names apart: Bashir / Bashar, Hassan / Hussein, Jordan / Gordon.
+   German, French and Italian spellings of Russian names (Gorbatschow, Khrouchtchev, Gorbaciov, Jelzin) and
+   other scripts (Горбачёв, Ердоганом, طهران) meet the English ones (see forms_of and compatible); a vowel more
+   or less (Teheran / Tehran) is left to the archive's evidence (vowel_apart, newsarc.index.query).
 
 Pure Python and cheap to import: the search CLI loads it on every query.
 """
