@@ -389,7 +389,7 @@ def compatible(a: NameForm, b: NameForm) -> bool:
         if frozenset((x, y)) in swaps:
             continue
         # After a hushing consonant Russian ё/е is written e or o: Gorbachev / Gorbatschow, Chernobyl / Chornobyl.
-        if slot >= 1 and skeleton[slot - 1] in "Sj" and frozenset((x, y)) == _HUSHED:
+        if slot >= 1 and skeleton[slot - 1] == "S" and frozenset((x, y)) == _HUSHED:
             continue
         # A short vowel before a doubled consonant is unstable in transliteration (Hizbullah / Hizballah),
         # but not in the first syllable, where it tells names apart (Bill / Ball / Bell).
