@@ -59,7 +59,9 @@ _SYMBOL_WORD = (rf"(?<![\w&])[A-Za-z]{{1,4}}&[A-Za-z]{{1,4}}(?:[{APOSTROPHES}][s
                 r"|(?<![\w.])\.[A-Z][A-Za-z]{1,5}(?![\w.])"
                 r"|(?<![\w/])\d{1,4}/\d{1,4}(?![\w/])")
 _SYMBOL = re.compile(_SYMBOL_WORD)
-COMPOUND = re.compile(rf"(?P<symbol>{_SYMBOL_WORD})|{_PIECE}(?:[{HYPHENS}]{_PIECE})*")
+_DOT_WORD = re.compile(r"\.[A-Z][A-Za-z]")
+_ANCHOR = re.compile(r"[&#+/]|\.[A-Z]")  # where a symbol word has its symbol
+COMPOUND = re.compile(rf"{_PIECE}(?:[{HYPHENS}]{_PIECE})*")
 _HYPHEN_SPLIT = re.compile(rf"[{HYPHENS}]")
 _POSSESSIVE = re.compile(rf"[{APOSTROPHES}][sS]$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -88,10 +90,10 @@ def tokenize(text: str, *, extras: bool = True) -> Iterator[Token]:
     """Words of a text in order with positions and offsets. extras=False (queries, highlighting) leaves out
     the second forms that share a position: joined compounds and Arabic words without their article."""
     pos = -1
-    for match in COMPOUND.finditer(text):
+    for match in _with_symbols(text) if _may_hold_symbols(text) else COMPOUND.finditer(text):
         compound = match.group(0)
         base = match.start()
-        if match.group("symbol"):
+        if match.re is _SYMBOL:
             raw = _strip_possessive(compound) if "&" in compound else compound
             pos += 1
             yield Token(raw.casefold(), pos, base, base + len(raw), raw, False)
@@ -135,6 +137,34 @@ def tokenize(text: str, *, extras: bool = True) -> Iterator[Token]:
                     yield Token(bare, pos, start, start + len(piece), piece, True)
         if extras and len(words) > 1 and all(any(c.isalpha() for c in w) for w in words):
             yield Token("".join(words), pos, base, match.end(), compound, True)
+
+
+def _may_hold_symbols(text: str) -> bool:
+    """Cheap test first: most texts hold no symbol word and take the plain COMPOUND pattern alone."""
+    return "&" in text or "#" in text or "+" in text or "/" in text or _DOT_WORD.search(text) is not None
+
+
+def _symbol_words(text: str) -> Iterator[re.Match[str]]:
+    """Matches of _SYMBOL, tried only just before the characters that mark one (faster than a full scan)."""
+    at = 0
+    for anchor in _ANCHOR.finditer(text):
+        where = anchor.start()
+        for start in range(max(at, where - 4), where + 1):
+            found = _SYMBOL.match(text, start)
+            if found:
+                yield found
+                at = found.end()
+                break
+
+
+def _with_symbols(text: str) -> Iterator[re.Match[str]]:
+    """The COMPOUND matches of a text, with its symbol words (AT&T, C++) as matches of _SYMBOL."""
+    at = 0
+    for symbol in _symbol_words(text):
+        yield from COMPOUND.finditer(text, at, symbol.start())
+        yield symbol
+        at = symbol.end()
+    yield from COMPOUND.finditer(text, at)
 
 
 def _cjk_tokens(piece: str, start: int, pos: int) -> Iterator[Token]:
