@@ -184,7 +184,7 @@ def is_ambiguous_numeric(text: str) -> bool:
     if not isinstance(text, str):
         return False
     m = _rx(_TEXT_DATE[2]).match(_strip_label(text))
-    return bool(m) and len(_numeric_candidates(m.group("n1"), m.group("n2"), m.group("n3"))) > 1
+    return m is not None and len(_numeric_candidates(m.group("n1"), m.group("n2"), m.group("n3"))) > 1
 
 
 def looks_like_date_line(line: str) -> bool:

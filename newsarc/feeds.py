@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,7 +165,7 @@ def update(store: Store, which: Iterable[str] = (), *, fetch_pages: bool = False
             allow_private = bool(item.get("allow_private"))
             try:
                 data, hints = read_location(url, allow_private)
-                source = Source(url, lambda data=data: data, hints=hints)
+                source = Source(url, _constant(data), hints=hints)
                 settings = IngestSettings(dedupe=dedupe, keep_original=keep_original and fetch_pages,
                                           allow_private=allow_private, fetch_pages=fetch_pages, resume=False)
                 report = add_sources(store, [source], overrides=Overrides(tags=tuple(item.get("tags") or ())),
@@ -182,3 +182,8 @@ def update(store: Store, which: Iterable[str] = (), *, fetch_pages: bool = False
             yield result
     finally:
         _save_state(store, state)
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    """A reader that hands back bytes already fetched (a Source reads lazily; a feed is read before it)."""
+    return lambda: data

@@ -48,3 +48,10 @@ def entry_record(entry: CatalogEntry) -> dict[str, Any]:
 def article_record(article: Article) -> dict[str, Any]:
     """One whole article, every field (empty ones as None/[]), extras before the body: `show --format json`."""
     return article.to_dict()
+
+
+def article_yaml(article: Article) -> str:
+    """`show --format yaml`: every field (empty ones too), spelled as the archive's YAML writer spells values."""
+    from newsarc.storage.yamlio import dump_article
+
+    return dump_article(article.to_dict())

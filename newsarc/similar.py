@@ -26,10 +26,8 @@ class Similar:
 
 def similar(store: Store, text: str, *, limit: int = 10) -> Similar:
     """The `limit` articles most like the article with id (or unique prefix) text."""
-    from newsarc.api import resolve
-
     store.refresh(write=False)
     store.require_index()
-    doc_id, _ = resolve(store, text)
+    doc_id, _ = store.resolve(text)
     source, found = store.read_index(lambda: store.backend.similar(doc_id, limit=limit))
     return Similar(doc_id, source.get("title", ""), list(source.get("key_terms", [])), found)

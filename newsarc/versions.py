@@ -56,10 +56,8 @@ def when(article: Article) -> str:
 
 def versions(store: Store, text: str) -> Versions:
     """All versions of the page of the article with id (or unique prefix) text, oldest first."""
-    from newsarc.api import resolve
-
     store.refresh(write=False)
-    found_id, _ = resolve(store, text)
+    found_id, _ = store.resolve(text)
     with _near_index(store, wait=False) as index:
         link = index.link_of(found_id)
         root = link[0] if link and link[1] == "version" else found_id

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsarc.errors import BadInputError, NotFoundError, UsageError
 
@@ -111,7 +111,7 @@ def last_runs(root: Path) -> dict[str, str]:
     return {name: entry.get("last_run", "") for name, entry in _load_state(root).items() if isinstance(entry, dict)}
 
 
-def _load_state(root: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+def _load_state(root: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads((root / ".newsarc" / STATE_FILE).read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
@@ -119,7 +119,7 @@ def _load_state(root: Path) -> dict[str, dict]:  # type: ignore[type-arg]
         return {}
 
 
-def _save_state(root: Path, state: dict) -> None:  # type: ignore[type-arg]
+def _save_state(root: Path, state: dict[str, dict[str, Any]]) -> None:
     from newsarc.storage.atomic import atomic_write
 
     atomic_write(root / ".newsarc" / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1) + "\n")

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import textwrap
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from newsarc.article import Article
 from newsarc.index.backend import SearchHit, SearchResult, Snippet
@@ -23,7 +23,9 @@ from newsarc.records import (  # noqa: F401 - SEARCH_FIELDS, LIST_FIELDS, entry_
     hit_record,
     search_document,
 )
-from newsarc.storage.catalog import CatalogEntry
+
+if TYPE_CHECKING:
+    from newsarc.api import CatalogEntry
 
 
 class Output:
@@ -232,9 +234,9 @@ def snippet_text(snippet: Snippet, base: str = "") -> Any:
 def article_as(article: Article, fmt: str) -> str:
     """An article as yaml, json, text or markdown, for scripts (no colour, nothing cut)."""
     if fmt == "yaml":
-        from newsarc.storage.yamlio import dump_article
+        from newsarc.records import article_yaml
 
-        return dump_article(article.to_dict())
+        return article_yaml(article)
     if fmt == "json":
         return json.dumps(article_record(article), ensure_ascii=False, indent=2) + "\n"
     meta = _meta_lines(article)

@@ -364,7 +364,7 @@ def check_target(path: str | os.PathLike[str], option: str) -> Path:
     return target
 
 
-def write_export_file(path: Path, write: Callable[[TextIO], int], option: str = "-o") -> int:
+def write_export_file(path: Path, write: Callable[[Any], int], option: str = "-o") -> int:
     """Write through a temporary file renamed into place (newsarc.storage.atomic), so a failed export leaves no
     half file; a write error (disk full, a folder removed meanwhile) is one line naming the file."""
     from newsarc.storage.atomic import atomic_file

@@ -122,9 +122,9 @@ def _guess(data: bytes) -> str | None:
 
 
 def _decode(data: bytes, origin: str, declared: str | None = None) -> str:
-    for bom, encoding in _BOMS:
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
+            return data[len(bom):].decode(bom_encoding, errors="replace")
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
             raise _binary(origin, f"it starts like {what}")

@@ -77,7 +77,7 @@ def parse_source(data: bytes | BinaryIO, *, origin: str, date_order: str = "DMY"
     stream: BinaryIO | None = None
     if isinstance(data, bytes | bytearray | memoryview):
         whole: bytes | None = bytes(data)
-        head = whole[:HEAD_BYTES]
+        head = bytes(data[:HEAD_BYTES])
     else:
         stream = data
         head = stream.read(HEAD_BYTES)
@@ -122,8 +122,8 @@ def parse_source(data: bytes | BinaryIO, *, origin: str, date_order: str = "DMY"
         yield {"_skip": True, "_ids": ids, "_origin": origin, "_raw_key": key}
         return
     # A small input was decoded whole for sniffing: reuse that text rather than decode it again.
-    text = head_text if len(whole) <= HEAD_BYTES else None
-    parsed = _parse_single(kind, whole, origin, options, declared, text)
+    decoded = head_text if len(whole) <= HEAD_BYTES else None
+    parsed = _parse_single(kind, whole, origin, options, declared, decoded)
     parsed["_raw_key"] = key
     if options.keep_raw:
         parsed["_raw"] = whole

@@ -91,7 +91,7 @@ def _resolve(host: str, port: int, *, allow_private: bool, origin: str) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise BadInputError(f"{origin}: cannot resolve host {host!r} ({exc}); check the URL") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise BadInputError(f"{origin}: host {host!r} has no address")
     if not allow_private:

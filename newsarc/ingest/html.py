@@ -353,7 +353,8 @@ def extract_page(data: bytes | str, *, origin: str, hints: dict[str, Any] | None
     document = bare_extraction(tree, url=page_url, with_metadata=True, include_comments=False, include_tables=True,
                                include_images=False, deduplicate=False,
                                date_extraction_params={"extensive_search": False, "original_date": True})
-    paragraphs = _paragraphs_from_xml(document.body) if document is not None and document.body is not None else []
+    body = getattr(document, "body", None)  # a trafilatura Document (its type also admits a dict)
+    paragraphs = _paragraphs_from_xml(body) if body is not None else []
     title = meta["title"] or _first(getattr(document, "title", None))
     if paragraphs and title and " ".join(paragraphs[0].split()).casefold() == title.casefold():
         paragraphs = paragraphs[1:]
@@ -370,13 +371,15 @@ def extract_page(data: bytes | str, *, origin: str, hints: dict[str, Any] | None
         site = site.removeprefix("www.")
     base = _relative_base(hints)
     date, is_ambiguous = None, False
-    dates = meta["dates"] + ([document.date] if document is not None and document.date else [])
+    found_date = getattr(document, "date", None)
+    dates = meta["dates"] + ([found_date] if found_date else [])
     for value in dates:
         date = parse_any_date(value, date_order=date_order, language=meta["language"], relative_base=base)
         if date:
             is_ambiguous = ambiguous(value)
             break
-    authors = meta["authors"] or _split_authors([document.author] if document is not None and document.author else [])
+    found_author = getattr(document, "author", None)
+    authors = meta["authors"] or _split_authors([found_author] if found_author else [])
     authors = [a for a in authors if a.casefold() != site.casefold()]  # "Jane Doe, CNN": CNN is the source
     tags = meta["tags"] or _split_tags(list(getattr(document, "tags", None) or [])
                                        + list(getattr(document, "categories", None) or []))

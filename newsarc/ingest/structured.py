@@ -93,10 +93,10 @@ class FieldMapper:
             if field in chosen:
                 continue
             for candidate in candidates:
-                column = by_key.get(candidate)
-                if column is not None and column not in taken:
-                    chosen[field] = column
-                    taken.add(column)
+                found = by_key.get(candidate)
+                if found is not None and found not in taken:
+                    chosen[field] = found
+                    taken.add(found)
                     break
         return chosen
 

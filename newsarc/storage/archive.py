@@ -235,7 +235,7 @@ class Archive:
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise
-            raise ArchiveError(f"cannot write to the archive at {self.root} ({exc.strerror.lower()}: "
+            raise ArchiveError(f"cannot write to the archive at {self.root} ({(exc.strerror or str(exc)).lower()}: "
                                f"{relpath})") from None
         return relpath
 
