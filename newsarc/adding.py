@@ -329,7 +329,9 @@ def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: A
                 report.add(outcome)
             elif parsed.get("_skip"):
                 ids = parsed.get("_ids") or [""]
-                outcome = AddOutcome(origin, "duplicate", ids[0], reason="unchanged input already added")
+                known = adder.store.catalog.entry_of(ids[0]) if ids[0] else None
+                outcome = AddOutcome(origin, "duplicate", ids[0], known.title if known else "",
+                                     reason="unchanged input already added")
                 report.resumed += 1
                 report.add(outcome)
             else:
