@@ -47,6 +47,13 @@ class IngestSettings:
     fetch_pages: bool = False
     resume: bool = True  # skip inputs whose exact bytes are already in (newsarc.ingest.ledger)
 
+    @classmethod
+    def from_options(cls, *, field_map: Iterable[str] = (), **settings: Any) -> IngestSettings:
+        """Settings from command-line style values: `field_map` as FIELD=COLUMN strings (checked here)."""
+        from newsarc.ingest.options import parse_field_map
+
+        return cls(field_map=parse_field_map(tuple(field_map)), **settings)
+
 
 def article_from_parsed(parsed: dict[str, Any], *, origin: str, overrides: Overrides) -> tuple[Article, bool]:
     """An Article from what a parser read, with the command-line overrides applied; also whether its date

@@ -31,6 +31,7 @@ from newsarc.index.backend import SearchRequest, SearchResult
 from newsarc.ingest.sources import Source, iter_sources, url_source  # noqa: F401 - re-exported
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
 from newsarc.storage.catalog import CatalogEntry
+from newsarc.storage.store import BATCH as INDEX_BATCH  # noqa: F401 - re-exported: articles per index commit
 from newsarc.storage.store import ProgressFactory, Store, no_progress
 
 if TYPE_CHECKING:

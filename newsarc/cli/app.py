@@ -268,12 +268,11 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
     """
     from newsarc import api
     from newsarc.cli.ingest import FailureLog, describe_outcome, ingest_progress, say, summary_line
-    from newsarc.ingest.options import parse_field_map
 
     if not paths:
         raise UsageError("name files, directories or URLs to add, or - to read stdin (see newsarc add --help)")
-    settings = api.IngestSettings(field_map=parse_field_map(field_map), dedupe=dedupe, keep_original=keep_original,
-                                  allow_private=allow_private)
+    settings = api.IngestSettings.from_options(field_map=field_map, dedupe=dedupe, keep_original=keep_original,
+                                               allow_private=allow_private)
     store = env.store(create=True)
     failed: list[api.AddOutcome] = []
     read_stdin = sys.stdin.buffer.read

@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
+from newsarc.api import INDEX_BATCH
 from newsarc.cli.output import output_options, write_records
 from newsarc.errors import ExitCode, UsageError
-from newsarc.storage.store import BATCH
 
 PROGRESS_MIN_SOURCES = 200
 PROGRESS_MIN_BYTES = 20 * 1024 * 1024
@@ -151,7 +151,7 @@ def work_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
 class AddMeter:
     """Progress of an add or import, measured in time: reading inputs and writing files, then indexing them.
 
-    Indexing is the slow step and comes in batches (newsarc.storage.store.BATCH), so a bar over input bytes sat at
+    Indexing is the slow step and comes in batches (newsarc.api.INDEX_BATCH), so a bar over input bytes sat at
     90% for half the run. Here the time left is the reading left at the measured reading rate plus the articles
     left to index at the measured indexing rate (a prior until the first batch is in); the bar shows the
     fraction of the estimated total time, so bar and ETA agree.
@@ -211,7 +211,7 @@ class AddMeter:
         # on the BBC corpus, an article costs about 0.8x its reading time to index in a batch of 500 and 1.4-3x
         # in one of 2000 (Whoosh flushes and merges segments within a big batch; the spread is the machine's
         # load): the ratio grows with the batch, 2x at 2000.
-        batch = min(max(self.added / fraction, 1.0), float(BATCH))
+        batch = min(max(self.added / fraction, 1.0), float(INDEX_BATCH))
         prior = max(self.PRIOR_INDEX_SECONDS, (0.5 + 0.75 * batch / 1000) * reading / max(self.articles, 1))
         per_article = self.index_seconds / self.committed if self.committed else prior
         unflushed = max(self.added - self.committed, 0)
