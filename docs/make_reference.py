@@ -32,14 +32,19 @@ def walk(command: click.Command, ctx: click.Context) -> Iterator[tuple[str, str]
             sub = command.get_command(ctx, name)
             if sub is None:
                 continue
-            sub_ctx = click.Context(sub, info_name=name, parent=ctx, terminal_width=WIDTH, max_content_width=WIDTH)
-            yield from walk(sub, sub_ctx)
+            yield from walk(sub, _context(sub, name, ctx))
+
+
+def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+    """A context as click makes one to run the command: its own settings (e.g. `tag` takes only --help)."""
+    settings = {**command.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
+    return click.Context(command, info_name=name, parent=parent, **settings)
 
 
 def reference() -> str:
     from newsarc.cli.app import cli
 
-    root = click.Context(cli, info_name="newsarc", terminal_width=WIDTH, max_content_width=WIDTH)
+    root = _context(cli, "newsarc", None)
     sections = [HEADER]
     pages = list(walk(cli, root))
     sections.append("".join(f"- [`{name}`](#{name.replace(' ', '-')})\n" for name, _ in pages) + "\n")
