@@ -114,6 +114,30 @@ def _build(tools: Tools, corpus: Corpus, work: Path, size: int, seed: int, log: 
     }
 
 
+def write_text_folder(jsonl: Path, folder: Path) -> int:
+    """The articles of a JSONL file as plain-text files (title, Source/date/Tags header, body), as a user's
+    folder of saved stories looks: the input of the `add FOLDER` measurement. Returns the number written."""
+    import datetime as dt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(jsonl, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            record = json.loads(line)
+            header = [record["title"]]
+            if record.get("source"):
+                header.append(f"Source: {record['source']}")
+            if record.get("date"):
+                day = dt.date.fromisoformat(record["date"][:10])
+                header.append(f"{day.day} {day:%B %Y}")
+            if record.get("tags"):
+                header.append("Tags: " + ", ".join(record["tags"]))
+            text = "\n".join(header) + "\n\n" + record["body"] + "\n"
+            (folder / f"{number:06d}.txt").write_text(text, encoding="utf-8")
+            count += 1
+    return count
+
+
 def _imported_count(line: str) -> int:
     """N from newsarc import's summary `N imported, M already in the archive, K failed`."""
     first = line.split(" ", 1)[0]

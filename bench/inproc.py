@@ -2,6 +2,8 @@
 
     python -m bench.inproc freshness ARCHIVE [--runs N] [--full-runs N]
     python -m bench.inproc rawwhoosh ARTICLES.jsonl INDEX_DIR
+    python -m bench.inproc plainwhoosh ARTICLES.jsonl INDEX_DIR
+    python -m bench.inproc readyaml ARCHIVE
 
 freshness: the cost of the index freshness check every command pays, on an unchanged archive: Store.refresh(
 write=False) on a new Store each time (what a command pays: opening the catalog included), on one Store
@@ -10,6 +12,13 @@ reused, and with the full stat scan forced (what the periodic/small-archive scan
 rawwhoosh: the floor of indexing in Whoosh: the same documents newsarc would index (its schema and
 document_for), added with newsarc's bulk writer settings in commits of newsarc.store.BATCH, with nothing else
 (no YAML, no catalog). Only the Whoosh calls are timed; building the documents is not.
+
+plainwhoosh: what a plain Whoosh user would build over the same articles (issue 14): title and body with
+Whoosh's StemmingAnalyzer, stored; tags as a KEYWORD field; one writer with limitmb=128 and one commit. Only the
+Whoosh calls are timed. newsarc's add, import and reindex are compared with its throughput.
+
+readyaml: the floor of `newsarc check`: read and parse every article file under ARCHIVE/articles with PyYAML's
+C loader (CSafeLoader), nothing else.
 """
 
 from __future__ import annotations
@@ -120,6 +129,65 @@ def rawwhoosh(jsonl: Path, index_dir: Path) -> dict[str, Any]:
     }
 
 
+def plainwhoosh(jsonl: Path, index_dir: Path) -> dict[str, Any]:
+    from whoosh import fields, index
+    from whoosh.analysis import StemmingAnalyzer
+
+    shutil.rmtree(index_dir, ignore_errors=True)
+    index_dir.mkdir(parents=True)
+    schema = fields.Schema(title=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+                           body=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+                           tags=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True))
+    ix = index.create_in(str(index_dir), schema)
+    index_seconds = 0.0
+    count = 0
+    started = time.perf_counter()
+    t0 = time.perf_counter()
+    writer = ix.writer(limitmb=128)
+    index_seconds += time.perf_counter() - t0
+    with open(jsonl, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            doc = {"title": record.get("title") or "", "body": record.get("body") or "",
+                   "tags": ",".join(record.get("tags") or [])}
+            t0 = time.perf_counter()
+            writer.add_document(**doc)
+            index_seconds += time.perf_counter() - t0
+            count += 1
+    t0 = time.perf_counter()
+    writer.commit()
+    index_seconds += time.perf_counter() - t0
+    wall = time.perf_counter() - started
+    ix.close()
+    size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
+    return {
+        "articles": count,
+        "index_s": round(index_seconds, 3),
+        "wall_s": round(wall, 3),
+        "articles_per_s": round(count / index_seconds, 1) if index_seconds else None,
+        "writer": "one SegmentWriter, limitmb=128, one commit; StemmingAnalyzer title/body, KEYWORD tags",
+        "index_mb": round(size / 2**20, 1),
+        "self_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def readyaml(archive: Path) -> dict[str, Any]:
+    import os
+
+    import yaml
+
+    started = time.perf_counter()
+    count = 0
+    for directory, _dirs, files in os.walk(archive / "articles"):
+        for name in files:
+            if name.endswith(".yaml"):
+                with open(os.path.join(directory, name), "rb") as handle:
+                    yaml.load(handle, Loader=yaml.CSafeLoader)
+                count += 1
+    seconds = time.perf_counter() - started
+    return {"articles": count, "seconds": round(seconds, 3)}
+
+
 def _writer_args(backend: Any) -> str:
     """The settings newsarc's bulk writer uses, read back from a writer (for the record)."""
     writer = backend.writer(bulk=True)
@@ -142,9 +210,18 @@ def main(argv: list[str] | None = None) -> None:
     raw = sub.add_parser("rawwhoosh")
     raw.add_argument("jsonl", type=Path)
     raw.add_argument("index_dir", type=Path)
+    plain = sub.add_parser("plainwhoosh")
+    plain.add_argument("jsonl", type=Path)
+    plain.add_argument("index_dir", type=Path)
+    read = sub.add_parser("readyaml")
+    read.add_argument("archive", type=Path)
     args = parser.parse_args(argv)
     if args.what == "freshness":
         result = freshness(args.archive, args.runs, args.full_runs)
+    elif args.what == "plainwhoosh":
+        result = plainwhoosh(args.jsonl, args.index_dir)
+    elif args.what == "readyaml":
+        result = readyaml(args.archive)
     else:
         result = rawwhoosh(args.jsonl, args.index_dir)
     json.dump(result, sys.stdout)

@@ -14,6 +14,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("search_phrase", "search: phrase", "time"),
     ("search_tag", "search: word + --tag", "time"),
     ("search_date", "search: word + --since/--until", "time"),
+    ("search_common_phrase", "search: common-word phrase", "time"),
+    ("search_common_date", "search: common word + --since/--until", "time"),
     ("serve_search", "serve: GET /api/search, warm (vs search: one word)", "serve"),
     ("serve_search_8", "serve: GET /api/search, 8 concurrent clients", "serve"),
     ("grep_term", "baseline: {grep} (one word)", "time"),
@@ -31,14 +33,21 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("import", "bulk ingest: newsarc import", "throughput"),
     ("reindex", "reindex", "throughput"),
     ("raw_whoosh", "baseline: raw Whoosh indexing", "throughput"),
+    ("add_folder", "add FOLDER (new archive)", "throughput"),
+    ("import_run", "import JSONL (new archive)", "throughput"),
+    ("plain_whoosh", "baseline: plain Whoosh indexing", "throughput"),
     ("rss:search", "peak RSS: search (max of the 5)", "rss"),
     ("rss:import", "peak RSS: import", "rss"),
     ("rss:reindex", "peak RSS: reindex", "rss"),
     ("rss:export", "peak RSS: export", "rss"),
     ("rss:raw_whoosh", "peak RSS: raw Whoosh", "rss"),
     ("rss:serve_rss", "peak RSS: newsarc serve (after the serve rows)", "rss"),
+    ("rss:add_folder", "peak RSS: add FOLDER", "rss"),
+    ("rss:import_run", "peak RSS: import JSONL (new archive)", "rss"),
+    ("rss:plain_whoosh", "peak RSS: plain Whoosh", "rss"),
 )
-SEARCH_KEYS = ("search_term", "search_and", "search_phrase", "search_tag", "search_date")
+SEARCH_KEYS = ("search_term", "search_and", "search_phrase", "search_tag", "search_date", "search_common_phrase",
+               "search_common_date")
 
 
 def _ms(value: float) -> str:
@@ -82,6 +91,8 @@ def cell(rows: dict[str, Any], key: str, kind: str) -> str:
         text = f"{row['articles_per_s']:.0f} art/s ({row['median_ms'] / 1000:.1f} s)"
         if row.get("ratio_raw") is not None:
             text += f" {row['ratio_raw']:.2f}x raw"
+        if row.get("ratio_plain") is not None:
+            text += f" {row['ratio_plain']:.2f}x plain"
         if row.get("from_cache"):
             text += " *stale" if row.get("stale") else " *"
         return text
@@ -138,7 +149,7 @@ def target_table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         value = t["value"]
         if value is None:
             shown = "-"
-        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_grep", "ratio_cli"):
+        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_plain", "ratio_grep", "ratio_cli"):
             shown = f"{value:.2f}x"
         elif t["measure"] == "rss_mb":
             shown = f"{value:.0f} MB"
@@ -181,8 +192,10 @@ def _meta_lines(results: dict[str, Any]) -> list[str]:
 NOTES = (
     "Times are whole processes (wall clock, output to a pipe or /dev/null, warm file cache), median with p95; "
     "Nx = median / median of `python -c pass` measured at the same size; 'grep' ratios compare with the grep "
-    "baseline on the same article files. Throughput rows: articles/s (wall time) and ratio to raw Whoosh "
-    "indexing of the same documents with newsarc's schema and writer settings. '*' = import figure from when "
+    "baseline on the same article files. Throughput rows: articles/s (wall time) and ratios to raw Whoosh "
+    "indexing of the same documents with newsarc's schema and writer settings ('raw') and to plain Whoosh "
+    "(title/body StemmingAnalyzer, KEYWORD tags, one writer limitmb=128: 'plain'); plain Whoosh, add FOLDER, "
+    "import JSONL and reindex run in alternation, so load hits both sides. '*' = import figure from when "
     "the cached archive was built ('*stale': newsarc's code has changed since); --no-cache measures it again."
 )
 
@@ -196,7 +209,8 @@ def render_text(results: dict[str, Any]) -> str:
 def render_markdown(results: dict[str, Any]) -> str:
     lines = [f"# newsarc benchmark: {results['meta']['date']} on {results['meta']['machine']}", ""]
     lines += [f"- {line}" for line in _meta_lines(results)]
-    lines += ["", *_markdown(*table(results)), "", "## Targets (issue 6)", "", *_markdown(*target_table(results))]
+    lines += ["", *_markdown(*table(results)), "", "## Targets (issues 6 and 14)", ""]
+    lines += _markdown(*target_table(results))
     lines += ["", NOTES, ""]
     for size, data in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         notes = [f"{key}: {row['note']}" for key, row in data["rows"].items() if row.get("note")]

@@ -54,7 +54,12 @@ SEARCHES: dict[str, tuple[str, ...]] = {
     "search_phrase": ('"prime minister"',),
     "search_tag": ("government", "--tag", "United Kingdom"),
     "search_date": ("market", "--since", "2012-01", "--until", "2012-06"),
+    # Common words (issue 14): each in roughly a tenth of the articles, as a phrase and date-filtered.
+    "search_common_phrase": ('"oil prices"',),
+    "search_common_date": ("bank", "--since", "2008-01", "--until", "2015-12"),
 }
+# Words whose document frequency is recorded with each run (the common-word queries need >= 5%).
+COMMON_WORDS = ("oil", "prices", "bank")
 PROBE = """Convoy reaches Abu Kamal after week-long wait
 Source: Bench Wire
 18 May 2017
@@ -170,10 +175,9 @@ class SizeRun:
         self.freshness()
         self.export()
         self.add()
-        if self.settings.indexing:
-            self.reindex()
         self.import_row()
         if self.settings.indexing:
+            self.indexing()
             self.raw_whoosh()
         return self.rows
 
@@ -191,10 +195,15 @@ class SizeRun:
         for key, words in SEARCHES.items():
             m = self.time(key, "newsarc search " + shlex.join(words), self.na("search", *words),
                           shown="newsarc search " + shlex.join(words))
-            count = run_process(self.na("search", *words, "--count"), timeout=120, env=self.tools.env,
-                                cwd=self.tools.cwd)
-            if count.returncode in (0, 1):
-                m.extra["matches"] = int(count.stdout.strip() or 0)
+            m.extra["matches"] = self.count(*words)
+        frequencies = {word: self.count(word) for word in COMMON_WORDS}
+        self.rows["search_and"].extra["doc_share"] = {
+            w: round(n / self.size, 3) for w, n in frequencies.items() if n is not None}
+
+    def count(self, *words: str) -> int | None:
+        """`newsarc search ... --count`: how many articles match (None when it failed)."""
+        run = run_process(self.na("search", *words, "--count"), timeout=120, env=self.tools.env, cwd=self.tools.cwd)
+        return int(run.stdout.strip() or 0) if run.returncode in (0, 1) else None
 
     def serve(self) -> None:
         """GET /api/search on a warm `newsarc serve` against the search_term process row (bench/serve.py)."""
@@ -326,11 +335,59 @@ class SizeRun:
         self.time("add", "newsarc add one.txt", add_argv, check=check, after=lambda run: remove(added_id(run)),
                   timeout=300, shown="newsarc add one.txt  # then newsarc rm ID, untimed")
 
-    def reindex(self) -> None:
-        m = self.time("reindex", "newsarc reindex", self.na("reindex"), runs=self.settings.heavy_runs(self.size),
-                      warmup=0, timeout=archives.import_timeout(self.size), shown="newsarc reindex")
-        if m.ok:
-            m.extra["articles_per_s"] = round(self.size / m.median, 1)
+    def indexing(self) -> None:
+        """Bulk work against plain Whoosh (issue 14), paired: each round runs the plain-Whoosh baseline, then
+        `add` of a folder of the same articles as text files, `import` of their JSONL (both into a new archive)
+        and `reindex`, so a busy neighbour slows both sides alike. Ratios are of the medians."""
+        folder = self.scratch / "folder"
+        archives.write_text_folder(self.built.jsonl, folder)
+        timeout = archives.import_timeout(self.size) * 2
+        rows = {key: Measurement(label, cmd=shown) for key, label, shown in (
+            ("plain_whoosh", "plain Whoosh indexing",
+             "python -m bench.inproc plainwhoosh articles.jsonl DIR  # StemmingAnalyzer title/body, KEYWORD tags"),
+            ("add_folder", "newsarc add FOLDER", "newsarc --archive NEW add FOLDER  # the articles as .txt files"),
+            ("import_run", "newsarc import", "newsarc --archive NEW import articles.jsonl"),
+            ("reindex", "newsarc reindex", "newsarc reindex"))}
+        fresh = self.scratch / "fresh"
+        for _ in range(self.settings.heavy_runs(self.size)):
+            for key, m in rows.items():
+                if m.error:
+                    continue
+                try:
+                    if key == "plain_whoosh":
+                        argv = [self.tools.python, "-m", "bench.inproc", "plainwhoosh", str(self.built.jsonl),
+                                str(self.scratch / "plain" / "index")]
+                        run = run_process(argv, timeout=timeout, env=self.tools.env, cwd=self.tools.cwd)
+                        expect_exit(0)(run)
+                        data = json.loads(run.stdout)
+                        m.samples.append(data["index_s"])
+                        m.note = data["writer"]
+                        shutil.rmtree(self.scratch / "plain", ignore_errors=True)
+                    elif key == "reindex":
+                        run = run_process(self.na("reindex"), timeout=timeout, env=self.tools.env, cwd=self.tools.cwd)
+                        expect_exit(0)(run)
+                        m.samples.append(run.seconds)
+                    else:
+                        shutil.rmtree(fresh, ignore_errors=True)
+                        init = run_process(self.tools.na(fresh, "init", str(fresh)), timeout=60, env=self.tools.env,
+                                           cwd=self.tools.cwd)
+                        expect_exit(0)(init)
+                        args = ["add", str(folder)] if key == "add_folder" else ["import", str(self.built.jsonl)]
+                        run = run_process(self.tools.na(fresh, *args), timeout=timeout, env=self.tools.env,
+                                          cwd=self.tools.cwd)
+                        expect_exit(0)(run)
+                        m.samples.append(run.seconds)
+                        m.extra["output"] = run.stdout.decode("utf-8", "replace").strip().splitlines()[-1:]
+                    m.rss_kb.append(run.maxrss_kb)
+                except (MeasureError, ValueError, KeyError) as exc:
+                    m.error = str(exc)
+                log(f"    {key:<18} " + (f"{m.samples[-1]:.1f} s" if not m.error else f"ERROR {m.error}"))
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        for key, m in rows.items():
+            if m.ok:
+                m.extra["articles_per_s"] = round(self.size / m.median, 1)
+            self.rows[key] = m
 
     def import_row(self) -> None:
         build = self.built.build
@@ -391,12 +448,13 @@ def size_rows(rows: dict[str, Measurement]) -> dict[str, dict[str, Any]]:
             grep = out.get(grep_key, {})
             if key == name and grep.get("median_ms") and not grep.get("error"):
                 row["ratio_grep"] = round(row["median_ms"] / grep["median_ms"], 3)
-    raw = out.get("raw_whoosh", {})
-    if raw.get("articles_per_s") and not raw.get("error"):
-        for key in ("import", "reindex"):
-            row = out.get(key, {})
-            if row.get("articles_per_s") and not row.get("error"):
-                row["ratio_raw"] = round(row["articles_per_s"] / raw["articles_per_s"], 3)
+    for base_key, ratio in (("raw_whoosh", "ratio_raw"), ("plain_whoosh", "ratio_plain")):
+        base_row = out.get(base_key, {})
+        if base_row.get("articles_per_s") and not base_row.get("error"):
+            for key in ("import", "import_run", "add_folder", "reindex"):
+                row = out.get(key, {})
+                if row.get("articles_per_s") and not row.get("error"):
+                    row[ratio] = round(row["articles_per_s"] / base_row["articles_per_s"], 3)
     return out
 
 

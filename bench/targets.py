@@ -17,7 +17,7 @@ class Target:
     name: str
     text: str
     key: str  # the row whose value is checked
-    measure: str  # "ratio_pass" | "ratio_grep" | "ratio_raw" | "ratio_cli" | "rss_mb" | "median_ms"
+    measure: str  # "ratio_pass" | "ratio_grep" | "ratio_raw" | "ratio_plain" | "ratio_cli" | "rss_mb" | "median_ms"
     limit: float
     at_least: bool = False  # True: value >= limit passes; else value <= limit (or < for ratio_grep)
     size: int | None = TARGET_SIZE  # None: checked against the size-independent baselines
@@ -40,6 +40,17 @@ TARGETS: tuple[Target, ...] = (
     Target("ingest-rss", "bulk ingest peak RSS <= 400 MB", "import", "rss_mb", 400),
     Target("reindex", "reindex >= 0.8x raw-Whoosh throughput", "reindex", "ratio_raw", 0.8, at_least=True),
     Target("reindex-rss", "reindex peak RSS <= 400 MB", "reindex", "rss_mb", 400),
+    # issue 14: bulk work against plain Whoosh (>= 0.6x at 2k and 20k, >= 0.5x at 100k), common words at scale
+    Target("add-plain", "add FOLDER >= 0.6x plain-Whoosh throughput", "add_folder", "ratio_plain", 0.6,
+           at_least=True, size=20_000),
+    Target("import-plain", "import JSONL >= 0.6x plain-Whoosh throughput", "import_run", "ratio_plain", 0.6,
+           at_least=True, size=20_000),
+    Target("reindex-plain", "reindex >= 0.6x plain-Whoosh throughput", "reindex", "ratio_plain", 0.6,
+           at_least=True, size=20_000),
+    Target("common-phrase", "common-word phrase search <= 40x `python -c pass`", "search_common_phrase",
+           "ratio_pass", 40),
+    Target("common-date", "common word + date range <= 40x `python -c pass`", "search_common_date", "ratio_pass",
+           40),
     Target("export-rss", "export of everything: peak RSS <= 150 MB", "export", "rss_mb", 150),
     Target("freshness", "freshness check <= 20 ms per command (in-process)", "freshness", "median_ms", 20),
     Target("serve-20k", "warm `GET /api/search` median <= 0.25x the `newsarc search` process", "serve_search",

@@ -137,7 +137,8 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     rows = size["rows"]
     timed = ("python_pass", "search_term", "search_and", "search_phrase", "search_tag", "search_date", "show",
              "list", "stats", "add", "export", "reindex", "import", "raw_whoosh", "grep_term", "grep_and",
-             "freshness", "freshness_full")
+             "freshness", "freshness_full", "search_common_phrase", "search_common_date", "plain_whoosh",
+             "add_folder", "import_run")
     for key in timed:
         assert rows[key]["error"] is None, (key, rows[key]["error"])
         assert rows[key]["median_ms"] > 0, key
@@ -146,12 +147,22 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     assert rows["search_term"]["ratio_pass"] > 1 and rows["search_term"]["ratio_grep"] > 0
     assert rows["search_term"]["matches"] > 0 and rows["grep_term"]["matches"] > 0
     assert rows["import"]["ratio_raw"] > 0 and rows["reindex"]["articles_per_s"] > 0
+    # issue 14: plain Whoosh over the same articles, and newsarc's bulk work as a ratio of it
+    assert rows["plain_whoosh"]["articles_per_s"] > 0
+    for key in ("add_folder", "import_run", "reindex"):
+        assert rows[key]["ratio_plain"] > 0, key
+    assert rows["add_folder"]["output"] == ["500 added, 0 already in the archive, 0 failed"]
+    assert rows["import_run"]["output"] == ["500 imported, 0 already in the archive, 0 failed"]
+    # the common-word queries are common: each word in at least 5% of the articles
+    assert min(rows["search_and"]["doc_share"].values()) >= 0.05
+    assert rows["search_common_phrase"]["matches"] > 0 and rows["search_common_date"]["matches"] > 0
     names = {t["name"] for t in results["targets"]}
     assert {"version", "term", "term-grep", "show", "list", "add", "ingest", "reindex", "export-rss",
-            "freshness"} <= names
+            "freshness", "add-plain", "import-plain", "reindex-plain", "common-phrase", "common-date"} <= names
     assert {t["verdict"] for t in results["targets"]} <= {"PASS", "MISS"}
     markdown = written[1].read_text(encoding="utf-8")
     assert "| search: one word |" in markdown and "## Targets" in markdown
+    assert "| baseline: plain Whoosh indexing |" in markdown
     assert "search: one word" in proc.stdout  # the table is printed too
 
 
