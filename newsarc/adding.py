@@ -16,7 +16,7 @@ from newsarc.article import Article, normalise_date, utc_now
 from newsarc.errors import NewsarcError
 from newsarc.ids import make_id
 from newsarc.outcomes import AddOutcome, AddReport
-from newsarc.storage.store import BATCH, Store
+from newsarc.storage.store import BATCH, BackgroundWrites, Store
 
 if TYPE_CHECKING:
     from newsarc.ingest.sources import Source
@@ -107,6 +107,8 @@ class _Adder:
         self.pending: list[tuple[str, Article]] = []
         self.recorded = 0  # articles written and recorded in the index by earlier batches
         self.abandoned = False  # set by abandon() (Ctrl-C): nothing more is recorded
+        # Bulk adds write and fsync the files in background threads; flush() waits for them before recording.
+        self.writes = BackgroundWrites() if durable else None
         self.seen_urls: dict[str, str] = {}
         self.seen_content: dict[str, str] = {}
         self.near: Any = None
@@ -153,7 +155,7 @@ class _Adder:
         entry = (self.store.archive.relpath_for(article), article)
         self.pending.append(entry)
         try:
-            self.store.archive.save(article, durable=self.durable)
+            self.store.archive.save(article, durable=self.durable, writes=self.writes)
         except Exception:
             self.pending.remove(entry)
             raise
@@ -223,6 +225,8 @@ class _Adder:
         return outcome
 
     def flush(self) -> None:
+        if self.writes is not None:
+            self.writes.wait()
         if self.pending:
             self.store.record(self.pending, bulk=len(self.pending) > 1)
             self.recorded += len(self.pending)
@@ -236,6 +240,8 @@ class _Adder:
             self.ledger.commit()
 
     def close(self) -> None:
+        if self.writes is not None:
+            self.writes.close()
         if self.near is not None:
             self.near.mark_synced(self.store)
             self.near.close()
@@ -246,6 +252,8 @@ class _Adder:
         """Stop at once (Ctrl-C): the articles written so far stay, but the batch not yet indexed is left for
         the next command's freshness check to index (indexing it here could take half a minute). The ledger
         and near-duplicate tables only record articles whose files are written, so they are kept."""
+        if self.writes is not None:
+            self.writes.abandon()  # writes not started are dropped; the running ones finish, so count them
         written = [p for p, _ in self.pending if self.store.archive.abspath(p).exists()]
         self.report.unindexed = len(written)
         self.report.kept = self.recorded + len(written)
@@ -393,8 +401,11 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *
             adder.abandon()  # as add_sources: what was written stays, the next command indexes it
             raise
         finally:
-            if not adder.abandoned:
-                adder.flush()
+            try:
+                if not adder.abandoned:
+                    adder.flush()
+            finally:
+                adder.close()
     return report
 
 

@@ -27,6 +27,7 @@ from newsarc.ids import is_valid_id
 if TYPE_CHECKING:
     from newsarc.article import Article
     from newsarc.storage.locking import ArchiveLock
+    from newsarc.storage.store import BackgroundWrites
 
 SETTINGS_FILE = "newsarc.yaml"
 ARTICLES_DIR = "articles"
@@ -214,8 +215,11 @@ class Archive:
     def abspath(self, relpath: str) -> Path:
         return self.root / relpath
 
-    def save(self, article: Article, *, durable: bool = True) -> str:
-        """Write an article atomically to its place; returns its relative path."""
+    def save(self, article: Article, *, durable: bool = True, writes: BackgroundWrites | None = None) -> str:
+        """Write an article atomically to its place; returns its relative path.
+
+        With writes (bulk adding), the file is written and fsynced by a background thread while the caller goes
+        on; it is on disk once writes.wait() returns, which the caller does before recording the batch."""
         from newsarc.storage.atomic import atomic_write
         from newsarc.storage.yamlio import MAX_YAML_BYTES, article_yaml
 
@@ -231,7 +235,10 @@ class Archive:
             raise BadInputError(f"article {article.id} ({article.title[:60]!r}) is larger than the "
                                 f"{MAX_YAML_BYTES // 2**20} MB an article file may have; split or trim it")
         try:
-            atomic_write(self.root / relpath, text, durable=durable)
+            if writes is not None:
+                writes.write(self.root / relpath, text)
+            else:
+                atomic_write(self.root / relpath, text, durable=durable)
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise

@@ -12,6 +12,7 @@ import contextlib
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -20,8 +21,10 @@ TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, *, binary: bool = False, durable: bool = True) -> Iterator[IO[Any]]:
-    """A handle to write `path` through a temporary file; renamed into place only when the block succeeds."""
+def atomic_file(path: Path, *, binary: bool = False, durable: bool = True,
+                sync_dir: bool = True) -> Iterator[IO[Any]]:
+    """A handle to write `path` through a temporary file; renamed into place only when the block succeeds.
+    sync_dir=False leaves the directory's fsync to the caller, who does it once for many files."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
@@ -37,7 +40,7 @@ def atomic_file(path: Path, *, binary: bool = False, durable: bool = True) -> It
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    if durable:
+    if durable and sync_dir:
         fsync_dir(path.parent)
 
 
@@ -51,16 +54,21 @@ def _final_mode(path: Path) -> int:
         return 0o666 & ~current_umask()
 
 
+_UMASK_LOCK = threading.Lock()
+
+
 def current_umask() -> int:
-    """The process umask (there is no call that reads it without setting it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
+    """The process umask (there is no call that reads it without setting it). Locked: bulk adds write files
+    from several threads, and two interleaved set-and-restore pairs would leave the umask changed."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
     return mask
 
 
-def atomic_write(path: Path, data: str | bytes, *, durable: bool = True) -> None:
+def atomic_write(path: Path, data: str | bytes, *, durable: bool = True, sync_dir: bool = True) -> None:
     """Write text (UTF-8, newlines as given) or bytes to `path` atomically."""
-    with atomic_file(path, binary=isinstance(data, bytes), durable=durable) as handle:
+    with atomic_file(path, binary=isinstance(data, bytes), durable=durable, sync_dir=sync_dir) as handle:
         handle.write(data)
 
 
