@@ -26,6 +26,7 @@ def load() -> None:
         _own_random()
         _remember_missing_columns()
         _columns_over_every_segment()
+        _fast_stem_cache()
         return
     import functools
 
@@ -63,6 +64,40 @@ def _own_random() -> None:
     util = sys.modules["whoosh.util"]
     if not isinstance(util.random, random.SystemRandom):
         util.random = random.SystemRandom()
+
+
+def _fast_stem_cache() -> None:
+    """Whoosh's StemFilter memoises the stemmer in its own pure-Python LFU cache, consulted once per word of
+    every text indexed: in a profile of `newsarc add` over the BBC folder it cost more than the stemming it
+    saves. functools' LRU cache (in C) gives the same stems (the stemmer is a pure function) several times
+    faster. The filter's pickled form, and so the index schema, are unchanged."""
+    import functools
+
+    from whoosh.analysis import morph
+
+    if getattr(morph.StemFilter, "_newsarc_fast_cache", False):
+        return
+
+    def clear(self):  # type: ignore[no-untyped-def]
+        stemfn = _stemfn(self)
+        size = self.cachesize
+        if isinstance(size, int) and size > 1:
+            self._stem = functools.lru_cache(maxsize=size)(stemfn)
+        elif isinstance(size, int) and size < 0:
+            self._stem = functools.cache(stemfn)
+        else:
+            self._stem = stemfn
+
+    morph.StemFilter.clear = clear
+    morph.StemFilter._newsarc_fast_cache = True
+
+
+def _stemfn(stem_filter):  # type: ignore[no-untyped-def]
+    if stem_filter.lang:
+        from whoosh.lang import stemmer_for_language
+
+        return stemmer_for_language(stem_filter.lang)
+    return stem_filter.stemfn
 
 
 def _remember_missing_columns() -> None:
