@@ -337,9 +337,11 @@ def _vocabulary_pairs(store, variants) -> list[tuple[list[str], str, int]]:  # t
         if len(skeleton) >= 3:
             by_skeleton.setdefault(skeleton, {})[folded] = spelling or folded
     out = []
-    with store.backend.ix.searcher() as searcher:
+    memo: dict[str, dict[Any, Any]] = {}
+    with store.backend.ix.searcher() as searcher, store.progress(len(by_skeleton), "comparing spellings") as advance:
         reader = searcher.reader()
         for skeleton, words in sorted(by_skeleton.items()):
+            advance(1)
             items = sorted(words.items())
             forms = {folded: variants.forms_of(spelling) for folded, spelling in items}
             parent = {folded: folded for folded, _ in items}
@@ -355,7 +357,7 @@ def _vocabulary_pairs(store, variants) -> list[tuple[list[str], str, int]]:  # t
                     if any(variants.compatible(x, y) for x in forms[a] for y in forms[b]):
                         parent[find(a)] = find(b)
                     elif any(variants.near(x, y) for x in forms[a] for y in forms[b]):
-                        shared = _shared_context(searcher, reader, skeleton, a, b)
+                        shared = _shared_context(searcher, reader, skeleton, a, b, memo)
                         if shared:
                             parent[find(a)] = find(b)
                             evidence.setdefault(a, []).extend(shared)
@@ -380,38 +382,73 @@ def _docs_with(reader, skeleton: str, folded: str) -> list[int]:  # type: ignore
     return sorted(docs)[:30]
 
 
-def _live_doc_frequency(reader, fieldname: str, word: str) -> int:  # type: ignore[no-untyped-def]
-    """Articles holding a word, not counting replaced versions that Whoosh keeps until segments merge."""
-    if (fieldname, word) not in reader:
-        return 0
-    return sum(1 for d in reader.postings(fieldname, word).all_ids() if not reader.is_deleted(d))
-
-
 RARE_SPELLING_DOCS = 10  # one of two near spellings must be this rare: variants are rare beside the usual one
 COMMON_CONTEXT_SHARE = 0.01  # context names in more than this share of the articles (or 5) say nothing
 
 
-def _context(searcher, reader, docnums: list[int], exclude: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
-    """Names (capitalised mid-sentence), tags and sources of some articles, leaving out the common ones."""
+def _context(searcher, reader, docnums: list[int], exclude: set[str],  # type: ignore[no-untyped-def]
+             memo: dict[str, dict[Any, Any]] | None = None) -> set[str]:
+    """Names (capitalised mid-sentence), tags and sources of some articles, leaving out the common ones.
+
+    memo (one per suggest run) keeps each article's names and each word's verdict: the same articles and words
+    come up for many pairs of spellings, and counting a common word's live postings again each time was most
+    of `alias suggest`'s time."""
     from newsarc.names import variants
 
+    memo = memo if memo is not None else {}
+    of_doc = memo.setdefault("doc", {})
+    rare = memo.setdefault("rare", {})
     limit = max(5, int(reader.doc_count() * COMMON_CONTEXT_SHARE))
     words: set[str] = set()
     for docnum in docnums:
-        stored = searcher.stored_fields(docnum)
-        for text in (stored.get("title", ""), stored.get("body", "")):
-            for token in tokenize(text, extras=False):
-                if token.text not in exclude and variants.counts_as_name(text, token, len(text)):
-                    words.add(token.text)
-        words.update(fold_token(t) for t in (stored.get("tags") or "").split("\n") if t)
-    return {w for w in words if _live_doc_frequency(reader, "plain", w) <= limit}
+        found = of_doc.get(docnum)
+        if found is None:
+            stored = searcher.stored_fields(docnum)
+            names: set[str] = set()
+            for text in (stored.get("title", ""), stored.get("body", "")):
+                for token in tokenize(text, extras=False):
+                    if token.text not in names and variants.counts_as_name(text, token, len(text)):
+                        names.add(token.text)
+            tags = {fold_token(t) for t in (stored.get("tags") or "").split("\n") if t}
+            found = of_doc[docnum] = (names, tags)
+        names, tags = found
+        words.update(n for n in names if n not in exclude)
+        words.update(tags)
+    out = set()
+    for word in words:
+        verdict = rare.get(word)
+        if verdict is None:
+            verdict = rare[word] = _at_most(reader, "plain", word, limit)
+        if verdict:
+            out.add(word)
+    return out
 
 
-def _shared_context(searcher, reader, skeleton: str, a: str, b: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _at_most(reader, fieldname: str, word: str, limit: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether at most limit live articles hold a word: Whoosh's document frequency answers unless it counts
+    replaced versions not yet merged away, and then the live postings are counted only up to limit + 1."""
+    if (fieldname, word) not in reader:
+        return True
+    if reader.doc_frequency(fieldname, word) <= limit:
+        return True
+    if not reader.has_deletions():
+        return False
+    live = 0
+    for docnum in reader.postings(fieldname, word).all_ids():
+        if not reader.is_deleted(docnum):
+            live += 1
+            if live > limit:
+                return False
+    return True
+
+
+def _shared_context(searcher, reader, skeleton: str, a: str, b: str,  # type: ignore[no-untyped-def]
+                    memo: dict[str, dict[Any, Any]] | None = None) -> list[str]:
     docs_a, docs_b = _docs_with(reader, skeleton, a), _docs_with(reader, skeleton, b)
     if not docs_a or not docs_b or min(len(docs_a), len(docs_b)) > RARE_SPELLING_DOCS:
         return []
-    ctx_a, ctx_b = _context(searcher, reader, docs_a, {a, b}), _context(searcher, reader, docs_b, {a, b})
+    ctx_a = _context(searcher, reader, docs_a, {a, b}, memo)
+    ctx_b = _context(searcher, reader, docs_b, {a, b}, memo)
     shared = sorted(ctx_a & ctx_b)
     smaller = min(len(ctx_a), len(ctx_b)) or 1
     return shared if len(shared) >= 2 and len(shared) / smaller >= 0.25 else []
