@@ -242,14 +242,14 @@ class WhooshBackend:
         parsed, variant_expansions = whoosh_query.parse(text, self.ix.schema, reader, exact=exact)
         return parsed, expanded + variant_expansions
 
-    def _filter(self, request: SearchRequest) -> query.Query | None:
+    def _filter(self, request: SearchRequest, reader: Any = None) -> query.Query | None:
         parts: list[query.Query] = [query.Term("tags", fold_text(tag)) for tag in request.tags]
         if request.source:
             parts.append(query.Term("source_key", fold_text(request.source)))
         if request.since or request.until:
             low = date_bounds(request.since)[0] if request.since else None
             high = date_bounds(request.until)[1] if request.until else None
-            parts.append(query.DateRange("date", low, high))
+            parts.append(_date_filter(low, high, reader))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else query.And(parts)
@@ -258,7 +258,10 @@ class WhooshBackend:
         with self.ix.searcher() as searcher:
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
-            kwargs: dict[str, Any] = {"filter": self._filter(request), "terms": True}
+            # Not terms=True: recording the matched terms of every match cost common-word searches much of their
+            # time; the matchers are kept as terms=True keeps them (same hits, same scores), and the shown page's
+            # terms are found below.
+            kwargs: dict[str, Any] = {"filter": _allowed(searcher, self._filter(request, searcher.reader()))}
             if request.sort == "date":
                 kwargs.update(sortedby=_newest_first_facet(), reverse=True)
             if request.collapse:
@@ -266,7 +269,7 @@ class WhooshBackend:
 
                 kwargs.update(collapse=sorting.FieldFacet("group"), collapse_limit=1)
             page, limit = max(request.page, 1), max(request.limit, 1)
-            results = searcher.search(parsed, limit=page * limit, **kwargs)
+            results = _search_current(searcher, parsed, limit=page * limit, **kwargs)
             total = _total(searcher, parsed, kwargs["filter"])
             copies: dict[str, int] = {}
             if request.collapse:  # Whoosh's own collapsed_counts miss a copy that a better one displaced
@@ -277,8 +280,10 @@ class WhooshBackend:
                 sizes = {_text(k): v for k, v in groups.groups("g").items()}
                 total = len(sizes)
                 copies = {k: v - 1 for k, v in sizes.items() if v > 1}
-            hits = [self._hit(results[i], request.snippets, copies)
-                    for i in range((page - 1) * limit, min(page * limit, results.scored_length()))]
+            shown = range((page - 1) * limit, min(page * limit, results.scored_length()))
+            terms = _matched_terms(searcher, parsed, [results.docnum(i) for i in shown]) if request.snippets else {}
+            hits = [self._hit(results[i], request.snippets, copies, terms.get(results.docnum(i), []))
+                    for i in shown]
             if request.sort == "date":  # Whoosh puts the sort key where the score was: no score to show
                 for hit in hits:
                     hit.score = 0.0
@@ -292,7 +297,10 @@ class WhooshBackend:
                 result.suggestions = self._suggestions(searcher, request, expansions, matched=total > 0)
             return result
 
-    def _hit(self, hit: Any, with_snippets: bool, copies: dict[str, int]) -> SearchHit:
+    def _hit(self, hit: Any, with_snippets: bool, copies: dict[str, int],
+             terms: list[tuple[str, Any]] | None = None) -> SearchHit:
+        """A hit as newsarc shows it; terms: the query terms this document matched (default: Whoosh's record
+        of them, from a search with terms=True)."""
         from newsarc.index import snippets as snip
 
         stored = hit.fields()
@@ -300,7 +308,8 @@ class WhooshBackend:
         matched: list[str] = []
         if with_snippets:
             stemmed, plain, tags = set(), set(), set()
-            for fieldname, term in hit.matched_terms():  # dates and other fields hold binary terms: skipped
+            matched_terms = hit.matched_terms() if terms is None else terms
+            for fieldname, term in matched_terms:  # dates and other fields hold binary terms: skipped
                 if fieldname in ("title", "body", "tagtext"):
                     stemmed.add(_text(term))
                 elif fieldname == "plain":
@@ -359,7 +368,7 @@ class WhooshBackend:
     def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
         with self.ix.searcher() as searcher:
             parsed, _ = self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases)
-            return self._facets(searcher, parsed, self._filter(request), request.facet_limit)
+            return self._facets(searcher, parsed, self._filter(request, searcher.reader()), request.facet_limit)
 
     def _suggestions(self, searcher: Any, request: SearchRequest, expansions: list[whoosh_query.Expansion], *,
                      matched: bool = False) -> list[str]:
@@ -428,7 +437,8 @@ class WhooshBackend:
         with self.ix.searcher() as searcher:
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
-            results = searcher.search(parsed, limit=None, filter=self._filter(request), scored=False)
+            results = searcher.search(parsed, limit=None, filter=self._filter(request, searcher.reader()),
+                                      scored=False)
             column = searcher.reader().column_reader("date", translate=False)
             return [_day(column[docnum]) for docnum in results.docs()], expansions
 
@@ -521,13 +531,13 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _total(searcher: Any, parsed: query.Query, filter_query: query.Query | None) -> int:
-    """How many live documents match, honouring the filter. Whoosh's len(results) recounts the query without
-    its filter (--since, --tag ... printed the unfiltered total); this counts matching ids, unscored."""
+def _total(searcher: Any, parsed: query.Query, allowed: set[int] | None) -> int:
+    """How many live documents match, honouring the filter (the allowed document numbers). Whoosh's
+    len(results) recounts the query without its filter (--since, --tag ... printed the unfiltered total); this
+    counts matching ids, unscored."""
     matching = searcher.docs_for_query(parsed)
-    if filter_query is None:
+    if allowed is None:
         return sum(1 for _ in matching)
-    allowed = set(searcher.docs_for_query(filter_query))
     return sum(1 for docnum in matching if docnum in allowed)
 
 
@@ -549,6 +559,86 @@ def _newest_first_facet() -> Any:
 
     undated = fields.DATETIME(sortable=True).default
     return sorting.TranslateFacet(lambda value: -1 if value == undated else value, sorting.FieldFacet("date"))
+def _allowed(searcher: Any, filter_query: query.Query | None) -> set[int] | None:
+    """The document numbers a filter allows, worked out once: the search, the total, the duplicate groups and
+    the facets all use it (each used to evaluate the filter query again)."""
+    if filter_query is None:
+        return None
+    # Whoosh ignores a filter that is an empty set (it tests `if filter`): a filter nothing passes must still
+    # filter, so it is a set of no real document number.
+    return set(searcher.docs_for_query(filter_query)) or {-1}
+
+
+def _date_filter(low: dt.datetime | None, high: dt.datetime | None, reader: Any) -> query.Query:
+    """Articles dated from low to high. Whole months are one `ym` term each (a DateRange walks one posting
+    list per day, and over years of a big archive it cost a date-filtered search most of its time); only the
+    part-months at the ends are DateRanges. Without a reader: one DateRange."""
+    if reader is None:
+        return query.DateRange("date", low, high)
+    import calendar
+
+    parts: list[query.Query] = []
+    whole: list[query.Query] = []
+    first_month = f"{low:%Y-%m}" if low else ""
+    last_month = f"{high:%Y-%m}" if high else "9999-99"
+    for month in (_text(t) for t in reader.lexicon("ym")):
+        if not first_month <= month <= last_month:
+            continue
+        year, number = int(month[:4]), int(month[5:7])
+        start = dt.datetime(year, number, 1)
+        last_day = dt.datetime(year, number, calendar.monthrange(year, number)[1])  # documents hold midnights
+        if (low is None or low <= start) and (high is None or high >= last_day):
+            whole.append(query.Term("ym", month))
+        else:
+            end = last_day + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+            parts.append(query.DateRange("date", max(low, start) if low else start, min(high, end) if high else end))
+    if whole:
+        parts.append(query.Or(whole))
+    if not parts:
+        return query.NullQuery
+    return parts[0] if len(parts) == 1 else query.Or(parts)
+
+
+def _search_current(searcher: Any, parsed: query.Query, **kwargs: Any) -> Any:
+    """searcher.search(parsed, **kwargs) with its matchers built as terms=True builds them (needs_current), so the
+    hits and scores are exactly those of a terms=True search, without recording every match's terms."""
+    from whoosh import collectors
+
+    class Current(collectors.WrappingCollector):
+        def prepare(self, top_searcher, q, context):  # type: ignore[no-untyped-def]
+            self.child.prepare(top_searcher, q, context.set(needs_current=True))
+
+        def collect_matches(self):  # type: ignore[no-untyped-def]
+            self.child.collect_matches()  # the child's own loop: a FilterCollector filters in it
+
+    collector = Current(searcher.collector(**kwargs))
+    searcher.search_with_collector(parsed, collector)
+    return collector.results()
+
+
+def _matched_terms(searcher: Any, parsed: query.Query, docnums: list[int]) -> dict[int, list[tuple[str, Any]]]:
+    """The query terms each of docnums matches, as Whoosh's terms=True records them while it collects every
+    match: here a matcher (kept current, as terms=True keeps it) skips straight to each shown hit instead."""
+    out: dict[int, list[tuple[str, Any]]] = {}
+    wanted = sorted(set(docnums))
+    if not wanted:
+        return out
+    context = searcher.context(needs_current=True)
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.reader().doc_count_all()
+        mine = [docnum - offset for docnum in wanted if offset <= docnum < end]
+        if not mine:
+            continue
+        matcher = parsed.matcher(subsearcher, context)
+        term_matchers = list(matcher.term_matchers())
+        for sub in mine:
+            if not matcher.is_active():
+                break
+            if matcher.id() < sub:
+                matcher.skip_to(sub)
+            if matcher.is_active() and matcher.id() == sub:
+                out[offset + sub] = [tm.term() for tm in term_matchers if tm.is_active() and tm.id() == sub]
+    return out
 
 
 def _lines(value: str | None) -> list[str]:
