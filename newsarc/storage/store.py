@@ -35,7 +35,12 @@ if TYPE_CHECKING:
 INDEX_SCHEMA = "3"
 STATE_SCHEMA = f"catalog{CATALOG_SCHEMA}-index{INDEX_SCHEMA}"
 OLD_VERSION = "the search index was built by an older version of newsarc"
-BATCH = 2000  # articles per index commit in bulk work: bounds memory whatever the archive's size
+# Articles per index commit in bulk work: bounds memory whatever the archive's size. At 2,000 a batch's postings
+# outgrew Whoosh's 128 MB pool and were spilled to disk (pickled, read back, merged: ~10 s of a 50 s add of the
+# BBC folder); at 1,000 they fit. Raw Whoosh indexing (bench.inproc rawwhoosh, pairs run alternately, loaded
+# machine): 2,000 articles 17.3/20.9 s -> 12.9/12.2 s, peak RSS 198 -> 155 MB; 10,000 articles 272/208 s ->
+# 251/111 s, peak RSS 206 -> 160 MB.
+BATCH = 1000
 # A reader indexes at most this many changed files before it answers (about two seconds); more is left to writers.
 READER_CATCH_UP_MAX = 200
 
