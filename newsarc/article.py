@@ -144,11 +144,12 @@ class Article:
         return key
 
 
-_SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
 def normalise_text(text: str) -> str:
     """Case-, space-, quote- and Unicode-form-insensitive form of a text, for duplicate detection."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip().casefold()
+    text = text or ""
+    if not text.isascii():  # NFKC and the quote map leave ASCII as it is: most texts skip both
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.split()).casefold()  # split() breaks at exactly the characters \s matches
