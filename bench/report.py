@@ -29,6 +29,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("freshness_reused", "freshness check, in-process (same Store)", "inproc"),
     ("freshness_full", "full stat scan, in-process", "inproc"),
     ("add", "add one.txt", "time"),
+    ("check", "check (whole archive)", "time"),
+    ("read_yaml", "baseline: read every file with PyYAML's C loader", "time"),
     ("export", "export all (jsonl to /dev/null)", "throughput"),
     ("import", "bulk ingest: newsarc import", "throughput"),
     ("reindex", "reindex", "throughput"),
@@ -107,6 +109,8 @@ def cell(rows: dict[str, Any], key: str, kind: str) -> str:
         text += f" {row['ratio_pass']:.1f}x"
     if row.get("ratio_grep") is not None:
         text += f", {row['ratio_grep']:.2f}x grep"
+    if row.get("ratio_yaml") is not None:
+        text += f", {row['ratio_yaml']:.2f}x reading the YAML"
     return text
 
 
@@ -149,7 +153,7 @@ def target_table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         value = t["value"]
         if value is None:
             shown = "-"
-        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_plain", "ratio_grep", "ratio_cli"):
+        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_plain", "ratio_grep", "ratio_cli", "ratio_yaml"):
             shown = f"{value:.2f}x"
         elif t["measure"] == "rss_mb":
             shown = f"{value:.0f} MB"

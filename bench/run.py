@@ -174,6 +174,7 @@ class SizeRun:
         self.grep_baselines()
         self.freshness()
         self.export()
+        self.check()
         self.add()
         self.import_row()
         if self.settings.indexing:
@@ -300,6 +301,36 @@ class SizeRun:
                       warmup=0, capture=False, timeout=300 + self.size / 20, shown="newsarc export > /dev/null")
         if m.ok:
             m.extra["articles_per_s"] = round(self.size / m.median, 1)
+
+    def check(self) -> None:
+        """`newsarc check` against its floor, reading every article file with PyYAML's C loader (issue 14:
+        <= 3x), run alternately."""
+        check = Measurement("newsarc check", cmd="newsarc check")
+        floor = Measurement("read every article file (PyYAML CSafeLoader)",
+                            cmd="python -m bench.inproc readyaml ARCHIVE")
+        argv = [self.tools.python, "-m", "bench.inproc", "readyaml", str(self.archive)]
+        for _ in range(self.settings.heavy_runs(self.size)):
+            try:
+                run = run_process(argv, timeout=archives.import_timeout(self.size), env=self.tools.env,
+                                  cwd=self.tools.cwd)
+                expect_exit(0)(run)
+                floor.samples.append(json.loads(run.stdout)["seconds"])
+                floor.rss_kb.append(run.maxrss_kb)
+                run = run_process(self.na("check"), timeout=archives.import_timeout(self.size), env=self.tools.env,
+                                  cwd=self.tools.cwd)
+                expect_exit(0)(run)
+                check.samples.append(run.seconds)
+                check.rss_kb.append(run.maxrss_kb)
+            except (MeasureError, ValueError, KeyError) as exc:
+                check.error = floor.error = str(exc)
+                break
+        if check.ok and floor.ok:
+            check.extra["ratio_yaml"] = round(check.median / floor.median, 2)
+        check.extra["inproc"] = floor.extra["inproc"] = True  # no ratio to `python -c pass`
+        self.rows["check"] = check
+        self.rows["read_yaml"] = floor
+        log("    check              " + (f"{check.median:.1f} s, {check.extra.get('ratio_yaml')}x reading the YAML"
+                                          if check.ok else f"ERROR {check.error}"))
 
     def add(self) -> None:
         probe = self.scratch / "one.txt"
