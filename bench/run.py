@@ -88,9 +88,12 @@ class Settings:
     cache_dir: Path
     results_dir: Path
     indexing: bool = True
+    heavy: int | None = None  # --heavy-runs
 
     def heavy_runs(self, size: int) -> int:
-        """Runs of the slow steps (export, reindex): fewer at large sizes."""
+        """Runs of the slow steps (export, check, the bulk rounds): fewer at large sizes."""
+        if self.heavy:
+            return self.heavy
         if self.quick:
             return 1
         return 3 if size <= 2_000 else (2 if size <= 20_000 else 1)
@@ -107,6 +110,9 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--no-cache", action="store_true", help="rebuild the archives (and re-measure import)")
     parser.add_argument("--skip-indexing", action="store_true",
                         help="skip reindex and the raw-Whoosh baseline (the slowest steps: minutes at 100k)")
+    parser.add_argument("--heavy-runs", type=int, default=None,
+                        help="runs of the slow steps (export, check, bulk rounds) at every size (default 3/2/1 at "
+                             "2k/20k/100k, 1 quick)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the BBC corpus (default: %(default)s)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="built archives (default: %(default)s)")
     parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS,
@@ -124,9 +130,12 @@ def parse_args(argv: list[str] | None) -> Settings:
     repeat = args.repeat if args.repeat is not None else (3 if args.quick else 10)
     if repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.heavy_runs is not None and args.heavy_runs < 1:
+        parser.error("--heavy-runs must be at least 1")
     return Settings(sizes=sizes, repeat=repeat, seed=args.seed, use_cache=not args.no_cache, quick=args.quick,
                     corpus=args.corpus.expanduser().resolve(), cache_dir=args.cache_dir.expanduser().resolve(),
-                    results_dir=args.results_dir.expanduser().resolve(), indexing=not args.skip_indexing)
+                    results_dir=args.results_dir.expanduser().resolve(), indexing=not args.skip_indexing,
+                    heavy=args.heavy_runs)
 
 
 def log(message: str) -> None:
