@@ -498,6 +498,8 @@ class WhooshBackend:
         counts: dict[str, int] = {}
         with self.ix.searcher() as searcher:
             reader = searcher.reader()
+            if not reader.has_deletions():  # every posting is live: the lexicon's frequencies are the counts
+                return {term: reader.doc_frequency("path", term) for term in reader.field_terms("path")}
             for term in reader.field_terms("path"):
                 for docnum in reader.postings("path", term).all_ids():
                     if not reader.is_deleted(docnum):
