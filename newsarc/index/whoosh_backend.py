@@ -226,7 +226,10 @@ class WhooshBackend:
         """The Whoosh query for a query text, with the alias and variant expansions applied."""
         from newsarc.index import query as whoosh_query
 
-        check_syntax(text, self.ix.schema.names())
+        # The schema of the reader's own snapshot: self.ix.schema reads the newest TOC file again, which a writer
+        # committing meanwhile may just have replaced (FileNotFoundError, or a half-read TOC: "damaged").
+        schema = getattr(reader, "schema", None) or self.ix.schema
+        check_syntax(text, schema.names())
         expanded: list[whoosh_query.Expansion] = []
         if not exact:
             from newsarc.names.aliases import expand_query, name_key
@@ -239,7 +242,7 @@ class WhooshBackend:
                 own = {name_key(name) for group in aliases or [] for name in group}
                 expanded = [whoosh_query.Expansion(matched, "alias" if own & {name_key(n) for n in group}
                                                    else "contraction", list(group)) for matched, group in applied]
-        parsed, variant_expansions = whoosh_query.parse(text, self.ix.schema, reader, exact=exact)
+        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact)
         return parsed, expanded + variant_expansions
 
     def _filter(self, request: SearchRequest, reader: Any = None) -> query.Query | None:
