@@ -267,7 +267,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
       pbpaste | newsarc add - --source Rudaw --url https://www.rudaw.net/...
     """
     from newsarc import api
-    from newsarc.cli.ingest import FailureLog, describe_outcome, ingest_progress, say, summary_line
+    from newsarc.cli.ingest import FailureLog, SourceTally, describe_outcome, ingest_progress, say, summary_line
 
     if not paths:
         raise UsageError("name files, directories or URLs to add, or - to read stdin (see newsarc add --help)")
@@ -281,13 +281,14 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
         # update) do not wait on the user's typing; piped input streams as usual.
         pasted = sys.stdin.buffer.read()
         read_stdin = lambda: pasted  # noqa: E731
-    sources = list(api.iter_sources(paths, stdin=read_stdin, skipped=failed,
-                                    allow_private=allow_private))
+    # The inputs are walked twice, to size the bar and then to add them, and never held in a list (issue 14).
+    tally = SourceTally.of(api.iter_sources(paths, stdin=read_stdin, skipped=failed, allow_private=allow_private))
+    sources = api.iter_sources(paths, stdin=read_stdin, allow_private=allow_private)
     overrides = api.Overrides(title, date, source, url, authors, tags)
     report = api.AddReport(keep_outcomes=False)
     shown = 0
 
-    with FailureLog(failures) as log, ingest_progress(sources, store=store) as progress:
+    with FailureLog(failures) as log, ingest_progress(tally, store=store) as progress:
         def show(outcome: api.AddOutcome) -> None:
             nonlocal shown
             if outcome.status == "skipped":
@@ -296,8 +297,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
             if outcome.status == "failed":
                 log.write(outcome)
                 say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
-            elif not quiet and shown < 20 and len(sources) <= 20 and (
-                    outcome.status != "duplicate" or len(sources) == 1 and outcome.origin == sources[0].origin):
+            elif not quiet and shown < 20 and tally.count <= 20 and (
+                    outcome.status != "duplicate" or tally.count == 1 and outcome.origin == tally.first_origin):
                 shown += 1
                 say(describe_outcome(outcome))
 
@@ -316,7 +317,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
         sys.exit(130)
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
     total = added + dups + bad + report.count("near-duplicate")
-    single = total == 1 and len(sources) + len(failed) == 1
+    single = total == 1 and tally.count + len(failed) == 1
     if not single:
         click.echo(summary_line(report, date_order), err=quiet)
     elif report.ambiguous_dates:

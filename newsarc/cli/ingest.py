@@ -7,7 +7,8 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -242,16 +243,39 @@ class AddMeter:
 
 
 
+@dataclass
+class SourceTally:
+    """What `add` needs to know of its inputs before it starts (the bar's total, whether to list each outcome),
+    tallied in one walk over them: the inputs themselves are not held in memory, which for a folder of 100,000
+    files was ~110 MB (issue 14; ~1.1 KB per Source by tracemalloc)."""
+
+    count: int = 0
+    total_bytes: int = 0
+    sized: bool = True
+    first_origin: str = ""
+
+    @classmethod
+    def of(cls, sources: Iterable[Any]) -> SourceTally:
+        tally = cls()
+        for source in sources:
+            if not tally.count:
+                tally.first_origin = source.origin
+            tally.count += 1
+            tally.total_bytes += source.size
+            tally.sized = tally.sized and bool(source.size)
+        return tally
+
+
 @contextlib.contextmanager
-def ingest_progress(sources: list[Any] | None = None, *, store: Any = None, total_items: int = 0,
-                    label: str = "adding") -> Iterator[AddMeter]:
-    """A bar for an add (over its sources) or an import (over total_items records), for runs worth one; it
-    follows the indexing through store.on_index."""
-    sources = sources or []
-    sized = bool(sources) and all(s.size for s in sources)
-    total_bytes = sum(s.size for s in sources) if sized else 0
-    items = total_items or (len(sources) if sources and not sized else 0)
-    big = (len(sources) >= PROGRESS_MIN_SOURCES or total_bytes >= PROGRESS_MIN_BYTES
+def ingest_progress(sources: Iterable[Any] | SourceTally | None = None, *, store: Any = None,
+                    total_items: int = 0, label: str = "adding") -> Iterator[AddMeter]:
+    """A bar for an add (over its sources, or their SourceTally) or an import (over total_items records), for
+    runs worth one; it follows the indexing through store.on_index."""
+    tally = sources if isinstance(sources, SourceTally) else SourceTally.of(sources or [])
+    sized = tally.count > 0 and tally.sized
+    total_bytes = tally.total_bytes if sized else 0
+    items = total_items or (tally.count if tally.count and not sized else 0)
+    big = (tally.count >= PROGRESS_MIN_SOURCES or total_bytes >= PROGRESS_MIN_BYTES
            or total_items >= PROGRESS_MIN_SOURCES)
     if not big or not sys.stderr.isatty():
         yield AddMeter(None, None)
