@@ -579,7 +579,7 @@ def _same_file(a: Any, b: Any) -> bool:
 def _distinct_files(root: Any, paths: list[str]) -> list[str]:
     """paths with hard links to one file counted once (keeping the first name)."""
     seen: set[tuple[int, int]] = set()
-    distinct = []
+    distinct: list[str] = []
     for relpath in paths:
         try:
             st = os.stat(root / relpath)

@@ -130,7 +130,7 @@ class NearDupIndex:
             "SELECT target, group_concat(id || ':' || kind, ' ') FROM links GROUP BY target "
             "ORDER BY count(*) DESC, target")
         for target, members in rows:
-            yield target, [tuple(m.split(":", 1)) for m in sorted(members.split())]  # type: ignore[misc]
+            yield target, [tuple(m.split(":", 1)) for m in sorted(members.split())]
 
     # -- writes ------------------------------------------------------------------------------------------
     def add(self, article_id: str, mins: list[int] | None) -> None:

@@ -169,7 +169,7 @@ def _yaml_dumper() -> type:
 
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-    class ArticleDumper(base):  # type: ignore[misc, valid-type]
+    class ArticleDumper(base):  # type: ignore[misc, valid-type]  # base is chosen at run time (C or Python dumper)
         pass
 
     def represent_str(dumper: Any, data: str) -> Any:

@@ -93,7 +93,7 @@ class NewsTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(NewsTokenizer)
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # type: ignore[no-untyped-def]
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
@@ -133,7 +133,7 @@ class NameKeyTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(NameKeyTokenizer)
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # type: ignore[no-untyped-def]
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
@@ -158,13 +158,13 @@ class NameKeyTokenizer(Tokenizer):
                     yield t
 
 
-def words_analyzer():  # type: ignore[no-untyped-def]
+def words_analyzer():
     return NewsTokenizer()
 
 
-def stemmed_analyzer():  # type: ignore[no-untyped-def]
+def stemmed_analyzer():
     return NewsTokenizer() | StemFilter(lang="en", cachesize=100_000)
 
 
-def name_keys_analyzer():  # type: ignore[no-untyped-def]
+def name_keys_analyzer():
     return NameKeyTokenizer()

@@ -6,8 +6,9 @@ its place by implementing this protocol; the commands, the archive and the catal
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from newsarc.article import Article
@@ -19,7 +20,7 @@ class Snippet:
 
     field: str
     text: str
-    highlights: list[tuple[int, int]] = field(default_factory=list)
+    highlights: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # `field` is a field name here
 
 
 @dataclass
@@ -35,8 +36,8 @@ class SearchHit:
     location: str
     language: str
     score: float
-    snippets: list[Snippet] = field(default_factory=list)
-    matched_terms: list[str] = field(default_factory=list)
+    snippets: list[Snippet] = dataclasses.field(default_factory=list)
+    matched_terms: list[str] = dataclasses.field(default_factory=list)
     duplicate_of: str | None = None
     copies: int = 0  # with --collapse: how many near-duplicates this hit stands for
 
@@ -56,7 +57,7 @@ class SearchRequest:
     collapse: bool = False  # fold near-duplicates (duplicate_of) into one hit
     facets: bool = False
     facet_limit: int = 10
-    aliases: list[list[str]] = field(default_factory=list)  # alias groups to expand (api.search loads them)
+    aliases: list[list[str]] = dataclasses.field(default_factory=list)  # alias groups to expand (api.search loads them)
 
 
 @dataclass
@@ -64,9 +65,10 @@ class SearchResult:
     hits: list[SearchHit]
     total: int
     parsed_query: str
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    expansions: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (word, "variant"|"alias", terms)
-    suggestions: list[str] = field(default_factory=list)  # did-you-mean lines for words the archive lacks
+    facets: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
+    # (word, "variant" | "alias", terms)
+    expansions: list[tuple[str, str, list[str]]] = dataclasses.field(default_factory=list)
+    suggestions: list[str] = dataclasses.field(default_factory=list)  # did-you-mean lines for words the archive lacks
 
 
 class SearchBackend(Protocol):

@@ -54,15 +54,15 @@ class NewsParser(qparser.QueryParser):
         self.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
         self.add_plugin(qparser.GtLtPlugin())
         self.add_plugin(qparser.FuzzyTermPlugin())
-        self.phraseclass = self._phrase  # type: ignore[assignment]
+        self.phraseclass = self._phrase
         self._text = ""
 
-    def parse(self, text, normalize=True, debug=False):  # type: ignore[no-untyped-def]
+    def parse(self, text, normalize=True, debug=False):
         self._text = text
         return super().parse(text, normalize=normalize, debug=debug)
 
     # -- words -----------------------------------------------------------------------------------------
-    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):  # type: ignore[no-untyped-def]
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         if fieldname != DEFAULT_FIELD and fieldname not in TEXT_FIELDS:
             return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
         fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)
@@ -140,7 +140,7 @@ class NewsParser(qparser.QueryParser):
         return found
 
     # -- phrases ---------------------------------------------------------------------------------------
-    def _phrase(self, fieldname, words, slop=1, boost=1.0, char_ranges=None):  # type: ignore[no-untyped-def]
+    def _phrase(self, fieldname, words, slop=1, boost=1.0, char_ranges=None):
         if fieldname != DEFAULT_FIELD and fieldname not in TEXT_FIELDS:
             return query.Phrase(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)
         fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)

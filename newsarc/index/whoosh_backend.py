@@ -62,7 +62,7 @@ class FoldFilter(Filter):
     def __hash__(self) -> int:
         return hash(FoldFilter)
 
-    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+    def __call__(self, tokens):
         for token in tokens:
             token.text = fold_text(token.text)
             yield token
@@ -71,11 +71,11 @@ class FoldFilter(Filter):
 class DayField(fields.DATETIME):
     """DATETIME whose query parsing understands partial ISO dates with correct bounds."""
 
-    def parse_query(self, fieldname, qstring, boost=1.0):  # type: ignore[no-untyped-def]
+    def parse_query(self, fieldname, qstring, boost=1.0):
         start, end = date_bounds(qstring)
         return query.DateRange(fieldname, start, end, boost=boost)
 
-    def parse_range(self, fieldname, start, end, startexcl, endexcl, boost=1.0):  # type: ignore[no-untyped-def]
+    def parse_range(self, fieldname, start, end, startexcl, endexcl, boost=1.0):
         low = high = None
         if start:
             first, last = date_bounds(start)
@@ -190,7 +190,7 @@ class WhooshBackend:
             self._ix = None
 
     # -- writing ---------------------------------------------------------------------------------------
-    def writer(self, *, bulk: bool = False):  # type: ignore[no-untyped-def]
+    def writer(self, *, bulk: bool = False):
         # 128 MB, Whoosh's default: with 256 MB a 100k-article import or reindex peaked at 411 MB RSS (budget 400).
         return self.ix.writer(limitmb=128 if bulk else 64, timeout=30.0, compound=False)
 
@@ -610,10 +610,10 @@ def _search_current(searcher: Any, parsed: query.Query, **kwargs: Any) -> Any:
     from whoosh import collectors
 
     class Current(collectors.WrappingCollector):
-        def prepare(self, top_searcher, q, context):  # type: ignore[no-untyped-def]
+        def prepare(self, top_searcher, q, context):
             self.child.prepare(top_searcher, q, context.set(needs_current=True))
 
-        def collect_matches(self):  # type: ignore[no-untyped-def]
+        def collect_matches(self):
             self.child.collect_matches()  # the child's own loop: a FilterCollector filters in it
 
     collector = Current(searcher.collector(**kwargs))

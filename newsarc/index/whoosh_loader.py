@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import Any
 
 
 def _lazy_urlretrieve(*args, **kwargs):  # pragma: no cover - whoosh never calls it on our paths
@@ -33,11 +34,11 @@ def load() -> None:
     lent: dict[str, types.ModuleType] = {}
     if "cached_property" not in sys.modules:
         shim = types.ModuleType("cached_property")
-        shim.cached_property = functools.cached_property  # type: ignore[attr-defined]
+        shim.cached_property = functools.cached_property  # type: ignore[attr-defined]  # a stand-in module we fill
         lent["cached_property"] = shim
     if "urllib.request" not in sys.modules:
         shim = types.ModuleType("urllib.request")
-        shim.urlretrieve = _lazy_urlretrieve  # type: ignore[attr-defined]
+        shim.urlretrieve = _lazy_urlretrieve  # type: ignore[attr-defined]  # a stand-in module we fill
         lent["urllib.request"] = shim
     sys.modules.update(lent)
     try:
@@ -61,7 +62,7 @@ def _own_random() -> None:
     own generator, seeded by the OS."""
     import random
 
-    util = sys.modules["whoosh.util"]
+    util: Any = sys.modules["whoosh.util"]
     if not isinstance(util.random, random.SystemRandom):
         util.random = random.SystemRandom()
 
@@ -78,7 +79,7 @@ def _fast_stem_cache() -> None:
     if getattr(morph.StemFilter, "_newsarc_fast_cache", False):
         return
 
-    def clear(self):  # type: ignore[no-untyped-def]
+    def clear(self):
         stemfn = _stemfn(self)
         size = self.cachesize
         if isinstance(size, int) and size > 1:
@@ -92,7 +93,7 @@ def _fast_stem_cache() -> None:
     morph.StemFilter._newsarc_fast_cache = True
 
 
-def _stemfn(stem_filter):  # type: ignore[no-untyped-def]
+def _stemfn(stem_filter):
     if stem_filter.lang:
         from whoosh.lang import stemmer_for_language
 
@@ -113,7 +114,7 @@ def _remember_missing_columns() -> None:
         return
     looks_up = reader_class._cached_reader
 
-    def _cached_reader(self, fieldname, column):  # type: ignore[no-untyped-def]
+    def _cached_reader(self, fieldname, column):
         readers = self._readers
         if fieldname in readers:
             return readers[fieldname]
@@ -136,7 +137,7 @@ def _columns_over_every_segment() -> None:
     if getattr(multi, "_newsarc_columns_over_every_segment", False):
         return
 
-    def column_reader(self, fieldname, column=None, reverse=False, translate=True):  # type: ignore[no-untyped-def]
+    def column_reader(self, fieldname, column=None, reverse=False, translate=True):
         readers = [r.column_reader(fieldname, column=column, reverse=reverse, translate=translate)
                    for r in self.readers]
         return columns.MultiColumnReader(readers, list(self.doc_offsets))

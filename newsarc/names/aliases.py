@@ -171,11 +171,11 @@ def expand_query(text: str, groups: list[Group]) -> tuple[str, list[tuple[str, G
     blanked = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
     for match in _QUOTED.finditer(text):  # whole quoted phrases that are a member (no slop)
         words = list(tokenize(match.group(1), extras=False))
-        group = next((g for m, g in members if len(m) == len(words) and _same_words(words, m)), None)
-        if group and not match.group(2) and not _FIELD_BEFORE.search(text[: match.start()]):
+        found = next((g for m, g in members if len(m) == len(words) and _same_words(words, m)), None)
+        if found and not match.group(2) and not _FIELD_BEFORE.search(text[: match.start()]):
             out.append(_expand_plain(text[last:match.start()], blanked[last:match.start()], members, applied))
-            out.append(_group_expression(group))
-            applied.append((match.group(1), group))
+            out.append(_group_expression(found))
+            applied.append((match.group(1), found))
             last = match.end()
     out.append(_expand_plain(text[last:], blanked[last:], members, applied))
     return "".join(out), applied
@@ -207,11 +207,11 @@ def _expand_plain(text: str, blanked: str, members: list[tuple[list[Any], Group]
                 i += len(words)
                 break
         else:
-            group = _joined_member(tokens[i], members)
-            if group:
+            joined = _joined_member(tokens[i], members)
+            if joined:
                 out.append(text[last:tokens[i].start])
-                out.append(_group_expression(group))
-                applied.append((text[tokens[i].start:tokens[i].end], group))
+                out.append(_group_expression(joined))
+                applied.append((text[tokens[i].start:tokens[i].end], joined))
                 last = tokens[i].end
             i += 1
     out.append(text[last:])
@@ -236,7 +236,7 @@ def _joined_member(token: Any, members: list[tuple[list[Any], Group]]) -> Group 
     return None
 
 
-def _adjacent(text: str, tokens: list) -> bool:  # type: ignore[type-arg]
+def _adjacent(text: str, tokens: list) -> bool:
     """Consecutive words separated only by spaces or hyphens (not by an operator or punctuation)."""
     pairs = zip(tokens, tokens[1:], strict=False)
     return all(re.fullmatch(r"[\s\-\u2010\u2011]*", text[a.end:b.start]) for a, b in pairs)
@@ -253,12 +253,8 @@ def _group_expression(group: Group) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
-def normalise_for_compare(name: str) -> str:
-    return " ".join(fold_token(w) for w in name.split())
-
-
 # -- suggestions from evidence in the archive ----------------------------------------------------------------
-def _joined_forms(name: str) -> list:  # type: ignore[type-arg]
+def _joined_forms(name: str) -> list:
     """Name forms of a (multi-word) name written as one word, with leading articles dropped."""
     from newsarc.names import variants
 
@@ -274,7 +270,7 @@ def _same_name(a: str, b: str) -> bool:
     return any(set(x.skeletons) & set(y.skeletons) and len(x.skeletons[0]) >= 3 for x in fa for y in fb)
 
 
-def suggest_groups(store, *, limit: int = 20) -> list[tuple[list[str], str]]:  # type: ignore[no-untyped-def]
+def suggest_groups(store, *, limit: int = 20) -> list[tuple[list[str], str]]:
     """Proposed alias groups with the evidence for each, strongest first:
 
     - spellings listed side by side in one article's tags (the seed tags Abu Kamal, al-Bukamal, al-Bokamal);
@@ -327,7 +323,7 @@ def _all_variants(names: list[str]) -> bool:
         for i, a in enumerate(names) for b in names[i + 1:])
 
 
-def _vocabulary_pairs(store, variants) -> list[tuple[list[str], str, int]]:  # type: ignore[no-untyped-def]
+def _vocabulary_pairs(store, variants) -> list[tuple[list[str], str, int]]:
     """Groups of names with one consonant skeleton that the vowel rules split (Kharkiv / Kharkov) but whose
     articles share context; each group also holds the spellings the rules already join to its members."""
     by_skeleton: dict[str, dict[str, str]] = {}
@@ -373,7 +369,7 @@ def _vocabulary_pairs(store, variants) -> list[tuple[list[str], str, int]]:  # t
     return out
 
 
-def _docs_with(reader, skeleton: str, folded: str) -> list[int]:  # type: ignore[no-untyped-def]
+def _docs_with(reader, skeleton: str, folded: str) -> list[int]:
     terms = [t for t in reader.expand_prefix("vkeys", f"{skeleton} {folded}")
              if (t.decode() if isinstance(t, bytes) else t).split(" ")[1] == folded]
     docs: set[int] = set()
@@ -386,7 +382,7 @@ RARE_SPELLING_DOCS = 10  # one of two near spellings must be this rare: variants
 COMMON_CONTEXT_SHARE = 0.01  # context names in more than this share of the articles (or 5) say nothing
 
 
-def _context(searcher, reader, docnums: list[int], exclude: set[str],  # type: ignore[no-untyped-def]
+def _context(searcher, reader, docnums: list[int], exclude: set[str],
              memo: dict[str, dict[Any, Any]] | None = None) -> set[str]:
     """Names (capitalised mid-sentence), tags and sources of some articles, leaving out the common ones.
 
@@ -424,7 +420,7 @@ def _context(searcher, reader, docnums: list[int], exclude: set[str],  # type: i
     return out
 
 
-def _at_most(reader, fieldname: str, word: str, limit: int) -> bool:  # type: ignore[no-untyped-def]
+def _at_most(reader, fieldname: str, word: str, limit: int) -> bool:
     """Whether at most limit live articles hold a word: Whoosh's document frequency answers unless it counts
     replaced versions not yet merged away, and then the live postings are counted only up to limit + 1."""
     if (fieldname, word) not in reader:
@@ -442,7 +438,7 @@ def _at_most(reader, fieldname: str, word: str, limit: int) -> bool:  # type: ig
     return True
 
 
-def _shared_context(searcher, reader, skeleton: str, a: str, b: str,  # type: ignore[no-untyped-def]
+def _shared_context(searcher, reader, skeleton: str, a: str, b: str,
                     memo: dict[str, dict[Any, Any]] | None = None) -> list[str]:
     docs_a, docs_b = _docs_with(reader, skeleton, a), _docs_with(reader, skeleton, b)
     if not docs_a or not docs_b or min(len(docs_a), len(docs_b)) > RARE_SPELLING_DOCS:

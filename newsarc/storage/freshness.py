@@ -7,7 +7,7 @@ Layered so that it stays cheap at any archive size (see docs/freshness.md):
    replacing a file by rename, which is how newsarc, git and most editors write. Only directories that
    changed are listed, and only their files are stat'ed.
 2. Full scan (every command while the archive is small, else when the last one is older than a set time,
-   and always on `newsarc check` / `reindex --check`): stat every file and compare mtime, size and inode.
+   and always on `newsarc check`): stat every file and compare mtime, size and inode.
    This is what catches a file rewritten in place without a rename.
 
 A timestamp is only trusted once it is older than RACY_NS: a directory or file whose mtime is that close to

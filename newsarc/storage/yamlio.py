@@ -32,7 +32,7 @@ class _DuplicateKeyError(yaml.constructor.ConstructorError):
     pass
 
 
-class _StrictLoader(SafeLoader):  # type: ignore[misc, valid-type]
+class _StrictLoader(SafeLoader):  # type: ignore[misc, valid-type]  # the C or the Python loader, chosen at import
     """The safe loader, refusing a mapping that repeats a key (PyYAML would silently keep the last value)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -52,7 +52,7 @@ class _StrictLoader(SafeLoader):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
-class _ArticleDumper(SafeDumper):  # type: ignore[misc, valid-type]
+class _ArticleDumper(SafeDumper):  # type: ignore[misc, valid-type]  # the C or the Python dumper, chosen at import
     pass
 
 
