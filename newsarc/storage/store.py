@@ -45,6 +45,8 @@ BATCH = 1000
 READER_CATCH_UP_MAX = 200
 
 ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
+# How often a reader retries an index that looked damaged while a writer held the lock (see read_index).
+READ_RETRIES = 4
 T = TypeVar("T")
 
 
@@ -209,19 +211,29 @@ class Store:
 
     def read_index(self, read: Callable[[], T]) -> T:
         """read() the index; if it is damaged, rebuild it (when the lock is free) and read again, else a clear
-        error -- never a traceback from deep inside Whoosh."""
-        try:
-            return read()
-        except Exception as exc:
-            if not is_damage(exc):
-                raise
-            if not self.archive.lock.try_acquire():
-                raise self.damaged(exc) from None
+        error -- never a traceback from deep inside Whoosh.
+
+        While a writer holds the lock, what looks like damage is most often a race: the writer's commit merged
+        segments and deleted files this reader had listed but not opened yet. So the reader opens the newest
+        index again and retries a few times before it calls the index damaged."""
+        for attempt in range(READ_RETRIES + 1):
             try:
-                self.recover(exc)
-            finally:
-                self.archive.lock.release()
-        return read()
+                return read()
+            except Exception as exc:
+                if not is_damage(exc):
+                    raise
+                if self.archive.lock.try_acquire():
+                    try:
+                        self.recover(exc)
+                    finally:
+                        self.archive.lock.release()
+                    return read()
+                if attempt == READ_RETRIES:
+                    raise self.damaged(exc) from None
+                if self._backend is not None:
+                    self._backend.close()  # the next read opens the newest table of contents
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def damaged(self, exc: BaseException) -> ArchiveError:
         """The error for a reader that meets a damaged index while another process holds the lock."""
