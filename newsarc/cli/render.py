@@ -26,6 +26,7 @@ from newsarc.records import (  # noqa: F401 - SEARCH_FIELDS, LIST_FIELDS, entry_
 
 if TYPE_CHECKING:
     from newsarc.api import CatalogEntry
+    from newsarc.timeline import Timeline
 
 
 class Output:
@@ -325,3 +326,40 @@ def print_stats(stats: dict[str, Any], out: Output) -> None:
     ]
     for text in lines:
         out.line(text)
+
+
+# -- timeline ----------------------------------------------------------------------------------------------
+def print_timeline(t: Timeline, out: Output, width: int = 50) -> None:
+    """A bar per period (rich on a terminal, # when piped), the busiest marked, then their top stories."""
+    peak_rank = {p.period: i for i, p in enumerate(t.peaks, start=1)}
+    most = max((count for _, count in t.series), default=0) or 1
+    label_width = max((len(label) for label, _ in t.series), default=4)
+    if out.styled:
+        from rich.text import Text
+
+        console = out.console
+        console.print(Text(f"{t.query!r}: {_count_articles(t.total)} by {t.by}", style="bold"))
+        for label, count in t.series:
+            bar = "█" * max(round(count / most * width), 1 if count else 0)
+            line = Text(f"{label:>{label_width}} ", style="green")
+            line.append(bar, style="bold yellow" if label in peak_rank else "cyan")
+            line.append(f" {count}" if count else "", style="dim" if label not in peak_rank else "bold")
+            if label in peak_rank:
+                line.append(f"  <- peak {peak_rank[label]}", style="bold magenta")
+            console.print(line)
+    else:
+        out.line(f"{t.query!r}: {_count_articles(t.total)} by {t.by}")
+        for label, count in t.series:
+            bar = "#" * max(round(count / most * width), 1 if count else 0)
+            mark = f"  <- peak {peak_rank[label]}" if label in peak_rank else ""
+            out.line(f"{label:>{label_width}} {bar}{' ' + str(count) if count else ''}{mark}")
+    if t.undated:
+        out.line(f"(+{t.undated} undated {'article' if t.undated == 1 else 'articles'}, not charted)")
+    for i, peak in enumerate(t.peaks, start=1):
+        out.line(f"peak {i}: {peak.period} ({_count_articles(peak.count)})")
+        for hit in peak.stories:
+            out.line(f"    {hit.id}  {hit.date or 'undated':10}  {hit.title}")
+
+
+def _count_articles(count: int) -> str:
+    return f"{count} article{'s' * (count != 1)}"

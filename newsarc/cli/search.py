@@ -172,7 +172,9 @@ def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], s
     elif machine:
         write_records(tl.series_records(result), machine, sys.stdout, ("period", "start", "end", "count", "peak"))
     else:
-        tl.print_timeline(result, env.output())
+        from newsarc.cli.render import print_timeline
+
+        print_timeline(result, env.output())
         if output:
             click.echo(f"chart written to {output}", err=True)
     if result.total == 0:
