@@ -226,7 +226,7 @@ _ARABIC_TO_KEY = str.maketrans({
 })
 # Letter groups with one class each; a tuple lists the classes of an ambiguous spelling (q is k or g).
 _MULTI: tuple[tuple[str, str | tuple[str, ...]], ...] = (
-    ("tsch", "S"), ("shch", "S"), ("dzh", "j"), ("sch", "S"), ("tch", "S"), ("tsh", "S"), ("sh", "S"),
+    ("dsch", "j"), ("tsch", "S"), ("shch", "S"), ("dzh", "j"), ("sch", "S"), ("tch", "S"), ("tsh", "S"), ("sh", "S"),
     ("ch", "S"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("dh", ("z", "d")),
     ("th", "z"), ("ts", "z"), ("tz", "z"), ("ck", "k"),
 )
