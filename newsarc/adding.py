@@ -248,6 +248,23 @@ class _Adder:
         if self.ledger is not None:
             self.ledger.close()
 
+    def finish(self) -> None:
+        """Record what was written, as a normal end does. A Ctrl-C during that last commit is treated as one
+        during the run: what is not recorded yet is left to the next command (an import of a few hundred
+        articles is read in well under a second, so the signal often lands here)."""
+        if self.abandoned:
+            return
+        interrupted = False
+        try:
+            self.flush()
+        except KeyboardInterrupt:
+            interrupted = True
+            self.abandon()
+            raise
+        finally:
+            if not interrupted:
+                self.close()
+
     def abandon(self) -> None:
         """Stop at once (Ctrl-C): the articles written so far stay, but the batch not yet indexed is left for
         the next command's freshness check to index (indexing it here could take half a minute). The ledger
@@ -314,11 +331,7 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
             adder.abandon()
             raise
         finally:
-            if not adder.abandoned:  # record what was written, as a normal end does
-                try:
-                    adder.flush()
-                finally:
-                    adder.close()
+            adder.finish()
     return report
 
 
@@ -401,11 +414,7 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *
             adder.abandon()  # as add_sources: what was written stays, the next command indexes it
             raise
         finally:
-            try:
-                if not adder.abandoned:
-                    adder.flush()
-            finally:
-                adder.close()
+            adder.finish()
     return report
 
 

@@ -127,3 +127,34 @@ def test_ctrl_c_during_an_import_stops_at_once_with_one_line(archive: Path, tmp_
     again = newsarc(copy, "import", str(export))
     assert again.returncode == 0, again.stderr
     assert yaml_files(copy) == yaml_files(archive)
+
+
+def test_ctrl_c_during_the_last_commit_of_an_import_says_what_the_next_command_indexes(
+        archive: Path, tmp_path: Path, bbc_inputs: list[str]) -> None:
+    """An import of a few hundred articles writes them all in well under a second and then commits them: a
+    Ctrl-C landing in that commit said nothing of the articles left unindexed (the last commit was outside the
+    interrupt handling)."""
+    assert newsarc(archive, "add", *bbc_inputs[:300]).returncode == 0
+    export = tmp_path / "some.jsonl"
+    assert newsarc(archive, "export", "-o", str(export)).returncode == 0
+    total = yaml_files(archive)
+    for attempt in range(5):
+        copy = tmp_path / f"copy{attempt}"
+        assert newsarc(copy, "init", str(copy)).returncode == 0
+        process = subprocess.Popen([NEWSARC, "--archive", str(copy), "import", str(export)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while yaml_files(copy) < total - 5 and process.poll() is None:
+            time.sleep(0.005)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        if process.returncode == 0:
+            continue  # finished before the signal: try again
+        written = yaml_files(copy)
+        assert process.returncode == 130
+        assert stderr == (f"newsarc: interrupted: kept the {written} articles added so far; the next command "
+                          f"indexes the {written} not yet in the index; running the same import again adds the rest\n")
+        again = newsarc(copy, "import", str(export))
+        assert again.returncode == 0, again.stderr
+        assert yaml_files(copy) == total
+        return
+    pytest.skip("every import finished before the signal reached it")
