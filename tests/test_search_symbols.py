@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.archives import add_named
+
 ARTICLES = {
     "att": ("Phone results", "AT&T said on Tuesday that profits rose on wireless subscriptions."),
     "at_t": ("Bar talk", "Att Jensen was at the bar at 9 when T-shirts were sold out. The T stop closed."),
@@ -31,13 +33,8 @@ ARTICLES = {
 
 @pytest.fixture
 def ids(archive: Path) -> dict[str, str]:
-    from newsarc import api
-
-    store = api.open_store(archive)
-    items = [(name, {"title": title, "body": body, "date": "2021-09-11"}) for name, (title, body) in ARTICLES.items()]
-    report = api.add_articles(store, items)
-    store.close()
-    return {name: o.id for name, o in zip(ARTICLES, report.outcomes, strict=True)}
+    return add_named(archive, {name: {"title": title, "body": body, "date": "2021-09-11"}
+                               for name, (title, body) in ARTICLES.items()})
 
 
 def _found(run, *query: str) -> set[str]:  # type: ignore[no-untyped-def]

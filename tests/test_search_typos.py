@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.archives import add_named
+
 ARTICLES = {
     "governess": ("Obituary", "She worked as a governess in Vienna before the war."),
     "government": ("Budget", "The government said the budget would pass. The government denied it."),
@@ -18,13 +20,8 @@ ARTICLES = {
 
 @pytest.fixture
 def ids(archive: Path) -> dict[str, str]:
-    from newsarc import api
-
-    store = api.open_store(archive)
-    items = [(name, {"title": title, "body": body, "date": "2017-05-18"}) for name, (title, body) in ARTICLES.items()]
-    report = api.add_articles(store, items)
-    store.close()
-    return {name: o.id for name, o in zip(ARTICLES, report.outcomes, strict=True)}
+    return add_named(archive, {name: {"title": title, "body": body, "date": "2017-05-18"}
+                               for name, (title, body) in ARTICLES.items()})
 
 
 def test_stem_collision_hits_still_get_did_you_mean(run, ids) -> None:  # type: ignore[no-untyped-def]

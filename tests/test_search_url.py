@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.archives import add_named
+
 URLS = {
     "rudaw_en": "https://www.rudaw.net/english/middleeast/syria/18052017",
     "rudaw_ar": "http://rudaw.net/arabic/middleeast/syria/180520172",
@@ -17,14 +19,8 @@ URLS = {
 
 @pytest.fixture
 def ids(archive: Path) -> dict[str, str]:
-    from newsarc import api
-
-    store = api.open_store(archive)
-    items = [(name, {"title": f"Story {name}", "body": f"Talks on the border, story {name}.", "url": url,
-                     "date": "2017-05-18"}) for name, url in URLS.items()]
-    report = api.add_articles(store, items)
-    store.close()
-    return {name: o.id for name, o in zip(URLS, report.outcomes, strict=True)}
+    return add_named(archive, {name: {"title": f"Story {name}", "body": f"Talks on the border, story {name}.",
+                                      "url": url, "date": "2017-05-18"} for name, url in URLS.items()})
 
 
 def _found(run, query: str) -> set[str]:  # type: ignore[no-untyped-def]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.archives import add_named
+
 STORIES = {
     "en": ("Summit talks", "On Tuesday former president Gorbachev met envoys. Officials said Gorbachev was tired."),
     "ru": ("Переговоры", "Во вторник Михаил Горбачёв встретился с послами. Советники сказали, что Горбачёв устал."),
@@ -21,13 +23,8 @@ ARABIC = ("احتجاجات", "تجمعت حشود في طهران يوم الج
 
 
 def _add(archive: Path, stories: dict[str, tuple[str, str]]) -> dict[str, str]:
-    from newsarc import api
-
-    store = api.open_store(archive)
-    items = [(name, {"title": title, "body": body, "date": "2018-03-01"}) for name, (title, body) in stories.items()]
-    report = api.add_articles(store, items)
-    store.close()
-    return {name: o.id for name, o in zip(stories, report.outcomes, strict=True)}
+    return add_named(archive, {name: {"title": title, "body": body, "date": "2018-03-01"}
+                               for name, (title, body) in stories.items()})
 
 
 @pytest.fixture
