@@ -93,18 +93,22 @@ def _need_mapping(value: Any, where: str) -> dict[str, Any]:
 # --- JSON -----------------------------------------------------------------------------------------------
 
 
+def _record_line(line: str, path: Path, number: int, rule: str) -> dict[str, Any]:
+    """One article record from one line of JSON Lines; a line that is not a JSON object is refused with `rule`."""
+    try:
+        value = json.loads(line)
+    except ValueError as exc:
+        message = getattr(exc, "msg", str(exc))
+        raise BadInputError(f"{path}: line {number}: not valid JSON ({message}); {rule}") from None
+    return _need_mapping(value, f"{path}: line {number}")
+
+
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with _open(path) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            try:
-                value = json.loads(line)
-            except ValueError as exc:
-                message = getattr(exc, "msg", str(exc))
-                raise BadInputError(f"{path}: line {number}: not valid JSON ({message}); each line must hold "
-                                    "one JSON object") from None
-            yield _need_mapping(value, f"{path}: line {number}")
+            yield _record_line(line, path, number, "each line must hold one JSON object")
 
 
 def _bulk_action(line: str) -> tuple[str, dict[str, Any]] | None:
@@ -138,13 +142,7 @@ def _read_es_bulk(path: Path) -> Iterator[dict[str, Any]]:
                                         'actions, each followed by its article, as {"index": {"_id": "..."}}')
                 pending = action[1]
                 continue
-            try:
-                value = json.loads(line)
-            except ValueError as exc:
-                message = getattr(exc, "msg", str(exc))
-                raise BadInputError(f"{path}: line {number}: not valid JSON ({message}); a _bulk document "
-                                    "follows each action line") from None
-            record = _need_mapping(value, f"{path}: line {number}")
+            record = _record_line(line, path, number, "a _bulk document follows each action line")
             if not record.get("id") and pending.get("_id"):
                 record = {"id": str(pending["_id"]), **record}
             pending = None

@@ -83,15 +83,20 @@ def _parts(text: str) -> list[tuple[str, list[variants.Token], bool]]:
     return out
 
 
-class NewsTokenizer(Tokenizer):
-    """Folded words with positions and offsets (see variants.tokenize). At index time it adds the second
-    forms that share a position (al-Bukamal -> albukamal); queries and highlighting get the plain words."""
+class SettinglessTokenizer(Tokenizer):
+    """A tokenizer without settings: equal to every other of its class. Whoosh compares analyzers when it
+    checks an index's schema against the code's, and Tokenizer's own equality compares instance attributes."""
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, NewsTokenizer)
+        return type(other) is type(self)
 
     def __hash__(self) -> int:
-        return hash(NewsTokenizer)
+        return hash(type(self))
+
+
+class NewsTokenizer(SettinglessTokenizer):
+    """Folded words with positions and offsets (see variants.tokenize). At index time it adds the second
+    forms that share a position (al-Bukamal -> albukamal); queries and highlighting get the plain words."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
@@ -124,14 +129,8 @@ class NewsTokenizer(Tokenizer):
             yield t
 
 
-class NameKeyTokenizer(Tokenizer):
+class NameKeyTokenizer(SettinglessTokenizer):
     """The variant-key terms ('SKELETON folded [spelling]') of the words that may be names."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NameKeyTokenizer)
-
-    def __hash__(self) -> int:
-        return hash(NameKeyTokenizer)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

@@ -14,7 +14,9 @@ from newsarc.index import whoosh_loader
 
 whoosh_loader.load()
 
-from whoosh.analysis import Token, Tokenizer  # noqa: E402
+from whoosh.analysis import Token  # noqa: E402
+
+from newsarc.index.analysis import SettinglessTokenizer  # noqa: E402
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:/*")
 
@@ -50,14 +52,8 @@ def url_keys(url: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-class UrlTokenizer(Tokenizer):
+class UrlTokenizer(SettinglessTokenizer):
     """Index time: the keys of an address; query time: the one key of the value typed."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, UrlTokenizer)
-
-    def __hash__(self) -> int:
-        return hash(UrlTokenizer)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
