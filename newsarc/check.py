@@ -31,7 +31,6 @@ import datetime as dt
 import os
 import re
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -146,8 +145,11 @@ class Checker:
                         repaired=True, done="rebuilt from the article files")]
 
     def _scan(self) -> list[Problem]:
+        """One pass over the files. Each article is compared with its catalog row and its index entry as it is
+        read, then dropped: what is kept per file is its id and the name of its kept original, never the article,
+        so memory does not grow with the articles' text."""
         self.problems: list[Problem] = []
-        self.valid: dict[str, Article] = {}
+        self.valid: dict[str, tuple[str, str]] = {}  # readable article files: (id, the `original:` it names)
         self.unreadable: set[str] = set()
         self.by_id: dict[str, list[str]] = {}
         self.originals: list[str] = []
@@ -155,6 +157,7 @@ class Checker:
         self._check_settings()
         self._check_git_setup()
         self._temp_files_in(self.root, "")
+        self._read_derived_state()
         yaml_files = list(self._walk(ARTICLES_DIR))
         with self.store.progress(len(yaml_files), "checking") as advance:
             for relpath in yaml_files:
@@ -311,8 +314,9 @@ class Checker:
             if len(self.problems) == before:  # a rule the field checks above do not know
                 self._add(relpath, "file", _without_origin(str(exc), relpath), "fix the file", "field")
             return
-        self.valid[relpath] = article
+        self.valid[relpath] = (article.id, str(article.extra.get("original") or ""))
         self._check_id_and_place(relpath, data, article)
+        self._compare_with_index(relpath, article)
 
     def _check_fields(self, relpath: str, data: dict[Any, Any]) -> None:
         from newsarc.article import LIST_FIELDS, TEXT_FIELDS, normalise_date
@@ -364,11 +368,12 @@ class Checker:
     def _check_id_and_place(self, relpath: str, data: dict[Any, Any], article: Article) -> None:
         from newsarc.ids import is_valid_id, make_id
 
-        suggested = make_id(article.content_key())
         if not article.id:
+            suggested = make_id(article.content_key())
             self._add(relpath, "id", "is missing", f"add `id: {suggested}` (the id its content gives)", "id")
             return
         if not isinstance(data.get("id"), str) or not is_valid_id(article.id):
+            suggested = make_id(article.content_key())
             self._add(relpath, "id", f"{article.id!r} is not a valid newsarc id (10 characters of 0-9 and a-z "
                       "without i, l, o, u)", f"write `id: {suggested}` (the id its content gives)", "id")
             return
@@ -392,8 +397,8 @@ class Checker:
 
     def _check_originals(self) -> None:
         """A kept original (<id>.orig.gz) belongs beside its article, which names it in `original:`."""
-        claimed = {relpath.rsplit("/", 1)[0] + "/" + str(article.extra.get("original"))
-                   for relpath, article in self.valid.items() if article.extra.get("original")}
+        claimed = {relpath.rsplit("/", 1)[0] + "/" + original
+                   for relpath, (_, original) in self.valid.items() if original}
         for relpath in self.originals:
             if relpath not in claimed:
                 self._add(relpath, "file", "is a kept original whose article is not beside it",
@@ -411,26 +416,54 @@ class Checker:
                           "`newsarc check` suggests after you remove its id line", "duplicate-id")
 
     # -- the derived state -----------------------------------------------------------------------------
-    def _check_index(self) -> None:
+    def _read_derived_state(self) -> None:
+        """What the index and the catalog hold, read before the files so each file is compared as it is read:
+        per path, the index's count of live documents and its date, and a fingerprint of the catalog row."""
         store = self.store
-        documents = store.read_index(lambda: _index_documents(store))  # first: a damaged index is rebuilt here
-        reason = store.rebuild_reason()
-        if reason:
-            self._add(".newsarc/index", "index", reason, "`newsarc check --repair` rebuilds it", "index",
-                      remedy="rebuild")
+        self.census: dict[str, tuple[int, str | None]] = {}
+        self.rows: dict[str, int] | None = None  # None: the derived state is to be rebuilt, nothing to compare
+        self.dates_unreadable = ""
+        try:  # first: a damaged index is rebuilt here
+            self.census = store.read_index(store.backend.document_census)
+        except OSError as exc:  # the date column cannot be read; the counts still can
+            self.dates_unreadable = str(exc)
+            counts = store.read_index(store.backend.document_counts)
+            self.census = {path: (count, None) for path, count in counts.items()}
+        self.reason = store.rebuild_reason()
+        if self.reason:
+            return
+        self.rows = {record.path: _fingerprint(record.metadata()) for record in store.catalog.records()}
+
+    def _compare_with_index(self, relpath: str, article: Article) -> None:
+        """The catalog row and the index's date of one readable article file."""
+        if self.rows is None:
             return
         from newsarc.storage.catalog import FileRecord
 
-        rows = {record.path: record.metadata() for record in store.catalog.records()}
-        for relpath, article in sorted(self.valid.items()):
-            row = rows.get(relpath)
-            if row is None:
-                self._add(relpath, "index", "is not in the search index", "`newsarc check --repair` indexes it",
-                          "index", remedy="reindex")
-            elif row != FileRecord.of(relpath, article).metadata():
-                self._add(relpath, "index", "the index holds an older version of this file (changed without its "
-                          "timestamp showing it)", "`newsarc check --repair` re-indexes it", "index",
-                          remedy="reindex")
+        row = self.rows.get(relpath)
+        if row is None:
+            self._add(relpath, "index", "is not in the search index", "`newsarc check --repair` indexes it",
+                      "index", remedy="reindex")
+            return
+        if row != _fingerprint(FileRecord.of(relpath, article).metadata()):
+            self._add(relpath, "index", "the index holds an older version of this file (changed without its "
+                      "timestamp showing it)", "`newsarc check --repair` re-indexes it", "index", remedy="reindex")
+        entry = self.census.get(relpath)
+        if entry is None or self.dates_unreadable:
+            return  # reported below as missing from the index
+        day, expected = entry[1], article.date[:10] if article.date else None
+        if day != expected:
+            self._add(relpath, "date", f"the search index dates this article {day or 'undated'}, the file "
+                      f"{expected or 'undated'}", "`newsarc check --repair` re-indexes it", "index",
+                      remedy="reindex")
+
+    def _check_index(self) -> None:
+        """What the catalog and the index hold that the files do not (the files were compared as they were read)."""
+        if self.reason:
+            self._add(".newsarc/index", "index", self.reason, "`newsarc check --repair` rebuilds it", "index",
+                      remedy="rebuild")
+            return
+        rows = self.rows or {}
         for relpath in sorted(set(rows) - set(self.valid)):
             if relpath in self.unreadable:
                 what = "is in the search index, but the file can no longer be read"
@@ -438,36 +471,21 @@ class Checker:
                 what = "is in the search index, but the file is gone"
             self._add(relpath, "index", what, "`newsarc check --repair` removes it from the index", "index",
                       remedy="unindex")
-        self._check_index_dates(rows)
-        for relpath in sorted(set(rows) - set(documents)):
+        if self.dates_unreadable:
+            self._add(".newsarc/index", "date", f"the dates in the search index cannot be read "
+                      f"({self.dates_unreadable}); timelines would fail", "`newsarc check --repair` rebuilds the "
+                      "index", "index", remedy="rebuild")
+        census = self.census
+        for relpath in sorted(set(rows) - set(census)):
             self._add(relpath, "index", "is in the catalog but missing from the search index",
                       "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
-        for relpath, count in sorted(documents.items()):
+        for relpath, (count, _) in sorted(census.items()):
             if relpath not in rows:
                 self._add(relpath, "index", "has a document in the search index but no catalog entry",
                           "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
             elif count > 1:
                 self._add(relpath, "index", f"is in the search index {count} times",
                           "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
-
-    def _check_index_dates(self, rows: dict[str, tuple[Any, ...]]) -> None:
-        """The dates timelines and --sort date read from the index agree with the files (and can be read)."""
-        store = self.store
-        try:
-            dates = store.read_index(store.backend.document_dates)
-        except OSError as exc:
-            self._add(".newsarc/index", "date", f"the dates in the search index cannot be read ({exc}); timelines "
-                      "would fail", "`newsarc check --repair` rebuilds the index", "index", remedy="rebuild")
-            return
-        for relpath, day in sorted(dates.items()):
-            article = self.valid.get(relpath)
-            if article is None or relpath not in rows:
-                continue  # reported above as a file missing from the catalog or the index
-            expected = article.date[:10] if article.date else None
-            if day != expected:
-                self._add(relpath, "date", f"the search index dates this article {day or 'undated'}, the file "
-                          f"{expected or 'undated'}", "`newsarc check --repair` re-indexes it", "index",
-                          remedy="reindex")
 
     # -- repairs (lock held) ---------------------------------------------------------------------------
     def _repair(self, problems: list[Problem]) -> dict[tuple[str, str, str], str]:
@@ -476,7 +494,7 @@ class Checker:
 
         done: dict[tuple[str, str, str], str] = {}
         rebuild = False
-        upserts: list[tuple[str, Article]] = []
+        upserts: dict[str, Article] = {}
         deletes: list[str] = []
         for problem in problems:
             path = self.root / problem.path
@@ -501,7 +519,11 @@ class Checker:
                 rebuild = True
                 done[problem.key()] = "rebuilt the index from the files"
             elif problem.remedy == "reindex":
-                upserts.append((problem.path, self.valid[problem.path]))
+                if problem.path not in upserts:  # once, though its catalog row and index date may both be stale
+                    try:
+                        upserts[problem.path] = self.archive.read(problem.path)
+                    except NewsarcError:
+                        continue  # changed since it was checked: the scan after the repair reports it as it is
                 done[problem.key()] = "re-indexed"
             elif problem.remedy == "unindex":
                 deletes.append(problem.path)
@@ -512,14 +534,14 @@ class Checker:
                 if key[0] == "index":
                     done[key] = "rebuilt the index from the files"
         elif upserts or deletes:
-            self.store.record(upserts, deletes)
+            self.store.record(list(upserts.items()), deletes)
         return done
 
     def _move_original(self, source: str, target: str) -> None:
         """Take the article's kept original along -- only the name newsarc gives it, never a path from the YAML."""
-        article = self.valid.get(source)
-        name = original_name(article.id) if article else ""
-        if article and article.extra.get("original") == name:
+        article_id, named = self.valid.get(source, ("", ""))
+        name = original_name(article_id) if article_id else ""
+        if article_id and named == name:
             original = (self.root / source).parent / name
             if original.is_file() and not original.is_symlink():
                 _move_no_replace(original, (self.root / target).parent / name)
@@ -676,6 +698,6 @@ def _added_value(line: str) -> str:
         return value
 
 
-def _index_documents(store: Store) -> Counter[str]:
-    """How many live documents the index holds for each path."""
-    return Counter(store.backend.document_counts())
+def _fingerprint(metadata: tuple[Any, ...]) -> int:
+    """A catalog row's article fields as one number: 20,000 rows kept while the files are read cost little."""
+    return hash(tuple(tuple(value) if isinstance(value, list) else value for value in metadata))

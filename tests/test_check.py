@@ -310,6 +310,24 @@ def test_edit_hidden_from_timestamps_is_found_by_check(run, archive: Path) -> No
     assert search_ids(archive, "Hiddenwd2") == {victim.stem}
 
 
+def test_a_date_the_index_holds_differently_from_the_file_is_found(run, archive: Path) -> None:
+    """The index's date (what timelines and --sort date read) is compared with each file's, not only the catalog."""
+    files = seed(archive)
+    settle(archive)
+    victim = files[2]
+    st = victim.stat()
+    text = victim.read_text(encoding="utf-8")
+    assert "date: 2017-03-12" in text
+    with open(victim, "r+", encoding="utf-8") as handle:  # the same month: the file stays in its place
+        handle.write(text.replace("date: 2017-03-12", "date: 2017-03-19"))
+    os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns))
+    rel = victim.relative_to(archive).as_posix()
+    result = run("check")
+    assert result.exit_code == ExitCode.PROBLEMS
+    assert f"{rel}: date: the search index dates this article 2017-03-12, the file 2017-03-19" in result.stdout
+    assert run("check", "--repair").exit_code == 0
+    assert run("check").exit_code == 0
+
 def test_hand_edits_are_indexed_by_check_without_being_problems(run, archive: Path) -> None:
     files = seed(archive)
     files[0].unlink()

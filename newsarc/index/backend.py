@@ -115,7 +115,8 @@ class SearchBackend(Protocol):
     def document_counts(self) -> dict[str, int]:
         """How many live documents the index holds per path (newsarc check compares it with the files)."""
 
-    def document_dates(self) -> dict[str, str | None]:
-        """The date (ISO day) the index holds per path, as timelines read it (newsarc check compares them)."""
+    def document_census(self) -> dict[str, tuple[int, str | None]]:
+        """Per path: how many live documents the index holds, and the date (ISO day) timelines read for it
+        (newsarc check compares both with the files)."""
 
     def doc_count(self) -> int: ...
