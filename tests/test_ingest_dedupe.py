@@ -95,3 +95,17 @@ def test_lookup_uses_the_index_not_a_scan(archive: Path) -> None:
     plan = " ".join(row[-1] for row in db.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM minhash WHERE h IN (1,2,3) GROUP BY id HAVING count(*) >= 3"))
     assert "USING PRIMARY KEY" in plan and "SCAN" not in plan, plan
+
+
+def test_the_same_story_with_typographic_quotes_and_dashes_is_already_in_the_archive(run) -> None:  # type: ignore[no-untyped-def]
+    """Curly quotes, en and em dashes and a compatibility form (the ffi ligature, NFKC) do not make a second
+    copy of a story; a real difference does."""
+    plain = "Talks resume\n\nThe minister said \"no deal\" - and 'not yet' - officials agreed.\n"
+    fancy = ("Talks resume\n\nThe minister said \u201cno deal\u201d \u2013 and \u2018not yet\u2019 \u2014 "
+             "o\ufb03cials agreed.\n")
+    first = run("add", "-", input=plain)
+    assert first.exit_code == 0 and first.stdout.startswith("added "), first.output
+    second = run("add", "-", input=fancy)
+    assert "already in the archive as " + first.stdout.split()[1] in second.output, second.output
+    other = run("add", "-", input=fancy.replace("agreed", "disagreed"))
+    assert other.stdout.startswith("added "), other.output
