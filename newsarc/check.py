@@ -107,6 +107,7 @@ class Checker:
         self.store = store
         self.archive = store.archive
         self.root = store.archive.root
+        self.root_text = str(store.archive.root)
         self.files_checked = 0
         self.articles = 0
         self.index_changes = 0
@@ -272,15 +273,18 @@ class Checker:
         from newsarc.article import Article
         from newsarc.storage.yamlio import MAX_YAML_BYTES, load_yaml
 
-        path = self.root / relpath
-        try:
-            size = path.stat().st_size
-            if size > MAX_YAML_BYTES:
-                self.unreadable.add(relpath)
-                self._add(relpath, "file", f"is {size / 2**20:.0f} MB, more than the {MAX_YAML_BYTES // 2**20} MB "
-                          "an article file may have", "split or trim it; newsarc skips it until then", "file")
-                return
-            raw = path.read_bytes()
+        try:  # one open, the size from the open file, one read: no Path objects, no second stat
+            fd = os.open(os.path.join(self.root_text, relpath), os.O_RDONLY)
+            try:
+                size = os.fstat(fd).st_size
+                if size > MAX_YAML_BYTES:
+                    self.unreadable.add(relpath)
+                    self._add(relpath, "file", f"is {size / 2**20:.0f} MB, more than the {MAX_YAML_BYTES // 2**20} "
+                              "MB an article file may have", "split or trim it; newsarc skips it until then", "file")
+                    return
+                raw = _read_all(fd, size)
+            finally:
+                os.close(fd)
         except OSError as exc:
             self.unreadable.add(relpath)
             self._add(relpath, "file", f"cannot read ({exc.strerror})", "check the file's permissions", "file")
@@ -639,6 +643,14 @@ def _move_no_replace(source: Any, target: Any) -> bool:
     os.unlink(source)
     fsync_dir(source.parent)
     return True
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The whole file: one read of the size fstat gave, then more while the file is growing under us."""
+    chunks = [os.read(fd, size + 1)]
+    while chunks[-1]:
+        chunks.append(os.read(fd, 1 << 16))
+    return b"".join(chunks)
 
 
 def _has_conflict_markers(raw: bytes) -> bool:

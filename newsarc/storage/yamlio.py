@@ -28,6 +28,9 @@ MAX_YAML_BYTES = 32 * 1024 * 1024
 MAX_ALIASES = 16
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _DuplicateKeyError(yaml.constructor.ConstructorError):
     pass
 
@@ -41,7 +44,10 @@ class _StrictLoader(SafeLoader):  # type: ignore[misc, valid-type]  # the C or t
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue
-                key = self.construct_object(key_node, deep=True)
+                if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value  # what constructing it gives, without constructing every key twice
+                else:
+                    key = self.construct_object(key_node, deep=True)
                 try:
                     duplicate = key in seen
                     seen.add(key)
