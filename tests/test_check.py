@@ -594,3 +594,16 @@ def test_damaged_index_while_another_process_writes_is_a_clear_error(archive: Pa
     [line] = proc.stderr.splitlines()
     assert line.startswith(f"newsarc: error: the index in {archive / '.newsarc'} is damaged (FileFormatError: ")
     assert line.endswith("the next command that can take the archive lock rebuilds it, or `newsarc check --repair`")
+
+
+def test_check_shows_a_bar_on_a_terminal(archive: Path) -> None:
+    """Checking 200 files or more is worth a bar (on stderr, a terminal only); the verdict is still printed."""
+    from tests.support.terminal import run_on_terminal
+    from tests.test_progress import screen_lines
+
+    seed(archive, 220)
+    shown = run_on_terminal([NEWSARC, "--archive", str(archive), "check"])
+    assert shown.returncode == 0, shown.terminal
+    lines = screen_lines(shown.terminal)
+    assert any(line.startswith("checking") for line in lines), lines
+    assert lines[-1] == "checked 220 article files: no problems"
