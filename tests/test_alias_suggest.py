@@ -75,3 +75,61 @@ def test_suggest_reports_progress(archive: Path, run) -> None:  # type: ignore[n
     assert groups and groups[0][0] == ["Kharkiv", "Kharkov"]
     comparing = [entry for entry in seen if entry[0] == "comparing spellings"]
     assert len(comparing) == 1 and comparing[0][1] > 0 and comparing[0][1] == comparing[0][2]
+
+
+def _cache(archive: Path) -> Path:
+    return archive / ".newsarc" / "alias-suggest.json"
+
+
+def test_an_unchanged_archive_answers_from_the_cache_and_a_changed_one_as_without_it(run, archive: Path) -> None:  # type: ignore[no-untyped-def]
+    _add_all(run)
+    first = run("alias", "suggest")
+    assert "1. Kharkiv, Kharkov" in first.stdout
+    # Unchanged: the second run answers from what the first one found (the marker shows it was read).
+    cache = _cache(archive)
+    cache.write_text(cache.read_text(encoding="utf-8").replace("saltivka", "cachedword"), encoding="utf-8")
+    assert "their articles share cachedword, syniehubov, terekhov" in run("alias", "suggest").stdout
+    # Changed: a new spelling with shared context, and the same answer as a run with no cache at all.
+    assert run("add", "-", input="Night in Charkiv\n\nIn Charkiv, Terekhov and Syniehubov toured Saltivka.\n"
+               ).exit_code == 0
+    changed = run("alias", "suggest").stdout
+    assert "cachedword" not in changed and "share saltivka, syniehubov, terekhov" in changed
+    cache.unlink()
+    assert run("alias", "suggest").stdout == changed
+    assert cache.is_file()  # written again
+    # Known groups apply after the cache: accepting a suggestion removes it at once.
+    assert run("alias", "add", "Kharkiv", "Kharkov").exit_code == 0
+    assert "Kharkiv, Kharkov" not in run("alias", "suggest").stdout
+
+
+def test_spellings_in_the_tags_of_several_articles_are_counted_once_each(run) -> None:  # type: ignore[no-untyped-def]
+    for number in range(2):
+        text = f"Convoy report {number}\nTags: Abu Kamal, al-Bukamal\n\nA convoy reached the town, report {number}.\n"
+        assert run("add", "-", input=text).exit_code == 0
+    result = run("alias", "suggest")
+    assert "1. Abu Kamal, al-Bukamal" in result.stdout
+    assert "listed side by side in the tags of 2 article(s)" in result.stdout
+
+
+def test_suggest_shows_a_bar_on_a_terminal(archive: Path) -> None:
+    """Enough spellings of their own consonants (300) that comparing them is worth a bar."""
+    import itertools
+    import sys
+
+    from newsarc import api
+    from tests.support.terminal import run_on_terminal
+    from tests.test_progress import screen_lines
+
+    letters = "bdfgkmnprstvz"
+    names = [f"{a.upper()}a{b}e{c}" for a, b, c in itertools.islice(itertools.product(letters, repeat=3), 300)]
+    store = api.open_store(archive)
+    try:
+        items = [(f"story {n}", {"title": f"Story {n}", "body": f"On Monday {' and '.join(names[n::30])} met.\n"})
+                 for n in range(30)]
+        assert api.add_articles(store, items).count("added") == 30
+    finally:
+        store.close()
+    shown = run_on_terminal([str(Path(sys.executable).with_name("newsarc")), "--archive", str(archive), "alias",
+                             "suggest"])
+    assert shown.returncode in (0, 1), shown.terminal
+    assert any(line.startswith("comparing spellings") for line in screen_lines(shown.terminal)), shown.terminal

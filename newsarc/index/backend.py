@@ -115,6 +115,9 @@ class SearchBackend(Protocol):
     def document_counts(self) -> dict[str, int]:
         """How many live documents the index holds per path (newsarc check compares it with the files)."""
 
+    def content_stamp(self) -> str:
+        """A string that changes whenever the index's content does (alias suggest keys its cache by it)."""
+
     def document_census(self) -> dict[str, tuple[int, str | None]]:
         """Per path: how many live documents the index holds, and the date (ISO day) timelines read for it
         (newsarc check compares both with the files)."""

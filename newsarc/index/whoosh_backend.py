@@ -517,6 +517,13 @@ class WhooshBackend:
                         counts[term] = counts.get(term, 0) + 1
         return counts
 
+    def content_stamp(self) -> str:
+        """Names what the index holds: its generation, and its segments with their deletions. Any commit changes
+        it, and a rebuild, which starts the generations again, makes segments with new random ids."""
+        ix = self.ix
+        segments = ",".join(f"{segment.segment_id()}/{segment.deleted_count()}" for segment in ix._segments())
+        return f"{ix.latest_generation()}:{segments}"
+
     def vocabulary_keys(self) -> Iterable[str]:
         """Every variant-key term of the index (alias suggestions read them)."""
         with self.ix.searcher() as searcher:

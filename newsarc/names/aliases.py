@@ -13,6 +13,7 @@ YAML costs a yaml import, so the groups are cached as JSON in .newsarc/ keyed by
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -270,15 +271,24 @@ def _same_name(a: str, b: str) -> bool:
     return any(set(x.skeletons) & set(y.skeletons) and len(x.skeletons[0]) >= 3 for x in fa for y in fb)
 
 
+SUGGEST_CACHE = "alias-suggest.json"  # in .newsarc/: the evidence of the last run, for an unchanged index
+SUGGEST_CACHE_VERSION = 1  # bump when what the evidence holds or how it is found changes
+
+Proposal = tuple[list[str], str, int]  # names, evidence, weight
+
+
 def suggest_groups(store, *, limit: int = 20) -> list[tuple[list[str], str]]:
     """Proposed alias groups with the evidence for each, strongest first:
 
     - spellings listed side by side in one article's tags (the seed tags Abu Kamal, al-Bukamal, al-Bokamal);
     - names that the archive writes with the same consonants but vowels the variant rules keep apart
       (Kharkiv / Kharkov), when the articles that use them share context (other names, tags, sources).
-    Groups already known, or spellings the variant rules already match, are left out."""
-    from newsarc.names import variants
+    Groups already known, or spellings the variant rules already match, are left out.
 
+    Finding the evidence reads every article's tags and many articles' text (seconds at 20,000 articles); it
+    depends on nothing but the index, so it is kept in .newsarc/alias-suggest.json under the index's content
+    stamp, and a run on an unchanged index answers from it. The known groups and the limit apply afterwards, so
+    editing aliases.yaml or asking for more suggestions still uses it."""
     store.refresh(write=False)
     known = load_groups(store.archive.root)
     known_keys = [{name_key(n) for n in g} for g in known]
@@ -287,31 +297,69 @@ def suggest_groups(store, *, limit: int = 20) -> list[tuple[list[str], str]]:
         keys = {name_key(n) for n in names}
         return any(keys <= group for group in known_keys)
 
-    proposals: dict[tuple[tuple[str, ...], ...], tuple[list[str], str, int]] = {}
-    for entry in store.catalog.newest(limit=None):
-        tags = entry.tags
-        for i, a in enumerate(tags):
-            group = [a] + [b for b in tags[i + 1:] if _same_name(a, b)]
-            if len(group) < 2 or already(group) or _all_variants(group):
-                continue
-            key = tuple(sorted(name_key(n) for n in group))
-            names, _, count = proposals.get(key, (group, "", 0))
-            proposals[key] = (names, f"listed side by side in the tags of {count + 1} article(s), e.g. {entry.id}",
-                              count + 1 + 100)
-    for names, evidence, weight in _vocabulary_pairs(store, variants):
+    tagged, vocabulary = _evidence(store)
+    proposals: dict[tuple[tuple[str, ...], ...], Proposal] = {}
+    for names, evidence, weight in tagged:
+        if not already(names):
+            proposals[tuple(sorted(name_key(n) for n in names))] = (names, evidence, weight)
+    for names, evidence, weight in vocabulary:
         if already(names):
             continue
         key = tuple(sorted(name_key(n) for n in names))
         if key not in proposals:
             proposals[key] = (names, evidence, weight)
     ranked = sorted(proposals.values(), key=lambda p: (-len(p[0]), -p[2], [n.casefold() for n in p[0]]))
-    kept: list[tuple[list[str], str, int]] = []
+    kept: list[Proposal] = []
     for names, evidence, weight in ranked:  # a group inside a larger proposal adds nothing
         keys = {name_key(n) for n in names}
         if not any(keys <= {name_key(n) for n in other} for other, _, _ in kept):
             kept.append((names, evidence, weight))
     kept.sort(key=lambda p: (-p[2], [n.casefold() for n in p[0]]))
     return [(names, evidence) for names, evidence, _ in kept[:limit]]
+
+
+def _evidence(store) -> tuple[list[Proposal], list[Proposal]]:
+    """(groups from the tags, groups from the vocabulary), before the known groups are left out: from the cache
+    when the index has not changed since it was written, else found again (and cached when the archive can be
+    written)."""
+    from newsarc.storage.atomic import atomic_write
+
+    cache = store.archive.state_dir / SUGGEST_CACHE
+    stamp = store.read_index(store.backend.content_stamp)
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("version") == SUGGEST_CACHE_VERSION and cached.get("stamp") == stamp:
+            return ([(list(n), str(e), int(w)) for n, e, w in cached["tags"]],
+                    [(list(n), str(e), int(w)) for n, e, w in cached["vocabulary"]])
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        pass  # no cache yet, or one this version cannot read: found again below
+    tagged = _tag_groups(store)
+    vocabulary = store.read_index(lambda: _vocabulary_pairs(store))
+    if store.archive.write_problem() is None and store.read_index(store.backend.content_stamp) == stamp:
+        with contextlib.suppress(OSError):  # a cache: an archive on a full disk still answers
+            atomic_write(cache, json.dumps({"version": SUGGEST_CACHE_VERSION, "stamp": stamp, "tags": tagged,
+                                            "vocabulary": vocabulary}, ensure_ascii=False), durable=False)
+    return tagged, vocabulary
+
+
+def _tag_groups(store) -> list[Proposal]:
+    """Spellings of one name listed side by side in an article's tags, with how many articles list them."""
+    proposals: dict[tuple[tuple[str, ...], ...], Proposal] = {}
+    counts: dict[tuple[tuple[str, ...], ...], int] = {}
+    for entry in store.catalog.newest(limit=None):
+        tags = entry.tags
+        for i, a in enumerate(tags):
+            group = [a] + [b for b in tags[i + 1:] if _same_name(a, b)]
+            if len(group) < 2 or _all_variants(group):
+                continue
+            key = tuple(sorted(name_key(n) for n in group))
+            count = counts[key] = counts.get(key, 0) + 1
+            names = proposals[key][0] if key in proposals else group
+            # Counted apart from the weight: the weight was counted up instead, by 101 an article, and printed as
+            # the count ("the tags of 102 article(s)" for two).
+            proposals[key] = (names, f"listed side by side in the tags of {count} article(s), e.g. {entry.id}",
+                              count + 100)
+    return list(proposals.values())
 
 
 def _all_variants(names: list[str]) -> bool:
@@ -323,9 +371,11 @@ def _all_variants(names: list[str]) -> bool:
         for i, a in enumerate(names) for b in names[i + 1:])
 
 
-def _vocabulary_pairs(store, variants) -> list[tuple[list[str], str, int]]:
+def _vocabulary_pairs(store) -> list[Proposal]:
     """Groups of names with one consonant skeleton that the vowel rules split (Kharkiv / Kharkov) but whose
     articles share context; each group also holds the spellings the rules already join to its members."""
+    from newsarc.names import variants
+
     by_skeleton: dict[str, dict[str, str]] = {}
     for term in store.backend.vocabulary_keys():
         skeleton, _, rest = term.partition(" ")
