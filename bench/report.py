@@ -31,6 +31,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("add", "add one.txt", "time"),
     ("check", "check (whole archive)", "time"),
     ("read_yaml", "baseline: read every file with PyYAML's C loader", "time"),
+    ("alias_suggest_first", "alias suggest, first run (vs search: one word)", "time"),
+    ("alias_suggest", "alias suggest, unchanged archive (cached)", "time"),
     ("export", "export all (jsonl to /dev/null)", "throughput"),
     ("import", "bulk ingest: newsarc import", "throughput"),
     ("reindex", "reindex", "throughput"),
@@ -111,6 +113,8 @@ def cell(rows: dict[str, Any], key: str, kind: str) -> str:
         text += f", {row['ratio_grep']:.2f}x grep"
     if row.get("ratio_yaml") is not None:
         text += f", {row['ratio_yaml']:.2f}x reading the YAML"
+    if row.get("ratio_search") is not None:
+        text += f", {row['ratio_search']:.2f}x search"
     return text
 
 
@@ -153,7 +157,8 @@ def target_table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         value = t["value"]
         if value is None:
             shown = "-"
-        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_plain", "ratio_grep", "ratio_cli", "ratio_yaml"):
+        elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_plain", "ratio_grep", "ratio_cli", "ratio_yaml",
+                              "ratio_search"):
             shown = f"{value:.2f}x"
         elif t["measure"] == "rss_mb":
             shown = f"{value:.0f} MB"

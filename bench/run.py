@@ -184,6 +184,7 @@ class SizeRun:
         self.freshness()
         self.export()
         self.check()
+        self.alias_suggest()
         self.add()
         self.import_row()
         if self.settings.indexing:
@@ -340,6 +341,31 @@ class SizeRun:
         self.rows["read_yaml"] = floor
         log("    check              " + (f"{check.median:.1f} s, {check.extra.get('ratio_yaml')}x reading the YAML"
                                           if check.ok else f"ERROR {check.error}"))
+
+    def alias_suggest(self) -> None:
+        """`newsarc alias suggest` against the one-word search process of this run (issue 14: <= 10x at 20,000).
+        It keeps its evidence in .newsarc/alias-suggest.json for an unchanged index, so two rows: the first run
+        (the file removed before each run, as after any change to the archive) and the run that answers from the
+        file left by the run before."""
+        cache = self.archive / ".newsarc" / "alias-suggest.json"
+
+        def forget(run: Run | None = None) -> None:
+            cache.unlink(missing_ok=True)
+
+        forget()
+        argv = self.na("alias", "suggest")
+        timeout = archives.import_timeout(self.size)
+        rows = (self.time("alias_suggest_first", "newsarc alias suggest (first run)", argv, warmup=0,
+                          runs=self.settings.heavy_runs(self.size), after=forget, check=expect_exit(0, 1),
+                          timeout=timeout, shown="newsarc alias suggest  # .newsarc/alias-suggest.json removed"),
+                self.time("alias_suggest", "newsarc alias suggest (cached)", argv, check=expect_exit(0, 1),
+                          timeout=timeout, shown="newsarc alias suggest  # unchanged archive, after a run"))
+        search = self.rows.get("search_term")
+        for m in rows:
+            if m.ok and search is not None and search.ok:
+                m.extra["ratio_search"] = round(m.median / search.median, 2)
+        log(f"    alias suggest      first {rows[0].extra.get('ratio_search')}x, cached "
+            f"{rows[1].extra.get('ratio_search')}x a one-word search")
 
     def add(self) -> None:
         probe = self.scratch / "one.txt"

@@ -138,7 +138,7 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     timed = ("python_pass", "search_term", "search_and", "search_phrase", "search_tag", "search_date", "show",
              "list", "stats", "add", "export", "reindex", "import", "raw_whoosh", "grep_term", "grep_and",
              "freshness", "freshness_full", "search_common_phrase", "search_common_date", "plain_whoosh",
-             "add_folder", "import_run", "check", "read_yaml")
+             "add_folder", "import_run", "check", "read_yaml", "alias_suggest_first", "alias_suggest")
     for key in timed:
         assert rows[key]["error"] is None, (key, rows[key]["error"])
         assert rows[key]["median_ms"] > 0, key
@@ -154,13 +154,14 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     assert rows["add_folder"]["output"] == ["500 added, 0 already in the archive, 0 failed"]
     assert rows["import_run"]["output"] == ["500 imported, 0 already in the archive, 0 failed"]
     assert rows["check"]["ratio_yaml"] > 1  # check reads every file and more
+    assert rows["alias_suggest_first"]["ratio_search"] > 0 and rows["alias_suggest"]["ratio_search"] > 0
     # the common-word queries are common: each word in at least 5% of the articles
     assert min(rows["search_and"]["doc_share"].values()) >= 0.05
     assert rows["search_common_phrase"]["matches"] > 0 and rows["search_common_date"]["matches"] > 0
     names = {t["name"] for t in results["targets"]}
     assert {"version", "term", "term-grep", "show", "list", "add", "ingest", "reindex", "export-rss",
             "freshness", "add-plain", "import-plain", "reindex-plain", "common-phrase", "common-date",
-            "check"} <= names
+            "check", "alias-suggest"} <= names
     assert {t["verdict"] for t in results["targets"]} <= {"PASS", "MISS"}
     markdown = written[1].read_text(encoding="utf-8")
     assert "| search: one word |" in markdown and "## Targets" in markdown
