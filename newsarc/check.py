@@ -646,8 +646,11 @@ def _move_no_replace(source: Any, target: Any) -> bool:
 
 
 def _read_all(fd: int, size: int) -> bytes:
-    """The whole file: one read of the size fstat gave, then more while the file is growing under us."""
+    """The whole file: one read of the size fstat gave (a short read is the end of the file), then more only if
+    the file grew under us."""
     chunks = [os.read(fd, size + 1)]
+    if len(chunks[0]) <= size:
+        return chunks[0]
     while chunks[-1]:
         chunks.append(os.read(fd, 1 << 16))
     return b"".join(chunks)
