@@ -553,12 +553,12 @@ def _text(value: Any) -> str:
 
 def _total(searcher: Any, parsed: query.Query, allowed: set[int] | None) -> int:
     """How many live documents match, honouring the filter (the allowed document numbers). Whoosh's
-    len(results) recounts the query without its filter (--since, --tag ... printed the unfiltered total); this
-    counts matching ids, unscored."""
-    matching = searcher.docs_for_query(parsed)
-    if allowed is None:
-        return sum(1 for _ in matching)
-    return sum(1 for docnum in matching if docnum in allowed)
+    len(results) recounts the query without its filter (--since, --tag ... printed the unfiltered total), and its
+    top-N collector skips blocks without counting them; this is the exact count of searcher.docs_for_query(parsed)
+    in allowed, from posting id sets (newsarc.index.counting)."""
+    from newsarc.index import counting
+
+    return counting.count(searcher, parsed, allowed)
 
 
 def _day(value: Any) -> str | None:
@@ -586,7 +586,9 @@ def _allowed(searcher: Any, filter_query: query.Query | None) -> set[int] | None
         return None
     # Whoosh ignores a filter that is an empty set (it tests `if filter`): a filter nothing passes must still
     # filter, so it is a set of no real document number.
-    return set(searcher.docs_for_query(filter_query)) or {-1}
+    from newsarc.index import counting
+
+    return counting.docnums(searcher, filter_query) or {-1}
 
 
 def _date_filter(low: dt.datetime | None, high: dt.datetime | None, reader: Any) -> query.Query:
