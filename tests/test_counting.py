@@ -143,3 +143,21 @@ def test_a_term_in_a_segment_without_deletions_is_counted_from_its_frequency(tmp
             backend.parse("title:oil", searcher.reader())[0]))[:3]]
     backend.delete(doomed)
     assert backend.search(request).total == walked_total(backend, request) == before - 3
+
+
+def test_shared_posting_blocks_change_no_hit_and_no_score(backend: WhooshBackend, monkeypatch) -> None:
+    """A search decodes each posting block once and shares it (counting.shared_blocks): the same hits, in the
+    same order, with the same scores and total as a search where every matcher decodes its own."""
+    import contextlib
+
+    from newsarc.index import counting
+
+    requests = [SearchRequest(text, limit=25, **filters) for text in ("election", "oil prices", '"prime minister"',
+                                                                      "Qamishli OR gas") for filters in FILTERS[:4]]
+    shared = [backend.search(r) for r in requests]
+    monkeypatch.setattr(counting, "shared_blocks", contextlib.nullcontext)
+    alone = [backend.search(r) for r in requests]
+    for one, other in zip(shared, alone, strict=True):
+        assert one.total == other.total
+        assert [(h.id, h.score, h.matched_terms) for h in one.hits] == [(h.id, h.score, h.matched_terms)
+                                                                        for h in other.hits]
