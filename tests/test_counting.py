@@ -24,7 +24,7 @@ NAMES = ("Abu Kamal", "Albu Kamal", "al-Bukamal", "Qamishli", "Kamishli", "Erbil
          "Muhammad", "Mohamed", "Deir ez-Zor", "Deir al-Zour")
 TAGS = ("Iraq", "Syria", "Economy", "United Kingdom", "Human rights")
 SOURCES = ("Reuters", "BBC News", "Al Jazeera")
-ARTICLES = 400
+ARTICLES = 600
 
 
 def make_article(rng: random.Random, number: int) -> Article:
@@ -146,18 +146,50 @@ def test_a_term_in_a_segment_without_deletions_is_counted_from_its_frequency(tmp
 
 
 def test_shared_posting_blocks_change_no_hit_and_no_score(backend: WhooshBackend, monkeypatch) -> None:
-    """A search decodes each posting block once and shares it (counting.shared_blocks): the same hits, in the
+    """A search decodes each posting block once and shares it (postings.shared_blocks): the same hits, in the
     same order, with the same scores and total as a search where every matcher decodes its own."""
     import contextlib
 
-    from newsarc.index import counting
+    from newsarc.index import postings
 
     requests = [SearchRequest(text, limit=25, **filters) for text in ("election", "oil prices", '"prime minister"',
                                                                       "Qamishli OR gas") for filters in FILTERS[:4]]
     shared = [backend.search(r) for r in requests]
-    monkeypatch.setattr(counting, "shared_blocks", contextlib.nullcontext)
+    monkeypatch.setattr(postings, "shared_blocks", contextlib.nullcontext)
     alone = [backend.search(r) for r in requests]
     for one, other in zip(shared, alone, strict=True):
         assert one.total == other.total
         assert [(h.id, h.score, h.matched_terms) for h in one.hits] == [(h.id, h.score, h.matched_terms)
                                                                         for h in other.hits]
+
+
+def test_posting_reads_answer_as_whooshs_own(backend: WhooshBackend, monkeypatch) -> None:
+    """newsarc.index.postings decodes ids and skips inside a block its own way: every posting list of the index
+    gives the same ids, and skip_to the same stops, as with Whoosh's own methods."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from newsarc.index import postings
+
+    def walk(reader, fieldname: str, btext: bytes, targets: list[int]) -> tuple[list[int], list[int | None]]:
+        ids = list(reader.postings(fieldname, btext).all_ids())
+        stops: list[int | None] = []
+        matcher = reader.postings(fieldname, btext)
+        for target in targets:
+            if not matcher.is_active():
+                break
+            matcher.skip_to(target)
+            stops.append(matcher.id() if matcher.is_active() else None)
+        return ids, stops
+
+    rng = random.Random(5)
+    with backend.ix.searcher() as searcher:
+        lists = [(leaf, fieldname, btext) for leaf, _ in searcher.reader().leaf_readers()
+                 for fieldname in ("title", "body", "plain", "tags", "path") for btext in leaf.lexicon(fieldname)]
+        assert len(lists) > 500
+        targets = {key: sorted(rng.sample(range(ARTICLES), 40)) for key in range(len(lists))}
+        ours = [walk(leaf, f, t, targets[n]) for n, (leaf, f, t) in enumerate(lists)]
+        for name, method in postings.WHOOSH_OWN.items():
+            monkeypatch.setattr(W3LeafMatcher, name, method)
+        theirs = [walk(leaf, f, t, targets[n]) for n, (leaf, f, t) in enumerate(lists)]
+    assert ours == theirs
+    assert any(len(ids) > 128 for ids, _ in ours)  # lists of several blocks are among them

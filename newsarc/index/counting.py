@@ -16,8 +16,8 @@ operations:
   from each segment's set at the end. (A∪B)−D = (A−D)∪(B−D) and the same for ∩ and −, so removing them once is
   the same as removing them from every list.
 - A lone term in a segment without deletions needs no ids at all: its document frequency is the count.
-- Inside `shared_blocks()`, a posting block unpickled once (by the count or by Whoosh's collector, which reads
-  most of the same blocks) is not unpickled again: a search that both lists and counts decodes each block once.
+- Blocks are read through newsarc.index.postings: inside its shared_blocks(), a block the collector of the
+  top hits has decoded is not decoded again for the count (nor the other way round).
 
 tests/test_counting.py checks the counts against Whoosh's walk for each kind of query, filtered, with deleted
 documents and several segments.
@@ -25,13 +25,11 @@ documents and several segments.
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import accumulate
 from typing import Any
 
-from newsarc.index import whoosh_loader
+from newsarc.index import postings, whoosh_loader
 
 whoosh_loader.load()
 
@@ -42,50 +40,7 @@ from whoosh.matching.wrappers import FilterMatcher  # noqa: E402
 _UNION = (query.Or, query.compound.DefaultOr, query.compound.PreloadedOr, query.compound.SplitOr)
 _NULL = type(query.NullQuery)
 # The block layout read below is Whoosh 2.7's W3 codec's; without it every term is walked as Whoosh walks it.
-_BLOCKS = all(hasattr(W3LeafMatcher, name) for name in ("_read_data", "_next_block", "_goto"))
-
-
-_shared = threading.local()
-
-
-@contextlib.contextmanager
-def shared_blocks() -> Iterator[None]:
-    """Keep the posting blocks decoded in this thread until the end of the block, for the other matchers of the
-    same search (the blocks of a segment never change; the search's searcher keeps the files open)."""
-    if getattr(_shared, "blocks", None) is not None:
-        yield
-        return
-    _shared.blocks = {}
-    try:
-        yield
-    finally:
-        _shared.blocks = None
-
-
-def _install_shared_blocks() -> None:
-    original = W3LeafMatcher._read_data
-    if getattr(original, "_newsarc_shared", False):
-        return
-
-    def _read_data(self: W3LeafMatcher) -> None:
-        blocks = getattr(_shared, "blocks", None)
-        if blocks is None:
-            original(self)
-            return
-        key = (self._postfile, self._dataoffset)  # the file itself, not its id(): kept alive, never reused
-        data = blocks.get(key)
-        if data is None:
-            original(self)
-            blocks[key] = self._data
-        else:
-            self._data = data
-
-    _read_data._newsarc_shared = True  # type: ignore[attr-defined]
-    W3LeafMatcher._read_data = _read_data
-
-
-if _BLOCKS:
-    _install_shared_blocks()
+_BLOCKS = postings.SUPPORTED
 
 
 def count(searcher: Any, q: query.Query, allowed: set[int] | None = None) -> int:

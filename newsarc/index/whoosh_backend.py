@@ -313,7 +313,7 @@ class WhooshBackend:
         return parts[0] if len(parts) == 1 else query.And(parts)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        from newsarc.index.counting import shared_blocks
+        from newsarc.index.postings import shared_blocks
 
         # shared_blocks: the hits, the total, the shown hits' terms and the facets read the same posting blocks
         with self._searcher() as searcher, shared_blocks():
