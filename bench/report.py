@@ -16,6 +16,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("search_date", "search: word + --since/--until", "time"),
     ("search_common_phrase", "search: common-word phrase", "time"),
     ("search_common_date", "search: common word + --since/--until", "time"),
+    ("serve_search_first", "serve: GET /api/search, first request of distinct queries", "serve"),
     ("serve_search", "serve: GET /api/search, warm (vs search: one word)", "serve"),
     ("serve_search_8", "serve: GET /api/search, 8 concurrent clients", "serve"),
     ("grep_term", "baseline: {grep} (one word)", "time"),

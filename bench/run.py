@@ -224,7 +224,10 @@ class SizeRun:
         rows = serve.measure(self.na("serve", "--port", "0"), TERM, env=self.tools.env, cwd=self.tools.cwd,
                              runs=runs, per_client=per_client, cli=self.rows.get("search_term"))
         self.rows.update(rows)
-        single, loaded, memory = rows["serve_search"], rows["serve_search_8"], rows["serve_rss"]
+        first, single, loaded, memory = (rows["serve_search_first"], rows["serve_search"], rows["serve_search_8"],
+                                         rows["serve_rss"])
+        if first.ok:
+            log(f"    serve_search_first {first.median * 1000:.1f} ms median of distinct queries; {first.note}")
         log(f"    serve_search       {single.median * 1000:.1f} ms median, {single.note}" if single.ok
             else f"    serve_search       ERROR {single.error}")
         if loaded.ok:

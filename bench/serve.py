@@ -1,10 +1,12 @@
 """The web server's speed (issue 13, point 6): `GET /api/search` on a warm `newsarc serve` against the
 `newsarc search` process for the same query, measured in the same run on the same archive.
 
-Rows: serve_search (one client, keep-alive, median and p95), serve_search_8 (8 concurrent clients: the p95 a
-user waits under load), serve_rss (the server's resident memory after both). The server is started on a free
-loopback port, warmed with a few requests, and stopped with Ctrl-C (SIGINT) afterwards; traffic goes to
-127.0.0.1 only, with a bounded number of requests.
+Rows: serve_search_first (the first request of each of several distinct queries: what a user typing new
+searches meets; the first of them is the measured query itself, its time and ratio are in the row's extras),
+serve_search (the measured query again and again: one client, keep-alive, median and p95), serve_search_8
+(8 concurrent clients: the p95 a user waits under load), serve_rss (the server's resident memory after them).
+The server is started on a free loopback port, warmed with a few requests of other words, and stopped with
+Ctrl-C (SIGINT) afterwards; traffic goes to 127.0.0.1 only, with a bounded number of requests.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ from urllib.parse import urlencode
 from bench.measure import Measurement, percentile
 
 CLIENTS = 8
-WARMUP = 5
+WARMUP = ("weather", "football", "film", "technology", "health")  # words asked before any measured one
+# Queries each asked once, after the measured query's own first request (one word, AND, phrase, a name with its
+# variants, a rare and a very common word...): none of them has been asked of the server before.
+DISTINCT = ("oil prices", '"prime minister"', "market", "government", "bank", "Qamishli", "Abu Kamal", "police",
+            "minister", "company", "music", "court")
 
 
 class ServerError(Exception):
@@ -103,6 +109,9 @@ def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any,
     path = "/api/search?" + urlencode({"q": query})
     shown = f"GET {path}  # newsarc serve, warm, keep-alive"
     rows = {
+        "serve_search_first": Measurement(f"GET /api/search, first request of {1 + len(DISTINCT)} distinct queries",
+                                          cmd=f"GET /api/search?q=...  # {query!r} and {', '.join(DISTINCT)}: "
+                                              "each once, warm server"),
         "serve_search": Measurement("GET /api/search (warm server)", cmd=shown),
         "serve_search_8": Measurement(f"GET /api/search, {CLIENTS} concurrent clients",
                                       cmd=f"{shown}; {CLIENTS} threads x {per_client}"),
@@ -116,7 +125,11 @@ def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any,
         return rows
     try:
         errors: list[str] = []
-        timed_gets(host, port, path, WARMUP, [], errors)
+        for word in WARMUP:
+            timed_gets(host, port, "/api/search?" + urlencode({"q": word}), 1, [], errors)
+        first = rows["serve_search_first"]
+        for text in (query, *DISTINCT):
+            timed_gets(host, port, "/api/search?" + urlencode({"q": text}), 1, first.samples, errors)
         single = rows["serve_search"]
         timed_gets(host, port, path, runs, single.samples, errors)
         loaded = rows["serve_search_8"]
@@ -129,8 +142,13 @@ def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any,
             thread.join(timeout=600)
         wall = time.perf_counter() - started
         if errors:
-            single.error = loaded.error = errors[0]
+            first.error = single.error = loaded.error = errors[0]
         else:
+            first.extra["first_ms"] = round(first.samples[0] * 1000, 3)  # the measured query, asked the first time
+            if cli is not None and cli.ok:  # not ratio_cli: the row's median is of other queries
+                first.extra["first_ratio_cli"] = round(first.samples[0] / cli.median, 3)
+                first.note = (f"{query!r} asked the first time: {first.extra['first_ms']:.1f} ms, "
+                              f"{first.extra['first_ratio_cli']:.3f}x the `newsarc search` process for it")
             loaded.extra["requests_per_s"] = round(len(loaded.samples) / wall, 1)
             loaded.extra["p95_8_ms"] = round(percentile(loaded.samples, 0.95) * 1000, 3)
             if cli is not None and cli.ok and single.median:

@@ -158,6 +158,9 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     # the common-word queries are common: each word in at least 5% of the articles
     assert min(rows["search_and"]["doc_share"].values()) >= 0.05
     assert rows["search_common_phrase"]["matches"] > 0 and rows["search_common_date"]["matches"] > 0
+    # the server: distinct queries asked once each, the measured one again and again, 8 clients, memory
+    assert rows["serve_search_first"]["runs"] == 13 and rows["serve_search_first"]["first_ratio_cli"] > 0
+    assert rows["serve_search"]["ratio_cli"] > 0 and rows["serve_search_8"]["p95_8_ms"] > 0
     names = {t["name"] for t in results["targets"]}
     assert {"version", "term", "term-grep", "show", "list", "add", "ingest", "reindex", "export-rss",
             "freshness", "add-plain", "import-plain", "reindex-plain", "common-phrase", "common-date",
