@@ -25,7 +25,6 @@ documents and several segments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from itertools import accumulate
 from typing import Any
 
@@ -36,6 +35,7 @@ whoosh_loader.load()
 from whoosh import query  # noqa: E402
 from whoosh.codec.whoosh3 import W3LeafMatcher  # noqa: E402
 from whoosh.matching.wrappers import FilterMatcher  # noqa: E402
+from whoosh.reading import TermNotFound  # noqa: E402
 
 _UNION = (query.Or, query.compound.DefaultOr, query.compound.PreloadedOr, query.compound.SplitOr)
 _NULL = type(query.NullQuery)
@@ -78,19 +78,22 @@ def _ids(leaf: Any, q: query.Query) -> set[int]:
     """The segment's document numbers matching q; may include deleted documents (see the module notes)."""
     kind = type(q)
     if kind is query.Term and not q.minquality:
-        return set(_term_ids(leaf.reader(), q))
-    if kind in _UNION or kind is query.And:
-        subs = q.subqueries
-        if not subs:
+        out: set[int] = set()
+        _add_term_ids(leaf.reader(), q, out)
+        return out
+    if kind in _UNION:
+        out = set()
+        for sub in q.subqueries:  # terms straight into the union, no set of their own
+            if type(sub) is query.Term and not sub.minquality:
+                _add_term_ids(leaf.reader(), sub, out)
+            else:
+                out |= _ids(leaf, sub)
+        return out
+    if kind is query.And:
+        if not q.subqueries:
             return set()
-        sets = [_ids(leaf, sub) for sub in subs]
-        if kind is query.And:
-            sets.sort(key=len)
-            first = sets[0]
-            return first.intersection(*sets[1:]) if len(sets) > 1 else first
-        first = max(sets, key=len)
-        first.update(*(s for s in sets if s is not first))
-        return first
+        sets = sorted((_ids(leaf, sub) for sub in q.subqueries), key=len)
+        return sets[0].intersection(*sets[1:])
     if kind is query.AndNot:
         return _ids(leaf, q.a) - _ids(leaf, q.b)
     if kind is query.Require:
@@ -103,41 +106,38 @@ def _ids(leaf: Any, q: query.Query) -> set[int]:
 
 
 def _btext(reader: Any, q: query.Term) -> bytes | None:
-    """The term's bytes as Term.matcher finds them, or None where it matches nothing."""
+    """The term's bytes as Term.matcher makes them, or None where it matches nothing."""
     schema = reader.schema
     if q.fieldname not in schema:
         return None
     try:
-        btext = schema[q.fieldname].to_bytes(q.text)
+        return schema[q.fieldname].to_bytes(q.text)
     except ValueError:
         return None
-    return btext if (q.fieldname, btext) in reader else None
 
 
 def _term_frequency(reader: Any, q: query.Term) -> int:
     btext = _btext(reader, q)
-    return 0 if btext is None else reader.doc_frequency(q.fieldname, btext)
+    return 0 if btext is None else reader.doc_frequency(q.fieldname, btext)  # 0 for a term the segment lacks
 
 
-def _term_ids(reader: Any, q: query.Term) -> Iterable[int]:
+def _add_term_ids(reader: Any, q: query.Term, out: set[int]) -> None:
+    """Add the ids of the term's postings in this segment to out."""
     btext = _btext(reader, q)
     if btext is None:
-        return ()
-    matcher = reader.postings(q.fieldname, btext)
+        return
+    try:
+        matcher = reader.postings(q.fieldname, btext)
+    except TermNotFound:
+        return
     if isinstance(matcher, FilterMatcher):  # the deleted-documents filter: they are removed per segment instead
         matcher = matcher.child
-    if _BLOCKS and type(matcher) is W3LeafMatcher:
-        return _block_ids(matcher)
-    return list(matcher.all_ids())  # inlined postings (a term of one document): a ListMatcher
-
-
-def _block_ids(matcher: W3LeafMatcher) -> list[int]:
-    """Every id of a posting list, block by block: W3LeafMatcher._read_ids without its Python-level decoding."""
-    out: list[int] = []
-    while not matcher._atend:
+    if not (_BLOCKS and type(matcher) is W3LeafMatcher):
+        out.update(matcher.all_ids())  # inlined postings (a term of one document): a ListMatcher
+        return
+    while not matcher._atend:  # block by block: W3LeafMatcher._read_ids without its Python-level decoding
         if matcher._data is None:
             matcher._read_data()
         raw = matcher._data[0]
-        out.extend(raw if matcher._byteids else accumulate(raw))
+        out.update(raw if matcher._byteids else accumulate(raw))
         matcher._next_block()
-    return out
