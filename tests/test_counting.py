@@ -193,3 +193,17 @@ def test_posting_reads_answer_as_whooshs_own(backend: WhooshBackend, monkeypatch
         theirs = [walk(leaf, f, t, targets[n]) for n, (leaf, f, t) in enumerate(lists)]
     assert ours == theirs
     assert any(len(ids) > 128 for ids, _ in ours)  # lists of several blocks are among them
+
+
+def test_a_remembered_total_belongs_to_its_own_query(backend: WhooshBackend) -> None:
+    """A kept searcher remembers totals by query and filter (a next page asks again): queries that differ only
+    in a phrase's slop, in --exact or in a filter each get their own, exact total."""
+    asked = ['"Qamishli mentioned"', '"Qamishli mentioned"~2', '"Qamishli mentioned"', '"Qamishli mentioned"~2']
+    totals = []
+    for text in asked:
+        for exact in (False, True):
+            for filters in FILTERS[:3]:
+                request = SearchRequest(text, exact=exact, snippets=False, **filters)  # type: ignore[arg-type]
+                totals.append(backend.search(request).total)
+                assert totals[-1] == walked_total(backend, request), (text, exact, filters)
+    assert totals[0] == 0 < totals[6]  # one word between: only the looser phrase matches

@@ -21,10 +21,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
@@ -43,6 +43,8 @@ from whoosh.analysis import Filter, RegexTokenizer  # noqa: E402
 
 from newsarc.index.analysis import Joined, name_keys_analyzer, stem, stemmed_analyzer, words_analyzer  # noqa: E402
 from newsarc.index.urls import url_analyzer  # noqa: E402
+
+T = TypeVar("T")
 
 # The schema's version is newsarc.storage.store.INDEX_SCHEMA: bump it when the schema or analyzers change.
 INDEX_NAME = "MAIN"
@@ -168,6 +170,14 @@ class _KeptSearcher:
     thread: int
     searcher: Any
     busy: bool = False
+    # What this index state answered before: exact totals by (query, filter), and a few filters' allowed
+    # document sets (a next page asks for both again). Bounded; gone with the searcher when the index changes.
+    totals: dict[Any, int] = field(default_factory=dict)
+    allowed: dict[Any, set[int] | None] = field(default_factory=dict)
+
+
+KEPT_TOTALS = 256
+KEPT_FILTERS = 4  # a set of up to every document number each: a few MB at 100,000 articles
 
 
 class WhooshBackend:
@@ -238,6 +248,20 @@ class WhooshBackend:
             return generation, (self.directory / f"_{INDEX_NAME}_{generation}.toc").read_bytes()
         except OSError:
             return None  # mid-commit or gone: this search opens its own searcher
+
+    def _remembered(self, searcher: Any, table: str, key: Any, bound: int, compute: Callable[[], T]) -> T:
+        """compute(), or what it gave before for key on this same kept searcher (the same index state). No key
+        (a query that _query_key cannot describe) or another searcher: computed every time."""
+        kept = self._kept
+        if key is None or kept is None or kept.searcher is not searcher:
+            return compute()
+        memo: dict[Any, Any] = getattr(kept, table)
+        if key in memo:
+            return memo[key]
+        value = memo[key] = compute()
+        while len(memo) > bound:
+            del memo[next(iter(memo))]  # the oldest
+        return value
 
     def _drop_searcher(self) -> None:
         kept, self._kept = self._kept, None
@@ -322,7 +346,10 @@ class WhooshBackend:
             # Not terms=True: recording the matched terms of every match cost common-word searches much of their
             # time; the matchers are kept as terms=True keeps them (same hits, same scores), and the shown page's
             # terms are found below.
-            kwargs: dict[str, Any] = {"filter": _allowed(searcher, self._filter(request, searcher.reader()))}
+            filter_query = self._filter(request, searcher.reader())
+            filter_key = _query_key(filter_query)
+            kwargs: dict[str, Any] = {"filter": self._remembered(searcher, "allowed", filter_key, KEPT_FILTERS,
+                                                                 lambda: _allowed(searcher, filter_query))}
             if request.sort == "date":
                 kwargs.update(sortedby=_newest_first_facet(), reverse=True)
             if request.collapse:
@@ -331,7 +358,10 @@ class WhooshBackend:
                 kwargs.update(collapse=sorting.FieldFacet("group"), collapse_limit=1)
             page, limit = max(request.page, 1), max(request.limit, 1)
             results = _search_current(searcher, parsed, limit=page * limit, **kwargs)
-            total = _total(searcher, parsed, kwargs["filter"])
+            query_key = _query_key(parsed)
+            both = None if query_key is None or filter_key is None else (query_key, filter_key)
+            total = self._remembered(searcher, "totals", both, KEPT_TOTALS,
+                                     lambda: _total(searcher, parsed, kwargs["filter"]))
             copies: dict[str, int] = {}
             if request.collapse:  # Whoosh's own collapsed_counts miss a copy that a better one displaced
                 from whoosh import sorting
@@ -607,6 +637,29 @@ _FUNCTION_STEMS = frozenset(stem(w) for w in (
 
 def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _query_key(q: query.Query | None) -> Any:
+    """A hashable description of a query with every attribute of every part (class, fields, words, slop, date
+    bounds...): equal keys match the same documents. Not repr(), which leaves out some (a Sequence's slop).
+    None where some attribute cannot be described; the empty filter is ()."""
+    if q is None:
+        return ()
+
+    def describe(value: Any) -> Any:
+        if isinstance(value, query.Query):
+            return (type(value).__module__, type(value).__qualname__,
+                    tuple(sorted((name, describe(item)) for name, item in vars(value).items())))
+        if isinstance(value, list | tuple):
+            return tuple(describe(item) for item in value)
+        if value is None or isinstance(value, str | bytes | int | float | dt.datetime | dt.date):
+            return value
+        raise TypeError(type(value).__name__)
+
+    try:
+        return describe(q)
+    except TypeError:
+        return None
 
 
 def _total(searcher: Any, parsed: query.Query, allowed: set[int] | None) -> int:
