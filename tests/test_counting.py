@@ -164,10 +164,8 @@ def test_shared_posting_blocks_change_no_hit_and_no_score(backend: WhooshBackend
 
 
 def test_posting_reads_answer_as_whooshs_own(backend: WhooshBackend, monkeypatch) -> None:
-    """newsarc.index.postings decodes ids and skips inside a block its own way: every posting list of the index
-    gives the same ids, and skip_to the same stops, as with Whoosh's own methods."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
+    """newsarc.index.postings decodes ids, skips inside a block and shares what it read its own way: every
+    posting list of the index gives the same ids, and skip_to the same stops, as with Whoosh's own methods."""
     from newsarc.index import postings
 
     def walk(reader, fieldname: str, btext: bytes, targets: list[int]) -> tuple[list[int], list[int | None]]:
@@ -188,10 +186,12 @@ def test_posting_reads_answer_as_whooshs_own(backend: WhooshBackend, monkeypatch
         assert len(lists) > 500
         targets = {key: sorted(rng.sample(range(ARTICLES), 40)) for key in range(len(lists))}
         ours = [walk(leaf, f, t, targets[n]) for n, (leaf, f, t) in enumerate(lists)]
-        for name, method in postings.WHOOSH_OWN.items():
-            monkeypatch.setattr(W3LeafMatcher, name, method)
+        with postings.shared_blocks():  # every list through one memo of blocks, headers and term entries, twice
+            shared = [walk(leaf, f, t, targets[n]) for _ in range(2) for n, (leaf, f, t) in enumerate(lists)]
+        for (owner, name), method in postings.WHOOSH_OWN.items():
+            monkeypatch.setattr(owner, name, method)
         theirs = [walk(leaf, f, t, targets[n]) for n, (leaf, f, t) in enumerate(lists)]
-    assert ours == theirs
+    assert ours == theirs and shared == theirs + theirs
     assert any(len(ids) > 128 for ids, _ in ours)  # lists of several blocks are among them
 
 

@@ -8,7 +8,9 @@ to W3LeafMatcher when this module is imported:
 
 - shared_blocks(): inside it, a block unpickled once is kept (per thread) and handed to every other matcher
   that reads the same block of the same segment file until the end of the search; the total and the top-N
-  collector read nearly the same blocks, so a search decodes each once.
+  collector read nearly the same blocks, so a search decodes each once. The same for each block's header and
+  for where a term's entry is in a segment's term table (the collector, the count and the shown hits' terms
+  each look up every term in every segment).
 - _read_ids undoes the delta coding with itertools.accumulate (in C) instead of a Python generator.
 - skip_to finds the target inside a block by bisection instead of stepping posting by posting in Python (the
   ids of a block are sorted; the block is found as before).
@@ -30,14 +32,17 @@ from newsarc.index import whoosh_loader
 whoosh_loader.load()
 
 from whoosh.codec.whoosh3 import W3LeafMatcher  # noqa: E402
+from whoosh.filedb.filetables import HashReader  # noqa: E402
 from whoosh.matching import ReadTooFar  # noqa: E402
 
 # The attributes used below are Whoosh 2.7's; without them Whoosh's own methods stay in place.
 SUPPORTED = all(hasattr(W3LeafMatcher, name) for name in ("_read_data", "_read_ids", "_next_block", "_goto",
                                                           "_skip_to_block", "skip_to"))
+SUPPORTED = SUPPORTED and hasattr(HashReader, "ranges_for_key")
 
 _shared = threading.local()
-WHOOSH_OWN: dict[str, Any] = {}  # Whoosh's own methods, replaced below (the tests compare with them)
+WHOOSH_OWN: dict[tuple[type, str], Any] = {}  # Whoosh's own methods, by class and name, replaced below (tests
+# compare with them)
 
 
 @contextlib.contextmanager
@@ -57,8 +62,10 @@ def shared_blocks() -> Iterator[None]:
 def _install() -> None:
     if not SUPPORTED or getattr(W3LeafMatcher, "_newsarc_postings", False):
         return
-    WHOOSH_OWN.update({name: getattr(W3LeafMatcher, name) for name in ("_read_data", "_read_ids", "skip_to")})
-    read_data = WHOOSH_OWN["_read_data"]
+    WHOOSH_OWN.update({(W3LeafMatcher, name): getattr(W3LeafMatcher, name)
+                       for name in ("_read_data", "_read_ids", "skip_to", "_goto")})
+    WHOOSH_OWN[HashReader, "ranges_for_key"] = HashReader.ranges_for_key
+    read_data = WHOOSH_OWN[W3LeafMatcher, "_read_data"]
 
     def _read_data(self: Any) -> None:
         blocks = getattr(_shared, "blocks", None)
@@ -99,7 +106,42 @@ def _install() -> None:
         while self.is_active() and self.id() < targetid:
             self.next()
 
+    goto = WHOOSH_OWN[W3LeafMatcher, "_goto"]
+
+    def _goto(self: Any, position: int) -> None:
+        blocks = getattr(_shared, "blocks", None)
+        if blocks is None:
+            goto(self, position)
+            return
+        key = (self._postfile, position, "info")
+        info = blocks.get(key)
+        if info is None:
+            goto(self, position)
+            blocks[key] = (self._lastblock, self._nextoffset, self._dataoffset, self._blocklength, self._maxid,
+                           self._maxweight, self._compression, self._minlength, self._maxlength)
+            return
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        if info[0]:
+            self._lastblock = True
+        (_, self._nextoffset, self._dataoffset, self._blocklength, self._maxid, self._maxweight,
+         self._compression, self._minlength, self._maxlength) = info
+
+    ranges_for_key = WHOOSH_OWN[HashReader, "ranges_for_key"]
+
+    def _ranges_for_key(self: Any, key: bytes) -> Iterator[tuple[int, int]]:
+        blocks = getattr(_shared, "blocks", None)
+        if blocks is None:
+            return ranges_for_key(self, key)
+        memo_key = (self, key, "ranges")
+        found = blocks.get(memo_key)
+        if found is None:
+            found = blocks[memo_key] = list(ranges_for_key(self, key))
+        return iter(found)
+
     W3LeafMatcher._read_data = _read_data
+    W3LeafMatcher._goto = _goto
+    HashReader.ranges_for_key = _ranges_for_key
     W3LeafMatcher._read_ids = _read_ids
     W3LeafMatcher.skip_to = skip_to
     W3LeafMatcher._newsarc_postings = True
