@@ -218,7 +218,8 @@ class WhooshBackend:
         """A searcher of the newest index, kept open between searches while the index stays the same.
 
         Opening one reads every segment's table of stored-field offsets again (Whoosh does it in Python): in a
-        long-running `newsarc serve` that was a third of a warm search at 100,000 articles. The searcher is kept
+        long-running `newsarc serve` that was about a quarter of a warm search at 100,000 articles (first requests
+        of one-word queries, measured with the faster totals in place). The searcher is kept
         for the thread that opened it and used again while the index's newest table of contents is the same (one
         small file read per search); a commit by any process makes a new one, so a search never reads an older
         index than a new searcher would. Another thread, or a search inside a search, gets a searcher of its own,
@@ -641,7 +642,8 @@ def _text(value: Any) -> str:
 
 def _query_key(q: query.Query | None) -> Any:
     """A hashable description of a query with every attribute of every part (class, fields, words, slop, date
-    bounds...): equal keys match the same documents. Not repr(), which leaves out some (a Sequence's slop).
+    bounds...): equal keys match the same documents. Not repr(), which a query class may write without some
+    attribute (Or leaves out its scale).
     None where some attribute cannot be described; the empty filter is ()."""
     if q is None:
         return ()
