@@ -647,15 +647,18 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
 
     store = env.store(create=True)
     records = ((f"{file} record {n}", record) for n, record in enumerate(read_import(Path(file), fmt), start=1))
+    differing_fields: set[str] = set()  # the outcomes are not kept: an import's memory must not grow with it
     with ingest_progress(store=store, total_items=count_records(Path(file), fmt), label="importing") as progress:
         def show(outcome: Any) -> None:
             progress.article(outcome)
+            if outcome.status == "differing":
+                differing_fields.update(outcome.reason.split(", "))
             if outcome.status == "failed":
                 say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
             elif outcome.status == "updated":
                 say(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")
 
-        report = api.AddReport()
+        report = api.AddReport(keep_outcomes=False)
         try:
             api.add_articles(store, records, on_outcome=show, update=update, report=report)
         except KeyboardInterrupt:
@@ -669,8 +672,7 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
     differing, updated = report.count("differing"), report.count("updated")
     summary = f"{added} imported, {report.count('duplicate')} already in the archive"
     if differing:
-        fields = sorted({f for o in report.outcomes if o.status == "differing" for f in o.reason.split(", ")})
-        summary += (f", {differing} differing from the archive ({', '.join(fields)}; "
+        summary += (f", {differing} differing from the archive ({', '.join(sorted(differing_fields))}; "
                     "`newsarc import --update` applies them)")
     if updated:
         summary += f", {updated} updated"

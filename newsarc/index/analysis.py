@@ -167,3 +167,51 @@ def stemmed_analyzer():
 
 def name_keys_analyzer():
     return NameKeyTokenizer()
+
+
+def fast_indexer(field):
+    """A function giving what field.index(value) gives for a field analysed by NewsTokenizer (Positions with
+    stemming: title, body, tagtext; Existence: plain), without Whoosh's token and filter generators; None for
+    any other field (the writer then asks Whoosh). tests/test_bulk_writer.py holds both to the same bytes."""
+    from whoosh import formats
+    from whoosh.analysis.analyzers import CompositeAnalyzer
+
+    fmt, analyzer = field.format, field.analyzer
+    if type(fmt) is formats.Existence and type(analyzer) is NewsTokenizer:
+        return _existence_indexer(fmt.field_boost)
+    if (type(fmt) is formats.Positions and type(analyzer) is CompositeAnalyzer and len(analyzer.items) == 2
+            and type(analyzer.items[0]) is NewsTokenizer and type(analyzer.items[1]) is StemFilter):
+        return _stemmed_positions_indexer(fmt, analyzer.items[1])
+    return None
+
+
+def _existence_indexer(field_boost: float):
+    def index(value: str) -> list[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, Joined) and value.parts:
+            words = {token.text for _part, tokens, _is_tag in _parts(value) for token in tokens}
+        else:
+            words = {token.text for token in _tokens(value, True)}
+        return [(word.encode("utf-8"), 1, field_boost, b"") for word in words]
+
+    return index
+
+
+def _stemmed_positions_indexer(fmt, stem_filter):
+    encode, field_boost = fmt.encode, fmt.field_boost
+    stem_word, ignore = stem_filter._stem, stem_filter.ignore
+
+    def index(value: str) -> list[tuple[bytes, int, float, bytes]]:
+        positions: dict[str, list[int]] = {}
+        for token in _tokens(value, True):
+            text = token.text
+            if text not in ignore:
+                text = stem_word(text)
+            found = positions.get(text)
+            if found is None:
+                positions[text] = [token.pos]
+            else:
+                found.append(token.pos)
+        return [(word.encode("utf-8"), len(poses), float(len(poses)) * field_boost, encode(poses))
+                for word, poses in positions.items()]
+
+    return index

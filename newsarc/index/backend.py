@@ -7,7 +7,7 @@ its place by implementing this protocol; the commands, the archive and the catal
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -93,8 +93,9 @@ class SearchBackend(Protocol):
     def delete(self, paths: Iterable[str]) -> None: ...
 
     def apply(self, upserts: Iterable[tuple[str, Article]], deletes: Iterable[str], *, bulk: bool = False,
-              fresh: bool = False) -> None:
-        """Deletes and upserts in one commit (fresh=True: the index is new, nothing to replace)."""
+              fresh: bool = False, on_indexed: Callable[[int], None] | None = None) -> None:
+        """Deletes and upserts in one commit (fresh=True: the index is new, nothing to replace). on_indexed(n)
+        is called as n more documents are analysed (a progress bar's measure)."""
 
     # -- reading
     def search(self, request: SearchRequest) -> SearchResult: ...

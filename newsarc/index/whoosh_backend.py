@@ -187,6 +187,7 @@ class WhooshBackend:
         self.directory = directory
         self._ix: index.Index | None = None
         self._kept: _KeptSearcher | None = None
+        self._worker: Any = None  # the segment worker of bulk batches, started by the first big one
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -209,6 +210,9 @@ class WhooshBackend:
 
     def close(self) -> None:
         self._drop_searcher()
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
         if self._ix is not None:
             self._ix.close()
             self._ix = None
@@ -272,7 +276,9 @@ class WhooshBackend:
     # -- writing ---------------------------------------------------------------------------------------
     def writer(self, *, bulk: bool = False):
         # 128 MB, Whoosh's default: with 256 MB a 100k-article import or reindex peaked at 411 MB RSS (budget 400).
-        return self.ix.writer(limitmb=128 if bulk else 64, timeout=30.0, compound=False)
+        from newsarc.index.bulk_writer import GroupedSegmentWriter
+
+        return GroupedSegmentWriter(self.ix, limitmb=128 if bulk else 64, timeout=30.0, compound=False)
 
     def add(self, items: Iterable[tuple[str, Article]]) -> None:
         self.apply(items, [])
@@ -284,21 +290,59 @@ class WhooshBackend:
         writer.commit()
 
     def apply(self, upserts: Iterable[tuple[str, Article]], deletes: Iterable[str], *, bulk: bool = False,
-              fresh: bool = False) -> None:
-        """One commit for a batch of changes. fresh=True skips the delete-before-add of a new index."""
+              fresh: bool = False, on_indexed: Callable[[int], None] | None = None) -> None:
+        """One commit for a batch of changes. fresh=True skips the delete-before-add of a new index. A big bulk
+        batch is indexed on two cores: the second half by the segment worker (see segment_worker.py)."""
+        from newsarc.index import segment_worker
+
+        batch = list(upserts)
+        split = bulk and segment_worker.worker_wanted(len(batch)) and _unique_paths(batch)
         writer = self.writer(bulk=bulk)
         try:
             for path in deletes:
                 writer.delete_by_term("path", path)
-            for path, article in upserts:
-                if fresh:
-                    writer.add_document(**document_for(path, article))
-                else:
-                    writer.update_document(**document_for(path, article))
+            if split:
+                mine, theirs = batch[:len(batch) // 2], batch[len(batch) // 2:]
+                worker = self._segment_worker()
+                worker.submit(str(self.directory), INDEX_NAME, writer.pool.limit >> 20,
+                              [document_for(path, article) for path, article in theirs])
+                self._index(writer, mine, fresh, on_indexed)
+                if not fresh:
+                    for path, _article in theirs:
+                        writer.delete_by_term("path", path)
+                try:
+                    writer.extra_segments.append(worker.result())
+                    if on_indexed:
+                        on_indexed(len(theirs))
+                except segment_worker.WorkerFailed:
+                    self._index(writer, theirs, True, on_indexed)  # their old versions are deleted above
+            else:
+                self._index(writer, batch, fresh, on_indexed)
         except BaseException:
             writer.cancel()
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None
             raise
         writer.commit()
+
+    @staticmethod
+    def _index(writer: Any, upserts: Iterable[tuple[str, Article]], fresh: bool,
+               on_indexed: Callable[[int], None] | None) -> None:
+        for path, article in upserts:
+            if fresh:
+                writer.add_document(**document_for(path, article))
+            else:
+                writer.update_document(**document_for(path, article))
+            if on_indexed:
+                on_indexed(1)
+
+    def _segment_worker(self) -> Any:
+        from newsarc.index.segment_worker import SegmentWorker
+
+        if self._worker is None:
+            self._worker = SegmentWorker()
+        return self._worker
 
     # -- queries ---------------------------------------------------------------------------------------
     def parse(self, text: str, reader: Any = None, *, exact: bool = False,
@@ -634,6 +678,11 @@ _FUNCTION_STEMS = frozenset(stem(w) for w in (
     "very", "was", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
     "you", "your", "two", "three", "one", "year", "years", "new"
 ))
+
+
+def _unique_paths(upserts: list[tuple[str, Article]]) -> bool:
+    """Whether no path comes twice (then the halves of a split batch cannot replace each other's documents)."""
+    return len({path for path, _article in upserts}) == len(upserts)
 
 
 def _text(value: Any) -> str:

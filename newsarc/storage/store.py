@@ -291,7 +291,7 @@ class Store:
                         self.warn(f"skipped {exc}; fix the file, then any command picks it up")
                         deletes.append(relpath)
                     advance(1)
-                self.backend.apply(_ticking([(p, a) for p, a, _ in loaded], advance), deletes)
+                self.backend.apply([(p, a) for p, a, _ in loaded], deletes, on_indexed=advance)
                 catalog = self.catalog
                 catalog.begin()
                 try:
@@ -342,7 +342,7 @@ class Store:
                     except NewsarcError as exc:
                         self.warn(f"skipped {exc}; fix the file, then any command picks it up")
                     advance(1)
-                self.backend.apply(_ticking([(p, a) for p, a, _ in loaded], advance), [], bulk=True, fresh=True)
+                self.backend.apply([(p, a) for p, a, _ in loaded], [], bulk=True, fresh=True, on_indexed=advance)
                 catalog = self.catalog
                 catalog.begin()
                 for relpath, article, stamp in loaded:
@@ -368,7 +368,7 @@ class Store:
         if not upserts and not deletes:
             return
         on_index = self.on_index
-        self.backend.apply(_ticking(upserts, lambda n: on_index(n, 0)) if on_index else upserts, deletes, bulk=bulk)
+        self.backend.apply(upserts, deletes, bulk=bulk, on_indexed=(lambda n: on_index(n, 0)) if on_index else None)
         catalog = self.catalog
         catalog.begin()
         try:
@@ -389,13 +389,6 @@ class Store:
             raise
         if on_index:
             on_index(0, len(upserts))
-
-
-def _ticking(items: list[T], advance: Callable[[int], None]) -> Iterator[T]:
-    """items, calling advance(1) as the index writer takes each one: progress through the slow analysis."""
-    for item in items:
-        yield item
-        advance(1)
 
 
 class BackgroundWrites:
