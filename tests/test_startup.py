@@ -17,7 +17,8 @@ import pytest
 from tests.conftest import SEED, need_shared
 
 NEWSARC = Path(sys.executable).parent / "newsarc"
-NOT_FOR_SEARCH = ("newsarc.adding", "newsarc.ingest", "newsarc.dedupe")
+NOT_FOR_SEARCH = ("newsarc.adding", "newsarc.ingest", "newsarc.dedupe", "newsarc.index.bulk_writer",
+                  "newsarc.index.segment_worker", "whoosh.writing")
 
 
 def _imported(archive: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
