@@ -25,6 +25,7 @@ from newsarc.index import whoosh_loader
 
 whoosh_loader.load()
 
+from whoosh.formats import Existence  # noqa: E402
 from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
 
 from newsarc.index.analysis import fast_indexer  # noqa: E402
@@ -43,13 +44,52 @@ class _Term:
         self.weights = array("d")  # Python floats exactly: the block's max weight is taken before float32
         self.values: list[bytes | None] = []
 
+    def add(self, docnum: int, weight: float, value: bytes | None) -> bool:
+        self.docnums.append(docnum)
+        self.weights.append(weight)
+        self.values.append(value)
+        return True
+
+    def postings(self) -> Iterator[tuple[int, float, bytes | None]]:
+        return zip(self.docnums, self.weights, self.values, strict=True)
+
+    def block(self, start: int, stop: int) -> tuple[array, list[bytes], float]:
+        """Whoosh's buffers for postings start..stop: float32 weights, the non-empty values, the largest weight."""
+        weights = self.weights[start:stop]
+        return array("f", weights), [value for value in self.values[start:stop] if value], max(0, max(weights))
+
+
+class _Presence:
+    """A term of a field that records only presence (Whoosh's Existence format): docnums, one weight, no values."""
+
+    __slots__ = ("docnums", "weight")
+
+    def __init__(self, weight: float) -> None:
+        self.docnums = array("I")
+        self.weight = weight
+
+    def add(self, docnum: int, weight: float, value: bytes | None) -> bool:
+        if weight != self.weight or value:
+            return False
+        self.docnums.append(docnum)
+        return True
+
+    def postings(self) -> Iterator[tuple[int, float, bytes | None]]:
+        weight = self.weight
+        return ((docnum, weight, b"") for docnum in self.docnums)
+
+    def block(self, start: int, stop: int) -> tuple[array, list[bytes], float]:
+        count = len(self.docnums[start:stop])
+        return array("f", [self.weight]) * count, [], max(0, self.weight)
+
 
 class GroupedPostingPool(PostingPool):
     """A PostingPool that groups postings by term while it can (see the module docstring)."""
 
     def __init__(self, tempstore: Any, segment: Any, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
-        self.terms: dict[str, dict[bytes, _Term]] = {}
+        self.terms: dict[str, dict[bytes, _Term | _Presence]] = {}
+        self.presence: dict[str, float] = {}  # presence-only fields (set by the writer): their postings' weight
         self.grouped = True  # False once the postings went to Whoosh's sorting pool
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
@@ -62,21 +102,19 @@ class GroupedPostingPool(PostingPool):
             terms = self.terms[fieldname] = {}
             self.fieldnames.add(fieldname)
         term = terms.get(btext)
-        if term is None:
-            term = terms[btext] = _Term()
-        elif docnum <= term.docnums[-1]:
+        if docnum < 0 or (term is not None and docnum <= term.docnums[-1]):
+            # Whoosh's spelling pseudo-postings, or docnums out of order: Whoosh's own sort handles them
             self._ungroup()
             PostingPool.add(self, item)
             return
-        if docnum < 0:  # Whoosh's spelling pseudo-posting: its own sort knows what to do with it
+        if term is None:
+            term = terms[btext] = _Presence(self.presence[fieldname]) if fieldname in self.presence else _Term()
+        if not term.add(docnum, weight, value):
             if not term.docnums:
                 del terms[btext]
             self._ungroup()
             PostingPool.add(self, item)
             return
-        term.docnums.append(docnum)
-        term.weights.append(weight)
-        term.values.append(value)
         self.currentsize += _POSTING_OVERHEAD + len(fieldname) + 2 * len(btext) + len(value or b"")
         if self.currentsize > self.limit:
             self._ungroup()
@@ -90,8 +128,7 @@ class GroupedPostingPool(PostingPool):
         current = self.current
         for fieldname, terms in self.terms.items():
             for btext, term in terms.items():
-                current.extend(zip([fieldname] * len(term.docnums), [btext] * len(term.docnums),
-                                   term.docnums, term.weights, term.values, strict=True))
+                current.extend((fieldname, btext, docnum, weight, value) for docnum, weight, value in term.postings())
         self.terms = {}
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
@@ -103,8 +140,7 @@ class GroupedPostingPool(PostingPool):
         for fieldname in sorted(self.terms):
             terms = self.terms[fieldname]
             for btext in sorted(terms):
-                term = terms[btext]
-                for docnum, weight, value in zip(term.docnums, term.weights, term.values, strict=True):
+                for docnum, weight, value in terms[btext].postings():
                     yield fieldname, btext, docnum, weight, value
 
 
@@ -117,17 +153,19 @@ class GroupedSegmentWriter(SegmentWriter):
         self.pool: GroupedPostingPool = GroupedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         self._indexers: dict[str, Callable[[str], list[tuple[bytes, int, float, bytes]]] | None] = {}
         self._simple_fields: set[str] | None = None
-        self.extra_segments: list[Any] = []  # segments written by a worker process for this commit
+        # Functions giving segments written elsewhere (the segment worker) for this commit, called once this
+        # writer's own segment is written: their segments are listed after it.
+        self.segment_sources: list[Callable[[], Any]] = []
 
     def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
-        """SegmentWriter.commit, with the extra segments listed after this writer's own."""
+        """SegmentWriter.commit, with the segments of segment_sources listed after this writer's own."""
         self._check_state()
         final = self._merge_segments(mergetype, optimize, merge)
         if self._added:
             final.append(self._finalize_segment())
         else:
             self._close_segment()
-        final.extend(self.extra_segments)
+        final.extend(source() for source in self.segment_sources)
         self._commit_toc(final)
         self._finish()
 
@@ -159,22 +197,30 @@ class GroupedSegmentWriter(SegmentWriter):
                 if field.indexed:
                     indexer = self._indexer(fieldname, field) if isinstance(value, str) else None
                     items = indexer(value) if indexer else list(field.index(value))
-                    scorable = field.scorable
-                    terms = pool.terms.get(fieldname)
-                    if terms is None:
-                        terms = pool.terms[fieldname] = {}
-                        pool.fieldnames.add(fieldname)
-                    for btext, freq, weight, vbytes in items:
-                        if scorable:
-                            length += freq
-                        term = terms.get(btext)
-                        if term is None:
-                            term = terms[btext] = _Term()
-                        term.docnums.append(docnum)
-                        term.weights.append(weight)
-                        term.values.append(vbytes)
-                        pooled += 2 * len(btext) + len(vbytes or b"")
-                    pooled += (_POSTING_OVERHEAD + len(fieldname)) * len(items)
+                    if field.scorable:
+                        length = sum(item[1] for item in items)
+                    terms: dict[bytes, Any] = pool.terms.setdefault(fieldname, {})
+                    pool.fieldnames.add(fieldname)
+                    presence = pool.presence.get(fieldname)
+                    if presence is None and type(field.format) is Existence:
+                        presence = pool.presence[fieldname] = field.format.field_boost
+                    if presence is not None:  # every posting is (docnum, the field's boost, no value)
+                        for btext, _freq, _weight, _value in items:
+                            seen = terms.get(btext)
+                            if seen is None:
+                                seen = terms[btext] = _Presence(presence)
+                            seen.docnums.append(docnum)
+                    else:
+                        for btext, _freq, weight, vbytes in items:
+                            term = terms.get(btext)
+                            if term is None:
+                                term = terms[btext] = _Term()
+                            term.docnums.append(docnum)
+                            term.weights.append(weight)
+                            term.values.append(vbytes)
+                            if vbytes:
+                                pooled += len(vbytes)
+                    pooled += (_POSTING_OVERHEAD + len(fieldname) + 16) * len(items)
                 perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
                 column = field.column_type
                 if column:
@@ -209,7 +255,8 @@ class GroupedSegmentWriter(SegmentWriter):
             lengths.close()
 
 
-def write_grouped(fieldwriter: Any, schema: Any, lengths: Any, grouped: dict[str, dict[bytes, _Term]]) -> None:
+def write_grouped(fieldwriter: Any, schema: Any, lengths: Any,
+                  grouped: dict[str, dict[bytes, _Term | _Presence]]) -> None:
     """What FieldWriter.add_postings does for sorted postings, a term and a block at a time."""
     doccount = lengths.doc_count_all()
     for fieldname in sorted(grouped):
@@ -229,20 +276,17 @@ def write_grouped(fieldwriter: Any, schema: Any, lengths: Any, grouped: dict[str
         fieldwriter.finish_field()
 
 
-def _write_postings(postwriter: Any, term: _Term, field_lengths: list[int] | None) -> None:
+def _write_postings(postwriter: Any, term: _Term | _Presence, field_lengths: list[int] | None) -> None:
     """Fill the postings writer's block buffer as W3PostingsWriter.add_posting would, a block at a time: a full
     block is written when the next posting arrives, the last one is left for finish_postings (which may inline it)."""
     limit = postwriter._blocklimit
-    docnums, weights, values = term.docnums, term.weights, term.values
+    docnums = term.docnums
     for start in range(0, len(docnums), limit):
         if start:
             postwriter._write_block()
         block_ids = docnums[start:start + limit]
-        block_weights = weights[start:start + limit]
         postwriter._ids = block_ids
-        postwriter._weights = array("f", block_weights)
-        postwriter._values = [value for value in values[start:start + limit] if value]
-        postwriter._maxweight = max(0, max(block_weights))
+        postwriter._weights, postwriter._values, postwriter._maxweight = term.block(start, start + limit)
         if field_lengths is not None:
             present = [length for length in map(field_lengths.__getitem__, block_ids) if length]
             if present:

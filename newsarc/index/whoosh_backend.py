@@ -303,28 +303,25 @@ class WhooshBackend:
                 writer.delete_by_term("path", path)
             if split:
                 mine, theirs = batch[:len(batch) // 2], batch[len(batch) // 2:]
+                documents = [document_for(path, article) for path, article in theirs]
                 worker = self._segment_worker()
-                worker.submit(str(self.directory), INDEX_NAME, writer.pool.limit >> 20,
-                              [document_for(path, article) for path, article in theirs])
+                worker.submit(str(self.directory), INDEX_NAME, writer.pool.limit >> 20, documents)
                 self._index(writer, mine, fresh, on_indexed)
                 if not fresh:
                     for path, _article in theirs:
                         writer.delete_by_term("path", path)
-                try:
-                    writer.extra_segments.append(worker.result())
-                    if on_indexed:
-                        on_indexed(len(theirs))
-                except segment_worker.WorkerFailed:
-                    self._index(writer, theirs, True, on_indexed)  # their old versions are deleted above
+                # Fetched after this writer's own segment is written, so both processes work until then.
+                writer.segment_sources.append(lambda: self._their_segment(worker, documents, writer, on_indexed))
             else:
                 self._index(writer, batch, fresh, on_indexed)
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             if self._worker is not None:
                 self._worker.close()
                 self._worker = None
             raise
-        writer.commit()
 
     @staticmethod
     def _index(writer: Any, upserts: Iterable[tuple[str, Article]], fresh: bool,
@@ -336,6 +333,20 @@ class WhooshBackend:
                 writer.update_document(**document_for(path, article))
             if on_indexed:
                 on_indexed(1)
+
+    def _their_segment(self, worker: Any, documents: list[dict[str, Any]], writer: Any,
+                       on_indexed: Callable[[int], None] | None) -> Any:
+        """The worker's segment; if the worker failed, the same documents written as a segment here."""
+        from newsarc.index import segment_worker
+
+        try:
+            segment = worker.result()
+        except segment_worker.WorkerFailed:
+            segment = segment_worker.write_segment(str(self.directory), INDEX_NAME, writer.pool.limit >> 20,
+                                                   documents)
+        if on_indexed:
+            on_indexed(len(documents))
+        return segment
 
     def _segment_worker(self) -> Any:
         from newsarc.index.segment_worker import SegmentWorker
