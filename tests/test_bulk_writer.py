@@ -18,7 +18,7 @@ import pytest
 from newsarc.article import Article
 from tests.conftest import BBC, need_shared
 
-STEPS = 4  # commits per build: Whoosh merges the small segments of earlier commits into later ones
+STEPS = 9  # commits per build: from the sixth on, Whoosh merges the small segments of earlier commits
 
 
 def _articles_from(folder: Path, limit: int) -> list[Article]:
@@ -49,8 +49,8 @@ def _hand_made() -> list[Article]:
 
 
 def _build(root: Path, writer_class: Any, articles: list[Article], limitmb: int = 128) -> dict[str, list[str]]:
-    """Index the articles in STEPS commits (updating one and deleting one on the way); the digests of the
-    segment files, by file kind."""
+    """Index the articles in STEPS commits (updating one and deleting one on the way), the last one an optimize
+    (every segment merged into one); the digests of the segment files, by file kind."""
     from whoosh import index
 
     from newsarc.index.whoosh_backend import build_schema, document_for
@@ -58,15 +58,19 @@ def _build(root: Path, writer_class: Any, articles: list[Article], limitmb: int 
     root.mkdir()
     ix = index.create_in(str(root), build_schema())
     step = max(1, len(articles) // STEPS)
-    for start in range(0, len(articles), step):
+    starts = range(0, len(articles), step)
+    segments = []
+    for start in starts:
         writer = writer_class(ix, limitmb=limitmb, compound=False)
         for number, article in enumerate(articles[start:start + step], start):
             writer.update_document(**document_for(f"articles/{number}.yaml", article))
         if start:
             writer.delete_by_term("path", "articles/1.yaml")
             writer.update_document(**document_for("articles/0.yaml", articles[-1]))
-        writer.commit()
-    digests: dict[str, list[str]] = {}
+        writer.commit(optimize=start == starts[-1])
+        segments.append(len(ix._segments()))
+    assert segments[-1] == 1 and max(segments) > 1, segments  # the optimize merged several segments
+    digests: dict[str, list[str]] = {"merges": [str(segments)]}
     for name in os.listdir(root):
         if name.endswith(".toc") or name.endswith("LOCK"):
             continue  # the table of contents names the segments, whose names are random
@@ -88,6 +92,19 @@ def _same_index(tmp_path: Path, articles: list[Article], limitmb: int = 128) -> 
 
 def test_hand_made_articles_give_the_bytes_whoosh_writes(tmp_path: Path) -> None:
     _same_index(tmp_path, _hand_made())
+
+
+def test_small_segments_merged_on_the_way_give_the_bytes_whoosh_writes(tmp_path: Path) -> None:
+    """Two articles a commit: Whoosh's merge policy merges the small segments of earlier commits as it goes."""
+    from whoosh.writing import SegmentWriter
+
+    from newsarc.index.bulk_writer import GroupedSegmentWriter
+
+    articles = _hand_made()[:2 * STEPS]
+    whoosh = _build(tmp_path / "whoosh", SegmentWriter, articles)
+    counts = [int(n) for n in whoosh["merges"][0].strip("[]").split(", ")]
+    assert any(later < earlier for earlier, later in zip(counts, counts[1:-1], strict=False)), counts
+    assert _build(tmp_path / "grouped", GroupedSegmentWriter, articles) == whoosh
 
 
 def test_bbc_articles_give_the_bytes_whoosh_writes(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ external sort, so the result is still exactly Whoosh's.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from newsarc.index import whoosh_loader
@@ -156,6 +156,9 @@ class GroupedSegmentWriter(SegmentWriter):
         # Functions giving segments written elsewhere (the segment worker) for this commit, called once this
         # writer's own segment is written: their segments are listed after it.
         self.segment_sources: list[Callable[[], Any]] = []
+        # Segments being merged into this one (reader of our own, first new docnum, old -> new docnums or None):
+        # their postings are streamed into the new segment at the flush instead of going through the pool.
+        self._merged: list[tuple[Any, int, dict[int, int] | None]] = []
 
     def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
         """SegmentWriter.commit, with the segments of segment_sources listed after this writer's own."""
@@ -176,6 +179,8 @@ class GroupedSegmentWriter(SegmentWriter):
         if self._simple_fields is None:
             self._simple_fields = {name for name, field in self.schema.items()
                                    if not field.separate_spelling() and not field.vector}
+        if self._merged:  # documents after a merge: the merged postings must come first in the pool
+            self._pool_merged()
         if not pool.grouped or not self._simple_fields.issuperset(fields):  # boosts, custom values, spelling...
             super().add_document(**fields)
             return
@@ -241,39 +246,127 @@ class GroupedSegmentWriter(SegmentWriter):
             self._indexers[fieldname] = fast_indexer(field)
         return self._indexers[fieldname]
 
+    def add_reader(self, reader: Any) -> None:
+        """SegmentWriter.add_reader (a merge), keeping the segment's postings where they are until the flush, which
+        streams them term by term: Whoosh's own way copies every posting into the pool and sorts them all again,
+        which held up to the pool's limit in memory (a merge of big segments reached it at any archive size)."""
+        from whoosh.reading import SegmentReader
+
+        if not (self.pool.grouped and self.codec.length_stats and isinstance(reader, SegmentReader)):
+            super().add_reader(reader)
+            return
+        self._check_state()
+        basedoc = self.docnum
+        indexed = {name for name in reader.indexed_field_names() if name in self.schema}
+        docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
+        # The caller (the merge policy) closes its reader when this returns: the flush reads through its own.
+        self._merged.append((SegmentReader(self.storage, self.schema, reader.segment()), basedoc, docmap))
+        self._added = True
+
+    def _pool_merged(self) -> None:
+        """Put the merged segments' postings into the pool after all (Whoosh's way), and close their readers."""
+        merged, self._merged = self._merged, []
+        for reader, basedoc, docmap in merged:
+            self.add_postings_to_pool(reader, basedoc, docmap)
+            reader.close()
+
     def _flush_segment(self) -> None:
         pool = self.pool
         if not (isinstance(pool, GroupedPostingPool) and pool.grouped and self.codec.length_stats):
+            self._pool_merged()
             super()._flush_segment()
             return
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         try:
-            write_grouped(self.fieldwriter, self.schema, lengths, pool.terms)
+            write_grouped(self.fieldwriter, self.schema, lengths, pool.terms, self._merged)
         finally:
             self.fieldwriter.close()
             lengths.close()
+            for reader, _basedoc, _docmap in self._merged:
+                reader.close()
+            self._merged = []
+
+    def _close_segment(self) -> None:
+        for reader, _basedoc, _docmap in self._merged:
+            reader.close()
+        self._merged = []
+        super()._close_segment()
 
 
-def write_grouped(fieldwriter: Any, schema: Any, lengths: Any,
-                  grouped: dict[str, dict[bytes, _Term | _Presence]]) -> None:
-    """What FieldWriter.add_postings does for sorted postings, a term and a block at a time."""
+def write_grouped(fieldwriter: Any, schema: Any, lengths: Any, grouped: dict[str, dict[bytes, _Term | _Presence]],
+                  merged: list[tuple[Any, int, dict[int, int] | None]] | None = None) -> None:
+    """What FieldWriter.add_postings does for sorted postings, a term and a block at a time: the pool's terms
+    (documents added to this segment) merged in order with the terms of the segments being merged into it."""
     doccount = lengths.doc_count_all()
-    for fieldname in sorted(grouped):
-        terms = grouped[fieldname]
-        if not terms:
-            continue
+    merged = merged or []
+    fieldnames = set(grouped)
+    for reader, _basedoc, _docmap in merged:
+        fieldnames.update(name for name in reader.indexed_field_names() if name in schema)
+    for fieldname in sorted(fieldnames):
+        terms = grouped.get(fieldname, {})
         fieldobj = schema[fieldname]
         field_lengths = None
         if fieldobj.scorable:
             field_lengths = [lengths.doc_field_length(docnum, fieldname) for docnum in range(doccount)]
-        fieldwriter.start_field(fieldname, fieldobj)
-        for btext in sorted(terms):
-            term = terms[btext]
+        started = False
+        for btext, term in _field_terms(fieldname, terms, merged):
+            if not started:
+                fieldwriter.start_field(fieldname, fieldobj)
+                started = True
             fieldwriter.start_term(btext)
             _write_postings(fieldwriter._postwriter, term, field_lengths)
             fieldwriter.finish_term()
-        fieldwriter.finish_field()
+        if started:
+            fieldwriter.finish_field()
+
+
+def _field_terms(fieldname: str, terms: dict[bytes, _Term | _Presence],
+                 merged: list[tuple[Any, int, dict[int, int] | None]]) -> Iterator[tuple[bytes, _Term | _Presence]]:
+    """A field's terms in order, each with its postings: the pool's, then each merged segment's (renumbered,
+    deleted documents left out), in docnum order. Terms with no live posting are left out, as Whoosh does."""
+    if not merged:
+        for btext in sorted(terms):
+            yield btext, terms[btext]
+        return
+    import heapq
+    from itertools import groupby
+
+    sources = [_tagged(sorted(terms), -1)]
+    for number, (reader, _basedoc, _docmap) in enumerate(merged):
+        if fieldname in reader.indexed_field_names():
+            sources.append(_tagged(reader.lexicon(fieldname), number))
+    for btext, group in groupby(heapq.merge(*sources), key=lambda pair: pair[0]):
+        term = _merged_postings(fieldname, btext, [number for _btext, number in group], terms, merged)
+        if term.docnums:
+            yield btext, term
+
+
+def _tagged(btexts: Iterable[bytes], number: int) -> Iterator[tuple[bytes, int]]:
+    for btext in btexts:
+        yield btext, number
+
+
+def _merged_postings(fieldname: str, btext: bytes, holders: list[int], terms: dict[bytes, _Term | _Presence],
+                     merged: list[tuple[Any, int, dict[int, int] | None]]) -> _Term | _Presence:
+    """One term's postings from the pool (holder -1) and the merged segments that hold it, in docnum order."""
+    own = terms.get(btext) if holders[0] == -1 else None
+    if own is not None and len(holders) == 1:
+        return own
+    term = _Term()
+    if own is not None:
+        for docnum, weight, value in own.postings():
+            term.add(docnum, weight, value)
+    for number in holders:
+        if number < 0:
+            continue
+        reader, basedoc, docmap = merged[number]
+        matcher = reader.postings(fieldname, btext)
+        while matcher.is_active():
+            docnum = matcher.id()
+            term.add(docmap[docnum] if docmap is not None else basedoc + docnum, matcher.weight(), matcher.value())
+            matcher.next()
+    return term
 
 
 def _write_postings(postwriter: Any, term: _Term | _Presence, field_lengths: list[int] | None) -> None:
