@@ -86,7 +86,7 @@ def _build(tools: Tools, corpus: Corpus, work: Path, size: int, seed: int, log: 
     if init.returncode != 0:
         raise MeasureError(f"newsarc init failed: {init.tail()}")
     argv = tools.na(archive, "import", str(jsonl))
-    run = run_process(argv, timeout=import_timeout(size), env=tools.env, cwd=tools.cwd)
+    run = run_process(argv, timeout=import_timeout(size), env=tools.env, cwd=tools.cwd, whole_group_rss=True)
     if run.timed_out:
         raise MeasureError(f"newsarc import timed out after {run.seconds:.0f} s")
     if run.returncode != 0:

@@ -433,7 +433,8 @@ class SizeRun:
                         m.note = data["writer"]
                         shutil.rmtree(self.scratch / "plain", ignore_errors=True)
                     elif key == "reindex":
-                        run = run_process(self.na("reindex"), timeout=timeout, env=self.tools.env, cwd=self.tools.cwd)
+                        run = run_process(self.na("reindex"), timeout=timeout, env=self.tools.env, cwd=self.tools.cwd,
+                                          whole_group_rss=True)
                         expect_exit(0)(run)
                         m.samples.append(run.seconds)
                     else:
@@ -443,7 +444,7 @@ class SizeRun:
                         expect_exit(0)(init)
                         args = ["add", str(folder)] if key == "add_folder" else ["import", str(self.built.jsonl)]
                         run = run_process(self.tools.na(fresh, *args), timeout=timeout, env=self.tools.env,
-                                          cwd=self.tools.cwd)
+                                          cwd=self.tools.cwd, whole_group_rss=True)
                         expect_exit(0)(run)
                         m.samples.append(run.seconds)
                         m.extra["output"] = run.stdout.decode("utf-8", "replace").strip().splitlines()[-1:]
