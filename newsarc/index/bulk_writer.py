@@ -332,41 +332,86 @@ def _field_terms(fieldname: str, terms: dict[bytes, _Term | _Presence],
     import heapq
     from itertools import groupby
 
-    sources = [_tagged(sorted(terms), -1)]
+    sources = [_tagged(((btext, None) for btext in sorted(terms)), -1)]
     for number, (reader, _basedoc, _docmap) in enumerate(merged):
         if fieldname in reader.indexed_field_names():
-            sources.append(_tagged(reader.lexicon(fieldname), number))
-    for btext, group in groupby(heapq.merge(*sources), key=lambda pair: pair[0]):
-        term = _merged_postings(fieldname, btext, [number for _btext, number in group], terms, merged)
+            sources.append(_tagged(_term_infos(reader, fieldname), number))
+    for btext, group in groupby(heapq.merge(*sources), key=lambda entry: entry[0]):
+        term = _merged_postings(fieldname, btext, [(number, info) for _btext, number, info in group], terms, merged)
         if term.docnums:
             yield btext, term
 
 
-def _tagged(btexts: Iterable[bytes], number: int) -> Iterator[tuple[bytes, int]]:
-    for btext in btexts:
-        yield btext, number
+def _term_infos(reader: Any, fieldname: str) -> Iterator[tuple[bytes, Any]]:
+    """(term, its term info) of one field of a segment, in order, read in one pass over the term table (asking
+    for each term's info by key costs a hash lookup each: most of a merge's time)."""
+    terms_reader = getattr(reader, "_terms", None)
+    if terms_reader is None or not hasattr(terms_reader, "items_from"):
+        yield from ((btext, None) for btext in reader.lexicon(fieldname))
+        return
+    for (name, btext), info in terms_reader.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        yield btext, info
 
 
-def _merged_postings(fieldname: str, btext: bytes, holders: list[int], terms: dict[bytes, _Term | _Presence],
+def _tagged(entries: Iterable[tuple[bytes, Any]], number: int) -> Iterator[tuple[bytes, int, Any]]:
+    for btext, info in entries:
+        yield btext, number, info
+
+
+def _merged_postings(fieldname: str, btext: bytes, holders: list[tuple[int, Any]],
+                     terms: dict[bytes, _Term | _Presence],
                      merged: list[tuple[Any, int, dict[int, int] | None]]) -> _Term | _Presence:
     """One term's postings from the pool (holder -1) and the merged segments that hold it, in docnum order."""
-    own = terms.get(btext) if holders[0] == -1 else None
+    own = terms.get(btext) if holders[0][0] == -1 else None
     if own is not None and len(holders) == 1:
         return own
     term = _Term()
     if own is not None:
         for docnum, weight, value in own.postings():
             term.add(docnum, weight, value)
-    for number in holders:
-        if number < 0:
-            continue
-        reader, basedoc, docmap = merged[number]
-        matcher = reader.postings(fieldname, btext)
-        while matcher.is_active():
-            docnum = matcher.id()
-            term.add(docmap[docnum] if docmap is not None else basedoc + docnum, matcher.weight(), matcher.value())
-            matcher.next()
+    for number, info in holders:
+        if number >= 0:
+            reader, basedoc, docmap = merged[number]
+            for ids, weights, values in _posting_blocks(reader, fieldname, btext, info):
+                if docmap is None:
+                    term.docnums.extend([basedoc + docnum for docnum in ids])
+                    term.weights.extend(weights.tolist() if isinstance(weights, array) else weights)
+                    term.values.extend(values)
+                else:  # deleted documents are not in the map
+                    for docnum, weight, value in zip(ids, weights, values, strict=True):
+                        new = docmap.get(docnum)
+                        if new is not None:
+                            term.add(new, weight, value)
     return term
+
+
+def _posting_blocks(reader: Any, fieldname: str, btext: bytes, info: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """A segment's postings of one term as (ids, weights, values) a block at a time, deleted documents included
+    (the caller's docmap leaves them out). Through Whoosh's matcher where the postings are not W3 blocks."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    fieldobj = reader.schema[fieldname]
+    if info is not None:
+        matcher = reader._terms._codec.postings_reader(reader._terms._postfile, info, fieldobj.format)
+    else:
+        matcher = reader._terms.matcher(fieldname, btext, fieldobj.format)
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            yield matcher._ids, matcher._weights, matcher._values
+            matcher._next_block()
+        return
+    ids, weights, values = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+    yield ids, weights, values
 
 
 def _write_postings(postwriter: Any, term: _Term | _Presence, field_lengths: list[int] | None) -> None:

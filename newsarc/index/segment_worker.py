@@ -7,8 +7,8 @@ searchable at once, as before. Deletions of the paths being replaced, the merge 
 the parent, which holds the index lock throughout; the worker only writes new segment files, which nothing
 references until the parent's commit (a cancelled batch leaves files that the next commit cleans away).
 
-The worker is started with the "spawn" method (no fork of a process that has threads), ignores Ctrl-C (the parent
-decides what an interrupt stops) and is a daemon, so it never outlives the command.
+The worker is a fresh interpreter (no fork of a process that has threads) that ignores Ctrl-C (the parent decides
+what an interrupt stops) and returns when its input ends, so it does not outlive the command.
 """
 
 from __future__ import annotations
@@ -34,28 +34,37 @@ class WorkerFailed(Exception):
 
 
 class SegmentWorker:
-    """One long-lived worker process for a backend's bulk batches."""
+    """One long-lived worker process for a backend's bulk batches, spoken to in pickles over its stdin/stdout."""
 
     def __init__(self) -> None:
         self._process: Any = None
-        self._conn: Any = None
         self._busy = False
 
     def submit(self, directory: str, indexname: str, limitmb: int, documents: list[dict[str, Any]]) -> None:
-        """Start indexing the documents into a new segment of the index in directory."""
-        if self._process is None or not self._process.is_alive():
-            self._start()
-        self._conn.send((directory, indexname, limitmb, documents))
+        """Start indexing the documents into a new segment of the index in directory (WorkerFailed if the worker
+        cannot be started or reached)."""
+        import pickle
+
+        try:
+            if self._process is None or self._process.poll() is not None:
+                self._start()
+            pickle.dump((directory, indexname, limitmb, documents), self._process.stdin, pickle.HIGHEST_PROTOCOL)
+            self._process.stdin.flush()
+        except (OSError, pickle.PicklingError) as exc:
+            self.close()
+            raise WorkerFailed(f"the index worker could not be reached: {exc}") from exc
         self._busy = True
 
     def result(self) -> Any:
         """The finished segment (a Whoosh Segment), or WorkerFailed."""
+        import pickle
+
         if not self._busy:
             raise WorkerFailed("nothing was submitted")
         self._busy = False
         try:
-            status, value = self._conn.recv()
-        except (EOFError, OSError) as exc:
+            status, value = pickle.load(self._process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
             self.close()
             raise WorkerFailed(f"the index worker stopped: {exc}") from exc
         if status != "ok":
@@ -70,45 +79,50 @@ class SegmentWorker:
         try:
             if self._busy:
                 process.kill()
-            else:
-                self._conn.send(None)
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=5)
+            process.stdin.close()  # end of input: an idle worker returns
+            process.wait(timeout=5)
         except (OSError, ValueError):
             pass
+        except Exception:  # subprocess.TimeoutExpired
+            process.kill()
+            process.wait()
         finally:
-            self._conn.close()
+            process.stdout.close()
             self._busy = False
 
     def _start(self) -> None:
-        import multiprocessing
+        """A fresh interpreter running this module (not multiprocessing: its spawn re-imports the caller's main
+        script, which fails for a script read from stdin), with this process's module path, in its process
+        group (Ctrl-C reaches it; it ignores it)."""
+        import os
+        import subprocess
+        import sys
 
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True, name="newsarc-index-worker")
-        self._process.start()
-        child.close()
-        self._conn = parent
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        self._process = subprocess.Popen([sys.executable, "-m", "newsarc.index.segment_worker"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                         env=env)
 
 
-def _serve(conn: Any) -> None:
+def _serve() -> None:
     """The worker's loop: (directory, indexname, limitmb, documents) in, ("ok", segment) or ("error", text) out."""
+    import pickle
     import signal
+    import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
+            job = pickle.load(source)
+        except EOFError:
             return
         try:
-            conn.send(("ok", write_segment(*job)))
+            reply: tuple[str, Any] = ("ok", write_segment(*job))
         except Exception as exc:  # reported to the parent, which indexes the documents itself
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        pickle.dump(reply, sink, pickle.HIGHEST_PROTOCOL)
+        sink.flush()
 
 
 def write_segment(directory: str, indexname: str, limitmb: int, documents: list[dict[str, Any]]) -> Any:
@@ -128,3 +142,7 @@ def write_segment(directory: str, indexname: str, limitmb: int, documents: list[
         raise
     # The temporary folder is the index's one, shared with the parent's writer: the parent's commit removes it.
     return segment
+
+
+if __name__ == "__main__":
+    _serve()

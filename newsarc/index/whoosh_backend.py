@@ -305,7 +305,8 @@ class WhooshBackend:
                 mine, theirs = batch[:len(batch) // 2], batch[len(batch) // 2:]
                 documents = [document_for(path, article) for path, article in theirs]
                 worker = self._segment_worker()
-                worker.submit(str(self.directory), INDEX_NAME, writer.pool.limit >> 20, documents)
+                with contextlib.suppress(segment_worker.WorkerFailed):  # then written here when the commit asks
+                    worker.submit(str(self.directory), INDEX_NAME, writer.pool.limit >> 20, documents)
                 self._index(writer, mine, fresh, on_indexed)
                 if not fresh:
                     for path, _article in theirs:
