@@ -10,9 +10,14 @@ each term's list is already sorted), only the distinct terms are sorted at commi
 written a block at a time, with the field lengths read once per document. The segment files are the same bytes
 Whoosh writes (tests/test_bulk_writer.py compares them).
 
+Merges (Whoosh's merge policy, at commits) do not go through the pool either: Whoosh copies every posting of the
+merged segments into it and sorts them again, which filled the pool to its limit once segments were big, so memory
+grew with the archive. Here the flush walks the pool's terms and each merged segment's term table in order and
+copies the segments' posting blocks into the new segment, renumbered: one term in memory at a time.
+
 Where the grouped path cannot promise Whoosh's order (a docnum that is not larger than its term's last one,
-Whoosh's spelling pseudo-postings), or the pool passes its memory limit, it hands everything to Whoosh's own
-external sort, so the result is still exactly Whoosh's.
+Whoosh's spelling pseudo-postings, documents added after a merge), or the pool passes its memory limit, it hands
+everything to Whoosh's own external sort, so the result is still exactly Whoosh's.
 """
 
 from __future__ import annotations
