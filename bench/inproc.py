@@ -116,17 +116,7 @@ def rawwhoosh(jsonl: Path, index_dir: Path) -> dict[str, Any]:
             count += len(docs)
     wall = time.perf_counter() - started
     backend.close()
-    size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
-    return {
-        "articles": count,
-        "index_s": round(index_seconds, 3),
-        "wall_s": round(wall, 3),
-        "articles_per_s": round(count / index_seconds, 1) if index_seconds else None,
-        "batch": BATCH,
-        "writer": writer_args,
-        "index_mb": round(size / 2**20, 1),
-        "self_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }
+    return _indexing_result(count, index_seconds, wall, index_dir, writer_args, batch=BATCH)
 
 
 def plainwhoosh(jsonl: Path, index_dir: Path) -> dict[str, Any]:
@@ -159,13 +149,21 @@ def plainwhoosh(jsonl: Path, index_dir: Path) -> dict[str, Any]:
     index_seconds += time.perf_counter() - t0
     wall = time.perf_counter() - started
     ix.close()
+    return _indexing_result(count, index_seconds, wall, index_dir,
+                            "one SegmentWriter, limitmb=128, one commit; StemmingAnalyzer title/body, KEYWORD tags")
+
+
+def _indexing_result(count: int, index_seconds: float, wall: float, index_dir: Path, writer: str,
+                     **extra: Any) -> dict[str, Any]:
+    """What an indexing baseline prints: articles, the time in Whoosh calls, wall time, index size, peak RSS."""
     size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
     return {
         "articles": count,
         "index_s": round(index_seconds, 3),
         "wall_s": round(wall, 3),
         "articles_per_s": round(count / index_seconds, 1) if index_seconds else None,
-        "writer": "one SegmentWriter, limitmb=128, one commit; StemmingAnalyzer title/body, KEYWORD tags",
+        **extra,
+        "writer": writer,
         "index_mb": round(size / 2**20, 1),
         "self_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
