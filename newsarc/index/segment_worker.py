@@ -73,6 +73,8 @@ class SegmentWorker:
 
     def close(self) -> None:
         """Stop the worker; one still writing a segment is killed (its files are unreferenced)."""
+        import subprocess
+
         process, self._process = self._process, None
         if process is None:
             return
@@ -83,7 +85,7 @@ class SegmentWorker:
             process.wait(timeout=5)
         except (OSError, ValueError):
             pass
-        except Exception:  # subprocess.TimeoutExpired
+        except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
         finally:
