@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -305,16 +305,11 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
         for outcome in failed:
             report.add(outcome)
             show(outcome)
-        try:
-            api.add_sources(store, sources, overrides=overrides, date_order=date_order, report=report,
-                            on_outcome=show, settings=settings, on_bytes=progress.consumed)
-        except KeyboardInterrupt:
-            interrupted = True
-        else:
-            interrupted = False
+        interrupted = _interrupted(lambda: api.add_sources(
+            store, sources, overrides=overrides, date_order=date_order, report=report, on_outcome=show,
+            settings=settings, on_bytes=progress.consumed))
     if interrupted:
-        click.echo(f"newsarc: {report.interrupted_line()}", err=True)
-        sys.exit(130)
+        _exit_interrupted(report, "add")
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
     total = added + dups + bad + report.count("near-duplicate")
     single = total == 1 and tally.count + len(failed) == 1
@@ -659,15 +654,10 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
                 say(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")
 
         report = api.AddReport(keep_outcomes=False)
-        try:
-            api.add_articles(store, records, on_outcome=show, update=update, report=report)
-        except KeyboardInterrupt:
-            interrupted = True
-        else:
-            interrupted = False
+        interrupted = _interrupted(lambda: api.add_articles(store, records, on_outcome=show, update=update,
+                                                            report=report))
     if interrupted:
-        click.echo(f"newsarc: {report.interrupted_line('import')}", err=True)
-        sys.exit(130)
+        _exit_interrupted(report, "import")
     added, bad = report.count("added"), report.count("failed")
     differing, updated = report.count("differing"), report.count("updated")
     summary = f"{added} imported, {report.count('duplicate')} already in the archive"
@@ -679,6 +669,21 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
     click.echo(f"{summary}, {bad} failed")
     if bad:
         sys.exit(int(ExitCode.PARTIAL))
+
+
+def _interrupted(run: Callable[[], object]) -> bool:
+    """Run an add or import inside its progress bar; True if Ctrl-C stopped it (the bar closes before the line
+    that says what was kept is printed, by _exit_interrupted)."""
+    try:
+        run()
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def _exit_interrupted(report: Any, command: str) -> NoReturn:
+    click.echo(f"newsarc: {report.interrupted_line(command)}", err=True)
+    sys.exit(130)
 
 
 def main() -> None:
