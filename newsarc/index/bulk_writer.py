@@ -22,46 +22,85 @@ everything to Whoosh's own external sort, so the result is still exactly Whoosh'
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate, islice
 from typing import Any
 
 from newsarc.index import whoosh_loader
 
 whoosh_loader.load()
 
+from whoosh.filedb.filetables import OrderedHashWriter  # noqa: E402
 from whoosh.formats import Existence  # noqa: E402
 from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
 
 from newsarc.index.analysis import fast_indexer  # noqa: E402
 
-# Whoosh's estimate of a pooled posting's size, less its variable parts (PostingPool.add): the limit means the same.
+# Whoosh's estimate of a pooled posting's size, less its variable parts (PostingPool.add), for postings in its pool.
 _POSTING_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
+# What the grouped pool really holds (sys.getsizeof, CPython 3.11, 64-bit): per term its object, three arrays, a
+# bytearray, its key and dict slot; per posting a docnum (4 bytes), a weight (8), where its value ends (4) and
+# the value's bytes, or a docnum alone for presence. The pool's limit then bounds memory, not Whoosh's estimate
+# for tuples (about three times as much), so a batch of a few thousand articles stays grouped.
+_HASH_LENGTHS = struct.Struct("!ii")  # whoosh.filedb.filetables' _lengths and _pointer
+_HASH_POINTER = struct.Struct("!Iq")
+_GROUPED_TERM = 56 + 3 * 64 + 57 + 33 + 2 * 24
+_TERM_POSTING = 4 + 8 + 4
+_PRESENCE_POSTING = 4
 
 
 class _Term:
-    """One term's postings in docnum order."""
+    """One term's postings in docnum order. The values (positions) are kept end to end in one bytearray, with
+    where each ends: a bytes object per posting cost 33 bytes more than its content, a third of the pool."""
 
-    __slots__ = ("docnums", "weights", "values")
+    __slots__ = ("docnums", "weights", "data", "ends")
 
     def __init__(self) -> None:
         self.docnums = array("I")
         self.weights = array("d")  # Python floats exactly: the block's max weight is taken before float32
-        self.values: list[bytes | None] = []
+        self.data = bytearray()
+        self.ends = array("I")  # where each posting's value ends in data (an empty value takes no bytes)
 
     def add(self, docnum: int, weight: float, value: bytes | None) -> bool:
         self.docnums.append(docnum)
         self.weights.append(weight)
-        self.values.append(value)
+        if value:
+            self.data += value
+        self.ends.append(len(self.data))
         return True
 
-    def postings(self) -> Iterator[tuple[int, float, bytes | None]]:
-        return zip(self.docnums, self.weights, self.values, strict=True)
+    def extend_values(self, values: Iterable[bytes | None]) -> None:
+        """The values of postings appended to docnums and weights by the caller."""
+        values = [value or b"" for value in values]
+        self.ends.extend(islice(accumulate(map(len, values), initial=len(self.data)), 1, None))
+        self.data += b"".join(values)
+
+    def postings(self) -> Iterator[tuple[int, float, bytes]]:
+        return zip(self.docnums, self.weights, self._values(0, len(self.docnums), keep_empty=True), strict=True)
+
+    def _values(self, start: int, stop: int, keep_empty: bool = False) -> list[bytes]:
+        ends = self.ends
+        begin = ends[start - 1] if start else 0
+        stop = min(stop, len(ends))
+        chunk = bytes(self.data[begin:ends[stop - 1]]) if stop > start else b""
+        values = []
+        previous = 0
+        for end in ends[start:stop]:
+            end -= begin
+            if end > previous or keep_empty:
+                values.append(chunk[previous:end])
+            previous = end
+        return values
 
     def block(self, start: int, stop: int) -> tuple[array, list[bytes], float]:
         """Whoosh's buffers for postings start..stop: float32 weights, the non-empty values, the largest weight."""
         weights = self.weights[start:stop]
-        return array("f", weights), [value for value in self.values[start:stop] if value], max(0, max(weights))
+        return array("f", weights), self._values(start, stop), max(0, max(weights))
 
 
 class _Presence:
@@ -86,6 +125,50 @@ class _Presence:
     def block(self, start: int, stop: int) -> tuple[array, list[bytes], float]:
         count = len(self.docnums[start:stop])
         return array("f", [self.weight]) * count, [], max(0, self.weight)
+
+
+class _CompactTermTable(OrderedHashWriter):
+    """Whoosh's term table writer, holding each term's hash and file position in two arrays per hash bucket, not
+    as a tuple of two Python ints in a list (about 130 bytes a term): a segment's terms grow with its size, so a
+    merge into a big segment held tens of megabytes there (memory that grew with the archive). Same bytes."""
+
+    @classmethod
+    def adopt(cls, writer: Any) -> None:
+        """Make Whoosh's writer, which has written its header and nothing more, one of these."""
+        if type(writer) is not OrderedHashWriter or any(writer.buckets) or len(writer.index):
+            return
+        writer.__class__ = cls
+        writer.buckets = [(array("I"), array("Q")) for _ in range(256)]
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        dbfile = self.dbfile
+        position = dbfile.tell()
+        self.index.append(position)
+        dbfile.write(_HASH_LENGTHS.pack(len(key), len(value)))
+        dbfile.write(key)
+        dbfile.write(value)
+        hashval = self.hashfn(key)
+        hashes, positions = self.buckets[hashval & 255]
+        hashes.append(hashval)
+        positions.append(position)
+        self.lastkey = key
+
+    def _write_hashes(self) -> None:
+        """HashWriter._write_hashes over the arrays: the same open-addressing tables, a bucket at a time."""
+        dbfile = self.dbfile
+        null = (0, 0)
+        for hashes, positions in self.buckets:
+            numslots = 2 * len(hashes)
+            self.directory.append((dbfile.tell(), numslots))
+            table = [null] * numslots
+            for hashval, position in zip(hashes, positions, strict=True):
+                slot = (hashval >> 8) % numslots
+                while table[slot] != null:
+                    slot = (slot + 1) % numslots
+                table[slot] = (hashval, position)
+            dbfile.write(b"".join(_HASH_POINTER.pack(hashval, position) for hashval, position in table))
 
 
 class GroupedPostingPool(PostingPool):
@@ -114,13 +197,17 @@ class GroupedPostingPool(PostingPool):
             return
         if term is None:
             term = terms[btext] = _Presence(self.presence[fieldname]) if fieldname in self.presence else _Term()
+            self.currentsize += _GROUPED_TERM + len(btext)
         if not term.add(docnum, weight, value):
             if not term.docnums:
                 del terms[btext]
             self._ungroup()
             PostingPool.add(self, item)
             return
-        self.currentsize += _POSTING_OVERHEAD + len(fieldname) + 2 * len(btext) + len(value or b"")
+        if isinstance(term, _Presence):
+            self.currentsize += _PRESENCE_POSTING
+        else:
+            self.currentsize += _TERM_POSTING + (len(value) if value else 0)
         if self.currentsize > self.limit:
             self._ungroup()
             self.save()
@@ -131,9 +218,14 @@ class GroupedPostingPool(PostingPool):
             return
         self.grouped = False
         current = self.current
+        size = 0  # from here on the limit is Whoosh's, for its tuples
         for fieldname, terms in self.terms.items():
             for btext, term in terms.items():
+                start = len(current)
                 current.extend((fieldname, btext, docnum, weight, value) for docnum, weight, value in term.postings())
+                size += (_POSTING_OVERHEAD + len(fieldname) + 2 * len(btext)) * (len(current) - start)
+                size += sum(len(posting[4] or b"") for posting in current[start:])
+        self.currentsize = size
         self.terms = {}
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
@@ -156,6 +248,7 @@ class GroupedSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         limitmb = kwargs.get("limitmb", 128)
         self.pool: GroupedPostingPool = GroupedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        _CompactTermTable.adopt(self.fieldwriter._tindex)
         self._indexers: dict[str, Callable[[str], list[tuple[bytes, int, float, bytes]]] | None] = {}
         self._simple_fields: set[str] | None = None
         # Functions giving segments written elsewhere (the segment worker) for this commit, called once this
@@ -219,18 +312,22 @@ class GroupedSegmentWriter(SegmentWriter):
                             seen = terms.get(btext)
                             if seen is None:
                                 seen = terms[btext] = _Presence(presence)
+                                pooled += _GROUPED_TERM + len(btext)
                             seen.docnums.append(docnum)
+                        pooled += _PRESENCE_POSTING * len(items)
                     else:
                         for btext, _freq, weight, vbytes in items:
                             term = terms.get(btext)
                             if term is None:
                                 term = terms[btext] = _Term()
+                                pooled += _GROUPED_TERM + len(btext)
                             term.docnums.append(docnum)
                             term.weights.append(weight)
-                            term.values.append(vbytes)
                             if vbytes:
+                                term.data += vbytes
                                 pooled += len(vbytes)
-                    pooled += (_POSTING_OVERHEAD + len(fieldname) + 16) * len(items)
+                            term.ends.append(len(term.data))
+                        pooled += _TERM_POSTING * len(items)
                 perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
                 column = field.column_type
                 if column:
@@ -383,7 +480,7 @@ def _merged_postings(fieldname: str, btext: bytes, holders: list[tuple[int, Any]
                 if docmap is None:
                     term.docnums.extend([basedoc + docnum for docnum in ids])
                     term.weights.extend(weights.tolist() if isinstance(weights, array) else weights)
-                    term.values.extend(values)
+                    term.extend_values(values)
                 else:  # deleted documents are not in the map
                     for docnum, weight, value in zip(ids, weights, values, strict=True):
                         new = docmap.get(docnum)
@@ -395,9 +492,17 @@ def _merged_postings(fieldname: str, btext: bytes, holders: list[tuple[int, Any]
 def _posting_blocks(reader: Any, fieldname: str, btext: bytes, info: Any) -> Iterator[tuple[Any, Any, Any]]:
     """A segment's postings of one term as (ids, weights, values) a block at a time, deleted documents included
     (the caller's docmap leaves them out). Through Whoosh's matcher where the postings are not W3 blocks."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 
     fieldobj = reader.schema[fieldname]
+    if type(info) is W3TermInfo:
+        if info._inlined is not None:  # Whoosh's ListMatcher hands these out as they are
+            yield info._inlined
+            return
+        fixedsize = fieldobj.format.fixed_value_size()
+        if fixedsize is None or fixedsize <= 0:  # variable-size values, or none (fixed sizes: the matcher's way)
+            yield from _w3_blocks(reader._terms._postfile, info, fixedsize)
+            return
     if info is not None:
         matcher = reader._terms._codec.postings_reader(reader._terms._postfile, info, fieldobj.format)
     else:
@@ -417,6 +522,43 @@ def _posting_blocks(reader: Any, fieldname: str, btext: bytes, info: Any) -> Ite
         values.append(matcher.value())
         matcher.next()
     yield ids, weights, values
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def _w3_blocks(postfile: Any, info: Any, fixedsize: int | None) -> Iterator[tuple[Any, Any, Any]]:
+    """W3LeafMatcher's blocks of one term, decoded as _read_ids, _read_weights and _read_values decode them, from
+    one read of the term's whole extent: a merge of small segments reads about one block per term and segment,
+    and a matcher's construction, seeks and header checks cost several times the decoding."""
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves struct.unpack's tuple there
+        (length,) = length
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"posting block tag error at {offset}")
+    infos = io.BytesIO(raw)
+    position = 4
+    while True:
+        (block_length,) = _BLOCK_LENGTH.unpack_from(raw, position)
+        last = block_length < 0
+        end = position + 4 + abs(block_length)
+        infos.seek(position + 4)
+        count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle.load(infos)
+        data = raw[infos.tell():end]
+        ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+        if weights is None:
+            weights = array("f", [1.0]) * count
+        elif isinstance(weights, float):
+            weights = array("f", [weights]) * count
+        if fixedsize == 0:
+            values = (None,) * count
+        yield tuple(accumulate(ids)), weights, values
+        if last:
+            return
+        position = end
 
 
 def _write_postings(postwriter: Any, term: _Term | _Presence, field_lengths: list[int] | None) -> None:
