@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,3 +143,45 @@ def _scan_tree(root: Path, directory: str, recorded: dict[str, Stamp], seen: set
             st = entry.stat(follow_symlinks=False)
             if not _same(recorded.get(rel), st):
                 changes.upserts[rel] = stamp_of(st, now)
+
+
+def count_article_files(root: Path, directory: str = ARTICLES_DIR) -> int:
+    """How many article files are below directory (names only: no file is stat'ed)."""
+    try:
+        entries = list(os.scandir(root / directory))
+    except OSError:
+        return 0
+    count = 0
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            count += count_article_files(root, f"{directory}/{entry.name}")
+        elif entry.name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
+            count += 1
+    return count
+
+
+def walk_article_files(root: Path, dirs: dict[str, int], directory: str = ARTICLES_DIR,
+                       now: int | None = None) -> Iterator[tuple[str, Stamp]]:
+    """Every article file below directory with its stamp, in name order, one directory listed at a time: what a
+    rebuild reads, without a list of the whole archive in memory. Each directory's mtime to record goes to dirs."""
+    now = time.time_ns() if now is None else now
+    try:
+        dir_stat = os.stat(root / directory)
+        entries = sorted(os.scandir(root / directory), key=lambda entry: entry.name)
+    except OSError:
+        return
+    dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        rel = f"{directory}/{name}"
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk_article_files(root, dirs, rel, now)
+        elif name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
+            try:
+                yield rel, stamp_of(entry.stat(follow_symlinks=False), now)
+            except OSError:  # removed meanwhile: the next freshness check sees it gone
+                continue

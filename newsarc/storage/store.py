@@ -22,7 +22,7 @@ from newsarc.errors import ArchiveError, LockTimeoutError, NewsarcError
 from newsarc.storage.archive import ARTICLES_DIR, Archive
 from newsarc.storage.catalog import SCHEMA_VERSION as CATALOG_SCHEMA
 from newsarc.storage.catalog import Catalog, FileRecord
-from newsarc.storage.freshness import UNKNOWN, Changes, detect
+from newsarc.storage.freshness import UNKNOWN, Changes, count_article_files, detect, walk_article_files
 
 if TYPE_CHECKING:
     from newsarc.article import Article
@@ -317,24 +317,26 @@ class Store:
         catalog.clear()
         catalog.set_meta("state", "building")
         self.backend.create()
-        changes = detect(self.archive.root, {}, catalog.stamps_in, lambda: {}, full=True)
-        total = len(changes.upserts)
+        total = count_article_files(self.archive.root)
         if reason == OLD_VERSION:  # once per archive and newsarc upgrade: say why this command takes longer
             self.warn(f"{reason}; rebuilding it from the {total} article file{'s' if total != 1 else ''} (once)")
         elif total > 200:
             self.warn(f"building the index for {total} articles ({reason})...")
-        self._apply_fresh(changes)
+        self._apply_fresh(total)
         catalog.set_meta("schema", STATE_SCHEMA)
         catalog.set_meta("last_full_scan", str(time.time()))
         catalog.set_meta("state", "ready")
         return catalog.count()
 
-    def _apply_fresh(self, changes: Changes) -> None:
-        """Like _apply, for an empty index: add without looking for an old copy to replace first."""
-        items = sorted(changes.upserts.items())
-        with self.progress(3 * len(items), "building index") as advance:
-            for start in range(0, len(items), BATCH):
-                batch = items[start:start + BATCH]
+    def _apply_fresh(self, total: int) -> None:
+        """Like _apply, for an empty index: add without looking for an old copy to replace first. The files are
+        listed a directory at a time as the batches need them (memory does not grow with the archive)."""
+        from itertools import islice
+
+        dirs: dict[str, int] = {}
+        files = walk_article_files(self.archive.root, dirs)
+        with self.progress(3 * total, "building index") as advance:
+            while batch := list(islice(files, BATCH)):
                 loaded = []
                 for relpath, stamp in batch:
                     try:
@@ -351,7 +353,7 @@ class Store:
                 advance(2 * len(batch) - len(loaded))
         catalog = self.catalog
         catalog.begin()
-        for directory, mtime in changes.dirs.items():
+        for directory, mtime in dirs.items():
             catalog.set_dir(directory, mtime)
         catalog.commit()
 
