@@ -35,12 +35,14 @@ if TYPE_CHECKING:
 INDEX_SCHEMA = "3"
 STATE_SCHEMA = f"catalog{CATALOG_SCHEMA}-index{INDEX_SCHEMA}"
 OLD_VERSION = "the search index was built by an older version of newsarc"
-# Articles per index commit in bulk work: bounds memory whatever the archive's size. At 2,000 a batch's postings
-# outgrew Whoosh's 128 MB pool and were spilled to disk (pickled, read back, merged: ~10 s of a 50 s add of the
-# BBC folder); at 1,000 they fit. Raw Whoosh indexing (bench.inproc rawwhoosh, pairs run alternately, loaded
-# machine): 2,000 articles 17.3/20.9 s -> 12.9/12.2 s, peak RSS 198 -> 155 MB; 10,000 articles 272/208 s ->
-# 251/111 s, peak RSS 206 -> 160 MB.
-BATCH = 1000
+# Articles per index commit in bulk work: bounds memory whatever the archive's size, and sets the size of the
+# segments a bulk command writes (half a batch each, newsarc.index.segment_worker). Small segments are merged
+# again and again as the index grows (Whoosh's merge policy): at 1,000 a 20,000-article import rewrote 16,000
+# articles in merges, a third of its time, and 155,000 at 100,000. At 3,000 (segments of 1,500) the first
+# merge comes at 27,000 articles and 81,000 are rewritten at 100,000; `newsarc import` of 20,000 articles took
+# 54 s instead of 91 s, its peak RSS (command and worker) 214 MB instead of 179 MB (4,000: 52 s, 244 MB).
+# The grouped pool (newsarc.index.bulk_writer) counts what it really holds, so a batch stays in its 128 MB.
+BATCH = 3000
 # A reader indexes at most this many changed files before it answers (about two seconds); more is left to writers.
 READER_CATCH_UP_MAX = 200
 
