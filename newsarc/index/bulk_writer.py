@@ -76,9 +76,9 @@ class _Term:
 
     def extend_values(self, values: Iterable[bytes | None]) -> None:
         """The values of postings appended to docnums and weights by the caller."""
-        values = [value or b"" for value in values]
-        self.ends.extend(islice(accumulate(map(len, values), initial=len(self.data)), 1, None))
-        self.data += b"".join(values)
+        present = [value or b"" for value in values]
+        self.ends.extend(islice(accumulate(map(len, present), initial=len(self.data)), 1, None))
+        self.data += b"".join(present)
 
     def postings(self) -> Iterator[tuple[int, float, bytes]]:
         return zip(self.docnums, self.weights, self._values(0, len(self.docnums), keep_empty=True), strict=True)
@@ -139,6 +139,8 @@ class _CompactTermTable(OrderedHashWriter):
             return
         writer.__class__ = cls
         writer.buckets = [(array("I"), array("Q")) for _ in range(256)]
+
+    lastkey: bytes  # set by OrderedHashWriter.__init__
 
     def add(self, key: bytes, value: bytes) -> None:
         if key <= self.lastkey:
