@@ -199,3 +199,23 @@ def test_stats_reflect_hand_edits_through_cli(large: Path, run) -> None:
     path = next((large / "articles" / "2017" / "03").glob("*.yaml"))
     path.unlink()
     assert json.loads(run("stats", "--json").output)["articles"] == 2
+
+
+def test_a_rebuild_walks_every_article_file_once_in_name_order(tmp_path: Path) -> None:
+    """reindex lists the archive a directory at a time (newsarc.storage.freshness.walk_article_files): every
+    article file once, hidden entries and other files left out, each directory's mtime recorded for the catalog."""
+    from newsarc.storage.freshness import count_article_files, walk_article_files
+
+    root = tmp_path
+    names = ["articles/2024/05/b.yaml", "articles/2024/05/a.yaml", "articles/2024/11/c.yaml", "articles/d.yaml",
+             "articles/2023/01/e.yaml"]
+    for name in [*names, "articles/2024/05/notes.txt", "articles/.hidden/f.yaml", "articles/2024/.g.yaml"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("title: x\n", encoding="utf-8")
+    dirs: dict[str, int] = {}
+    walked = [path for path, _stamp in walk_article_files(root, dirs)]
+    assert walked == ["articles/2023/01/e.yaml", "articles/2024/05/a.yaml", "articles/2024/05/b.yaml",
+                      "articles/2024/11/c.yaml", "articles/d.yaml"]
+    assert count_article_files(root) == len(names)
+    assert set(dirs) == {"articles", "articles/2023", "articles/2023/01", "articles/2024", "articles/2024/05",
+                         "articles/2024/11"}
