@@ -47,11 +47,11 @@ _POSTING_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
 # bytearray, its key and dict slot; per posting a docnum (4 bytes), a weight (8), where its value ends (4) and
 # the value's bytes, or a docnum alone for presence. The pool's limit then bounds memory, not Whoosh's estimate
 # for tuples (about three times as much), so a batch of a few thousand articles stays grouped.
-_HASH_LENGTHS = struct.Struct("!ii")  # whoosh.filedb.filetables' _lengths and _pointer
-_HASH_POINTER = struct.Struct("!Iq")
 _GROUPED_TERM = 56 + 3 * 64 + 57 + 33 + 2 * 24
 _TERM_POSTING = 4 + 8 + 4
 _PRESENCE_POSTING = 4
+_HASH_LENGTHS = struct.Struct("!ii")  # whoosh.filedb.filetables' _lengths and _pointer
+_HASH_POINTER = struct.Struct("!Iq")
 
 
 class _Term:
@@ -132,6 +132,8 @@ class _CompactTermTable(OrderedHashWriter):
     as a tuple of two Python ints in a list (about 130 bytes a term): a segment's terms grow with its size, so a
     merge into a big segment held tens of megabytes there (memory that grew with the archive). Same bytes."""
 
+    lastkey: bytes  # set by OrderedHashWriter.__init__
+
     @classmethod
     def adopt(cls, writer: Any) -> None:
         """Make Whoosh's writer, which has written its header and nothing more, one of these."""
@@ -139,8 +141,6 @@ class _CompactTermTable(OrderedHashWriter):
             return
         writer.__class__ = cls
         writer.buckets = [(array("I"), array("Q")) for _ in range(256)]
-
-    lastkey: bytes  # set by OrderedHashWriter.__init__
 
     def add(self, key: bytes, value: bytes) -> None:
         if key <= self.lastkey:
