@@ -4,6 +4,10 @@ The writer (newsarc/index/bulk_writer.py) replaces Whoosh's posting pool and its
 newsarc's text fields without Whoosh's token generators (analysis.fast_indexer). Its promise is byte-identity:
 the same documents, deletions, updates and merges give segment files with the same bytes. Each test builds
 one index with Whoosh's writer and one with newsarc's, and compares every segment file's bytes.
+
+One difference is on purpose: posting blocks too small for zlib to shrink are stored uncompressed (Whoosh
+compresses every block). The reference writer here is Whoosh's with that one rule (_WhooshWriter), and
+test_small_posting_blocks_are_stored_plain_and_read_back_as_whoosh_s holds the rule itself to Whoosh's postings.
 """
 
 from __future__ import annotations
@@ -48,6 +52,21 @@ def _hand_made() -> list[Article]:
     return out
 
 
+def _whoosh_writer() -> Any:
+    """Whoosh's SegmentWriter, storing the posting blocks that zlib would not shrink uncompressed, as newsarc's
+    writer does (bulk_writer.MIN_COMPRESSED_BLOCK); in every other byte Whoosh's own."""
+    from whoosh.writing import SegmentWriter
+
+    from newsarc.index.bulk_writer import _LeanFieldWriter
+
+    class _WhooshWriter(SegmentWriter):
+        def __init__(self, ix: Any, **kwargs: Any) -> None:
+            super().__init__(ix, **kwargs)
+            _LeanFieldWriter.adopt(self.fieldwriter)
+
+    return _WhooshWriter
+
+
 def _build(root: Path, writer_class: Any, articles: list[Article], limitmb: float = 128,
            deletes: bool = True) -> dict[str, list[str]]:
     """Index the articles in STEPS commits (updating one and deleting one on the way unless deletes=False), the
@@ -81,11 +100,9 @@ def _build(root: Path, writer_class: Any, articles: list[Article], limitmb: floa
 
 
 def _same_index(tmp_path: Path, articles: list[Article], limitmb: float = 128) -> None:
-    from whoosh.writing import SegmentWriter
-
     from newsarc.index.bulk_writer import GroupedSegmentWriter
 
-    whoosh = _build(tmp_path / "whoosh", SegmentWriter, articles, limitmb)
+    whoosh = _build(tmp_path / "whoosh", _whoosh_writer(), articles, limitmb)
     grouped = _build(tmp_path / "grouped", GroupedSegmentWriter, articles, limitmb)
     assert {"pst", "trm", "col"} <= set(whoosh)
     assert grouped == whoosh
@@ -97,13 +114,11 @@ def test_hand_made_articles_give_the_bytes_whoosh_writes(tmp_path: Path) -> None
 
 def test_small_segments_merged_on_the_way_give_the_bytes_whoosh_writes(tmp_path: Path) -> None:
     """Two articles a commit: Whoosh's merge policy merges the small segments of earlier commits as it goes."""
-    from whoosh.writing import SegmentWriter
-
     from newsarc.index.bulk_writer import GroupedSegmentWriter
 
     articles = _hand_made()[:2 * STEPS]
     for deletes in (True, False):  # with deletions the merge renumbers through a map; without, by an offset
-        whoosh = _build(tmp_path / f"whoosh{deletes}", SegmentWriter, articles, deletes=deletes)
+        whoosh = _build(tmp_path / f"whoosh{deletes}", _whoosh_writer(), articles, deletes=deletes)
         counts = [int(n) for n in whoosh["merges"][0].strip("[]").split(", ")]
         assert any(later < earlier for earlier, later in zip(counts, counts[1:-1], strict=False)), counts
         assert _build(tmp_path / f"grouped{deletes}", GroupedSegmentWriter, articles, deletes=deletes) == whoosh
@@ -139,13 +154,12 @@ def test_documents_with_whoosh_only_options_take_whoosh_s_path(tmp_path: Path) -
     """A field boost (`_title_boost`) is not the grouped writer's business: it hands the document to Whoosh,
     and the index still holds what Whoosh would have written."""
     from whoosh import index
-    from whoosh.writing import SegmentWriter
 
     from newsarc.index.bulk_writer import GroupedSegmentWriter
     from newsarc.index.whoosh_backend import build_schema, document_for
 
     contents = {}
-    for name, writer_class in (("whoosh", SegmentWriter), ("grouped", GroupedSegmentWriter)):
+    for name, writer_class in (("whoosh", _whoosh_writer()), ("grouped", GroupedSegmentWriter)):
         (tmp_path / name).mkdir()
         ix = index.create_in(str(tmp_path / name), build_schema())
         writer = writer_class(ix, compound=False)
@@ -157,6 +171,39 @@ def test_documents_with_whoosh_only_options_take_whoosh_s_path(tmp_path: Path) -
                                     for fieldname, text in searcher.reader().all_terms())
     assert contents["grouped"] == contents["whoosh"]
     assert contents["whoosh"]
+
+
+def test_small_posting_blocks_are_stored_plain_and_read_back_as_whoosh_s(tmp_path: Path) -> None:
+    """Whoosh's own writer compresses every posting block; newsarc's leaves the small ones plain. Read through
+    Whoosh's reader, every term of both indexes has the same documents, weights and positions, and both kinds
+    of block are there (an old index's compressed blocks and a new segment's plain ones mix the same way)."""
+    from whoosh import index
+    from whoosh.writing import SegmentWriter
+
+    from newsarc.index.bulk_writer import MIN_COMPRESSED_BLOCK, GroupedSegmentWriter
+    from newsarc.index.whoosh_backend import build_schema, document_for
+
+    articles = _hand_made() * 6
+    postings, compressed = {}, {}
+    for name, writer_class in (("whoosh", SegmentWriter), ("grouped", GroupedSegmentWriter)):
+        (tmp_path / name).mkdir()
+        ix = index.create_in(str(tmp_path / name), build_schema())
+        writer = writer_class(ix, compound=False)
+        for number, article in enumerate(articles):
+            writer.add_document(**document_for(f"articles/{number}.yaml", article))
+        writer.commit()
+        table, kinds = {}, set()
+        with ix.reader() as reader:
+            for fieldname, text in reader.all_terms():
+                matcher = reader.postings(fieldname, text)
+                if hasattr(matcher, "_compression"):  # a term with blocks (one posting is inlined in the term)
+                    kinds.add(bool(matcher._compression))
+                table[fieldname, text] = list(matcher.items_as("positions") if fieldname in ("title", "body")
+                                              else matcher.all_items())
+        postings[name], compressed[name] = table, kinds
+    assert postings["grouped"] == postings["whoosh"]
+    assert compressed["whoosh"] == {True}
+    assert compressed["grouped"] == {False, True}, f"no block on one side of {MIN_COMPRESSED_BLOCK} bytes"
 
 
 @pytest.mark.parametrize("field", ["title", "body", "tagtext", "plain"])
