@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -324,9 +324,12 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
                                 keep_raw=settings.keep_original, seen=ledger.seen if ledger else None,
                                 on_bytes=on_bytes, fetch_pages=settings.fetch_pages,
                                 allow_private=settings.allow_private, known_url=known_url)
+        from newsarc.ingest.parse_ahead import with_ahead
+
         try:
-            for source in sources:
-                _add_one_source(source, adder, report, options, overrides, on_outcome, parse_source)
+            with contextlib.closing(with_ahead(sources, options, limit=STREAM_FROM_BYTES)) as inputs:
+                for source, ahead in inputs:
+                    _add_one_source(source, adder, report, options, overrides, on_outcome, parse_source, ahead)
         except KeyboardInterrupt:
             adder.abandon()
             raise
@@ -336,21 +339,31 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
 
 
 def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: Any, overrides: Overrides,
-                    on_outcome: Callable[[AddOutcome], None], parse_source: Callable[..., Any]) -> None:
+                    on_outcome: Callable[[AddOutcome], None], parse_source: Callable[..., Any],
+                    ahead: Any = None) -> None:
+    """Parse one source (or take what the parse-ahead helper made of it) and add what it holds."""
     stream = None
     consumed = 0
     try:
-        if source.open is not None and source.size > STREAM_FROM_BYTES:
-            stream = source.open()
-            payload: Any = stream
+        items: Iterable[dict[str, Any]]
+        if ahead is not None:  # read and parsed by newsarc.ingest.parse_ahead
+            consumed = ahead.size
+            if ahead.error is not None:
+                raise NewsarcError(ahead.error)
+            items = _resume_checked(ahead.items, source.origin, options)
         else:
-            payload = source.read()
-            consumed = len(payload)
-        source_options = options.with_hints(source.hints)
-        if options.on_bytes and stream is None:
-            source_options.on_bytes = None  # counted here, once the bytes are read
-        for parsed in parse_source(payload, origin=source.origin, date_order=options.date_order,
-                                   options=source_options):
+            if source.open is not None and source.size > STREAM_FROM_BYTES:
+                stream = source.open()
+                payload: Any = stream
+            else:
+                payload = source.read()
+                consumed = len(payload)
+            source_options = options.with_hints(source.hints)
+            if options.on_bytes and stream is None:
+                source_options.on_bytes = None  # counted here, once the bytes are read
+            items = parse_source(payload, origin=source.origin, date_order=options.date_order,
+                                 options=source_options)
+        for parsed in items:
             origin = parsed.get("_origin") or source.origin
             if "_error" in parsed:
                 outcome = AddOutcome(origin, "failed", reason=parsed["_error"])
@@ -381,6 +394,18 @@ def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: A
             stream.close()
         if consumed and options.on_bytes:
             options.on_bytes(consumed)
+
+
+def _resume_checked(items: list[dict[str, Any]], origin: str, options: Any) -> Iterator[dict[str, Any]]:
+    """Items parsed in the helper, with the resume check parse_source makes here: an input whose exact bytes
+    were added before becomes the same skip marker."""
+    for parsed in items:
+        key = parsed.get("_raw_key")
+        if key and options.seen and "_error" not in parsed and "_skip" not in parsed:
+            ids = options.seen(key)
+            if ids:
+                parsed = {"_skip": True, "_ids": ids, "_origin": parsed.get("_origin") or origin, "_raw_key": key}
+        yield parsed
 
 
 def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *,

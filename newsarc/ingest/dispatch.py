@@ -82,13 +82,7 @@ def parse_source(data: bytes | BinaryIO, *, origin: str, date_order: str = "DMY"
         stream = data
         head = stream.read(HEAD_BYTES)
         whole = None
-    declared = hints.get("charset")
-    if not declared and hints.get("content_type"):
-        from newsarc.ingest.html import declared_charset
-
-        declared = declared_charset(b"", hints["content_type"])
-    head_text = _head_text(head, origin, declared)
-    kind = detect_kind(head_text, name=hints.get("name") or origin, content_type=hints.get("content_type", ""))
+    declared, head_text, kind = _sniff(head, origin, hints)
     if kind in STREAMED:
         if whole is not None:
             yield from _streamed(kind, head, io.BytesIO(whole[len(head):]), origin, options, declared)
@@ -128,6 +122,27 @@ def parse_source(data: bytes | BinaryIO, *, origin: str, date_order: str = "DMY"
     if options.keep_raw:
         parsed["_raw"] = whole
     yield finish(parsed, options)
+
+
+def _sniff(head: bytes, origin: str, hints: dict[str, Any]) -> tuple[str | None, str, str]:
+    """The declared charset, the decoded head and the kind of an input."""
+    declared = hints.get("charset")
+    if not declared and hints.get("content_type"):
+        from newsarc.ingest.html import declared_charset
+
+        declared = declared_charset(b"", hints["content_type"])
+    head_text = _head_text(head, origin, declared)
+    kind = detect_kind(head_text, name=hints.get("name") or origin, content_type=hints.get("content_type", ""))
+    return declared, head_text, kind
+
+
+def parse_detached(data: bytes, *, origin: str, options: IngestOptions) -> list[dict[str, Any]] | None:
+    """parse_source's items for a process that does not hold the archive (newsarc.ingest.parse_ahead), with
+    options that have no callables; None for a feed, whose entries already in the archive are skipped by what
+    the adding process knows. The resume check (options.seen) is left to the adding process."""
+    if _sniff(bytes(data[:HEAD_BYTES]), origin, options.hints)[2] == "feed":
+        return None
+    return list(parse_source(data, origin=origin, options=options))
 
 
 def _marker(parsed: dict[str, Any]) -> bool:
