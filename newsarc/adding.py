@@ -348,8 +348,6 @@ def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: A
         items: Iterable[dict[str, Any]]
         if ahead is not None:  # read and parsed by newsarc.ingest.parse_ahead
             consumed = ahead.size
-            if ahead.error is not None:
-                raise NewsarcError(ahead.error)
             items = _resume_checked(ahead.items, source.origin, options)
         else:
             if source.open is not None and source.size > STREAM_FROM_BYTES:
@@ -397,11 +395,11 @@ def _add_one_source(source: Source, adder: _Adder, report: AddReport, options: A
 
 
 def _resume_checked(items: list[dict[str, Any]], origin: str, options: Any) -> Iterator[dict[str, Any]]:
-    """Items parsed in the helper, with the resume check parse_source makes here: an input whose exact bytes
-    were added before becomes the same skip marker."""
+    """Items parsed in the helper, with the resume check parse_source makes here before it parses: an input (or
+    record) whose exact bytes were added before becomes the same skip marker, whatever its parse gave."""
     for parsed in items:
         key = parsed.get("_raw_key")
-        if key and options.seen and "_error" not in parsed and "_skip" not in parsed:
+        if key and options.seen and "_skip" not in parsed:
             ids = options.seen(key)
             if ids:
                 parsed = {"_skip": True, "_ids": ids, "_origin": parsed.get("_origin") or origin, "_raw_key": key}

@@ -154,7 +154,7 @@ def parse_mbox(lines: Iterable[bytes], *, origin: str, options: IngestOptions) -
         try:
             parsed = parse_message(raw, origin=where, options=options)
         except BadInputError as exc:
-            yield {"_error": str(exc), "_origin": where}
+            yield {"_error": str(exc), "_origin": where, "_raw_key": key}
             continue
         parsed.update({"_origin": where, "_raw_key": key})
         if options.keep_raw:

@@ -13,8 +13,8 @@ before. Anything unexpected in the helper (it dies, a result cannot be sent) mak
 itself, so a helper costs time at worst, never an article or an error message.
 
 Messages, pickled: ("options", IngestOptions without callables) once, then (origin, path, hints) per file.
-Replies, in order: ("parsed", [parsed, ...], bytes read), ("failed", message) for a NewsarcError, or ("here",)
-for an input this process must parse itself.
+Replies, in order: ("parsed", [parsed, ...], bytes read), or ("here",) for an input this process must parse
+itself (a feed, an input the helper could not read or parse: its error message comes from this process).
 """
 
 from __future__ import annotations
@@ -35,13 +35,12 @@ ENV_DISABLE = "NEWSARC_PARSE_AHEAD"  # "0": parse in this process
 
 
 class Ahead:
-    """What the helper made of one source: its parsed items, or the message of the error it raised."""
+    """What the helper made of one source: its parsed items, and how many bytes it read."""
 
-    __slots__ = ("items", "error", "size")
+    __slots__ = ("items", "size")
 
-    def __init__(self, items: list[dict[str, Any]] | None, error: str | None, size: int):
+    def __init__(self, items: list[dict[str, Any]], size: int):
         self.items = items
-        self.error = error
         self.size = size
 
 
@@ -129,11 +128,7 @@ class _Helper:
         except Exception:  # noqa: BLE001 - a dead or confused helper: parse here from now on
             self.alive = False
             return None
-        if reply[0] == "parsed":
-            return Ahead(reply[1], None, reply[2])
-        if reply[0] == "failed":
-            return Ahead(None, reply[1], 0)
-        return None
+        return Ahead(reply[1], reply[2]) if reply[0] == "parsed" else None
 
     def _send(self, message: tuple[Any, ...]) -> None:
         import pickle
@@ -160,7 +155,6 @@ def _serve() -> None:
     import sys
     from pathlib import Path
 
-    from newsarc.errors import NewsarcError
     from newsarc.ingest.dispatch import parse_detached
     from newsarc.ingest.sources import _reader
 
@@ -180,8 +174,6 @@ def _serve() -> None:
             data = _reader(Path(path))()
             items = parse_detached(data, origin=origin, options=options.with_hints(hints))
             reply: tuple[Any, ...] = ("here",) if items is None else ("parsed", items, len(data))
-        except NewsarcError as exc:
-            reply = ("failed", str(exc))
         except Exception:  # noqa: BLE001 - the parent parses it again and meets the problem itself
             reply = ("here",)
         try:
