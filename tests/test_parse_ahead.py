@@ -138,3 +138,29 @@ def test_newsarc_add_of_a_folder_prints_what_one_process_prints(tmp_path: Path) 
     assert out["ahead"] == out["alone"]
     assert out["ahead"][0] != 0 and "z-empty.txt: file is empty" in out["ahead"][2]  # some inputs failed
     assert "added" in out["ahead"][1]
+
+
+def test_the_archive_s_own_ingest_rules_reach_the_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files parsed ahead obey the `ingest_rules:` of the archive's settings, as those parsed here do."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core here: the helper never starts")
+    from newsarc.storage.archive import init_archive
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for number in range(TOO_FEW + 10):
+        (folder / f"{number:03d}.txt").write_text(
+            f"Storm {number} hits coast\n\nListen to this story\nA storm hit the south coast on day {number}.\n\n"
+            "Engineers worked through the night.\n\nMore from the desk: other stories\n", encoding="utf-8")
+    archive = init_archive(tmp_path / "arc")
+    settings = archive / "newsarc.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + "ingest_rules:\n  furniture:\n    exact: ['Listen to this story']\n"
+                          "  footer:\n    patterns: ['More from the desk.*']\n", encoding="utf-8")
+    answered = _counting_answers(monkeypatch)
+    assert {status for _origin, status, _reason in _add(archive, folder)} == {"added"}
+    assert sum(answered) >= 5, "the helper parsed nothing"
+    bodies = _files(archive)
+    assert len(bodies) == TOO_FEW + 10
+    for lines in bodies.values():
+        assert not [line for line in lines if "Listen to this story" in line or "More from the desk" in line]

@@ -87,7 +87,6 @@ class _Helper:
 
     @classmethod
     def start(cls, options: Any) -> _Helper | None:
-        import pickle
         import subprocess
         import sys
 
@@ -99,9 +98,13 @@ class _Helper:
         try:
             process = subprocess.Popen([sys.executable, "-m", "newsarc.ingest.parse_ahead"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-            helper = cls(process)
+        except OSError:
+            return None
+        helper = cls(process)
+        try:
             helper._send(("options", detached))
-        except (OSError, pickle.PicklingError, TypeError):
+        except Exception:  # noqa: BLE001 - options that cannot be sent (rules of an unusual kind): no helper
+            helper.close()
             return None
         return helper
 
