@@ -124,42 +124,18 @@ def _list_dir(root: Path, directory: str, recorded: dict[str, Stamp], recorded_d
 
 def _scan_tree(root: Path, directory: str, recorded: dict[str, Stamp], seen: set[str], changes: Changes,
                now: int) -> None:
-    """Stat every file below directory (the full scan, and directories the record has never seen)."""
-    try:
-        dir_stat = os.stat(root / directory)
-        entries = list(os.scandir(root / directory))
-    except OSError:
-        return
-    changes.dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        rel = f"{directory}/{name}"
-        if entry.is_dir(follow_symlinks=False):
-            _scan_tree(root, rel, recorded, seen, changes, now)
-        elif name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
-            seen.add(rel)
-            st = entry.stat(follow_symlinks=False)
-            if not _same(recorded.get(rel), st):
-                changes.upserts[rel] = stamp_of(st, now)
+    """Stat every file below directory (the full scan, and directories the record has never seen). The raw stat
+    is compared with the record: newsarc records its own writes with their real, maybe still racy mtime."""
+    for rel, entry in _article_entries(root, directory, changes.dirs, now):
+        seen.add(rel)
+        st = entry.stat(follow_symlinks=False)
+        if not _same(recorded.get(rel), st):
+            changes.upserts[rel] = stamp_of(st, now)
 
 
 def count_article_files(root: Path, directory: str = ARTICLES_DIR) -> int:
     """How many article files are below directory (names only: no file is stat'ed)."""
-    try:
-        entries = list(os.scandir(root / directory))
-    except OSError:
-        return 0
-    count = 0
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            count += count_article_files(root, f"{directory}/{entry.name}")
-        elif entry.name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
-            count += 1
-    return count
+    return sum(1 for _entry in _article_entries(root, directory))
 
 
 def walk_article_files(root: Path, dirs: dict[str, int], directory: str = ARTICLES_DIR,
@@ -167,21 +143,33 @@ def walk_article_files(root: Path, dirs: dict[str, int], directory: str = ARTICL
     """Every article file below directory with its stamp, in name order, one directory listed at a time: what a
     rebuild reads, without a list of the whole archive in memory. Each directory's mtime to record goes to dirs."""
     now = time.time_ns() if now is None else now
+    for rel, entry in _article_entries(root, directory, dirs, now, ordered=True):
+        try:
+            yield rel, stamp_of(entry.stat(follow_symlinks=False), now)
+        except OSError:  # removed meanwhile: the next freshness check sees it gone
+            continue
+
+
+def _article_entries(root: Path, directory: str, dirs: dict[str, int] | None = None, now: int = 0,
+                     ordered: bool = False) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """The article files (.yaml, not hidden, not below a hidden directory) below directory, a directory listed at a
+    time: (path relative to root, its directory entry). With dirs, each directory's mtime to record goes there (a
+    directory that cannot be read is left out, with everything below it); ordered: in name order."""
     try:
-        dir_stat = os.stat(root / directory)
-        entries = sorted(os.scandir(root / directory), key=lambda entry: entry.name)
+        dir_stat = os.stat(root / directory) if dirs is not None else None
+        entries = list(os.scandir(root / directory))
     except OSError:
         return
-    dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
+    if ordered:
+        entries.sort(key=lambda entry: entry.name)
+    if dirs is not None and dir_stat is not None:
+        dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
     for entry in entries:
         name = entry.name
         if name.startswith("."):
             continue
         rel = f"{directory}/{name}"
         if entry.is_dir(follow_symlinks=False):
-            yield from walk_article_files(root, dirs, rel, now)
+            yield from _article_entries(root, rel, dirs, now, ordered)
         elif name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
-            try:
-                yield rel, stamp_of(entry.stat(follow_symlinks=False), now)
-            except OSError:  # removed meanwhile: the next freshness check sees it gone
-                continue
+            yield rel, entry
