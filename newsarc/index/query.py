@@ -158,7 +158,7 @@ class NewsParser(qparser.QueryParser):
 
     def variants_of(self, raw: str) -> list[str]:
         """Spellings in this archive that are variants of a capitalised query word (none with --exact)."""
-        if self.exact or not variants.is_name_word(raw) or self.reader is None:
+        if self.exact or not variants.is_name_word(raw) or self.reader is None or _ordinary_word(raw):
             return []
         if raw in self._variant_cache:
             return self._variant_cache[raw]
@@ -220,15 +220,26 @@ def _may_name_place(raw: str) -> bool:
     return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 
+def _ordinary_word(raw: str) -> bool:
+    """A common word of a caseless script (Arabic, Persian): never expanded as a name (newsarc.names.gazetteer)."""
+    if raw[:1] < "\u0600":
+        return False
+    from newsarc.names import gazetteer
+
+    return gazetteer.table().is_ordinary_word(variants.fold_token(raw))
+
+
 def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
-    """Rule variants without the spellings that the gazetteer knows as other places only: Samara is not a
-    variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters."""
+    """Rule variants of a place's name without the spellings that the gazetteer knows as other places only:
+    Samara is not a variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters."""
     from newsarc.names import gazetteer
 
     table = gazetteer.table()
     if not table.available or not spellings:
         return spellings
     mine = table.places_of(list(variants.tokenize(raw, extras=False)))
+    if not mine:  # not a place the gazetteer knows: the rules and the archive's evidence decide
+        return spellings
     kept = []
     for spelling in spellings:
         theirs = table.places_of(list(variants.tokenize(spelling, extras=False)))

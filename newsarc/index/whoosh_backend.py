@@ -465,6 +465,7 @@ class WhooshBackend:
         matched: list[str] = []
         if with_snippets:
             stemmed, plain, tags = set(), set(), set()
+            places: set[int] = set()
             matched_terms = hit.matched_terms() if terms is None else terms
             for fieldname, term in matched_terms:  # dates and other fields hold binary terms: skipped
                 if fieldname in ("title", "body", "tagtext"):
@@ -473,13 +474,15 @@ class WhooshBackend:
                     plain.add(_text(term))
                 elif fieldname == "tags":
                     tags.add(_text(term))
+                elif fieldname == "places":
+                    places.add(int(_text(term)))
             body = stored.get("body", "")
             title = stored.get("title", "")
-            body_matches = snip.find_matches(body, stemmed, plain, stem) if body else []
-            title_matches = snip.find_matches(title, stemmed, plain, stem)
+            body_matches = snip.find_matches(body, stemmed, plain, stem, places) if body else []
+            title_matches = snip.find_matches(title, stemmed, plain, stem, places)
             snippets = snip.fragments(body, body_matches) if body_matches else ([snip.lead(body)] if body else [])
             for tag in _lines(stored.get("tags")):
-                if fold_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem):
+                if fold_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem, places):
                     matched.append(tag)
             for m in [*title_matches, *body_matches]:
                 if m.word not in matched:

@@ -12,7 +12,7 @@ rules both sides share, so that an article and a query that spell a place differ
 A place name is looked up as written and in the forms news language gives it: an Arabic word without its
 attached conjunction, preposition and article (وبغداد, بالموصل, لحلب -> بغداد, موصل, حلب), a Turkish name without
 the case ending after its apostrophe (Bağdat'ta, Halep'te), a French or Italian elision (d'Alep, l'Irak), a German
-genitive -s (Moskaus, Syriens), and a Russian or Ukrainian name without its case ending (в Москве, Москвы,
+genitive (Moskaus, Syriens: filed with the German names), and a Russian or Ukrainian name without its case ending (в Москве, Москвы,
 у Києві, Львові: a "base" key on both sides, with Ukrainian's і/о/е alternation).
 
 A spelling that names two places (عمان: Amman and Oman; Tripoli) gives both ids; a spelling that names one place
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -98,15 +98,20 @@ class SpellingKeys(NamedTuple):
     bases: list[str]
 
 
-def spelling_keys(spelling: str) -> SpellingKeys | None:
-    """The keys under which the gazetteer files one spelling of a place (tools/build_gazetteer.py)."""
+def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False) -> SpellingKeys | None:
+    """The keys under which the gazetteer files one spelling of a place (tools/build_gazetteer.py). A place's
+    own or CLDR name (own_name) is also filed without a leading article (Le Caire: au Caire, du Caire), and a
+    German one (german) also in the genitive (Moskau: Moskaus); GeoNames' alternates are filed as written."""
     words = [_word_key(t.text) for t in tokenize(spelling, extras=False)]
     words = [w for w in words if w]
     if not words or len(words) > MAX_WORDS:
         return None
     forms = [words]
-    if len(words) > 1 and words[0] in LEADING_ARTICLES and len("".join(words[1:])) >= 4:
-        forms.append(words[1:])  # Le Caire -> Caire (au Caire, du Caire), Al Qahirah -> Qahirah
+    if own_name and len(words) > 1 and words[0] in LEADING_ARTICLES and len("".join(words[1:])) >= 5:
+        forms.append(words[1:])
+    last = words[-1]
+    if german and last.isascii() and last[-1:] not in ("s", "x", "z") and len(last) >= 4:
+        forms.append([*words[:-1], last + "s"])
     exact: list[str] = []
     bases: list[str] = []
     for form in forms:
@@ -139,8 +144,6 @@ def _word_forms(token: Token) -> list[str]:
             elif len(head) >= 3 and tail.isalpha() and len(tail) <= 5:
                 forms.append(fold_word(head))  # Bağdat'ta, Halep'ten
             break
-    if folded.isascii() and len(folded) >= 5 and folded.endswith("s") and not folded.endswith("ss"):
-        forms.append(folded[:-1])  # German genitive: Moskaus, Syriens
     return list(dict.fromkeys(forms))
 
 
@@ -241,6 +244,13 @@ class Gazetteer:
         """The places an article's words name (longest names first; a word is part of one name at most).
         `tokens` are the text's words without second forms; `may_be_name` says which could be a name."""
         found: set[int] = set()
+        for _first, _last, places in self.mentions(text, tokens, may_be_name):
+            found |= places
+        return found
+
+    def mentions(self, text: str, tokens: Sequence[Token],
+                 may_be_name: Iterable[bool]) -> Iterator[tuple[Token, Token, frozenset[int]]]:
+        """(first word, last word, places) of each place name in a text, as link() reads them."""
         names = list(may_be_name)
         i, n = 0, len(tokens)
         while i < n:
@@ -255,13 +265,14 @@ class Gazetteer:
                         continue
                     places = self.places_of(window)
                     if places:
-                        found |= places
+                        yield window[0], window[-1], places
                         matched = size
                         break
             if not matched and names[i]:
-                found |= self.places_of(tokens[i:i + 1])
+                places = self.places_of(tokens[i:i + 1])
+                if places:
+                    yield tokens[i], tokens[i], places
             i += matched or 1
-        return found
 
 
 def _adjacent(text: str, tokens: Sequence[Token]) -> bool:
