@@ -206,6 +206,8 @@ def place_spans(text: str, places: set[int]) -> list[tuple[int, int]]:
 
 def _may_be_place(raw: str) -> bool:
     first = raw[:1]
+    if "a" <= first <= "z":
+        return False  # most words: lower-case Latin
     return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 

@@ -376,10 +376,12 @@ class WhooshBackend:
         schema = getattr(reader, "schema", None) or self.ix.schema
         check_syntax(text, schema.names())
         expanded: list[whoosh_query.Expansion] = []
+        splits: list[list[str]] = []
         if not exact:
-            from newsarc.names.aliases import expand_query, name_key
+            from newsarc.names.aliases import expand_query, name_key, separate_splits
             from newsarc.names.contractions import contraction_groups, merge_into
 
+            aliases, splits = separate_splits(aliases or [])
             implicit = contraction_groups(text, lambda word: whoosh_query.archive_has(reader, word)) if reader else []
             groups = merge_into(aliases or [], implicit)
             if groups:
@@ -387,7 +389,7 @@ class WhooshBackend:
                 own = {name_key(name) for group in aliases or [] for name in group}
                 expanded = [whoosh_query.Expansion(matched, "alias" if own & {name_key(n) for n in group}
                                                    else "contraction", list(group)) for matched, group in applied]
-        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact)
+        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact, splits=splits)
         return parsed, expanded + variant_expansions
 
     def _filter(self, request: SearchRequest, reader: Any = None) -> query.Query | None:

@@ -166,6 +166,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self.available = path.exists()
+        self._single: dict[str, tuple[frozenset[int], bool]] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -189,13 +190,12 @@ class Gazetteer:
         return frozenset(r[0] for r in rows)
 
     @lru_cache(maxsize=100_000)  # noqa: B019
-    def opens_longer_name(self, word: str) -> bool:
-        """Whether some place name of two or more words starts with this word (a cheap test before n-grams)."""
+    def opens_longer_name(self, words: str) -> bool:
+        """Whether some place name has more words after these (a cheap test before longer windows)."""
         if not self.available:
             return False
-        low = word + " "
         row = self._db().execute("SELECT 1 FROM exact WHERE key >= ? AND key < ? LIMIT 1",
-                                 (low, word + "!")).fetchone()
+                                 (words + " ", words + "!")).fetchone()
         return row is not None
 
     @lru_cache(maxsize=100_000)  # noqa: B019
@@ -252,14 +252,25 @@ class Gazetteer:
                  may_be_name: Iterable[bool]) -> Iterator[tuple[Token, Token, frozenset[int]]]:
         """(first word, last word, places) of each place name in a text, as link() reads them."""
         names = list(may_be_name)
+        single = self._single
         i, n = 0, len(tokens)
         while i < n:
-            if not names[i] and tokens[i].text not in LEADING_ARTICLES:
+            token = tokens[i]
+            if not names[i] and token.text not in LEADING_ARTICLES:
                 i += 1
                 continue
+            known = single.get(token.raw)
+            if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
+                known = (self.places_of([token]), self.opens_longer_name(_word_key(token.text)))
+                self._remember(token.raw, known)
             matched = 0
-            if self.opens_longer_name(_word_key(tokens[i].text)):
-                for size in range(min(MAX_WORDS, n - i), 1, -1):
+            if known[1]:
+                # The longest window whose words but the last begin some name (the last may be inflected).
+                longest, opening = 1, _word_key(token.text)
+                while longest < min(MAX_WORDS, n - i) and self.opens_longer_name(opening):
+                    longest += 1
+                    opening += " " + _word_key(tokens[i + longest - 1].text)
+                for size in range(longest, 1, -1):
                     window = tokens[i:i + size]
                     if not _adjacent(text, window):
                         continue
@@ -268,11 +279,14 @@ class Gazetteer:
                         yield window[0], window[-1], places
                         matched = size
                         break
-            if not matched and names[i]:
-                places = self.places_of(tokens[i:i + 1])
-                if places:
-                    yield tokens[i], tokens[i], places
+            if not matched and names[i] and known[0]:
+                yield token, token, known[0]
             i += matched or 1
+
+    def _remember(self, raw: str, known: tuple[frozenset[int], bool]) -> None:
+        if len(self._single) >= 500_000:
+            self._single.clear()
+        self._single[raw] = known
 
 
 def _adjacent(text: str, tokens: Sequence[Token]) -> bool:
