@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from newsarc.errors import BadInputError
-from newsarc.ingest.decode import decode_bytes, stream_encoding
+from newsarc.ingest.decode import UTF8_STRAY_BYTES, decode_bytes, stream_encoding
 from newsarc.ingest.options import MAX_SINGLE_BYTES, IngestOptions
 from newsarc.ingest.sniff import detect_kind
 from newsarc.ingest.text import parse_text
@@ -202,7 +202,8 @@ def _streamed(kind: str, head: bytes, rest: BinaryIO | None, origin: str, option
             yield finish(parsed, options) if not _marker(parsed) else parsed
         return
     encoding = stream_encoding(head, declared=declared)
-    text = io.TextIOWrapper(binary, encoding=encoding, errors="newsarc-latin1" if encoding == "cp1252" else "replace",
+    errors = {"cp1252": "newsarc-latin1", "utf-8": UTF8_STRAY_BYTES}.get(encoding, "replace")
+    text = io.TextIOWrapper(binary, encoding=encoding, errors=errors,
                             newline="" if kind != "jsonl" else None)
     from newsarc.ingest.structured import parse_delimited, parse_jsonl
 
