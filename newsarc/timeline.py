@@ -178,8 +178,13 @@ def write_chart(t: Timeline, path: str) -> None:
         i = labels.index(peak.period)
         ax.annotate(str(peak.count), (i, peak.count), ha="center", va="bottom", fontsize=8)
     fig.tight_layout()
+    from pathlib import Path
+
+    from newsarc.storage.atomic import atomic_file
+
     try:
-        fig.savefig(path)
+        with atomic_file(Path(path), binary=True, durable=False) as out:  # a symlink written through, a FIFO into
+            fig.savefig(out, format=path.lower().rsplit(".", 1)[-1])
     except OSError as exc:
         raise UsageError(f"--output {path}: cannot write ({exc.strerror})") from None
     finally:

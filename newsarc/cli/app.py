@@ -560,7 +560,8 @@ def reindex(env: Env) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
               help="Output format; all but markdown can be read back with `newsarc import`.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="File to write (default: stdout). Written to a temporary file first, then renamed.")
+              help="File to write (default: stdout). A file is replaced atomically (temporary file, then "
+                   "renamed); a symlink is written through, a FIFO or device (/dev/stdout) written into.")
 @click.option("--query", "-q", help="Only articles matching this search query.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
 @date_option("--since", "Only articles dated on or after DATE.")
