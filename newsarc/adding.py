@@ -16,6 +16,7 @@ from newsarc.article import Article, normalise_date, utc_now
 from newsarc.errors import NewsarcError
 from newsarc.ids import make_id
 from newsarc.outcomes import AddOutcome, AddReport
+from newsarc.pause_point import PausePoint
 from newsarc.storage.store import BATCH, BackgroundWrites, Store
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class _Adder:
         self.writes = BackgroundWrites() if durable else None
         self.seen_urls: dict[str, str] = {}
         self.seen_content: dict[str, str] = {}
+        self.pause = PausePoint.from_environ()  # None but in the tests that interrupt a run (newsarc.pause_point)
         self.near: Any = None
         if dedupe is not None:
             from newsarc.dedupe import NearDupIndex
@@ -174,6 +176,8 @@ class _Adder:
         outcome = self._done(AddOutcome(origin, "added", article.id, article.title, link=link), raw_key)
         if len(self.pending) >= BATCH:
             self.flush()
+        if self.pause is not None:
+            self.pause.article_written()
         return outcome
 
     def _same_url(self, article: Article) -> tuple[str, str]:
@@ -256,6 +260,8 @@ class _Adder:
             return
         interrupted = False
         try:
+            if self.pause is not None:
+                self.pause.before_last_commit()
             self.flush()
         except KeyboardInterrupt:
             interrupted = True

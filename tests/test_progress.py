@@ -72,8 +72,8 @@ def test_export_shows_a_bar_unless_it_prints_to_the_terminal(run, archive: Path,
 
 def test_the_catch_up_after_an_interrupted_add_shows_a_bar(archive: Path) -> None:
     inputs = [str(p) for p in bbc_files(400)]
-    result, _ = interrupted_add(archive, inputs, after=250)
-    assert result.returncode == 130
+    result = interrupted_add(archive, inputs, after=250)
+    assert result.returncode == 130, result.stderr
     one_more = str(sorted((BBC / "tech").glob("*.txt"))[0])
     shown = run_on_terminal([NEWSARC, "--archive", str(archive), "add", one_more])
     assert shown.returncode == 0
