@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import BBC
+from tests.support.events import HANG_GUARD
 from tests.support.web_server import (
     HOSTILE_SOURCE,
     HOSTILE_TAG,
@@ -69,6 +70,7 @@ def server(web_archive: Path) -> Iterator[Server]:
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page that fails the test on any dialog (alert, confirm) a script might open."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(HANG_GUARD * 1000)  # waits are for events; the bound only catches a hang
     tab = context.new_page()
     dialogs: list[str] = []
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -169,6 +171,7 @@ def test_screenshot_of_a_search(browser: Any, tmp_path: Path) -> None:
     running = start_server(archive)
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.set_default_timeout(HANG_GUARD * 1000)  # waits are for events; the bound only catches a hang
         page = context.new_page()
         page.goto(f"{running.url}?q={query}")
         target = Path(os.environ.get("NEWSARC_SCREENSHOT") or tmp_path / "serve.png")

@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.events import HANG_GUARD
+
 HOSTILE_TITLE = '<script>alert("title")</script> Hostile headline'
 HOSTILE_TAG = '"><img src=x onerror=alert("tag")>'
 HOSTILE_URL = 'javascript:alert("url")'
@@ -105,7 +107,7 @@ class Server:
                                          method=method)
         opener = urllib.request.build_opener(_NoRedirect)
         try:
-            with opener.open(request, timeout=30) as response:
+            with opener.open(request, timeout=HANG_GUARD) as response:  # only a hang reaches it
                 return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
@@ -120,7 +122,7 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=HANG_GUARD)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -132,7 +134,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def start_server(archive: Path, *args: str, timeout: float = 30.0) -> Server:
+def start_server(archive: Path, *args: str, timeout: float = HANG_GUARD) -> Server:
     """Run `newsarc --archive ARCHIVE serve --port 0 ARGS...` and wait until it answers."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([newsarc_path(), "--archive", str(archive), "serve", "--port", "0", *args],
@@ -155,5 +157,6 @@ def start_server(archive: Path, *args: str, timeout: float = 30.0) -> Server:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             server.stop()
-            raise AssertionError(f"the server did not answer: {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(f"the server's first answer did not happen within {timeout:.0f} s: "
+                                 f"{process.stderr.read() if process.stderr else ''}")
         time.sleep(0.05)
