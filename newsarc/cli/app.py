@@ -16,6 +16,7 @@ import click
 
 from newsarc import __version__
 from newsarc.cli.output import output_options
+from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
@@ -324,7 +325,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
         sys.exit(int(ExitCode.BAD_INPUT))  # nothing in the inputs was an article file
 
 
-@cli.command()
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000),
               help="Results per page.")

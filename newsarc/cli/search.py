@@ -11,6 +11,7 @@ import click
 
 from newsarc.cli.app import Env, date_option
 from newsarc.cli.output import output_options, refuse_with, write_document, write_records
+from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, UsageError
 
 
@@ -131,7 +132,7 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int, machine: str | 
 
 
 # -- timeline ----------------------------------------------------------------------------------------------
-@click.command()
+@click.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
               help="Length of one bar.")
@@ -228,7 +229,7 @@ def watch() -> None:
     """
 
 
-@watch.command(name="add")
+@watch.command(name="add", cls=QueryCommand)
 @click.argument("name")
 @click.argument("query", nargs=-1, required=True)
 @click.pass_obj

@@ -20,6 +20,7 @@ from whoosh import (
 )
 
 from newsarc.errors import QueryError
+from newsarc.index import query_syntax
 from newsarc.index.analysis import stem
 from newsarc.names import variants
 
@@ -258,13 +259,17 @@ def prepare_text(text: str) -> str:
 def parse(text: str, schema: Any, reader: Any, *, exact: bool = False) -> tuple[query.Query, list[Expansion]]:
     """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used."""
     parser = NewsParser(schema, reader, exact=exact)
+    whoosh_text = query_syntax.for_whoosh(text)
     try:
-        parsed = parser.parse(text if exact else prepare_text(text))
+        parsed = parser.parse(whoosh_text if exact else prepare_text(whoosh_text))
     except QueryError:
         raise
-    except Exception as exc:  # whoosh raises bare exceptions from deep inside its parser
-        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+    except Exception:  # whoosh raises bare exceptions from deep inside its parser: never show their text
+        raise QueryError(f"query {text!r}: newsarc cannot read it as a query; quote the words to search for "
+                         "them as they are") from None
     _raise_on_errors(parsed, text, schema)
+    if parsed is query.NullQuery:
+        raise QueryError(f"query {text!r} has no words to search for (punctuation and symbols alone are not searched)")
     return parsed, parser.expansions
 
 
@@ -285,7 +290,7 @@ def _raise_on_errors(parsed: query.Query, text: str, schema: Any) -> None:
 
 # -- syntax checks with positions ---------------------------------------------------------------------------
 _FIELD_PREFIX = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?=\S)")
-_EMPTY_FIELD = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?=\s|$|\))")
+_EMPTY_FIELD = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?:<=|>=|=<|=>|<|>)?(?=\s|$|\))")
 _OPERATOR = re.compile(r"(?<![\w\"])(AND|OR|NOT|ANDNOT|ANDMAYBE)(?![\w\"])")
 
 
@@ -307,10 +312,12 @@ def check_syntax(text: str, field_names: Iterable[str]) -> None:
         if depth:
             raise QueryError(f"query {text!r}: {depth} unclosed {opening} (at position {plain.rfind(opening) + 1}); "
                              f"add the missing {closing}")
-    empty = re.search(r"\(\s*\)", plain)
+    empty = re.search(r"\(\s*\)", query_syntax.without_phrases(text, fill="_"))
     if empty:
         raise QueryError(f"query {text!r}: empty () at position {empty.start() + 1}; put words inside or remove it")
     _check_suffixes(text, plain)
+    query_syntax.check_negations(text, plain)
+    query_syntax.check_relations(text, plain)
     known = {n for n in field_names if n not in HIDDEN_FIELDS}
     known |= {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
     for match in _FIELD_PREFIX.finditer(plain):
@@ -360,9 +367,7 @@ def _check_suffixes(text: str, plain: str) -> None:
                              "write word^2 to weigh a word more (quote the text to search for a ^)")
 
 
-def _without_phrases(text: str) -> str:
-    """The query with quoted phrases blanked out (same length), so their content is not read as syntax."""
-    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
+_without_phrases = query_syntax.without_phrases
 
 
 # -- explanation ---------------------------------------------------------------------------------------------
