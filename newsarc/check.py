@@ -115,8 +115,20 @@ class Checker:
     # -- the run ---------------------------------------------------------------------------------------
     def run(self, *, repair: bool = False) -> list[Problem]:
         store = self.store
+        unwritable = self.archive.write_problem()
+        if unwritable and repair:
+            from newsarc.errors import ArchiveError
+
+            raise ArchiveError(f"cannot repair the archive at {self.root} ({unwritable}): `newsarc check` without "
+                               "--repair only reads it")
         warn = store.warn
         store.warn = lambda message: None  # files skipped by the update are reported below, as problems
+        if unwritable:  # a read-only mount, another user's archive: check the files against the index as it stands
+            try:
+                store.refresh(write=False)
+                return self._recovered() + self._scan()
+            finally:
+                store.warn = warn
         try:
             with self.archive.lock:
                 changes = store.refresh(write=True, full=True)
@@ -213,7 +225,8 @@ class Checker:
         and report them only if that failed."""
         from newsarc.storage.gitmerge import ensure_git_setup, git_setup_gaps
 
-        ensure_git_setup(self.root, force=True)
+        if not self.archive.write_problem():
+            ensure_git_setup(self.root, force=True)
         for path, problem in git_setup_gaps(self.root):
             self._add(path, "git", problem,
                       "`newsarc check --repair` sets it up (see docs/reliability.md)", "git", remedy="git-setup")

@@ -180,6 +180,16 @@ class Archive:
             self._write_problem = self._find_write_problem() or ""
         return self._write_problem or None
 
+    def require_writable(self) -> None:
+        """Fail in one line, before any work, for a writer on an archive newsarc cannot write (the message the
+        archive lock gives, for writers that would otherwise find out half-way, after fetching feeds)."""
+        from newsarc.errors import ArchiveError
+
+        problem = self.write_problem()
+        if problem:
+            raise ArchiveError(f"cannot write to the archive at {self.root} ({problem}); commands that only read "
+                               "it still work")
+
     def _find_write_problem(self) -> str:
         try:
             if os.statvfs(self.root).f_flag & os.ST_RDONLY:
