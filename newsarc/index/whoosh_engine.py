@@ -1,0 +1,52 @@
+"""Whoosh as newsarc's search engine, before any of it is loaded: the index's stamp, whether an index exists, and
+what damage looks like. Opening the index (newsarc.index.whoosh_backend) is what loads Whoosh: a `newsarc list`
+or `show` asks only this module, and imports no more of Whoosh than its version number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsarc.index.whoosh_backend import WhooshBackend
+
+# Bump when the schema or the analyzers change (newsarc.index.whoosh_backend.build_schema, newsarc.index.analysis,
+# newsarc.names.variants): an index of another version is rebuilt once, with a notice.
+# 3: url matches by host and path parts; tokens like AT&T, C++, 9/11 kept whole; modules renamed (the schema
+# pickles analyzer classes by module path, so a 2 index no longer even opens).
+SCHEMA_VERSION = "3"
+INDEX_NAME = "MAIN"
+
+
+def toc_file(directory: Path, generation: int) -> Path:
+    """The table of contents Whoosh writes for each commit (the name is Whoosh's storage convention)."""
+    return directory / f"_{INDEX_NAME}_{generation}.toc"
+
+
+class WhooshEngine:
+    """The embedded engine: a Whoosh index in a directory of the archive's .newsarc/."""
+
+    def format_stamp(self) -> str:
+        """index<schema>-whoosh<version>: an index written by another Whoosh is rebuilt, so newsarc's own code
+        for Whoosh's formats (newsarc.index.whoosh_internals) never reads one written by another version."""
+        import whoosh  # its __init__ alone: the version, none of the engine
+
+        return f"index{SCHEMA_VERSION}-whoosh{whoosh.versionstring()}"
+
+    def has_index(self, directory: Path) -> bool:
+        return any(directory.glob(f"_{INDEX_NAME}_*.toc"))
+
+    def is_damage(self, exc: BaseException) -> bool:
+        """Whoosh reports damaged files with many kinds of exception (some bare `Exception`s), so the test is
+        where it was raised: in Whoosh's storage, codec or index-opening code."""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = tb.tb_frame.f_code.co_filename.replace("\\", "/") if tb is not None else ""
+        return any(part in where for part in ("/whoosh/filedb/", "/whoosh/codec/", "/whoosh/index.py"))
+
+    def open(self, directory: Path) -> WhooshBackend:
+        from newsarc.index.whoosh_backend import WhooshBackend
+
+        return WhooshBackend(directory)
