@@ -1,6 +1,6 @@
 """Test archives: generated as JSONL, ingested with `newsarc import` (timed: the bulk-ingest figure), cached.
 
-A cached archive lives in <cache>/<size>-seed<seed>-gen<generator>-corpus<corpus>-<newsarc STATE_SCHEMA>/:
+A cached archive lives in <cache>/<size>-seed<seed>-gen<generator>-corpus<corpus>-<newsarc state schema>/:
 
     articles.jsonl   the generated articles (also the input of the raw-Whoosh baseline)
     archive/         the newsarc archive built from it
@@ -36,9 +36,10 @@ class BuiltArchive:
 
 
 def state_schema() -> str:
-    from newsarc.storage.store import STATE_SCHEMA
+    from newsarc.index import default_engine
+    from newsarc.storage.store import state_schema as schema_of
 
-    return STATE_SCHEMA
+    return schema_of(default_engine())
 
 
 def cache_key(size: int, seed: int, corpus_dir: Path) -> str:
