@@ -11,6 +11,7 @@ Adding lives in newsarc.adding and newsarc.ingest.sources; their public names ar
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -96,11 +97,29 @@ def get_article(store: Store, text: str) -> Article:
 
 
 # -- changing and removing ---------------------------------------------------------------------------------
-def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
-    """Add and remove tags of one article (removal is case-insensitive)."""
+@contextlib.contextmanager
+def _write_lock(store: Store, wait: bool) -> Iterator[None]:
+    """The archive lock for a change; wait=False: LockTimeoutError at once when another process holds it."""
+    lock = store.archive.lock
+    if wait:
+        lock.acquire()
+    elif not lock.try_acquire():
+        from newsarc.errors import LockTimeoutError
+
+        raise LockTimeoutError("another newsarc process is writing to the archive; try again in a moment")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str] = (), *,
+          wait: bool = True) -> Article:
+    """Add and remove tags of one article (removal is case-insensitive). wait=False (a web page, which never
+    waits for a writer): LockTimeoutError at once when another newsarc process is writing to the archive."""
     from newsarc.names.fold import fold_text
 
-    with store.archive.lock:
+    with _write_lock(store, wait):
         store.refresh(write=True)
         _, relpath = resolve(store, text)
         article = store.archive.read(relpath)
@@ -137,6 +156,14 @@ def remove_article(store: Store, text: str) -> Article:
 
 
 # -- reading -----------------------------------------------------------------------------------------------
+def warm(store: Store) -> None:
+    """Bring the index up to date if no writer is busy, and open it and the catalog: a server does this before its
+    first request, so that the first one costs what any other does."""
+    store.refresh(write=False)
+    if store.has_index():
+        store.read_index(store.backend.doc_count)
+
+
 def search(store: Store, request: SearchRequest) -> SearchResult:
     """Search the archive; the archive's alias groups (aliases.yaml) are expanded unless request.exact."""
     store.refresh(write=False)

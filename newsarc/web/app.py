@@ -97,13 +97,6 @@ class StoreWorker:
         self.executor.shutdown(wait=True)
 
 
-def _warm(store: Any) -> None:
-    """Open catalog and index before the first request, so it costs what any other does."""
-    store.refresh(write=False)
-    if any((store.archive.state_dir / "index").glob("_MAIN_*.toc")):
-        store.backend.doc_count()
-
-
 class Guard:
     """Security for every response: the token check, no writes without --writable, and the headers (CSP...)."""
 
@@ -327,16 +320,8 @@ def create_app(settings: Settings) -> Starlette:
             if any(len(t) > 200 for t in add):
                 raise BadRequest("a tag has at most 200 characters")
 
-            def retag(store: Any) -> Any:
-                if not store.archive.lock.try_acquire():  # a page never waits for a writer
-                    raise LockTimeoutError("another newsarc process is writing to the archive; try again in a "
-                                           "moment")
-                try:
-                    return api.retag(store, request.path_params["article_id"], add, remove)
-                finally:
-                    store.archive.lock.release()
-
-            article = await worker.run(retag)
+            article = await worker.run(lambda store: api.retag(store, request.path_params["article_id"], add, remove,
+                                                               wait=False))  # a page never waits for a writer
             return RedirectResponse(f"/a/{article.id}?saved=1", status_code=303)
 
         return await guarded(request, handle)
@@ -359,7 +344,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await worker.run(_warm)
+        await worker.run(api.warm)
         yield
         await worker.close()
 
