@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
-from newsarc.index import whoosh_engine, whoosh_internals
+from newsarc.index import whoosh_files, whoosh_internals
 from newsarc.index.backend import NameEvidence, SearchHit, SearchRequest, SearchResult, Snippet
 from newsarc.names.fold import fold_text
 from newsarc.names.variants import TAGS_MARK
@@ -46,8 +46,8 @@ from newsarc.index.urls import url_analyzer  # noqa: E402
 
 T = TypeVar("T")
 
-# The schema's version is whoosh_engine.SCHEMA_VERSION: bump it when the schema or analyzers change.
-INDEX_NAME = whoosh_engine.INDEX_NAME
+# The schema's version is newsarc.index.whoosh_engine.SCHEMA_VERSION: bump it when the schema or analyzers change.
+INDEX_NAME = whoosh_files.INDEX_NAME
 FACET_FIELDS = {"tag": "tag_facet", "source": "source_facet", "location": "location_facet",
                 "language": "language", "month": "ym"}
 
@@ -191,7 +191,7 @@ class WhooshBackend:
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def exists(self) -> bool:
-        return whoosh_engine.WhooshEngine().has_index(self.directory)
+        return whoosh_files.has_toc(self.directory)
 
     @property
     def ix(self) -> index.Index:
@@ -250,7 +250,7 @@ class WhooshBackend:
         every segment and its deletions; a rebuild starts the generations again, with other segments)."""
         generation = self.ix.latest_generation()
         try:
-            return generation, whoosh_engine.toc_file(self.directory, generation).read_bytes()
+            return generation, whoosh_files.toc_file(self.directory, generation).read_bytes()
         except OSError:
             return None  # mid-commit or gone: this search opens its own searcher
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsarc.index import whoosh_files
+
 if TYPE_CHECKING:
     from newsarc.index.whoosh_backend import WhooshBackend
 
@@ -16,12 +18,6 @@ if TYPE_CHECKING:
 # 3: url matches by host and path parts; tokens like AT&T, C++, 9/11 kept whole; modules renamed (the schema
 # pickles analyzer classes by module path, so a 2 index no longer even opens).
 SCHEMA_VERSION = "3"
-INDEX_NAME = "MAIN"
-
-
-def toc_file(directory: Path, generation: int) -> Path:
-    """The table of contents Whoosh writes for each commit (the name is Whoosh's storage convention)."""
-    return directory / f"_{INDEX_NAME}_{generation}.toc"
 
 
 class WhooshEngine:
@@ -35,7 +31,7 @@ class WhooshEngine:
         return f"index{SCHEMA_VERSION}-whoosh{whoosh.versionstring()}"
 
     def has_index(self, directory: Path) -> bool:
-        return any(directory.glob(f"_{INDEX_NAME}_*.toc"))
+        return whoosh_files.has_toc(directory)
 
     def is_damage(self, exc: BaseException) -> bool:
         """Whoosh reports damaged files with many kinds of exception (some bare `Exception`s), so the test is
