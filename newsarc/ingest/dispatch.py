@@ -159,15 +159,14 @@ def _parse_single(kind: str, data: bytes, origin: str, options: IngestOptions, d
             parsed = extract_page(data, origin=origin, hints=hints, date_order=options.date_order,
                                   rules=options.rules)
         except NoArticleTextError:
-            # Sniffed as a page for its tags, yet no article in it: a wire story naming <COMPANIES> reads as
-            # plain text, and is added as text. A real page (doctype, html/head/body) is still refused.
-            from newsarc.ingest.sniff import reads_as_text
+            # Sniffed as a page for its tags, yet no article layout in it: plain text is tried (a wire story
+            # naming <COMPANIES> with a <b>word</b> in it); a page that is only navigation is refused.
+            from newsarc.ingest.page_text import read_as_text
 
             if text is None:
                 text = decode_bytes(data, origin=origin, encoding=declared)
-            if not reads_as_text(text):
-                raise
-            parsed = parse_text(text, date_order=options.date_order, rules=options.rules, origin=origin)
+            parsed = parse_text(read_as_text(text, origin), date_order=options.date_order, rules=options.rules,
+                                origin=origin)
     elif kind == "eml":
         from newsarc.ingest.mail import parse_message
 
