@@ -412,10 +412,11 @@ def _resume_checked(items: list[dict[str, Any]], origin: str, options: Any) -> I
         yield parsed
 
 
-def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *,
+def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict | NewsarcError]], *,
                  on_outcome: Callable[[AddOutcome], None] = lambda o: None, update: bool = False,
                  report: AddReport | None = None) -> AddReport:
-    """Add already-structured articles (import): ids and added times they carry are kept.
+    """Add already-structured articles (import): ids and added times they carry are kept. An item that is a
+    NewsarcError is a record the reader could not use: counted as failed with its message, as a bad file in add.
 
     An article whose id is in the archive with the same fields is a duplicate. One whose fields differ (an
     edited export) is reported as "differing", naming the fields; with update=True its fields are applied and
@@ -428,6 +429,8 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *
         try:
             for origin, item in articles:
                 try:
+                    if isinstance(item, NewsarcError):
+                        raise item
                     article = item if isinstance(item, Article) else Article.from_dict(item, origin=origin)
                     found = store.catalog.paths_for_prefix(article.id, limit=1) if article.id else []
                     if found and found[0][0] == article.id:

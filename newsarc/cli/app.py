@@ -624,12 +624,15 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
 @click.option("--update", is_flag=True,
               help="Apply the fields of articles whose id is in the archive but whose fields differ (an edited "
                    "export); the old fields are kept as an earlier version (newsarc show ID --versions).")
+@click.option("--failures", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write every record that failed as a JSON line (path, reason) to FILE.")
 @click.pass_obj
-def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
+def import_(env: Env, file: str, fmt: str | None, update: bool, failures: str | None) -> None:
     """Import articles from a newsarc export (jsonl, json, csv, yaml, es-bulk), keeping their ids.
 
     An article whose id is in the archive with other fields is reported as differing and left alone unless
-    --update is given.
+    --update is given. A record that cannot be read or used is reported with its line and why, counted as
+    failed, and the others are imported (exit status 8, as for add).
 
     \b
     Example:
@@ -639,18 +642,22 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
     from pathlib import Path
 
     from newsarc import api
-    from newsarc.cli.ingest import ingest_progress, say
-    from newsarc.exchange.importer import count_records, read_import
+    from newsarc.cli.ingest import FailureLog, ingest_progress, say
+    from newsarc.errors import BadInputError
+    from newsarc.exchange.importer import BadRecord, count_records, read_records
 
     store = env.store(create=True)
-    records = ((f"{file} record {n}", record) for n, record in enumerate(read_import(Path(file), fmt), start=1))
+    records = ((f"{file} {where}", BadInputError(record.reason) if isinstance(record, BadRecord) else record)
+               for where, record in read_records(Path(file), fmt))
     differing_fields: set[str] = set()  # the outcomes are not kept: an import's memory must not grow with it
-    with ingest_progress(store=store, total_items=count_records(Path(file), fmt), label="importing") as progress:
+    with FailureLog(failures) as log, ingest_progress(store=store, total_items=count_records(Path(file), fmt),
+                                                      label="importing") as progress:
         def show(outcome: Any) -> None:
             progress.article(outcome)
             if outcome.status == "differing":
                 differing_fields.update(outcome.reason.split(", "))
             if outcome.status == "failed":
+                log.write(outcome)
                 say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
             elif outcome.status == "updated":
                 say(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")
