@@ -114,16 +114,27 @@ def _write_lock(store: Store, wait: bool) -> Iterator[None]:
 
 
 def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str] = (), *,
-          wait: bool = True) -> Article:
+          wait: bool = True, strict: bool = False) -> Article:
     """Add and remove tags of one article (removal is case-insensitive). wait=False (a web page, which never
-    waits for a writer): LockTimeoutError at once when another newsarc process is writing to the archive."""
+    waits for a writer): LockTimeoutError at once when another newsarc process is writing to the archive.
+    A tag holding a line break or another control character is refused (UsageError): it would split the tag in
+    every listing. strict=True also refuses to remove a tag the article does not have, so that a form never
+    reports a change that did not happen."""
     from newsarc.names.fold import fold_text
 
+    add, remove = list(add), list(remove)
+    for tag in add + remove:
+        if any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\u0085" for ch in tag):
+            raise UsageError(f"tag {tag!r}: a tag cannot contain line breaks or control characters")
     with _write_lock(store, wait):
         store.refresh(write=True)
         _, relpath = resolve(store, text)
         article = store.archive.read(relpath)
         dropped = {fold_text(t) for t in remove}
+        if strict:
+            missing = [t for t in remove if fold_text(t) not in {fold_text(have) for have in article.tags}]
+            if missing:
+                raise UsageError(f"this article has no tag {missing[0]!r}, so there was nothing to remove")
         tags = [t for t in article.tags if fold_text(t) not in dropped]
         for tag in add:
             if fold_text(tag) not in {fold_text(t) for t in tags}:
@@ -214,6 +225,13 @@ def list_entries(store: Store, *, limit: int | None = 20, tags: Iterable[str] = 
                  since: str | None = None, until: str | None = None) -> list[CatalogEntry]:
     store.refresh(write=False)
     return store.catalog.newest(limit=limit, tags=tuple(tags), source=source, since=since, until=until)
+
+
+def catalog_entries(store: Store, ids: Iterable[str]) -> list[CatalogEntry]:
+    """The catalog rows (title, date, source...) of these full ids, in their order; unknown ids left out."""
+    store.refresh(write=False)
+    found = (store.catalog.entry_of(article_id) for article_id in ids)
+    return [entry for entry in found if entry is not None]
 
 
 def stats(store: Store) -> dict[str, Any]:

@@ -160,3 +160,37 @@ def start_server(archive: Path, *args: str, timeout: float = HANG_GUARD) -> Serv
             raise AssertionError(f"the server's first answer did not happen within {timeout:.0f} s: "
                                  f"{process.stderr.read() if process.stderr else ''}")
         time.sleep(0.05)
+
+
+ARABIC_TITLE = "الرقة: عودة السكان إلى المدينة"
+ARABIC_BODY = "عاد آلاف السكان إلى مدينة الرقة هذا الأسبوع. وقال مسؤولون إن المياه عادت إلى بعض الأحياء."
+LONG_TAG = "Longtag" + "x" * 183  # 190 characters, no space to break at
+LONG_TITLE = "Supercalifragilistic" * 50  # 1,000 characters, no space to break at
+
+
+def add_edge_articles(root: Path) -> dict[str, str]:
+    """Articles that stretch a page: Arabic (right to left), a 190-character tag, a 1,000-character title, a
+    Raqqa story dated 2020 (two years after the others), and a second article whose id shares its first four
+    characters with another (an ambiguous prefix). Returns their ids by name."""
+    items = [
+        {"title": ARABIC_TITLE, "date": "2017-06-01", "source": "الجزيرة", "language": "ar", "tags": ["سوريا"],
+         "body": ARABIC_BODY},
+        {"title": LONG_TITLE, "date": "2017-05-02", "source": "Layout Wire", "tags": [LONG_TAG, "layout"],
+         "body": "A layout probe with a very long title and a very long tag."},
+        {"title": "Raqqa after the war", "date": "2020-01-15", "source": "Rudaw", "tags": ["Syria"],
+         "body": "Raqqa, three years on: the markets are open again."},
+    ]
+    source = root.parent / "edge-articles.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in items), encoding="utf-8")
+    newsarc(["--archive", str(root), "add", str(source), "--quiet"])
+    ids = {}
+    for name, query in (("arabic", "source:الجزيرة"), ("long", "tag:layout"), ("late", '"three years on"')):
+        ids[name] = newsarc(["--archive", str(root), "search", query, "--ids"]).stdout.split()[0]
+    # a hand-written copy under an id with the same first four characters: `show PREFIX` is then ambiguous
+    original = next(root.glob(f"articles/**/{ids['late']}.yaml"))
+    twin = ids["late"][:4] + "zzzzzz" if ids["late"][4:] != "zzzzzz" else ids["late"][:4] + "yyyyyy"
+    text = original.read_text(encoding="utf-8").replace(f"id: {ids['late']}", f"id: {twin}")
+    text = text.replace("title: Raqqa after the war", "title: Raqqa after the war, a twin")
+    (original.parent / f"{twin}.yaml").write_text(text, encoding="utf-8")
+    ids["twin"] = twin
+    return ids
