@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from newsarc.feeds import FeedUpdate
     from newsarc.ingest.sources import Source, iter_sources, url_source  # noqa: F401
+    from newsarc.links import Removed
     from newsarc.similar import Similar
     from newsarc.versions import Diff, Related, Versions
 
@@ -145,7 +146,11 @@ def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str
     return article
 
 
-def remove_article(store: Store, text: str) -> Article:
+def remove_article(store: Store, text: str) -> Removed:
+    """Remove one article; the duplicate_of/version_of links of others that named it are rewired
+    (newsarc.links), and the result says which."""
+    from newsarc.links import Removed, pointing_at, relink
+
     with store.archive.lock:
         store.refresh(write=True)
         _, relpath = resolve(store, text)
@@ -156,14 +161,23 @@ def remove_article(store: Store, text: str) -> Article:
 
             near = NearDupIndex(store.archive.state_dir)
             was_synced = near.is_synced(store)
+        relinked, rewritten = relink(store, article, pointing_at(store, article, near))
+        for _path, changed in rewritten:  # first the links, so an interruption never leaves one dangling
+            store.archive.save(changed)
         store.archive.remove(relpath)
         if article.extra.get("original") == original_name(article.id):  # its kept raw source, nothing else
             store.archive.remove(store.archive.original_relpath(relpath, article.id))
-        store.record(deletes=[relpath])
+        store.record(upserts=rewritten, deletes=[relpath])
         if near is not None:
             near.removed(store, article.id, was_synced)
+            for change in relinked:
+                if change.new:
+                    near.link(change.id, change.new, change.field.removesuffix("_of"))
+                else:
+                    near.unlink(change.id)
+            near.commit()
             near.close()
-    return article
+    return Removed(article, relinked)
 
 
 # -- reading -----------------------------------------------------------------------------------------------

@@ -174,6 +174,11 @@ class NearDupIndex:
         self._begin()
         self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (article_id, target, kind))
 
+    def unlink(self, article_id: str) -> None:
+        """The article links to nothing any more (its link was cleared)."""
+        self._begin()
+        self.db.execute("DELETE FROM links WHERE id=?", (article_id,))
+
     def forget(self, ids: Iterable[str]) -> None:
         self._begin()
         for article_id in ids:

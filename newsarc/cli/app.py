@@ -510,8 +510,10 @@ def rm(env: Env, article_id: str) -> None:
     """
     from newsarc import api
 
-    article = api.remove_article(env.store(), article_id)
-    click.echo(f"removed {article.id}  {article.title}")
+    removed = api.remove_article(env.store(), article_id)
+    click.echo(f"removed {removed.article.id}  {removed.article.title}")
+    for change in removed.relinked:
+        click.echo(f"relinked {change.line()}")
 
 
 @cli.command()
