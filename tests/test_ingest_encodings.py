@@ -110,3 +110,13 @@ def test_big_mostly_utf8_stream_reads_stray_bytes_as_cp1252() -> None:
                      % n for n in range(3))
     articles = list(parse_source(lines, origin="big.jsonl"))
     assert articles[0]["title"] == "Title 0 — it’s"
+
+
+def test_mail_part_in_utf8_with_a_stray_byte_keeps_its_utf8() -> None:
+    """The email package would decode the part with errors='replace': every stray byte a U+FFFD."""
+    mail = (b"From: desk@example.com\nTo: archive@example.com\nSubject: Assad discusses direct cooperation\n"
+            b"Date: Thu, 18 May 2017 10:00:00 +0000\nMIME-Version: 1.0\n"
+            b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n" + MIXED)
+    (article,) = list(parse_source(mail, origin="mixed.eml"))
+    assert "talks were “frank” and “useful”; it isn’t over" in article["body"]
+    assert "\ufffd" not in article["body"]
