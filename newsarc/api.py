@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsarc.article import Article
 from newsarc.errors import ArchiveError, NewsarcError, NotFoundError, UsageError
-from newsarc.index.backend import SearchRequest, SearchResult
+from newsarc.index.backend import Engine, SearchRequest, SearchResult
 from newsarc.outcomes import AddOutcome, AddReport  # noqa: F401 - re-exported
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
 from newsarc.storage.catalog import CatalogEntry
@@ -66,8 +66,10 @@ def __dir__() -> list[str]:
 
 
 def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = False,
-               progress: ProgressFactory = no_progress, warn: Callable[[str], None] | None = None) -> Store:
-    """Find the archive (see find_archive_dir) and open it; create=True makes the per-user default if absent."""
+               progress: ProgressFactory = no_progress, warn: Callable[[str], None] | None = None,
+               engine: Engine | None = None) -> Store:
+    """Find the archive (see find_archive_dir) and open it; create=True makes the per-user default if absent.
+    engine: the search engine (newsarc.index.backend.Engine); default newsarc.index.default_engine(), Whoosh."""
     root, how = find_archive_dir(archive)
     if not is_archive(root):
         if create and how == "default":
@@ -79,7 +81,7 @@ def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = 
             )
         else:
             raise ArchiveError(f"no newsarc archive at {root} (from {how}); create it with `newsarc init {root}`")
-    kwargs: dict[str, Any] = {"progress": progress}
+    kwargs: dict[str, Any] = {"progress": progress, "engine": engine}
     if warn is not None:
         kwargs["warn"] = warn
     return Store(Archive(root), **kwargs)
