@@ -55,8 +55,10 @@ def load_groups(root: Path) -> list[Group]:
         pass
     groups = _parse(path)
     try:
+        from newsarc.storage.atomic import atomic_write
+
         cache.parent.mkdir(exist_ok=True)
-        cache.write_text(json.dumps({"stamp": stamp, "groups": groups}, ensure_ascii=False), encoding="utf-8")
+        atomic_write(cache, json.dumps({"stamp": stamp, "groups": groups}, ensure_ascii=False), durable=False)
     except OSError:
         pass
     return groups

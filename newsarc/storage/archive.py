@@ -103,12 +103,14 @@ def init_archive(root: Path) -> Path:
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a directory")
     (root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
+    from newsarc.storage.atomic import atomic_write
+
     settings = root / SETTINGS_FILE
     if not settings.exists():
-        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8")
+        atomic_write(settings, SETTINGS_TEMPLATE)
     gitignore = root / ".gitignore"
     if not gitignore.exists():
-        gitignore.write_text(GITIGNORE, encoding="utf-8")
+        atomic_write(gitignore, GITIGNORE)
     from newsarc.storage.gitmerge import write_gitattributes
 
     write_gitattributes(root)
@@ -164,7 +166,9 @@ class Archive:
             raise ArchiveError(f"{source}: settings must be a mapping of names to values")
         try:
             self.state_dir.mkdir(exist_ok=True)
-            cache.write_text(json.dumps({"stamp": stamp, "settings": loaded}, default=str), encoding="utf-8")
+            from newsarc.storage.atomic import atomic_write
+
+            atomic_write(cache, json.dumps({"stamp": stamp, "settings": loaded}, default=str), durable=False)
         except OSError:
             pass  # a read-only archive still works, it just reads the YAML each time
         return {**DEFAULT_SETTINGS, **loaded}
