@@ -37,7 +37,23 @@ _SIGNATURES = (
     (b"\x7fELF", "an executable"),
     (b"SQLite format 3\x00", "an SQLite database"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"MZ\x90\x00", "a Windows executable"),
+    (b"\xca\xfe\xba\xbe", "a Java class or Mach-O executable"),
+    (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"BZh91AY&SY", "bzip2 data"),
+    (b"\x28\xb5\x2f\xfd", "zstd data"),
+    (b"OggS\x00", "an Ogg audio or video file"),
+    (b"fLaC\x00", "a FLAC audio file"),
+    (b"wOFF", "a web font"),
+    (b"wOF2", "a web font"),
 )
+# A text never starts with a control byte (a BOM and UTF-16 are recognised before this is asked); binary
+# formats very often do (\x00\x00\x00\x18ftyp, \x1aE\xdf\xa3, \x00\x01\x00\x00). ESC is left out: a saved
+# terminal log starts with a colour code and is text.
+_LEADING_CONTROL = frozenset(b for b in range(32) if b not in (9, 10, 12, 13, 27)) | {0x7f}
 # C0 control bytes that never occur in text (tab, LF, FF, CR and ESC-free text is the norm).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
@@ -169,6 +185,9 @@ def _decode(data: bytes, origin: str, declared: str | None = None) -> str:
         if controls > max(8, _MAX_CONTROL_SHARE * min(len(text), _SAMPLE)):
             raise _binary(origin, "NUL bytes at alternating positions, but not UTF-16 text")
         return text
+    if data[0] in _LEADING_CONTROL:
+        lead = "".join(f"\\x{b:02x}" for b in data[:3])
+        raise _binary(origin, f"it starts with the control bytes {lead}, as binary files do and text never does")
     sample = data[:_SAMPLE]
     if sample.count(0) > max(1, len(sample) // 1000):
         raise _binary(origin, f"{sample.count(0)} NUL bytes in the first {len(sample)} bytes")

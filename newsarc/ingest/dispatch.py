@@ -215,8 +215,14 @@ def _streamed(kind: str, head: bytes, rest: BinaryIO | None, origin: str, option
 
 
 def finish(parsed: dict[str, Any], options: IngestOptions) -> dict[str, Any]:
-    """Last touches common to every kind: the language, detected when the input did not declare it."""
+    """Last touches common to every kind: a title of one line and at most a few hundred characters (the text
+    cut from it opens the body: newsarc.ingest.title), and the language, detected when the input did not
+    declare it."""
     from newsarc.ingest.language import detect, from_tag
+    from newsarc.ingest.title import fit_title
+
+    if isinstance(parsed.get("title"), str):
+        parsed["title"], parsed["body"] = fit_title(parsed["title"], str(parsed.get("body") or ""))
 
     declared = from_tag(parsed.get("language"))
     parsed["language"] = declared or detect(f"{parsed.get('title', '')}\n{parsed.get('body', '')}")
