@@ -115,15 +115,18 @@ def _build(tools: Tools, corpus: Corpus, work: Path, size: int, seed: int, log: 
     }
 
 
-def write_text_folder(jsonl: Path, folder: Path) -> int:
-    """The articles of a JSONL file as plain-text files (title, Source/date/Tags header, body), as a user's
-    folder of saved stories looks: the input of the `add FOLDER` measurement. Returns the number written."""
+def write_text_folder(jsonl: Path, folder: Path, limit: int | None = None) -> int:
+    """The articles of a JSONL file (the first `limit` of them) as plain-text files (title, Source/date/Tags
+    header, body), as a user's folder of saved stories looks: the input of the `add FOLDER` and Ctrl-C
+    measurements. Returns the number written."""
     import datetime as dt
 
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     with open(jsonl, encoding="utf-8") as handle:
         for number, line in enumerate(handle):
+            if limit is not None and number >= limit:
+                break
             record = json.loads(line)
             header = [record["title"]]
             if record.get("source"):
