@@ -124,6 +124,12 @@ def run_process(argv: Sequence[str], *, timeout: float, env: dict[str, str] | No
                b"".join(sinks["err"]), timed_out.is_set())
 
 
+def _sigint_default() -> None:
+    """Ctrl-C reaches the command as at a terminal even when the benchmark runs as a background job, which
+    ignores SIGINT and would pass that on (the add would finish as if nothing had been sent)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _article_files(articles: Path) -> int:
     return sum(name.endswith(".yaml") for _, _, names in os.walk(articles) for name in names)
 
@@ -136,7 +142,8 @@ def interrupt_after(argv: Sequence[str], articles: Path, after: int, total: int,
     MeasureError: a run that finished first measured nothing."""
     try:
         proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True)
+                                stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True,
+                                preexec_fn=_sigint_default)
     except OSError as exc:
         raise MeasureError(f"cannot start {argv[0]}: {exc.strerror or exc}") from None
     said: list[bytes] = []

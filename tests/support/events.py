@@ -9,6 +9,7 @@ speed (speed is the benchmark's job: bench/README.md, "Ctrl-C to exit").
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -19,6 +20,13 @@ import pytest
 from newsarc.pause_point import AFTER_VAR, FILE_VAR, LAST
 
 HANG_GUARD = 120.0  # seconds: far beyond anything a loaded 2-core machine needs; only a hang reaches it
+
+
+def sigint_as_at_a_terminal() -> None:
+    """Popen's preexec_fn for a command a test stops with SIGINT: Ctrl-C reaches it as at a terminal even when
+    the test run itself ignores SIGINT, as a background job of a script does (`bash .ci/run &`): an ignored
+    signal is inherited, and the command would run on as if nothing had been sent."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def paused_env(marker: Path, after: int | str = LAST, base: dict[str, str] | None = None) -> dict[str, str]:

@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.events import HANG_GUARD
+from tests.support.events import HANG_GUARD, sigint_as_at_a_terminal
 
 HOSTILE_TITLE = '<script>alert("title")</script> Hostile headline'
 HOSTILE_TAG = '"><img src=x onerror=alert("tag")>'
@@ -138,7 +138,8 @@ def start_server(archive: Path, *args: str, timeout: float = HANG_GUARD) -> Serv
     """Run `newsarc --archive ARCHIVE serve --port 0 ARGS...` and wait until it answers."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([newsarc_path(), "--archive", str(archive), "serve", "--port", "0", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=sigint_as_at_a_terminal)  # stop() is a Ctrl-C
     assert process.stdout is not None
     banner = process.stdout.readline()
     match = re.search(r"(http://\S+?/)(\?token=(\S+))?(\s|$)", banner)
