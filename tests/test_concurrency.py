@@ -18,6 +18,8 @@ from newsarc.check import check_archive
 from newsarc.errors import ExitCode, LockTimeoutError
 from tests.support.events import HANG_GUARD, finish, paused_env, wait_for, wait_until_paused
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 WAIT_MESSAGE = "waiting for another newsarc process (pid {pid}) to finish writing to the archive..."
 

@@ -13,9 +13,13 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from newsarc import adding, api
 from newsarc.ingest.dispatch import parse_source
-from tests.support.events import finish, paused_env, wait_until_paused
+from tests.support.events import finish, paused_env, sigint_as_at_a_terminal, wait_until_paused
+
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
 
 WORDS = ["harbour", "council", "budget", "river", "school", "market", "bridge", "station", "library", "festival",
          "hospital", "museum", "farmers", "weather", "transport", "housing", "energy", "water", "police", "court"]
@@ -58,7 +62,8 @@ def test_interrupted_run_finishes_on_the_next_run(archive: Path, tmp_path: Path)
     command = [sys.executable, "-m", "newsarc", "--archive", str(archive), "add", str(folder), "-q"]
     marker = tmp_path / "paused"  # the add waits there after its 50th article (newsarc.pause_point)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=paused_env(marker, 50))
+                               env=paused_env(marker, 50),
+                               preexec_fn=sigint_as_at_a_terminal)
     wait_until_paused(process, marker)
     process.send_signal(signal.SIGINT)
     finish(process, "the exit after Ctrl-C")

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BBC, need_shared
-from tests.support.events import HANG_GUARD, finish, paused_env, wait_until_paused
+from tests.support.events import HANG_GUARD, finish, paused_env, sigint_as_at_a_terminal, wait_until_paused
+
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
 
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 INTERRUPTED = re.compile(r"newsarc: interrupted: kept the (\d+) articles added so far; the next command indexes "
@@ -38,7 +40,8 @@ def interrupted_add(archive: Path, inputs: list[str], *, after: int) -> subproce
     assert after < len(inputs)
     marker = archive.parent / f"{archive.name}-paused"
     process = subprocess.Popen([NEWSARC, "--archive", str(archive), "add", *inputs], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=paused_env(marker, after))
+                               stderr=subprocess.PIPE, text=True, env=paused_env(marker, after),
+                               preexec_fn=sigint_as_at_a_terminal)
     wait_until_paused(process, marker)
     process.send_signal(signal.SIGINT)
     stdout, stderr = finish(process, "the exit after Ctrl-C")
@@ -113,7 +116,8 @@ def test_ctrl_c_during_an_import_stops_at_once_with_one_line(archive: Path, tmp_
     assert newsarc(copy, "init", str(copy)).returncode == 0
     marker = tmp_path / "paused"
     process = subprocess.Popen([NEWSARC, "--archive", str(copy), "import", str(export)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=paused_env(marker, 250))
+                               stderr=subprocess.PIPE, text=True, env=paused_env(marker, 250),
+                               preexec_fn=sigint_as_at_a_terminal)
     wait_until_paused(process, marker)
     process.send_signal(signal.SIGINT)
     _, stderr = finish(process, "the exit after Ctrl-C")
@@ -140,7 +144,8 @@ def test_ctrl_c_during_the_last_commit_of_an_import_says_what_the_next_command_i
     assert newsarc(copy, "init", str(copy)).returncode == 0
     marker = tmp_path / "paused"
     process = subprocess.Popen([NEWSARC, "--archive", str(copy), "import", str(export)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=paused_env(marker))
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=paused_env(marker),
+                               preexec_fn=sigint_as_at_a_terminal)
     wait_until_paused(process, marker)
     process.send_signal(signal.SIGINT)
     _, stderr = finish(process, "the exit after Ctrl-C")

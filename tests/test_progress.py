@@ -15,6 +15,8 @@ from tests.conftest import BBC, need_shared
 from tests.support.terminal import run_on_terminal
 from tests.test_interrupt import interrupted_add
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

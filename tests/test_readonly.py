@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import BBC, SEED, need_shared
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from newsarc.index.whoosh_internals import segment_worker
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 COUNT = segment_worker.MIN_SPLIT + 100
 QUERIES = ["election", "oil prices", '"prime minister"', "Abu Kamal", "Mohammed", "Raqqa", "government"]
 

@@ -30,6 +30,8 @@ from tests.support.web_server import (
     start_server,
 )
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[test]'")
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
