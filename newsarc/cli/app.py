@@ -1,7 +1,8 @@
 """The newsarc command line: a thin click layer over newsarc.api.
 
-Each command parses its options, makes one or two api calls, and prints through newsarc.render. Errors a user
-can fix are NewsarcError: the group prints them as one line and exits with their code; no traceback.
+Each command parses its options, makes one or two api calls, and prints through newsarc.cli.render (terminal
+and plain text) or newsarc.cli.output (--json/--jsonl/--csv). Errors a user can fix are NewsarcError: the group
+prints them as one line and exits with their code; no traceback.
 Heavy modules (whoosh, yaml, rich) are imported inside the code paths that need them.
 """
 

@@ -30,13 +30,12 @@ if TYPE_CHECKING:
 
 OLD_VERSION = "the search index was built by an older version of newsarc"
 # Articles per index commit in bulk work: bounds memory whatever the archive's size, and sets the size of the
-# segments a bulk command writes (half a batch each, newsarc.index.segment_worker). Small segments are merged
-# again and again as the index grows (Whoosh's merge policy): at 1,000 a 20,000-article import rewrote 16,000
-# articles in merges, a third of its time, and 155,000 at 100,000. At 3,000 (segments of 1,500) the first
-# merge comes at 27,000 articles and 81,000 are rewritten at 100,000. `newsarc import` of 20,000 articles, peak
-# RSS of command and worker: 1,000 with the earlier pool 91 s, 179 MB; with the compact pool 3,000 54 s, 214 MB
-# and 4,000 52 s, 244 MB. The grouped pool (newsarc.index.bulk_writer) counts what it really holds, so a batch
-# stays in its 128 MB.
+# segments a bulk command writes (half a batch each: newsarc.index.whoosh_internals.segment_worker). Whoosh's
+# merge policy merges small segments again and again as the index grows: at 3,000 (segments of 1,500) the first
+# merge comes at 27,000 articles and 81,000 articles are rewritten in merges during a 100,000-article import
+# (155,000 at 1,000). `newsarc import` of 20,000 articles, command and worker: 54 s and 214 MB peak RSS at 3,000,
+# 52 s and 244 MB at 4,000. The grouped pool (newsarc.index.whoosh_internals.bulk_writer) counts what it really
+# holds, so a batch stays in its 128 MB.
 BATCH = 3000
 # A reader indexes at most this many changed files before it answers (about two seconds); more is left to writers.
 READER_CATCH_UP_MAX = 200
