@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from newsarc.article import Article
 from newsarc.errors import ArchiveError, NewsarcError, NotFoundError, UsageError
-from newsarc.index.backend import Engine, SearchRequest, SearchResult
+from newsarc.index.backend import Engine, SearchRequest, SearchResult, Suggestion  # noqa: F401 - Suggestion re-exported
 from newsarc.outcomes import AddOutcome, AddReport  # noqa: F401 - re-exported
+from newsarc.search_request import OptionError, build_request  # noqa: F401 - re-exported: one request, both faces
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
 from newsarc.storage.catalog import CatalogEntry
 from newsarc.storage.store import BATCH as INDEX_BATCH  # noqa: F401 - re-exported: articles per index commit

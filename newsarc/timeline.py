@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from newsarc.errors import UsageError
+from newsarc.search_request import PERIODS  # noqa: F401 - one definition for the library and both faces
 
 if TYPE_CHECKING:
     from newsarc.index.backend import SearchHit, SearchRequest
     from newsarc.storage.store import Store
 
-PERIODS = ("day", "week", "month", "year")
 MAX_FILLED = 400  # beyond this many periods, empty ones are left out of the series
 
 

@@ -215,7 +215,7 @@ def test_hostile_article_is_escaped_everywhere(server: Server, web_archive: Path
     ("/?q=Raqqa&page=0", 400, "page must be a whole number from 1 to 1000"),
     ("/?q=Raqqa&page=x", 400, "page must be a whole number"),
     ("/?q=Raqqa&sort=random", 400, "sort must be one of relevance, date"),
-    ("/?q=Raqqa&since=last+week", 400, "since: &#39;last week&#39; is not a date"),
+    ("/?q=Raqqa&since=last+week", 400, "since must be a date: &#39;last week&#39; is not a date"),
     ("/?q=%22unclosed", 400, ""),
     ("/timeline?q=Raqqa&by=hour", 400, "by must be one of day, week, month, year"),
     ("/a/..%2F..%2Fetc%2Fpasswd", 404, ""),

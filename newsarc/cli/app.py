@@ -20,6 +20,7 @@ from newsarc.cli.output import output_options
 from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from newsarc.search_request import CLI_LIMITS, SORTS
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
@@ -328,10 +329,10 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 
 @cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000),
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, CLI_LIMITS.max_limit),
               help="Results per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="Order of the hits: best match first, or newest first (undated last).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable; all must match).")
 @click.option("--source", help="Only articles from this source.")
@@ -366,15 +367,16 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
     """
     from newsarc import api
     from newsarc.cli.output import refuse_with
-    from newsarc.index.backend import SearchRequest
+    from newsarc.search_request import build_request
 
     if facets and machine == "csv":
         raise UsageError("--facets does not fit CSV; use --json or --jsonl")
     refuse_with(machine, ids=ids_only, count=count_only)
     store = env.store()
-    request = SearchRequest(" ".join(query), limit=limit, page=page, sort=sort, tags=tags, source=source,
-                            since=since, until=until, snippets=not (ids_only or count_only), exact=exact,
-                            collapse=collapse, facets=facets and not (ids_only or count_only))
+    brief = ids_only or count_only  # no snippets or facets to compute
+    request = build_request({"query": " ".join(query), "limit": limit, "page": page, "sort": sort, "tags": tags,
+                             "source": source, "since": since, "until": until, "exact": exact, "collapse": collapse,
+                             "snippets": not brief, "facets": facets and not brief})
     result = api.search(store, request)
     if explain:
         from newsarc.cli.render import explain_lines
@@ -399,8 +401,8 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
         click.echo(f"no hits on page {page}; there are {result.total} matches", err=True)
     else:
         click.echo("no matches", err=True)
-    for line in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
-        click.echo(f"newsarc: {line}", err=True)
+    for suggestion in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
+        click.echo(f"newsarc: {suggestion.line}", err=True)
     if result.total == 0:
         sys.exit(int(ExitCode.NO_MATCH))
 

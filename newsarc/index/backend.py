@@ -65,6 +65,31 @@ class SearchRequest:
 
 
 @dataclass
+class Suggestion:
+    """Advice for one query word the archive does not hold, as data: each face words it its own way (the CLI
+    prints `line`, the web page links each term as a corrected query).
+
+    kind "spelling": terms are closer spellings the archive holds ("did you mean");
+    kind "variants": terms are spellings that variants would add, were the search not --exact;
+    kind "names": terms are similar names the archive holds, worth an alias group if they are the same."""
+
+    word: str
+    kind: str
+    terms: list[str]
+
+    @property
+    def line(self) -> str:
+        """The suggestion as one line of English for the command line."""
+        if self.kind == "spelling":
+            return f"{self.word}: did you mean {', '.join(self.terms)}?"
+        if self.kind == "variants":
+            return f"{self.word}: without --exact, the variants {', '.join(self.terms)} would match"
+        quoted = " ".join(f'"{n}"' for n in self.terms)
+        return (f"{self.word}: this archive spells similar names {', '.join(self.terms)}; if they are the same, "
+                f"`newsarc alias add \"{self.word}\" {quoted}`")
+
+
+@dataclass
 class SearchResult:
     hits: list[SearchHit]
     total: int
@@ -72,7 +97,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
     # (word, "variant" | "alias", terms)
     expansions: list[tuple[str, str, list[str]]] = dataclasses.field(default_factory=list)
-    suggestions: list[str] = dataclasses.field(default_factory=list)  # did-you-mean lines for words the archive lacks
+    suggestions: list[Suggestion] = dataclasses.field(default_factory=list)  # for words the archive lacks
 
 
 class NameEvidence(Protocol):

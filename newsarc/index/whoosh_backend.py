@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
 from newsarc.index import whoosh_files, whoosh_internals
-from newsarc.index.backend import NameEvidence, SearchHit, SearchRequest, SearchResult, Snippet
+from newsarc.index.backend import NameEvidence, SearchHit, SearchRequest, SearchResult, Snippet, Suggestion
 from newsarc.names.fold import fold_text
 from newsarc.names.variants import TAGS_MARK
 
@@ -524,7 +524,7 @@ class WhooshBackend:
             return self._facets(searcher, parsed, self._filter(request, searcher.reader()), request.facet_limit)
 
     def _suggestions(self, searcher: Any, request: SearchRequest, expansions: list[whoosh_query.Expansion], *,
-                     matched: bool = False) -> list[str]:
+                     matched: bool = False) -> list[Suggestion]:
         """Did-you-mean lines for the query words the archive does not hold: closer spellings from its vocabulary
         (edit distance 1 before 2, then the most frequent), and, when nothing matched, spellings that variants or
         aliases would add. A word whose hits came from a stem collision (goverment ~ governess) or from a
@@ -534,7 +534,7 @@ class WhooshBackend:
         from newsarc.names import variants
 
         reader = searcher.reader()
-        lines: list[str] = []
+        lines: list[Suggestion] = []
         words = [t for t in variants.tokenize(whoosh_query.words_of(request.query), extras=False)]
         expanded = {term for e in expansions if e.kind != "symbol" for term in e.terms}
         expanded |= {fold_text(term) for term in expanded}
@@ -547,17 +547,16 @@ class WhooshBackend:
             if matched and (not close or close[0] in expanded):
                 continue
             if close:
-                lines.append(f"{token.raw}: did you mean {', '.join(close)}?")
+                lines.append(Suggestion(token.raw, "spelling", close))
             if matched:
                 continue
             if request.exact:
                 found = whoosh_query.find_variants(reader, token.raw) if token.raw[:1].isupper() else []
                 if found:
-                    lines.append(f"{token.raw}: without --exact, the variants {', '.join(found)} would match")
+                    lines.append(Suggestion(token.raw, "variants", list(found)))
             near = whoosh_query.near_variants(reader, token.raw)
             if near:
-                lines.append(f"{token.raw}: this archive spells similar names {', '.join(near)}; if they are the "
-                             f"same, `newsarc alias add \"{token.raw}\" " + " ".join(f'"{n}"' for n in near) + "`")
+                lines.append(Suggestion(token.raw, "names", list(near)))
         return lines
 
     @staticmethod

@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import sys
 import traceback
@@ -45,23 +44,24 @@ from newsarc.errors import (
     QueryError,
     UsageError,
 )
+from newsarc.search_request import (
+    FACET_LABELS,
+    WEB_LIMITS,
+    OptionError,
+    asks_nothing,
+    build_request,
+    check_period,
+)
 from newsarc.web import markup
 
 T = TypeVar("T")
 
-MAX_QUERY = 500  # characters of a query
-MAX_LIMIT = 100  # results per page
-MAX_PAGE = 1000
 MAX_FORM = 16 * 1024  # bytes of a POST body
-SORTS = ("relevance", "date")
-FILTERS = ("tag", "source", "since", "until")  # any of these alone lists what it admits
-PERIODS = ("day", "week", "month", "year")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 TOKEN_COOKIE = "newsarc_token"
 FLASH_COOKIE = "newsarc_flash"
-_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 class BadRequest(Exception):
@@ -208,56 +208,32 @@ def _authorised(request: Request, token: str) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie.encode(), cookie_value(token).encode())
 
 
-# -- parameters ------------------------------------------------------------------------------------------------
-def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "") not in ("", "0", "false", "off", "no")
+# -- parameters: the URL's names for the library's search options (newsarc.search_request) -------------------------
+URL_NAMES = {"query": "q", "tags": "tag"}  # every other option has the same name in a URL
 
 
-def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query_params.get(name)
-    if text in (None, ""):
-        return default
-    if not _DIGITS.fullmatch(text) or not low <= int(text) <= high:  # str.isdigit() admits ², ① and ٣
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}")
-    return int(text)
+def _search_options(request: Request, **fixed: Any) -> dict[str, Any]:
+    """The URL's search parameters as the library's options, unchecked: build_request checks them."""
+    params = request.query_params
+    return {"query": params.get("q"), "tags": params.getlist("tag"), "source": params.get("source"),
+            "since": params.get("since"), "until": params.get("until"), "sort": params.get("sort"),
+            "page": params.get("page"), "limit": params.get("limit"), "exact": params.get("exact"),
+            "collapse": params.get("collapse"), **fixed}
 
 
-def _date(request: Request, name: str) -> str | None:
-    text = (request.query_params.get(name) or "").strip()
-    if not text:
-        return None
-    from newsarc.dateranges import date_bounds
-
+def _search_request(request: Request, *, facets: Any, filters_alone: bool = False) -> Any:
     try:
-        date_bounds(text)
-    except NewsarcError as exc:
-        raise BadRequest(f"{name}: {exc}") from None
-    return text
+        return build_request(_search_options(request, facets=facets), limits=WEB_LIMITS, filters_alone=filters_alone,
+                             require_query=True)
+    except OptionError as exc:
+        raise BadRequest(f"{URL_NAMES.get(exc.option, exc.option)} {exc.problem}") from None
 
 
-def _query(request: Request) -> str:
-    text = (request.query_params.get("q") or "").strip()
-    if len(text) > MAX_QUERY:
-        raise BadRequest(f"the query is {len(text)} characters long; at most {MAX_QUERY} are searched")
-    return text
-
-
-def _search_request(request: Request, *, facets: bool) -> Any:
-    from newsarc.index.backend import SearchRequest
-
-    sort = request.query_params.get("sort") or "relevance"
-    if sort not in SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
-    tags = tuple(t for t in request.query_params.getlist("tag") if t.strip())
-    if len(tags) > 20 or any(len(t) > 200 for t in tags):
-        raise BadRequest("at most 20 tag filters of 200 characters each")
-    source = (request.query_params.get("source") or "").strip() or None
-    if source and len(source) > 200:
-        raise BadRequest("source: at most 200 characters")
-    return SearchRequest(_query(request), limit=_int(request, "limit", 10, 1, MAX_LIMIT),
-                         page=_int(request, "page", 1, 1, MAX_PAGE), sort=sort, tags=tags, source=source,
-                         since=_date(request, "since"), until=_date(request, "until"), exact=_flag(request, "exact"),
-                         collapse=_flag(request, "collapse"), facets=facets)
+def _period(request: Request) -> str:
+    try:
+        return check_period(request.query_params.get("by"))
+    except OptionError as exc:
+        raise BadRequest(f"{exc.option} {exc.problem}") from None
 
 
 # -- the application ---------------------------------------------------------------------------------------------
@@ -290,7 +266,7 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"error": message, "status": status}, status_code=status)
         query = request.query_params.get("q", "")
         return page("error.html", status, status=status, heading=extra.pop("heading", HEADINGS.get(status, "Error")),
-                    message=message, q=query if len(query) <= MAX_QUERY else "", **extra)
+                    message=message, q=query if len(query) <= (WEB_LIMITS.max_query or 0) else "", **extra)
 
     async def guarded(request: Request, handler: Callable[[], Any]) -> Response:
         try:
@@ -327,28 +303,22 @@ def create_app(settings: Settings) -> Starlette:
 
     async def home(request: Request) -> Response:
         async def handle() -> Response:
-            if not _query(request) and not any(request.query_params.get(name) for name in FILTERS):
+            if asks_nothing(_search_options(request)):
                 entries, stats = await worker.run(lambda s: (api.list_entries(s, limit=15), api.stats(s)))
                 return page("home.html", entries=entries, stats=stats, q="")
-            search = _search_request(request, facets=True)
-            if not search.query:
-                search.query = "*"  # filters alone: every article they admit
+            search = _search_request(request, facets=True, filters_alone=True)
             result = await worker.run(lambda s: api.search(s, search))
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
             pages = max(1, -(-result.total // search.limit))
             return page("search.html", result=result, search=search, q=request.query_params.get("q", ""),
                         params=params, pages=pages, past_end=result.total > 0 and search.page > pages,
-                        corrections=markup.corrections(result.suggestions),
-                        labels={"tag": "Tags", "source": "Sources", "location": "Locations",
-                                "language": "Languages", "month": "Months"})
+                        labels=FACET_LABELS)
 
         return await guarded(request, handle)
 
     async def api_search(request: Request) -> Response:
         async def handle() -> Response:
-            search = _search_request(request, facets=_flag(request, "facets"))
-            if not search.query:
-                raise BadRequest("q is required: the search query, in the language of `newsarc search`")
+            search = _search_request(request, facets=request.query_params.get("facets"))
             from newsarc.records import search_document
 
             result = await worker.run(lambda s: api.search(s, search))
@@ -417,12 +387,10 @@ def create_app(settings: Settings) -> Starlette:
 
     async def timeline_page(request: Request) -> Response:
         async def handle() -> Response:
-            search = _search_request(request, facets=False)
-            by = request.query_params.get("by") or "month"
-            if by not in PERIODS:
-                raise BadRequest(f"by must be one of {', '.join(PERIODS)}")
-            if not search.query:
+            by = _period(request)
+            if not request.query_params.get("q", "").strip():
                 return page("timeline.html", t=None, chart=None, q="", by=by, records=[])
+            search = _search_request(request, facets=False)
             from newsarc import timeline as tl
 
             t = await worker.run(lambda s: tl.timeline(s, search, by=by))

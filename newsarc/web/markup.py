@@ -60,19 +60,6 @@ def query_string(params: Iterable[tuple[str, Any]], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else "?"
 
 
-_DID_YOU_MEAN = re.compile(r"^(?P<word>.+?): did you mean (?P<words>.+)\?$")
-
-
-def corrections(lines: list[str]) -> list[tuple[str, list[str]]]:
-    """(word typed, [closer spellings]) from the search's did-you-mean lines."""
-    found = []
-    for line in lines:
-        match = _DID_YOU_MEAN.match(line)
-        if match:
-            found.append((match["word"], [w.strip() for w in match["words"].split(",") if w.strip()]))
-    return found
-
-
 def lang_of(language: str | None) -> str | None:
     """An article's language as an HTML lang value (ar, en, pt-BR), or None when it is empty or not one."""
     text = (language or "").strip()
@@ -137,10 +124,13 @@ def read_flash(value: str | None) -> dict[str, list[str]] | None:
         return None
     if not isinstance(data, dict):
         return None
-    out = {key: data.get(key) for key in ("added", "removed")}
-    if not all(isinstance(v, list) and all(isinstance(t, str) for t in v) for v in out.values()):
-        return None
-    return out  # type: ignore[return-value]
+    out: dict[str, list[str]] = {}
+    for key in ("added", "removed"):
+        value = data.get(key)
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            return None
+        out[key] = value
+    return out
 
 
 # -- the timeline chart: bars placed on a time axis ---------------------------------------------------------------
