@@ -1,7 +1,8 @@
 """The newsarc command line: a thin click layer over newsarc.api.
 
-Each command parses its options, makes one or two api calls, and prints through newsarc.render. Errors a user
-can fix are NewsarcError: the group prints them as one line and exits with their code; no traceback.
+Each command parses its options, makes one or two api calls, and prints through newsarc.cli.render (terminal
+and plain text) or newsarc.cli.output (--json/--jsonl/--csv). Errors a user can fix are NewsarcError: the group
+prints them as one line and exits with their code; no traceback.
 Heavy modules (whoosh, yaml, rich) are imported inside the code paths that need them.
 """
 
@@ -16,8 +17,10 @@ import click
 
 from newsarc import __version__
 from newsarc.cli.output import output_options
+from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from newsarc.search_request import CLI_LIMITS, SORTS
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
@@ -324,12 +327,12 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
         sys.exit(int(ExitCode.BAD_INPUT))  # nothing in the inputs was an article file
 
 
-@cli.command()
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000),
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, CLI_LIMITS.max_limit),
               help="Results per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="Order of the hits: best match first, or newest first (undated last).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable; all must match).")
 @click.option("--source", help="Only articles from this source.")
@@ -364,15 +367,16 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
     """
     from newsarc import api
     from newsarc.cli.output import refuse_with
-    from newsarc.index.backend import SearchRequest
+    from newsarc.search_request import build_request
 
     if facets and machine == "csv":
         raise UsageError("--facets does not fit CSV; use --json or --jsonl")
     refuse_with(machine, ids=ids_only, count=count_only)
     store = env.store()
-    request = SearchRequest(" ".join(query), limit=limit, page=page, sort=sort, tags=tags, source=source,
-                            since=since, until=until, snippets=not (ids_only or count_only), exact=exact,
-                            collapse=collapse, facets=facets and not (ids_only or count_only))
+    brief = ids_only or count_only  # no snippets or facets to compute
+    request = build_request({"query": " ".join(query), "limit": limit, "page": page, "sort": sort, "tags": tags,
+                             "source": source, "since": since, "until": until, "exact": exact, "collapse": collapse,
+                             "snippets": not brief, "facets": facets and not brief})
     result = api.search(store, request)
     if explain:
         from newsarc.cli.render import explain_lines
@@ -397,8 +401,8 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
         click.echo(f"no hits on page {page}; there are {result.total} matches", err=True)
     else:
         click.echo("no matches", err=True)
-    for line in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
-        click.echo(f"newsarc: {line}", err=True)
+    for suggestion in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
+        click.echo(f"newsarc: {suggestion.line}", err=True)
     if result.total == 0:
         sys.exit(int(ExitCode.NO_MATCH))
 
@@ -509,8 +513,10 @@ def rm(env: Env, article_id: str) -> None:
     """
     from newsarc import api
 
-    article = api.remove_article(env.store(), article_id)
-    click.echo(f"removed {article.id}  {article.title}")
+    removed = api.remove_article(env.store(), article_id)
+    click.echo(f"removed {removed.article.id}  {removed.article.title}")
+    for change in removed.relinked:
+        click.echo(f"relinked {change.line()}")
 
 
 @cli.command()
@@ -560,7 +566,8 @@ def reindex(env: Env) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
               help="Output format; all but markdown can be read back with `newsarc import`.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="File to write (default: stdout). Written to a temporary file first, then renamed.")
+              help="File to write (default: stdout). A file is replaced atomically (temporary file, then "
+                   "renamed); a symlink is written through, a FIFO or device (/dev/stdout) written into.")
 @click.option("--query", "-q", help="Only articles matching this search query.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
 @date_option("--since", "Only articles dated on or after DATE.")
@@ -622,12 +629,15 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
 @click.option("--update", is_flag=True,
               help="Apply the fields of articles whose id is in the archive but whose fields differ (an edited "
                    "export); the old fields are kept as an earlier version (newsarc show ID --versions).")
+@click.option("--failures", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write every record that failed as a JSON line (path, reason) to FILE.")
 @click.pass_obj
-def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
+def import_(env: Env, file: str, fmt: str | None, update: bool, failures: str | None) -> None:
     """Import articles from a newsarc export (jsonl, json, csv, yaml, es-bulk), keeping their ids.
 
     An article whose id is in the archive with other fields is reported as differing and left alone unless
-    --update is given.
+    --update is given. A record that cannot be read or used is reported with its line and why, counted as
+    failed, and the others are imported (exit status 8, as for add).
 
     \b
     Example:
@@ -637,18 +647,22 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
     from pathlib import Path
 
     from newsarc import api
-    from newsarc.cli.ingest import ingest_progress, say
-    from newsarc.exchange.importer import count_records, read_import
+    from newsarc.cli.ingest import FailureLog, ingest_progress, say
+    from newsarc.errors import BadInputError
+    from newsarc.exchange.importer import BadRecord, count_records, read_records
 
     store = env.store(create=True)
-    records = ((f"{file} record {n}", record) for n, record in enumerate(read_import(Path(file), fmt), start=1))
+    records = ((f"{file} {where}", BadInputError(record.reason) if isinstance(record, BadRecord) else record)
+               for where, record in read_records(Path(file), fmt))
     differing_fields: set[str] = set()  # the outcomes are not kept: an import's memory must not grow with it
-    with ingest_progress(store=store, total_items=count_records(Path(file), fmt), label="importing") as progress:
+    with FailureLog(failures) as log, ingest_progress(store=store, total_items=count_records(Path(file), fmt),
+                                                      label="importing") as progress:
         def show(outcome: Any) -> None:
             progress.article(outcome)
             if outcome.status == "differing":
                 differing_fields.update(outcome.reason.split(", "))
             if outcome.status == "failed":
+                log.write(outcome)
                 say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
             elif outcome.status == "updated":
                 say(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")

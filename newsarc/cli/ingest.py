@@ -23,18 +23,28 @@ PROGRESS_MIN_BYTES = 20 * 1024 * 1024
 
 # -- helpers for `newsarc add` -------------------------------------------------------------------------------
 class FailureLog:
-    """--failures FILE: one JSON line per failure ({"path": ..., "reason": ...}), written as they happen."""
+    """--failures FILE: one JSON line per failure ({"path": ..., "reason": ...}), written as they happen.
+
+    Written by newsarc.storage.atomic's rule, as every path a user names: a file is replaced when the command
+    ends, however it ends (the failures seen until Ctrl-C or an error are true), a symlink is written through, a FIFO
+    or /dev/stderr is written into line by line."""
 
     def __init__(self, path: str | None):
         self.path = path
         self.handle: Any = None
+        self._file: Any = None
 
     def __enter__(self) -> FailureLog:
         if self.path:
+            from pathlib import Path
+
+            from newsarc.storage.atomic import atomic_file
+
+            self._file = atomic_file(Path(self.path), durable=False)
             try:
-                self.handle = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
+                self.handle = self._file.__enter__()
             except OSError as exc:
-                raise UsageError(f"--failures {self.path}: cannot write ({exc.strerror})") from None
+                raise UsageError(f"--failures {self.path}: cannot write ({exc.strerror or exc})") from None
         return self
 
     def write(self, outcome: Any) -> None:
@@ -43,9 +53,12 @@ class FailureLog:
                               + "\n")
             self.handle.flush()
 
-    def __exit__(self, *exc: object) -> None:
-        if self.handle is not None:
-            self.handle.close()
+    def __exit__(self, *exc: Any) -> None:
+        if self._file is not None:
+            try:
+                self._file.__exit__(None, None, None)
+            except OSError as error:
+                raise UsageError(f"--failures {self.path}: cannot write ({error.strerror or error})") from None
 
 
 def describe_outcome(outcome: Any) -> str:

@@ -23,6 +23,7 @@ from newsarc.records import (  # noqa: F401 - SEARCH_FIELDS, LIST_FIELDS, entry_
     hit_record,
     search_document,
 )
+from newsarc.search_request import FACET_LABELS  # the facets' names, as the web page shows them too
 
 if TYPE_CHECKING:
     from newsarc.api import CatalogEntry
@@ -200,8 +201,6 @@ def _body_snippets(hit: SearchHit) -> list[Snippet]:
     return [s for s in hit.snippets if s.field != "title"]
 
 
-FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
-                "month": "months"}
 
 
 def print_facets(facets: dict[str, list[tuple[str, int]]], out: Output) -> None:

@@ -11,7 +11,9 @@ import click
 
 from newsarc.cli.app import Env, date_option
 from newsarc.cli.output import output_options, refuse_with, write_document, write_records
+from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, UsageError
+from newsarc.search_request import PERIODS
 
 
 # -- alias -------------------------------------------------------------------------------------------------
@@ -155,9 +157,9 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int, machine: str | 
 
 
 # -- timeline ----------------------------------------------------------------------------------------------
-@click.command()
+@click.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
+@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True,
               help="Length of one bar.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
 @click.option("--source", help="Only articles from this source.")
@@ -252,7 +254,7 @@ def watch() -> None:
     """
 
 
-@watch.command(name="add")
+@watch.command(name="add", cls=QueryCommand)
 @click.argument("name")
 @click.argument("query", nargs=-1, required=True)
 @click.pass_obj

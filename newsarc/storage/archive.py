@@ -103,12 +103,14 @@ def init_archive(root: Path) -> Path:
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a directory")
     (root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
+    from newsarc.storage.atomic import atomic_write
+
     settings = root / SETTINGS_FILE
     if not settings.exists():
-        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8")
+        atomic_write(settings, SETTINGS_TEMPLATE)
     gitignore = root / ".gitignore"
     if not gitignore.exists():
-        gitignore.write_text(GITIGNORE, encoding="utf-8")
+        atomic_write(gitignore, GITIGNORE)
     from newsarc.storage.gitmerge import write_gitattributes
 
     write_gitattributes(root)
@@ -164,7 +166,9 @@ class Archive:
             raise ArchiveError(f"{source}: settings must be a mapping of names to values")
         try:
             self.state_dir.mkdir(exist_ok=True)
-            cache.write_text(json.dumps({"stamp": stamp, "settings": loaded}, default=str), encoding="utf-8")
+            from newsarc.storage.atomic import atomic_write
+
+            atomic_write(cache, json.dumps({"stamp": stamp, "settings": loaded}, default=str), durable=False)
         except OSError:
             pass  # a read-only archive still works, it just reads the YAML each time
         return {**DEFAULT_SETTINGS, **loaded}
@@ -179,6 +183,16 @@ class Archive:
         if self._write_problem is None:
             self._write_problem = self._find_write_problem() or ""
         return self._write_problem or None
+
+    def require_writable(self) -> None:
+        """Fail in one line, before any work, for a writer on an archive newsarc cannot write (the message the
+        archive lock gives, for writers that would otherwise find out half-way, after fetching feeds)."""
+        from newsarc.errors import ArchiveError
+
+        problem = self.write_problem()
+        if problem:
+            raise ArchiveError(f"cannot write to the archive at {self.root} ({problem}); commands that only read "
+                               "it still work")
 
     def _find_write_problem(self) -> str:
         try:
