@@ -239,6 +239,7 @@ SQL_OWNERS = {
     "storage/catalog.py": "the catalog of article files",
     "dedupe.py": "the near-duplicate sketches (neardup.sqlite)",
     "ingest/ledger.py": "the inputs an interrupted add has done",
+    "names/gazetteer.py": "the gazetteer (gazetteer.sqlite, read-only)",
 }
 SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|ROLLBACK|REPLACE)\b")
 
