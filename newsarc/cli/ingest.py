@@ -36,11 +36,9 @@ class FailureLog:
 
     def __enter__(self) -> FailureLog:
         if self.path:
-            from pathlib import Path
+            from newsarc.api import write_file
 
-            from newsarc.storage.atomic import atomic_file
-
-            self._file = atomic_file(Path(self.path), durable=False)
+            self._file = write_file(self.path)
             try:
                 self.handle = self._file.__enter__()
             except OSError as exc:
