@@ -61,7 +61,7 @@ def article_record(article: Article) -> dict[str, Any]:
 
 
 def article_yaml(article: Article) -> str:
-    """`show --format yaml`: every field (empty ones too), spelled as the archive's YAML writer spells values."""
-    from newsarc.storage.yamlio import dump_article
+    """`show --format yaml`: every field (empty ones too), by the archive's one writer of article YAML."""
+    from newsarc.yamlio import article_yaml as write
 
-    return dump_article(article.to_dict())
+    return write(article, every_field=True)

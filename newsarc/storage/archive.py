@@ -165,7 +165,7 @@ class Archive:
                 return {**DEFAULT_SETTINGS, **cached["settings"]}
         except (OSError, ValueError, KeyError, AttributeError):
             pass
-        from newsarc.storage.yamlio import load_yaml
+        from newsarc.yamlio import load_yaml
 
         loaded = load_yaml(source.read_bytes(), origin=str(source)) or {}
         if not isinstance(loaded, dict):
@@ -241,7 +241,7 @@ class Archive:
         With writes (bulk adding), the file is written and fsynced by a background thread while the caller goes
         on; it is on disk once writes.wait() returns, which the caller does before recording the batch."""
         from newsarc.storage.atomic import atomic_write
-        from newsarc.storage.yamlio import MAX_YAML_BYTES, article_yaml
+        from newsarc.yamlio import MAX_YAML_BYTES, article_yaml
 
         if not self._git_checked:
             self._git_checked = True
@@ -269,7 +269,7 @@ class Archive:
     def read(self, relpath: str) -> Article:
         """Load and validate the article in one file; a problem names the file and the field."""
         from newsarc.article import Article
-        from newsarc.storage.yamlio import MAX_YAML_BYTES, load_yaml
+        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
 
         path = self.root / relpath
         try:
