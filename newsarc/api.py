@@ -183,6 +183,17 @@ def remove_article(store: Store, text: str) -> Removed:
     return Removed(article, relinked)
 
 
+def write_file(path: str | os.PathLike[str], *, binary: bool = False) -> contextlib.AbstractContextManager[Any]:
+    """A handle to write a file a user named (`--failures FILE`, a chart) by newsarc's one rule for writes
+    (newsarc.storage.atomic.write_target): a file replaced atomically, a symlink written through, a FIFO or
+    device written into, a folder refused with IsADirectoryError."""
+    from pathlib import Path
+
+    from newsarc.storage.atomic import atomic_file
+
+    return atomic_file(Path(path), binary=binary, durable=False)
+
+
 # -- reading -----------------------------------------------------------------------------------------------
 def warm(store: Store) -> None:
     """Bring the index up to date if no writer is busy, and open it and the catalog: a server does this before its

@@ -43,7 +43,7 @@ def _feed_path(store: Store, url: str) -> Path:
 
 def subscriptions(store: Store) -> list[dict[str, Any]]:
     """The subscriptions, from feeds/*.yaml in the archive, ordered by title."""
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     directory = store.archive.root / FEEDS_DIR
     feeds = []
@@ -112,7 +112,7 @@ def subscribe(store: Store, location: str, *, tags: Iterable[str] = (),
     from newsarc.ingest.feed import read_feed
     from newsarc.ingest.fetch import is_url
     from newsarc.storage.atomic import atomic_write
-    from newsarc.storage.yamlio import dump_article
+    from newsarc.yamlio import dump_yaml
 
     if not is_url(location):
         location = str(Path(location).expanduser().absolute())
@@ -126,7 +126,7 @@ def subscribe(store: Store, location: str, *, tags: Iterable[str] = (),
     if allow_private:
         entry["allow_private"] = True
     with store.archive.lock:
-        atomic_write(_feed_path(store, location), dump_article(entry))
+        atomic_write(_feed_path(store, location), dump_yaml(entry))
     return entry, len(parsed.entries)
 
 

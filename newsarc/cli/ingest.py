@@ -36,11 +36,9 @@ class FailureLog:
 
     def __enter__(self) -> FailureLog:
         if self.path:
-            from pathlib import Path
+            from newsarc.api import write_file
 
-            from newsarc.storage.atomic import atomic_file
-
-            self._file = atomic_file(Path(self.path), durable=False)
+            self._file = write_file(self.path)
             try:
                 self.handle = self._file.__enter__()
             except OSError as exc:
@@ -77,11 +75,12 @@ def summary_line(report: Any, date_order: str | None) -> str:
         summary += f", {report.skipped_summary()}"
     near = report.count("near-duplicate")
     if near:
-        summary += f", {near} near-duplicates skipped"
+        summary += f", {near} near-duplicate{'s' * (near != 1)} skipped"
     if report.linked:
         summary += f"; {report.linked} linked as near-duplicates or versions (see newsarc dups)"
     if report.ambiguous_dates:
-        summary += f"; {report.ambiguous_dates} dates were ambiguous and read as {date_order or 'DMY'}"
+        dates = "1 date was" if report.ambiguous_dates == 1 else f"{report.ambiguous_dates} dates were"
+        summary += f"; {dates} ambiguous and read as {date_order or 'DMY'}"
     return summary
 
 
@@ -511,7 +510,7 @@ def feed_update(env: Any, which: tuple[str, ...], fetch_pages: bool, keep_origin
             continue
         line = f"{result.name}: {result.added} new, {result.known} already in"
         if result.near_duplicates:
-            line += f", {result.near_duplicates} near-duplicates skipped"
+            line += f", {result.near_duplicates} near-duplicate{'s' * (result.near_duplicates != 1)} skipped"
         if result.failed:
             failures += 1
             line += f", {result.failed} failed" + (f" ({result.first_failure})" if result.first_failure else "")

@@ -93,6 +93,10 @@ def detect_format(path: Path) -> str:
             text = line.strip()
             if not text:
                 continue
+            if path.suffix.lower() in (".md", ".markdown") or _is_markdown_export(text, handle):
+                raise BadInputError(f"{path}: a Markdown export, which is for reading and cannot be imported; "
+                                    "export the archive with --format jsonl (or json, csv, yaml, es-bulk) and "
+                                    "import that file")
             if _bulk_action(text) is not None:
                 return "es-bulk"
             if fmt:
@@ -110,6 +114,14 @@ def detect_format(path: Path) -> str:
                 return "csv"
             return "yaml"
     return "jsonl"  # an empty file: any reader yields nothing
+
+
+def _is_markdown_export(first_line: str, rest: TextIO) -> bool:
+    """The first line of `newsarc export --format markdown` is `## Title`, and its field list ends with
+    `- **ID:** ...` a few lines on (a YAML file opening with a `##` comment has no such list)."""
+    if not first_line.startswith("## "):
+        return False
+    return any(line.startswith("- **ID:** ") for _, line in zip(range(12), rest, strict=False))
 
 
 def _as_mapping(value: Any) -> dict[str, Any] | str:

@@ -223,7 +223,7 @@ def merged_article_text(base: bytes, ours: bytes, theirs: bytes, *, origin: str)
     """The merged article file as newsarc writes it, or None where a line merge must decide."""
     from newsarc.article import Article
     from newsarc.errors import NewsarcError
-    from newsarc.storage.yamlio import article_yaml, load_yaml
+    from newsarc.yamlio import article_yaml, load_yaml
 
     try:
         sides = [load_yaml(raw, origin=origin) if raw.strip() else None for raw in (base, ours, theirs)]

@@ -334,7 +334,7 @@ class Store:
         if reason == OLD_VERSION:  # once per archive and newsarc upgrade: say why this command takes longer
             self.warn(f"{reason}; rebuilding it from the {total} article file{'s' if total != 1 else ''} (once)")
         elif total > 200:
-            self.warn(f"building the index for {total} articles ({reason})...")
+            self.warn(f"building the index for {total} article{'s' if total != 1 else ''} ({reason})...")
         self._apply_fresh(total)
         catalog.set_meta("schema", self.state_schema)
         catalog.set_meta("last_full_scan", str(time.time()))
