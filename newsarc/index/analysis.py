@@ -3,7 +3,8 @@
 - words_analyzer(): folded words (source, authors, location, and the unstemmed `plain` field that fuzzy
   terms, wildcards, did-you-mean and variant expansion read);
 - stemmed_analyzer(): the same words with Snowball English stemming (title, body, tagtext);
-- name_keys_analyzer(): for each word that may be a name, its variant-key terms (`vkeys` field).
+- name_keys_analyzer(): for each word that may be a name, its variant-key terms (`vkeys` field);
+- places_analyzer(): the gazetteer ids of the places the text names (`places` field).
 
 The schema pickles these classes by module path: renaming them needs a schema bump.
 """
@@ -150,11 +151,58 @@ class NameKeyTokenizer(SettinglessTokenizer):
                     continue
                 if not variants.counts_as_name(part, token, 0 if is_tag else len(part)):
                     continue
+                if not is_tag and first >= "\u0600" and _ordinary_word(token.text):
+                    continue  # a caseless script: a common word of the language is not taken for a name
                 seen.add(token.raw)
                 for term in variants.index_keys(token.raw, token.text):
                     t.text = term
                     t.stopped = False
                     yield t
+
+
+class PlaceTokenizer(SettinglessTokenizer):
+    """The gazetteer ids of the places an article names, in any spelling (newsarc.names.gazetteer): the
+    `places` field, so that Aleppo, Halep, حلب and Алеппо meet on one term."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        t.pos = start_pos
+        t.startchar = t.endchar = start_char
+        if not tokenize:
+            t.text = value
+            yield t
+            return
+        for place in sorted(places_named(value)):
+            t.text = str(place)
+            t.stopped = False
+            yield t
+
+
+def places_named(text: str) -> set[int]:
+    """The gazetteer places a text (or a Joined title + body + tags) names: words that may be names (capitalised,
+    or in a caseless script) and every word of a tag."""
+    from newsarc.names import gazetteer
+
+    table = gazetteer.table()
+    found: set[int] = set()
+    for part, tokens, is_tag in _parts(text):
+        words = [t for t in tokens if not t.extra]
+        if words:
+            found |= table.link(part, words, (is_tag or _may_be_place(t.raw) for t in words))
+    return found
+
+
+def _may_be_place(raw: str) -> bool:
+    first = raw[:1]
+    return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
+
+
+def _ordinary_word(folded: str) -> bool:
+    from newsarc.names import gazetteer
+
+    return gazetteer.table().is_ordinary_word(folded)
 
 
 def words_analyzer():
@@ -167,6 +215,10 @@ def stemmed_analyzer():
 
 def name_keys_analyzer():
     return NameKeyTokenizer()
+
+
+def places_analyzer():
+    return PlaceTokenizer()
 
 
 def fast_indexer(field):

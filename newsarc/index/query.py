@@ -27,7 +27,7 @@ DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("title", "body", "tagtext")
 FIELD_ALIASES = {"tags": ["tag"], "authors": ["author", "by"], "location": ["place", "dateline"],
                  "language": ["lang"]}
-HIDDEN_FIELDS = {"path", "tagtext", "source_key", "datestr", "ym", "plain", "vkeys", "group", "dup_of",
+HIDDEN_FIELDS = {"path", "tagtext", "source_key", "datestr", "ym", "plain", "vkeys", "places", "group", "dup_of",
                  "tag_facet", "source_facet", "location_facet", "added"}
 MAX_EXPANSIONS = 12
 _SPACED_ARTICLE = re.compile(r"(?<![\w:\"'-])(al|el|Al|El|AL|EL)\s+(?=[A-Z])")
@@ -87,11 +87,12 @@ class NewsParser(qparser.QueryParser):
             return self._article_compound(fields, tokens, boost)
         joined = "".join(t.text for t in tokens)
         phrase = self._fields_or(fields, lambda f: query.Phrase(f, [stem(t.text) for t in tokens]))
+        places = self._places(fields, tokens)
         if all(any(c.isalpha() for c in t.text) for t in tokens) and not _is_cjk(tokens):
             joined_raw = "".join(t.raw for t in tokens)
             as_one = self._word(fields, variants.Token(joined, 0, 0, len(joined), joined_raw, False), 1.0)
-            return query.Or([phrase, as_one], boost=boost)
-        return phrase
+            return query.Or([phrase, as_one, *places], boost=boost)
+        return query.Or([phrase, *places], boost=boost) if places else phrase
 
     def _note_symbols(self, tokens: list[variants.Token]) -> None:
         """For --explain: a word read whole for its symbol (AT&T, C++, 9/11) is said so, once."""
@@ -102,14 +103,38 @@ class NewsParser(qparser.QueryParser):
     def _word(self, fields: tuple[str, ...], token: variants.Token, boost: float) -> query.Query:
         own = self._fields_or(fields, lambda f: query.Term(f, stem(token.text)))
         others = self.variants_of(token.raw)
-        if not others:
+        places = self._places(fields, [token])
+        if not others and not places:
             return own.with_boost(boost) if boost != 1.0 else own
         # Other spellings match as written (unstemmed), so that Lowe never brings in low, lower, lowest.
         if fields == TEXT_FIELDS:
             alternatives = [query.Term("plain", s) for s in others]
         else:
             alternatives = [query.Term(f, stem(s)) for s in others for f in fields]
-        return query.Or([own, *alternatives], boost=boost)
+        return query.Or([own, *alternatives, *places], boost=boost)
+
+    def _places(self, fields: tuple[str, ...], tokens: list[variants.Token]) -> list[query.Query]:
+        """`places:ID` for the gazetteer places the words name (any field of the text, not a single one)."""
+        if self.exact or fields != TEXT_FIELDS or not tokens or not _may_name_place(tokens[0].raw):
+            return []
+        found = self.places_of(tokens)
+        return [query.Term("places", str(pid)) for pid in sorted(found)]
+
+    def places_of(self, tokens: list[variants.Token]) -> frozenset[int]:
+        """The gazetteer places named by query words, said once in the expansions (--explain)."""
+        from newsarc.names import gazetteer
+
+        table = gazetteer.table()
+        found = table.places_of(tokens)
+        written = " ".join(t.raw for t in tokens)
+        if found and not any(e.word == written and e.kind == "place" for e in self.expansions):
+            described = []
+            for pid in sorted(found):
+                place = table.place(pid)
+                if place:
+                    described.append(f"{place.label()} = {' · '.join(place.spellings[:8])}")
+            self.expansions.append(Expansion(written, "place", described))
+        return found
 
     def _article_compound(self, fields: tuple[str, ...], tokens: list[variants.Token],
                           boost: float) -> query.Query:
@@ -138,6 +163,7 @@ class NewsParser(qparser.QueryParser):
         if raw in self._variant_cache:
             return self._variant_cache[raw]
         found = find_variants(self.reader, raw)
+        found = _not_other_places(raw, found)
         self._variant_cache[raw] = found
         if found:
             self.expansions.append(Expansion(raw, "variant", found))
@@ -154,6 +180,14 @@ class NewsParser(qparser.QueryParser):
             words = [self._text[char_ranges[0][0]:char_ranges[-1][1]]]
         tokens = list(variants.tokenize(" ".join(words), extras=False))
         self._note_symbols(tokens)
+        places = self._places(fields, tokens) if len(tokens) > 1 else []
+        if places:  # a place's name as a phrase: the phrase, or the place in any spelling
+            written = self._phrase_words(fieldname, tokens, slop, 1.0)
+            return query.Or([written, *places], boost=boost)
+        return self._phrase_words(fieldname, tokens, slop, boost)
+
+    def _phrase_words(self, fieldname: str, tokens: list[variants.Token], slop: int, boost: float) -> query.Query:
+        fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)
         # An Arabic article before a name may be written another way or not at all (Deir ez-Zor, Deir al-Zour,
         # Dayr az Zawr): leave it out and allow one word more between the words around it.
         if not self.exact:
@@ -178,6 +212,30 @@ class NewsParser(qparser.QueryParser):
                      for alts in spellings]
             per_field.append(query.Sequence(steps, slop=slop))
         return query.Or(per_field, boost=boost)
+
+
+def _may_name_place(raw: str) -> bool:
+    """A query word the gazetteer is asked about: capitalised, or in a script without capitals."""
+    first = raw[:1]
+    return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
+
+
+def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
+    """Rule variants without the spellings that the gazetteer knows as other places only: Samara is not a
+    variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters."""
+    from newsarc.names import gazetteer
+
+    table = gazetteer.table()
+    if not table.available or not spellings:
+        return spellings
+    mine = table.places_of(list(variants.tokenize(raw, extras=False)))
+    kept = []
+    for spelling in spellings:
+        theirs = table.places_of(list(variants.tokenize(spelling, extras=False)))
+        if theirs and not theirs & mine:
+            continue
+        kept.append(spelling)
+    return kept
 
 
 def _is_cjk(tokens: list[variants.Token]) -> bool:
@@ -255,11 +313,52 @@ def prepare_text(text: str) -> str:
     return "".join(p if p.startswith('"') else _SPACED_ARTICLE.sub(r"\1-", p) for p in parts)
 
 
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def quote_place_names(text: str) -> str:
+    """Quote the unquoted place names of two or more words (Khan Yunis, Le Caire, خان يونس), so that they are
+    searched as one name (and as the place, in any spelling) rather than as separate words."""
+    from newsarc.names import gazetteer
+
+    table = gazetteer.table()
+    if not table.available:
+        return text
+    out: list[str] = []
+    for part in re.split(r'("[^"]*"(?:~\d+)?)', text):
+        if part.startswith('"'):
+            out.append(part)
+            continue
+        tokens = [t for t in variants.tokenize(part, extras=False)
+                  if t.raw not in _OPERATORS and not re.search(r"[\w]:$", part[:t.start])]
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(tokens):
+            size = 0
+            if _may_name_place(tokens[i].raw) or tokens[i].text in gazetteer.LEADING_ARTICLES:
+                for size in range(min(gazetteer.MAX_WORDS, len(tokens) - i), 1, -1):
+                    window = tokens[i:i + size]
+                    between = [part[a.end:b.start] for a, b in zip(window, window[1:], strict=False)]
+                    if all(re.fullmatch(r"[ \-\u2010\u2011]+", gap) for gap in between) \
+                            and _may_name_place(window[-1].raw) and table.places_of(window):
+                        spans.append((window[0].start, window[-1].end))
+                        break
+                else:
+                    size = 0
+            i += size or 1
+        last = 0
+        for start, end in spans:
+            out.append(part[last:start] + '"' + part[start:end] + '"')
+            last = end
+        out.append(part[last:])
+    return "".join(out)
+
+
 def parse(text: str, schema: Any, reader: Any, *, exact: bool = False) -> tuple[query.Query, list[Expansion]]:
     """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used."""
     parser = NewsParser(schema, reader, exact=exact)
     try:
-        parsed = parser.parse(text if exact else prepare_text(text))
+        parsed = parser.parse(text if exact else quote_place_names(prepare_text(text)))
     except QueryError:
         raise
     except Exception as exc:  # whoosh raises bare exceptions from deep inside its parser

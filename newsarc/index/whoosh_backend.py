@@ -41,7 +41,14 @@ if TYPE_CHECKING:
 from whoosh import fields, index, query  # noqa: E402
 from whoosh.analysis import Filter, RegexTokenizer  # noqa: E402
 
-from newsarc.index.analysis import Joined, name_keys_analyzer, stem, stemmed_analyzer, words_analyzer  # noqa: E402
+from newsarc.index.analysis import (  # noqa: E402
+    Joined,
+    name_keys_analyzer,
+    places_analyzer,
+    stem,
+    stemmed_analyzer,
+    words_analyzer,
+)
 from newsarc.index.urls import url_analyzer  # noqa: E402
 
 T = TypeVar("T")
@@ -113,6 +120,7 @@ def build_schema() -> fields.Schema:
         tagtext=fields.TEXT(analyzer=stemmed, field_boost=1.5),
         plain=_presence_field(words),
         vkeys=_presence_field(name_keys_analyzer()),
+        places=_presence_field(places_analyzer()),
         tags=fields.TEXT(analyzer=whole, phrase=False, stored=True),
         tag_facet=fields.TEXT(analyzer=lines, phrase=False),
         source=fields.TEXT(analyzer=words, stored=True),
@@ -143,6 +151,7 @@ def document_for(path: str, article: Article) -> dict[str, Any]:
         "tagtext": " ; ".join(article.tags),
         "plain": words,
         "vkeys": words,
+        "places": words,
         "tags": "\n".join(article.tags),
         "tag_facet": "\n".join(article.tags),
         "source": article.source,

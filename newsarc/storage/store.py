@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # newsarc.names.variants): an index of another version is rebuilt once, with a notice.
 # 3: url matches by host and path parts; tokens like AT&T, C++, 9/11 kept whole; modules renamed (the schema
 # pickles analyzer classes by module path, so a 2 index no longer even opens).
-INDEX_SCHEMA = "3"
+INDEX_SCHEMA = "4"
 STATE_SCHEMA = f"catalog{CATALOG_SCHEMA}-index{INDEX_SCHEMA}"
 OLD_VERSION = "the search index was built by an older version of newsarc"
 # Articles per index commit in bulk work: bounds memory whatever the archive's size, and sets the size of the

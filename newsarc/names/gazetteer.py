@@ -1,0 +1,281 @@
+"""Places in every spelling the world's gazetteers list: Aleppo = Halep = حلب = Алеппо, Moscow = Moskau = Москва.
+
+No rule derives an exonym (Aleppo / Halab, Moscow / Moskva): that is knowledge, and Unicode CLDR and GeoNames
+keep it. tools/build_gazetteer.py turns them into `gazetteer.sqlite` beside this module (sources, versions and
+licences in its `meta` table; `newsarc alias` overrides it, see newsarc.names.aliases). This module holds the
+rules both sides share, so that an article and a query that spell a place differently meet on its id:
+
+- at index time, link_places() reads an article's words and returns the ids of the places it names
+  (the `places` field of the index);
+- at query time, places_of() gives the ids a query word or phrase names, and the search adds `places:ID`.
+
+A place name is looked up as written and in the forms news language gives it: an Arabic word without its
+attached conjunction, preposition and article (وبغداد, بالموصل, لحلب -> بغداد, موصل, حلب), a Turkish name without
+the case ending after its apostrophe (Bağdat'ta, Halep'te), a French or Italian elision (d'Alep, l'Irak), a German
+genitive -s (Moskaus, Syriens), and a Russian or Ukrainian name without its case ending (в Москве, Москвы,
+у Києві, Львові: a "base" key on both sides, with Ukrainian's і/о/е alternation).
+
+A spelling that names two places (عمان: Amman and Oman; Tripoli) gives both ids; a spelling that names one place
+gives only that one, so a look-alike (Samara / Samarra, Kiel / Kyiv) never joins another place's articles.
+
+The file is opened on first use, read-only, and every look-up is cached: a search process pays one open and a
+few indexed reads, never a parse of the whole table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from newsarc.names.fold import APOSTROPHES, fold_word
+from newsarc.names.variants import Token, arabic_without_article, tokenize
+
+DATA_FILE = "gazetteer.sqlite"
+FORMAT = 1  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
+PATH = Path(__file__).with_name(DATA_FILE)
+MAX_WORDS = 4  # the longest place name looked up, in words (Ras al Ayn, Nizhniy Novgorod, Khan Yunis)
+
+# Words that open a place name and may be left out or contracted in running text (Le Caire: au Caire; al-Raqqa).
+LEADING_ARTICLES = frozenset({"al", "el", "le", "la", "les", "l", "the", "il", "lo", "der", "die", "das"})
+# Arabic proclitics written onto the next word: and, so, with/in, like, for (و ف ب ك ل), alone or in pairs.
+_PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ك", "ل")
+_ARABIC = frozenset(chr(c) for c in range(0x0600, 0x0700))
+# Russian and Ukrainian case endings of names, longest first; a base keeps at least three letters.
+_CYRILLIC_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ові", "еві", "ой", "ей", "ом", "ем", "ою", "ею",
+                     "ах", "ях", "ам", "ям", "ию", "ии", "ия", "ие", "ья", "ье", "ьи", "а", "я", "о", "е", "у",
+                     "ю", "ы", "и", "і", "ь", "й")
+_UKRAINIAN_ALTERNATION = {"о": "і", "е": "і", "є": "і"}  # Львів: Львова; Київ: Києва; Харків: Харкова
+_ELISION = tuple(f"{letter}{mark}" for letter in "dlDL" for mark in APOSTROPHES)
+
+
+def is_cyrillic(word: str) -> bool:
+    return "\u0400" <= word[:1] <= "\u04ff"
+
+
+def arabic_key(word: str) -> str:
+    """An Arabic-script word as the gazetteer keys it: folded, without an attached article."""
+    return arabic_without_article(fold_word(word))
+
+
+def _word_key(folded: str) -> str:
+    return arabic_without_article(folded) if folded[:1] in _ARABIC else folded
+
+
+def cyrillic_bases(folded: str) -> list[str]:
+    """A Russian or Ukrainian name without each case ending it may have: москве, москвы, москва -> москв;
+    сирии -> сир, сири. Both sides take every candidate, so any shared one joins them."""
+    bases = [folded[: -len(e)] for e in _CYRILLIC_ENDINGS if folded.endswith(e) and len(folded) - len(e) >= 3]
+    return bases or [folded]
+
+
+def _alternations(base: str) -> list[str]:
+    """The base with Ukrainian's closed-syllable і for the last о/е/є (Львов -> Львів, Києв -> Київ)."""
+    for i in range(len(base) - 1, max(len(base) - 3, 0), -1):
+        if base[i] in _UKRAINIAN_ALTERNATION:
+            return [base[:i] + _UKRAINIAN_ALTERNATION[base[i]] + base[i + 1:]]
+    return []
+
+
+def _bases(words: Sequence[str], *, alternate: bool) -> list[str]:
+    """Base keys of a name's words: the last word's case endings off when it is Cyrillic (and, in a text, with
+    Ukrainian's alternation); none when it is not."""
+    if not words or not is_cyrillic(words[-1]):
+        return []
+    keys = []
+    for base in cyrillic_bases(words[-1]):
+        for form in [base, *(_alternations(base) if alternate else [])]:
+            keys.append(" ".join([*words[:-1], form]))
+    return list(dict.fromkeys(keys))
+
+
+class SpellingKeys(NamedTuple):
+    exact: list[str]
+    bases: list[str]
+
+
+def spelling_keys(spelling: str) -> SpellingKeys | None:
+    """The keys under which the gazetteer files one spelling of a place (tools/build_gazetteer.py)."""
+    words = [_word_key(t.text) for t in tokenize(spelling, extras=False)]
+    words = [w for w in words if w]
+    if not words or len(words) > MAX_WORDS:
+        return None
+    forms = [words]
+    if len(words) > 1 and words[0] in LEADING_ARTICLES and len("".join(words[1:])) >= 4:
+        forms.append(words[1:])  # Le Caire -> Caire (au Caire, du Caire), Al Qahirah -> Qahirah
+    exact: list[str] = []
+    bases: list[str] = []
+    for form in forms:
+        exact.append(" ".join(form))
+        if len(form) > 1:
+            exact.append("".join(form))  # Khan Yunis written Khanyunis
+        bases += _bases(form, alternate=False)
+    return SpellingKeys(list(dict.fromkeys(exact)), list(dict.fromkeys(bases)))
+
+
+def _word_forms(token: Token) -> list[str]:
+    """The keys one word of a text may stand for: itself and its uninflected forms (module docstring)."""
+    folded = _word_key(token.text)
+    forms = [folded]
+    raw = token.raw
+    if folded[:1] in _ARABIC:
+        word = fold_word(raw)
+        for clitic in _PROCLITICS:
+            if word.startswith(clitic) and len(word) - len(clitic) >= 3:
+                rest = word[len(clitic):]
+                forms.append(arabic_without_article(rest))
+                if clitic.endswith("ل") and rest.startswith("ل"):  # لل: li + al
+                    forms.append(rest[1:])
+        return list(dict.fromkeys(f for f in forms if len(f) >= 3))
+    for mark in APOSTROPHES:
+        if mark in raw:
+            head, _, tail = raw.partition(mark)
+            if raw.startswith(_ELISION) and len(tail) >= 3:
+                forms.append(fold_word(tail))  # d'Alep, l'Irak
+            elif len(head) >= 3 and tail.isalpha() and len(tail) <= 5:
+                forms.append(fold_word(head))  # Bağdat'ta, Halep'ten
+            break
+    if folded.isascii() and len(folded) >= 5 and folded.endswith("s") and not folded.endswith("ss"):
+        forms.append(folded[:-1])  # German genitive: Moskaus, Syriens
+    return list(dict.fromkeys(forms))
+
+
+@dataclass(frozen=True)
+class Place:
+    id: int
+    name: str
+    kind: str  # "country" or "city"
+    country: str  # ISO 3166 code
+    spellings: tuple[str, ...]  # CLDR's first, then GeoNames'
+
+    def label(self) -> str:
+        return f"{self.name} ({self.kind}, {self.country})" if self.kind == "city" else f"{self.name} (country)"
+
+
+class Gazetteer:
+    """Read-only look-ups in gazetteer.sqlite, cached. One per process (see table())."""
+
+    def __init__(self, path: Path = PATH):
+        self.path = path
+        self._local = threading.local()
+        self.available = path.exists()
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._local.db = db
+        return db
+
+    @lru_cache(maxsize=200_000)  # noqa: B019  (one Gazetteer lives as long as the process)
+    def exact(self, key: str) -> frozenset[int]:
+        if not self.available:
+            return frozenset()
+        rows = self._db().execute("SELECT place FROM exact WHERE key = ?", (key,)).fetchall()
+        return frozenset(r[0] for r in rows)
+
+    @lru_cache(maxsize=200_000)  # noqa: B019
+    def base(self, key: str) -> frozenset[int]:
+        if not self.available:
+            return frozenset()
+        rows = self._db().execute("SELECT place FROM base WHERE key = ?", (key,)).fetchall()
+        return frozenset(r[0] for r in rows)
+
+    @lru_cache(maxsize=100_000)  # noqa: B019
+    def opens_longer_name(self, word: str) -> bool:
+        """Whether some place name of two or more words starts with this word (a cheap test before n-grams)."""
+        if not self.available:
+            return False
+        low = word + " "
+        row = self._db().execute("SELECT 1 FROM exact WHERE key >= ? AND key < ? LIMIT 1",
+                                 (low, word + "!")).fetchone()
+        return row is not None
+
+    @lru_cache(maxsize=100_000)  # noqa: B019
+    def is_ordinary_word(self, folded: str) -> bool:
+        """A common Arabic or Persian word that no gazetteer lists as a place (المحلي, تعلن, الطرق)."""
+        if not self.available:
+            return False
+        key = arabic_without_article(folded)
+        return self._db().execute("SELECT 1 FROM ordinary WHERE word = ?", (key,)).fetchone() is not None
+
+    @lru_cache(maxsize=10_000)  # noqa: B019
+    def place(self, pid: int) -> Place | None:
+        if not self.available:
+            return None
+        row = self._db().execute("SELECT name, kind, cc, spellings FROM place WHERE id = ?", (pid,)).fetchone()
+        if row is None:
+            return None
+        return Place(pid, row[0], row[1], row[2], tuple(s for s in row[3].split("\x1f") if s))
+
+    def meta(self) -> dict[str, str]:
+        if not self.available:
+            return {}
+        return dict(self._db().execute("SELECT key, value FROM meta").fetchall())
+
+    # -- the rules both sides share ---------------------------------------------------------------------
+    def places_of(self, tokens: Sequence[Token]) -> frozenset[int]:
+        """The places a word or a sequence of words names, in any of its listed spellings and forms."""
+        if not tokens or len(tokens) > MAX_WORDS:
+            return frozenset()
+        # The words as written first; an uninflected form only when they name no place (Tartus is Tartus, not
+        # Tartu's genitive; لبنان is Lebanon, not ل + بنان).
+        forms = [_word_forms(t) for t in tokens]
+        middle = [_word_key(t.text) for t in tokens[1:-1]]
+        for first in forms[0]:
+            for last in forms[-1] if len(tokens) > 1 else [first]:
+                words = [first, *middle, last] if len(tokens) > 1 else [first]
+                found = self.exact(" ".join(words))
+                if found:
+                    return found
+        bases: set[int] = set()
+        for key in _bases([_word_key(t.text) for t in tokens], alternate=True):
+            bases |= self.base(key)
+        return frozenset(bases)
+
+    def link(self, text: str, tokens: Sequence[Token], may_be_name: Iterable[bool]) -> set[int]:
+        """The places an article's words name (longest names first; a word is part of one name at most).
+        `tokens` are the text's words without second forms; `may_be_name` says which could be a name."""
+        found: set[int] = set()
+        names = list(may_be_name)
+        i, n = 0, len(tokens)
+        while i < n:
+            if not names[i] and tokens[i].text not in LEADING_ARTICLES:
+                i += 1
+                continue
+            matched = 0
+            if self.opens_longer_name(_word_key(tokens[i].text)):
+                for size in range(min(MAX_WORDS, n - i), 1, -1):
+                    window = tokens[i:i + size]
+                    if not _adjacent(text, window):
+                        continue
+                    places = self.places_of(window)
+                    if places:
+                        found |= places
+                        matched = size
+                        break
+            if not matched and names[i]:
+                found |= self.places_of(tokens[i:i + 1])
+            i += matched or 1
+        return found
+
+
+def _adjacent(text: str, tokens: Sequence[Token]) -> bool:
+    """Words of one name: separated by spaces or hyphens only (not a full stop, comma or line break)."""
+    return all(not text[a.end:b.start].strip(" -\u2010\u2011\u00a0") and "\n" not in text[a.end:b.start]
+               for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+_TABLE: Gazetteer | None = None
+
+
+def table() -> Gazetteer:
+    """The process's gazetteer (opened on first use)."""
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = Gazetteer()
+    return _TABLE
