@@ -22,6 +22,7 @@ from tests.support.place_eval import (
     Scores,
     build_archive,
     load_evalset,
+    places_named,
     relevant_ids,
     render,
     run_queries,
@@ -70,6 +71,11 @@ def test_a_spelling_two_places_share_is_relevant_to_both() -> None:
     assert libya <= relevant["Tripoli (Lebanon)"] and lebanon <= relevant["Tripoli (Libya)"]
     distractors = {d["id"] for d in data["distractors"]}
     assert not any(ids & distractors for ids in relevant.values())
+    # A query names every place whose sources list it, Arabic vowel marks aside: عُمان (Oman) is also عمّان (Amman).
+    named = places_named(data)
+    assert {"Oman", "Amman"} <= set(named["عمان"])
+    assert set(named["tripoli"]) == {"Tripoli (Libya)", "Tripoli (Lebanon)"}
+    assert named["kyiv"] == ["Kyiv"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("babel") is None or importlib.util.find_spec("pymorphy3") is None

@@ -25,7 +25,10 @@ Which spellings, each taken unchanged from its source:
     languages: only letters of that script's languages here (en/de/fr/it/tr; ru/uk; ar/fa), spaces, hyphens and
     apostrophes; no digits, no codes (all capitals), no lower-case-only Latin (GeoNames' romanised keys), every
     Latin word capitalised, no vowel marks on Arabic script, at least 3 letters, at most 4 words.
-Two places may share a spelling (Tripoli, عمان): the spelling is one entry of each, and relevant to both.
+Two places may share a spelling (Tripoli, عمان): the spelling is one entry of each, and relevant to both. Each
+place also lists `names`, every name the sources give it that passes the rules above (all of GeoNames' alternates,
+not only the sample), so that the judge knows every place a queried spelling names (Kasan: Kashan and Kazan;
+Samara: the Russian city, and Samarra, which GeoNames also calls Samara).
 
 Which articles: one per spelling, in the spelling's language (the CLDR locale that gives it; for a GeoNames name
 the language its letters say: ğ ı ş -> tr, ä ß ö ü -> de, é è ç ... -> fr, ì ò ... -> it, else en; Cyrillic
@@ -198,8 +201,10 @@ class Place:
     country: str
     geonameid: int | None
     spellings: list[Spelling] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # every name the sources give it (Latin, Cyrillic, Arabic)
 
     def add(self, text: str, language: str, source: str) -> None:
+        self.names.add(text)
         for spelling in self.spellings:
             if _key(spelling.text) == _key(text):
                 if source not in spelling.sources:
@@ -317,6 +322,7 @@ def build_places() -> list[Place]:
         for script in ("latin", "cyrillic", "arabic"):
             for alt in per_script[script]:
                 place.add(alt, language_of(alt), "geonames:alternate")
+        place.names.update(n for n in (city["name"], *city["alternatenames"]) if usable_geonames_name(n))
         places.append(place)
     return places
 
@@ -670,7 +676,8 @@ def build() -> dict[str, Any]:
         "traps": [list(pair) for pair in TRAP_PAIRS],
         "places": [{"name": p.name, "kind": p.kind, "country": p.country, "geonameid": p.geonameid,
                     "spellings": [{"text": s.text, "language": s.language, "script": s.script,
-                                   "sources": s.sources} for s in p.spellings]} for p in places],
+                                   "sources": s.sources} for s in p.spellings],
+                    "names": sorted(p.names)} for p in places],
         "articles": articles,
         "distractors": distractors,
     }

@@ -1,9 +1,10 @@
 """Recall and precision of place-name search on the evaluation built from CLDR and GeoNames
 (tests/data/place_eval.yaml, made by tools/build_place_eval.py; issue 22 point 6).
 
-Every spelling of every place is searched (quoted when it has spaces) in an archive holding every article; an
-article is relevant to a place when it was written about it, or when it writes one of the place's spellings (two
-places sharing a spelling: Tripoli, عمان). Figures are micro-averaged over (query, article) pairs, overall, by pair
+Every spelling of every place is searched (quoted when it has spaces) in an archive holding every article. An
+article names a place when it was written about it, with a name the sources also give that place (two places
+sharing a name: Tripoli, عمان), or when its text writes one of the place's spellings; a query is relevant to the
+articles that name any place its spelling names (case and Arabic vowel marks aside). Figures are micro-averaged over (query, article) pairs, overall, by pair
 of scripts (query script and article script, both directions folded together), by language, for inflected and
 uninflected articles; the worst spellings say what they missed and what they wrongly found.
 
@@ -69,8 +70,15 @@ def build_archive(root: Path, data: dict[str, Any] | None = None) -> dict[str, A
 # ------------------------------------------------------------------------------------------------- relevance
 
 
+_HARAKAT = re.compile("[\u064b-\u0652\u0670\u0640]")  # Arabic vowel marks and tatweel: optional in writing
+_SAME_LETTER = str.maketrans("يىك", "ییک")  # Arabic and Persian code points of one letter (yeh, kaf)
+
+
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", unicodedata.normalize("NFC", text).casefold()))
+    """The words of a text, compared as writers use them: any case, Arabic with or without vowel marks
+    (عُمان = عمان = عمّان), yeh and kaf in their Arabic or Persian code point; nothing else is folded."""
+    text = _HARAKAT.sub("", unicodedata.normalize("NFC", text)).translate(_SAME_LETTER)
+    return tuple(re.findall(r"\w+", text.casefold()))
 
 
 def _ngrams(tokens: tuple[str, ...], longest: int) -> set[tuple[str, ...]]:
@@ -78,18 +86,31 @@ def _ngrams(tokens: tuple[str, ...], longest: int) -> set[tuple[str, ...]]:
 
 
 def relevant_ids(data: dict[str, Any]) -> dict[str, set[str]]:
-    """Per place, the ids of the articles about it: its own, those written with one of its spellings (a spelling
-    two places share), and any article whose text writes one of its spellings word for word."""
+    """Per place, the ids of the articles that name it: its own, those written with a spelling the sources
+    give it too (a name two places share: Tripoli, عمان), and any article whose text writes one of its
+    spellings word for word (Kuwait in "Kuwait City")."""
     spellings = {p["name"]: {_tokens(s["text"]) for s in p["spellings"]} - {()} for p in data["places"]}
+    names = {p["name"]: {_tokens(n) for n in p.get("names", ())} | spellings[p["name"]] for p in data["places"]}
     longest = max(len(t) for needles in spellings.values() for t in needles)
     relevant: dict[str, set[str]] = {name: set() for name in spellings}
     for article in data["articles"] + data["distractors"]:
         grams = _ngrams(_tokens(article["title"] + "\n" + article["body"]), longest)
-        grams.add(_tokens(article.get("spelling", "")))
+        written = _tokens(article.get("spelling", ""))
         for name, needles in spellings.items():
-            if article.get("place") == name or not needles.isdisjoint(grams):
+            if article.get("place") == name or written in names[name] or not needles.isdisjoint(grams):
                 relevant[name].add(article["id"])
     return relevant
+
+
+def places_named(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Per queried spelling (as tokens joined by spaces), every place the sources give that name: a search
+    for a name two places share finds both."""
+    named: dict[str, list[str]] = defaultdict(list)
+    for place in data["places"]:
+        for name in {" ".join(_tokens(n)) for n in [*place.get("names", ()), *(s["text"] for s in
+                                                                               place["spellings"])]}:
+            named[name].append(place["name"])
+    return named
 
 
 # ---------------------------------------------------------------------------------------------------- search
@@ -123,6 +144,7 @@ def run_queries(root: Path, data: dict[str, Any]) -> list[QueryResult]:
     from newsarc.index.backend import SearchRequest
 
     relevant = relevant_ids(data)
+    named = places_named(data)
     limit = len(data["articles"]) + len(data["distractors"]) + 1
     store = api.open_store(root)
     results = []
@@ -130,9 +152,9 @@ def run_queries(root: Path, data: dict[str, Any]) -> list[QueryResult]:
         for place in data["places"]:
             for spelling in place["spellings"]:
                 found = api.search(store, SearchRequest(query_for(spelling["text"]), limit=limit, snippets=False))
+                wanted = set().union(*(relevant[p] for p in named[" ".join(_tokens(spelling["text"]))]))
                 results.append(QueryResult(place["name"], spelling["text"], spelling["script"],
-                                           spelling["language"], relevant[place["name"]],
-                                           {hit.id for hit in found.hits}))
+                                           spelling["language"], wanted, {hit.id for hit in found.hits}))
     finally:
         store.close()
     return results
