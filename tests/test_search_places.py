@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.support.place_eval import (
-    DATA,
     SCRIPTS,
     QueryResult,
     Scores,
@@ -83,8 +82,6 @@ def test_a_spelling_two_places_share_is_relevant_to_both() -> None:
                     reason="the build tool's sources are not installed: pip install -e '.[place-eval]'")
 def test_the_data_file_is_what_the_tool_builds() -> None:
     """tests/data/place_eval.yaml is generated, never edited: the tool, run again, builds the same data."""
-    import yaml
-
     spec = importlib.util.spec_from_file_location("build_place_eval", REPO / "tools" / "build_place_eval.py")
     assert spec is not None and spec.loader is not None
     tool = importlib.util.module_from_spec(spec)
@@ -94,7 +91,7 @@ def test_the_data_file_is_what_the_tool_builds() -> None:
         built = tool.build()
     finally:
         del sys.modules[spec.name]
-    assert built == yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    assert built == load_evalset()
 
 
 # -- the search itself, on one archive holding every article (built once for this module)
