@@ -6,8 +6,8 @@ article names a place when it was written about it, with a name the sources also
 sharing a name: Tripoli, عمان), or when its text writes one of the place's spellings; a query is relevant to the
 articles that name any place its spelling names (case and Arabic vowel marks aside). Figures are micro-averaged
 over (query, article) pairs, overall, by pair of scripts (query script and article script, both directions folded
-together), by language, for inflected and uninflected articles; the worst spellings say what they missed and
-what they wrongly found.
+together), by language, by the source of the queried spelling, for inflected and uninflected articles; the worst
+spellings say what they missed and what they wrongly found.
 
 Used by tests/test_search_places.py, and runnable:
 
@@ -124,6 +124,7 @@ class QueryResult:
     spelling: str
     script: str
     language: str
+    source: str  # cldr | geonames:name | geonames:alternate (the first source that gives the spelling)
     relevant: set[str]
     retrieved: set[str]
 
@@ -155,8 +156,9 @@ def run_queries(root: Path, data: dict[str, Any]) -> list[QueryResult]:
             for spelling in place["spellings"]:
                 found = api.search(store, SearchRequest(query_for(spelling["text"]), limit=limit, snippets=False))
                 wanted = set().union(*(relevant[p] for p in named[" ".join(_tokens(spelling["text"]))]))
+                source = "cldr" if any(s.startswith("cldr") for s in spelling["sources"]) else spelling["sources"][0]
                 results.append(QueryResult(place["name"], spelling["text"], spelling["script"],
-                                           spelling["language"], wanted, {hit.id for hit in found.hits}))
+                                           spelling["language"], source, wanted, {hit.id for hit in found.hits}))
     finally:
         store.close()
     return results
@@ -196,6 +198,7 @@ class Scores:
     by_pair: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
     by_article_language: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
     by_query_language: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    by_query_source: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
     by_inflection: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
 
 
@@ -212,7 +215,8 @@ def score(results: Iterable[QueryResult], data: dict[str, Any]) -> Scores:
             kind = "distractor" if inflection == "distractor" else ("inflected" if inflection else "as listed")
             for count in (scores.overall, scores.by_pair[script_pair(result.script, article["script"])],
                           scores.by_article_language[article["language"]],
-                          scores.by_query_language[result.language], scores.by_inflection[kind]):
+                          scores.by_query_language[result.language], scores.by_query_source[result.source],
+                          scores.by_inflection[kind]):
                 count.add(relevant, retrieved)
     return scores
 
@@ -268,6 +272,7 @@ def render(scores: Scores, results: list[QueryResult], data: dict[str, Any], *, 
     rows += _rows("scripts", scores.by_pair, pairs)
     rows += _rows("article language", scores.by_article_language)
     rows += _rows("query language", scores.by_query_language)
+    rows += _rows("query from", scores.by_query_source, ("cldr", "geonames:name", "geonames:alternate"))
     rows += _rows("article", scores.by_inflection, ("as listed", "inflected", "distractor"))
     header = ["", "", "recall", "precision", "found/relevant", "correct/retrieved"]
     lines = [sizes(data), ""]
