@@ -142,9 +142,9 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
     store.refresh(write=False)
     store.require_index()
     if not request.exact and not request.aliases:
-        from newsarc.names.aliases import load_groups
+        from newsarc.names.aliases import load_groups, load_splits, splits_as_groups
 
-        request.aliases = load_groups(store.archive.root)
+        request.aliases = load_groups(store.archive.root) + splits_as_groups(load_splits(store.archive.root))
     return store.read_index(lambda: store.backend.search(request))
 
 
@@ -277,6 +277,24 @@ def add_alias_group(store: Store, names: Iterable[str]) -> list[str]:
         groups, group = aliases.add_group(aliases.load_groups(store.archive.root), list(names))
         aliases.save_groups(store.archive.root, groups)
     return group
+
+
+def split_alias(store: Store, name: str, others: Iterable[str]) -> list[str]:
+    """Say that `others` are not the place `name` names (a gazetteer merge undone for this archive); returns
+    the split as stored: the name, then every spelling set apart from it."""
+    from newsarc.names import aliases
+
+    with store.archive.lock:
+        root = store.archive.root
+        splits, split = aliases.add_split(aliases.load_splits(root), name, list(others))
+        aliases.save_groups(root, aliases.load_groups(root), splits)
+    return split
+
+
+def alias_splits(store: Store) -> list[list[str]]:
+    from newsarc.names.aliases import load_splits
+
+    return load_splits(store.archive.root)
 
 
 def remove_aliases(store: Store, names: Iterable[str], *, whole_groups: bool = False) -> list[str]:

@@ -122,9 +122,9 @@ def timeline(store: Store, request: SearchRequest, *, by: str = "month", peaks: 
 
     request = replace(request, snippets=False)
     if not request.exact and not request.aliases:
-        from newsarc.names.aliases import load_groups
+        from newsarc.names.aliases import load_groups, load_splits, splits_as_groups
 
-        request.aliases = load_groups(store.archive.root)
+        request.aliases = load_groups(store.archive.root) + splits_as_groups(load_splits(store.archive.root))
     store.refresh(write=False)
     days, expansions = store.backend.matching_dates(request)
     series, undated = build_series(days, by)

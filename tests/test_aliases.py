@@ -41,12 +41,13 @@ def test_broken_aliases_file_is_a_clear_error(run, archive: Path) -> None:  # ty
 
 
 def test_hand_edits_take_effect_at_once(run, archive: Path) -> None:  # type: ignore[no-untyped-def]
-    run("add", "-", input="Flights resume\n\nFlights to Hawler resumed on Monday.\n")
-    assert run("search", "Erbil").exit_code == 1
-    (archive / "aliases.yaml").write_text("- [Erbil, Hawler]\n", encoding="utf-8")
-    assert run("search", "Erbil").exit_code == 0
-    (archive / "aliases.yaml").write_text("- [Erbil, Arbil]\n", encoding="utf-8")  # same size, new content
-    assert run("search", "Erbil").exit_code == 1
+    # A nickname no gazetteer or rule joins to the name: only an alias group does.
+    run("add", "-", input="Talks resume\n\nTalks with Dubya resumed on Monday.\n")
+    assert run("search", "Bushy").exit_code == 1
+    (archive / "aliases.yaml").write_text("- [Bushy, Dubya]\n", encoding="utf-8")
+    assert run("search", "Bushy").exit_code == 0
+    (archive / "aliases.yaml").write_text("- [Bushy, Dubyo]\n", encoding="utf-8")  # same size, new content
+    assert run("search", "Bushy").exit_code == 1
 
 
 def test_suggest_from_the_seed_tags_and_accept(run) -> None:  # type: ignore[no-untyped-def]

@@ -16,10 +16,11 @@ STORIES = {
     "de": ("Gespräche", "Am Dienstag traf Michail Gorbatschow die Gesandten. Berater sagten, Gorbatschow sei müde."),
     "erdogan": ("Ankara", "On Monday President Erdogan spoke in Ankara. Aides to Erdogan said talks went well."),
     "erdogan_ru": ("Кремль", "Путин встретился с Ердоганом во вторник. Переговоры с Ердоганом продолжатся."),
-    "tehran": ("Protests", "Crowds gathered in Tehran on Friday. Police in Tehran closed the square."),
-    "teheran": ("Proteste", "In Teheran versammelten sich Menschen. Die Polizei in Teheran sperrte den Platz."),
+    # A surname no gazetteer lists, written with a short vowel more or less (as Tehran / Teheran is).
+    "rahmani": ("Protests", "Crowds cheered Rahmani on Friday. Police said Rahmani left the square."),
+    "rahamani": ("Proteste", "Menschen jubelten Rahamani zu. Die Polizei sagte, Rahamani sei gegangen."),
 }
-ARABIC = ("احتجاجات", "تجمعت حشود في طهران يوم الجمعة. وأغلقت الشرطة في طهران الساحة.")
+ARABIC = ("احتجاجات", "هتفت الحشود لرحماني يوم الجمعة. وقالت الشرطة إن رحماني غادر الساحة.")
 
 
 def _add(archive: Path, stories: dict[str, tuple[str, str]]) -> dict[str, str]:
@@ -49,12 +50,20 @@ def test_inflected_cyrillic_name_found_both_ways(run, ids, query: str) -> None: 
 
 
 def test_inserted_vowel_needs_the_archives_evidence(run, ids, archive: Path) -> None:  # type: ignore[no-untyped-def]
-    assert _found(run, "Tehran") == {ids["tehran"]}
-    assert _found(run, "Teheran") == {ids["teheran"]}
+    assert _found(run, "Rahmani") == {ids["rahmani"]}
+    assert _found(run, "Rahamani") == {ids["rahamani"]}
     arabic = _add(archive, {"ar": ARABIC})["ar"]
-    both = {ids["tehran"], ids["teheran"], arabic}
-    assert _found(run, "Tehran") == both
-    assert _found(run, "Teheran") == both
-    assert _found(run, "طهران") == both
-    explained = run("search", "Tehran", "--explain", "--count").output
-    assert "Tehran -> variants in this archive:" in explained and "teheran" in explained
+    both = {ids["rahmani"], ids["rahamani"], arabic}
+    assert _found(run, "Rahmani") == both
+    assert _found(run, "Rahamani") == both
+    assert _found(run, "رحماني") == both
+    explained = run("search", "Rahmani", "--explain", "--count").output
+    assert "Rahmani -> variants in this archive:" in explained and "rahamani" in explained
+
+
+def test_a_place_the_gazetteer_knows_needs_no_evidence(run, archive: Path) -> None:  # type: ignore[no-untyped-def]
+    found = _add(archive, {"tehran": ("Protests", "Crowds gathered in Tehran on Friday."),
+                           "teheran": ("Proteste", "In Teheran versammelten sich Menschen.")})
+    assert _found(run, "Tehran") == _found(run, "Teheran") == set(found.values())
+    explained = run("search", "Teheran", "--explain", "--count").output
+    assert "Teheran -> gazetteer place: Tehran (city, IR)" in explained

@@ -37,10 +37,10 @@ OUT = ROOT / "newsarc" / "names" / gazetteer.DATA_FILE
 # The languages whose CLDR names are taken: the world's big news languages in Latin, Cyrillic, Arabic, Greek,
 # Hebrew and Armenian/Georgian script. CJK names are left out: the index reads those scripts as character
 # bigrams, not words.
-LOCALES = ("en", "de", "fr", "it", "es", "pt", "nl", "pl", "cs", "sv", "ro", "hu", "tr", "az", "ru", "uk",
-           "be", "bg", "sr", "ar", "fa", "ur", "he", "el", "ku", "hy", "ka", "id")
+LOCALES = ("en", "de", "fr", "it", "tr", "ru", "uk", "ar", "fa", "es", "pt", "nl", "pl", "cs", "sv", "ro", "hu",
+           "az", "be", "bg", "sr", "ur", "he", "el", "ku", "hy", "ka", "id")
 # Words at least this common (Zipf: 4 = once in 100,000 words) are ordinary words of their language.
-COMMON_ZIPF = 3.5
+COMMON_ZIPF = 4.0
 DROP_ZIPF = 4.0
 # Word lists consulted for each script when deciding whether a GeoNames spelling is an ordinary word.
 WORDLISTS = {"latin": ("en", "de", "fr", "it", "es", "pt", "nl", "tr", "pl"), "cyrillic": ("ru", "uk", "bg"),
@@ -89,7 +89,7 @@ def resembles(spelling: str, references: list[str]) -> bool:
 def usable(spelling: str) -> bool:
     """GeoNames lists codes (ALP), lower-case romanisations (a lei po), numbers and notes beside real names."""
     letters = [ch for ch in spelling if ch.isalpha()]
-    if len(letters) < 3 or any(ch.isdigit() for ch in spelling) or any(ch in spelling for ch in "()[],;/"):
+    if len(letters) < 3 or any(ch.isdigit() for ch in spelling) or any(ch in spelling for ch in "()[],;/\u060c"):
         return False
     script = script_of(spelling)
     if script in ("cjk", "none"):
@@ -121,8 +121,8 @@ def main() -> None:
 
     def add(pid: int, spelling: str, source: str) -> None:
         spelling = " ".join(spelling.split())
-        if spelling and spelling not in spellings[pid]:
-            spellings[pid][spelling] = source
+        if spelling and (spelling not in spellings[pid] or spellings[pid][spelling] == "geonames-alt"):
+            spellings[pid][spelling] = source  # a name CLDR also gives counts as CLDR's
 
     by_code = {}
     for code, country in countries.items():
@@ -180,8 +180,9 @@ def main() -> None:
     # And a Latin alternate shared with a place ten times bigger is that place's (Hama is Hamah, not Ōno-hara).
     own_names: dict[str, set[int]] = defaultdict(set)
     biggest: dict[str, int] = defaultdict(int)
-    keys_of = {(pid, spelling): gazetteer.spelling_keys(spelling)
-               for pid, names in spellings.items() for spelling in names}
+    keys_of = {(pid, spelling): gazetteer.spelling_keys(spelling, own_name=source != "geonames-alt",
+                                                        german=source in ("geonames", "cldr:de"))
+               for pid, names in spellings.items() for spelling, source in names.items()}
     for (pid, spelling), keys in keys_of.items():
         for key in keys.exact if keys else ():
             biggest[key] = max(biggest[key], places[pid]["pop"])
@@ -249,7 +250,7 @@ def main() -> None:
     }
     db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
     db.executemany("INSERT INTO place VALUES (?, ?, ?, ?, ?, ?)",
-                   [(pid, p["name"], p["kind"], p["cc"], p["pop"], "\x1f".join(shown.get(pid, [])))
+                   [(pid, p["name"], p["kind"], p["cc"], p["pop"], "\x1f".join(display(shown[pid], spellings[pid])))
                     for pid, p in sorted(places.items()) if shown.get(pid)])
     db.executemany("INSERT INTO exact VALUES (?, ?)", sorted((k, p) for k, ps in exact.items() for p in ps))
     db.executemany("INSERT INTO base VALUES (?, ?)", sorted((k, p) for k, ps in base.items() for p in ps))
@@ -260,6 +261,25 @@ def main() -> None:
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
           f"{len(ordinary)} ordinary Arabic-script words; {dropped} ordinary-word spellings of small places and {unlike} unlike Latin ones and {shadowed} other places' own names left out; "
           f"{args.out.stat().st_size / 1e6:.1f} MB")
+
+
+SHOWN = 12  # spellings kept for --explain and the web page: CLDR's first, then Latin, Cyrillic and Arabic ones
+
+
+def display(kept: list[str], sources: dict[str, str]) -> list[str]:
+    """The place's own name, its CLDR names in LOCALES' order, then the first alternates of each script."""
+    rank = {f"cldr:{code}": i for i, code in enumerate(LOCALES)}
+    scripts = {"latin": 0, "cyrillic": 1, "arabic": 2}
+
+    def key(spelling: str) -> tuple[int, int]:
+        source = sources[spelling]
+        if source == "geonames":
+            return (0, 0)
+        if source in rank:
+            return (1, rank[source])
+        return (2, scripts.get(script_of(spelling), 3))
+
+    return sorted(kept, key=key)[:SHOWN]
 
 
 def _version(package: str) -> str:

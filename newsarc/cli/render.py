@@ -133,6 +133,9 @@ def explain_lines(result: SearchResult) -> list[str]:
     """What --explain prints: the parsed query and each alias or variant expansion."""
     lines = [f"query: {result.parsed_query}"]
     for word, kind, terms in result.expansions:
+        if kind == "place":  # one line a place: "Tripoli -> gazetteer place: Tripoli (city, LY) = ..."
+            lines += [f"  {word} -> gazetteer place: {place}" for place in terms]
+            continue
         label = {"alias": "alias group", "contraction": "one-word and two-word forms",
                  "symbol": "read as one word"}.get(
             kind, "variants in this archive")

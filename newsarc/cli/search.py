@@ -41,6 +41,27 @@ def alias_add(env: Env, names: tuple[str, ...]) -> None:
     click.echo("alias group: " + ", ".join(api.add_alias_group(env.store(), names)))
 
 
+@alias.command(name="split")
+@click.argument("name")
+@click.argument("others", nargs=-1, required=True)
+@click.pass_obj
+def alias_split(env: Env, name: str, others: tuple[str, ...]) -> None:
+    """Say that OTHERS are not the place NAME names, where the gazetteer lists them as its spellings.
+
+    A search for NAME then no longer finds articles only through OTHERS, and a search for one of OTHERS no
+    longer finds NAME's place. Kept in aliases.yaml as `- {apart: [NAME, OTHER...]}`; `alias add` joins
+    spellings the gazetteer lacks.
+
+    \b
+    Example:
+      newsarc alias split Aleppo Beria
+    """
+    from newsarc import api
+
+    split = api.split_alias(env.store(), name, others)
+    click.echo(f"apart from {split[0]}: " + ", ".join(split[1:]))
+
+
 @alias.command(name="list")
 @output_options(texts={"json": "Print the groups as one JSON array of arrays of names.",
                        "jsonl": "Print one group a line, as a JSON array of names.",
@@ -62,7 +83,10 @@ def alias_list(env: Env, machine: str | None) -> None:
         return
     for group in groups:
         click.echo(", ".join(group))
-    if not groups:
+    splits = api.alias_splits(env.store())
+    for split in splits:
+        click.echo(f"{split[0]} is not " + ", ".join(split[1:]))
+    if not groups and not splits:
         click.echo("no alias groups; add one with `newsarc alias add NAME NAME...`", err=True)
 
 

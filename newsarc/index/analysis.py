@@ -194,8 +194,20 @@ def places_named(text: str) -> set[int]:
     return found
 
 
+def place_spans(text: str, places: set[int]) -> list[tuple[int, int]]:
+    """Character spans of the names in a text (not a Joined one) that stand for any of `places`: what a hit
+    found through the gazetteer highlights (Halep in a hit for Aleppo)."""
+    from newsarc.names import gazetteer
+
+    words = [t for t in _tokens(text, True) if not t.extra]
+    mentions = gazetteer.table().mentions(text, words, (_may_be_place(t.raw) for t in words))
+    return [(first.start, last.end) for first, last, found in mentions if found & places]
+
+
 def _may_be_place(raw: str) -> bool:
     first = raw[:1]
+    if "a" <= first <= "z":
+        return False  # most words: lower-case Latin
     return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 

@@ -43,10 +43,17 @@ class Expansion:
 class NewsParser(qparser.QueryParser):
     """Whoosh's parser with newsarc's handling of words (see the module docstring)."""
 
-    def __init__(self, schema: Any, reader: Any, *, exact: bool):
+    def __init__(self, schema: Any, reader: Any, *, exact: bool, splits: list[list[str]] | None = None):
         super().__init__(DEFAULT_FIELD, schema, group=qparser.AndGroup)
         self.reader = reader
         self.exact = exact
+        # The archive's splits (newsarc alias split): name -> spellings set apart from its place, and back.
+        self.set_apart: dict[tuple[str, ...], list[str]] = {}
+        self.split_from: dict[tuple[str, ...], list[str]] = {}
+        for name, *others in splits or []:
+            self.set_apart.setdefault(_words_key(name), []).extend(others)
+            for other in others:
+                self.split_from.setdefault(_words_key(other), []).append(name)
         self.expansions: list[Expansion] = []
         self._variant_cache: dict[str, list[str]] = {}
         self.remove_plugin_class(qparser.WildcardPlugin)
@@ -118,16 +125,27 @@ class NewsParser(qparser.QueryParser):
         if self.exact or fields != TEXT_FIELDS or not tokens or not _may_name_place(tokens[0].raw):
             return []
         found = self.places_of(tokens)
-        return [query.Term("places", str(pid)) for pid in sorted(found)]
+        key = tuple(t.text for t in tokens)
+        for name in self.split_from.get(key, []):  # this spelling is not that place: the user said so
+            found -= self.places_of(list(variants.tokenize(name, extras=False)), note=False)
+        apart = self.set_apart.get(key, [])
+        terms: list[query.Query] = []
+        for pid in sorted(found):
+            term: query.Query = query.Term("places", str(pid))
+            shared = [o for o in apart if pid in self.places_of(list(variants.tokenize(o, extras=False)), note=False)]
+            if shared:  # the place, but not where only a spelling set apart from it names it
+                term = query.AndNot(term, query.Or([_plain_words(o) for o in shared]))
+            terms.append(term)
+        return terms
 
-    def places_of(self, tokens: list[variants.Token]) -> frozenset[int]:
+    def places_of(self, tokens: list[variants.Token], *, note: bool = True) -> frozenset[int]:
         """The gazetteer places named by query words, said once in the expansions (--explain)."""
         from newsarc.names import gazetteer
 
         table = gazetteer.table()
         found = table.places_of(tokens)
         written = " ".join(t.raw for t in tokens)
-        if found and not any(e.word == written and e.kind == "place" for e in self.expansions):
+        if note and found and not any(e.word == written and e.kind == "place" for e in self.expansions):
             described = []
             for pid in sorted(found):
                 place = table.place(pid)
@@ -158,7 +176,7 @@ class NewsParser(qparser.QueryParser):
 
     def variants_of(self, raw: str) -> list[str]:
         """Spellings in this archive that are variants of a capitalised query word (none with --exact)."""
-        if self.exact or not variants.is_name_word(raw) or self.reader is None:
+        if self.exact or not variants.is_name_word(raw) or self.reader is None or _ordinary_word(raw):
             return []
         if raw in self._variant_cache:
             return self._variant_cache[raw]
@@ -214,21 +232,42 @@ class NewsParser(qparser.QueryParser):
         return query.Or(per_field, boost=boost)
 
 
+def _words_key(name: str) -> tuple[str, ...]:
+    return tuple(t.text for t in variants.tokenize(name, extras=False))
+
+
+def _plain_words(name: str) -> query.Query:
+    """Articles that write a name (all its words, unstemmed)."""
+    words = [query.Term("plain", w) for w in _words_key(name)]
+    return words[0] if len(words) == 1 else query.And(words)
+
+
 def _may_name_place(raw: str) -> bool:
     """A query word the gazetteer is asked about: capitalised, or in a script without capitals."""
     first = raw[:1]
     return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 
+def _ordinary_word(raw: str) -> bool:
+    """A common word of a caseless script (Arabic, Persian): never expanded as a name (newsarc.names.gazetteer)."""
+    if raw[:1] < "\u0600":
+        return False
+    from newsarc.names import gazetteer
+
+    return gazetteer.table().is_ordinary_word(variants.fold_token(raw))
+
+
 def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
-    """Rule variants without the spellings that the gazetteer knows as other places only: Samara is not a
-    variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters."""
+    """Rule variants of a place's name without the spellings that the gazetteer knows as other places only:
+    Samara is not a variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters."""
     from newsarc.names import gazetteer
 
     table = gazetteer.table()
     if not table.available or not spellings:
         return spellings
     mine = table.places_of(list(variants.tokenize(raw, extras=False)))
+    if not mine:  # not a place the gazetteer knows: the rules and the archive's evidence decide
+        return spellings
     kept = []
     for spelling in spellings:
         theirs = table.places_of(list(variants.tokenize(spelling, extras=False)))
@@ -354,9 +393,11 @@ def quote_place_names(text: str) -> str:
     return "".join(out)
 
 
-def parse(text: str, schema: Any, reader: Any, *, exact: bool = False) -> tuple[query.Query, list[Expansion]]:
-    """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used."""
-    parser = NewsParser(schema, reader, exact=exact)
+def parse(text: str, schema: Any, reader: Any, *, exact: bool = False,
+          splits: list[list[str]] | None = None) -> tuple[query.Query, list[Expansion]]:
+    """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used;
+    splits: the archive's `newsarc alias split` entries, which win over the gazetteer."""
+    parser = NewsParser(schema, reader, exact=exact, splits=splits)
     try:
         parsed = parser.parse(text if exact else quote_place_names(prepare_text(text)))
     except QueryError:

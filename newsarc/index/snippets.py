@@ -26,9 +26,23 @@ class Match:
     term: str  # the index term it stands for
 
 
-def find_matches(text: str, stemmed: set[str], plain: set[str], stem: Callable[[str], str]) -> list[Match]:
+def find_matches(text: str, stemmed: set[str], plain: set[str], stem: Callable[[str], str],
+                 places: set[int] | None = None) -> list[Match]:
     """Words of text whose stem is in `stemmed` or whose folded form is in `plain`; a compound matched as a
-    whole (albukamal for al-Bukamal) is one match."""
+    whole (albukamal for al-Bukamal) is one match; and the names of `places` (gazetteer ids) in any spelling."""
+    matches = _word_matches(text, stemmed, plain, stem)
+    if places:
+        from newsarc.index.analysis import place_spans
+
+        taken = {(m.start, m.end) for m in matches}
+        for start, end in place_spans(text, places):
+            if not any(s < end and start < e for s, e in taken):
+                matches.append(Match(start, end, text[start:end], f"place:{text[start:end]}"))
+        matches.sort(key=lambda m: m.start)
+    return matches
+
+
+def _word_matches(text: str, stemmed: set[str], plain: set[str], stem: Callable[[str], str]) -> list[Match]:
     matches: list[Match] = []
     # Stemming only changes a word's ending: a word whose first two letters start no matched stem is skipped.
     starts = {term[:2] for term in stemmed}

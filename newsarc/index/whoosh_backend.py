@@ -376,10 +376,12 @@ class WhooshBackend:
         schema = getattr(reader, "schema", None) or self.ix.schema
         check_syntax(text, schema.names())
         expanded: list[whoosh_query.Expansion] = []
+        splits: list[list[str]] = []
         if not exact:
-            from newsarc.names.aliases import expand_query, name_key
+            from newsarc.names.aliases import expand_query, name_key, separate_splits
             from newsarc.names.contractions import contraction_groups, merge_into
 
+            aliases, splits = separate_splits(aliases or [])
             implicit = contraction_groups(text, lambda word: whoosh_query.archive_has(reader, word)) if reader else []
             groups = merge_into(aliases or [], implicit)
             if groups:
@@ -387,7 +389,7 @@ class WhooshBackend:
                 own = {name_key(name) for group in aliases or [] for name in group}
                 expanded = [whoosh_query.Expansion(matched, "alias" if own & {name_key(n) for n in group}
                                                    else "contraction", list(group)) for matched, group in applied]
-        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact)
+        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact, splits=splits)
         return parsed, expanded + variant_expansions
 
     def _filter(self, request: SearchRequest, reader: Any = None) -> query.Query | None:
@@ -465,6 +467,7 @@ class WhooshBackend:
         matched: list[str] = []
         if with_snippets:
             stemmed, plain, tags = set(), set(), set()
+            places: set[int] = set()
             matched_terms = hit.matched_terms() if terms is None else terms
             for fieldname, term in matched_terms:  # dates and other fields hold binary terms: skipped
                 if fieldname in ("title", "body", "tagtext"):
@@ -473,13 +476,15 @@ class WhooshBackend:
                     plain.add(_text(term))
                 elif fieldname == "tags":
                     tags.add(_text(term))
+                elif fieldname == "places":
+                    places.add(int(_text(term)))
             body = stored.get("body", "")
             title = stored.get("title", "")
-            body_matches = snip.find_matches(body, stemmed, plain, stem) if body else []
-            title_matches = snip.find_matches(title, stemmed, plain, stem)
+            body_matches = snip.find_matches(body, stemmed, plain, stem, places) if body else []
+            title_matches = snip.find_matches(title, stemmed, plain, stem, places)
             snippets = snip.fragments(body, body_matches) if body_matches else ([snip.lead(body)] if body else [])
             for tag in _lines(stored.get("tags")):
-                if fold_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem):
+                if fold_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem, places):
                     matched.append(tag)
             for m in [*title_matches, *body_matches]:
                 if m.word not in matched:

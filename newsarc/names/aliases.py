@@ -40,38 +40,58 @@ def name_key(name: str) -> tuple[str, ...]:
 
 def load_groups(root: Path) -> list[Group]:
     """The archive's alias groups ([] when there is no aliases.yaml)."""
+    return _load(root)[0]
+
+
+def load_splits(root: Path) -> list[Group]:
+    """The archive's splits: [name, other, ...] says the others are not the place `name` names, although a
+    gazetteer lists them as its spellings (`newsarc alias split Aleppo Beria`)."""
+    return _load(root)[1]
+
+
+def _load(root: Path) -> tuple[list[Group], list[Group]]:
     path = root / ALIASES_FILE
     try:
         st = path.stat()
     except FileNotFoundError:
-        return []
+        return [], []
     stamp = [st.st_mtime_ns, st.st_size]
     cache = root / ".newsarc" / CACHE_FILE
     try:
         cached = json.loads(cache.read_text(encoding="utf-8"))
         if cached.get("stamp") == stamp:
-            return [list(group) for group in cached["groups"]]
+            return [list(g) for g in cached["groups"]], [list(g) for g in cached.get("splits", [])]
     except (OSError, ValueError, KeyError, AttributeError, TypeError):
         pass
-    groups = _parse(path)
+    groups, splits = _parse(path)
     try:
         cache.parent.mkdir(exist_ok=True)
-        cache.write_text(json.dumps({"stamp": stamp, "groups": groups}, ensure_ascii=False), encoding="utf-8")
+        cache.write_text(json.dumps({"stamp": stamp, "groups": groups, "splits": splits}, ensure_ascii=False),
+                         encoding="utf-8")
     except OSError:
         pass
-    return groups
+    return groups, splits
 
 
-def _parse(path: Path) -> list[Group]:
+def _parse(path: Path) -> tuple[list[Group], list[Group]]:
     from newsarc.storage.yamlio import load_yaml
 
     data = load_yaml(path.read_bytes(), origin=str(path))
     if data is None:
-        return []
+        return [], []
     if not isinstance(data, list):
         raise BadInputError(f"{path}: expected a list of groups like `- [Abu Kamal, al-Bukamal]`")
     groups: list[Group] = []
+    splits: list[Group] = []
     for number, entry in enumerate(data, start=1):
+        if isinstance(entry, dict):
+            names = entry.get("apart")
+            if set(entry) != {"apart"} or not isinstance(names, list) or len(names) < 2 \
+                    or not all(isinstance(n, str | int | float) for n in names):
+                raise BadInputError(f"{path}: entry {number} must be `- {{apart: [Aleppo, Beria]}}` (a place's "
+                                    "name, then the spellings that are not it)")
+            splits.append(_dedupe(str(n).strip() for n in names))
+            continue
         if isinstance(entry, str):
             entry = [part.strip() for part in entry.split(",")]
         if not isinstance(entry, list) or not all(isinstance(n, str | int | float) for n in entry):
@@ -79,19 +99,49 @@ def _parse(path: Path) -> list[Group]:
         names = _dedupe(str(n).strip() for n in entry)
         if len(names) >= 2:
             groups.append(names)
-    return groups
+    return groups, splits
 
 
-def save_groups(root: Path, groups: list[Group]) -> None:
-    """Write aliases.yaml atomically, one group per line."""
+def save_groups(root: Path, groups: list[Group], splits: list[Group] | None = None) -> None:
+    """Write aliases.yaml atomically, one group (or split) per line; splits are kept unless given."""
     import yaml
 
     from newsarc.storage.atomic import atomic_write
 
+    if splits is None:
+        splits = load_splits(root)
     lines = [HEADER]
     for group in groups:
         lines.append(yaml.safe_dump([group], default_flow_style=None, allow_unicode=True, width=1_000_000))
+    for split in splits:
+        lines.append(yaml.safe_dump([{"apart": split}], default_flow_style=None, allow_unicode=True,
+                                    width=1_000_000))
     atomic_write(root / ALIASES_FILE, "".join(lines))
+
+
+SPLIT_MARK = "\x00apart"  # first item of a split carried among a request's alias groups (splits_as_groups)
+
+
+def splits_as_groups(splits: list[Group]) -> list[Group]:
+    """Splits in the shape of alias groups, marked, so that a search request carries both in one list."""
+    return [[SPLIT_MARK, *split] for split in splits]
+
+
+def separate_splits(groups: list[Group]) -> tuple[list[Group], list[Group]]:
+    """(alias groups, splits) of a request's list (see splits_as_groups)."""
+    return ([g for g in groups if g[:1] != [SPLIT_MARK]], [g[1:] for g in groups if g[:1] == [SPLIT_MARK]])
+
+
+def add_split(splits: list[Group], name: str, others: Iterable[str]) -> tuple[list[Group], Group]:
+    """Splits with `others` set apart from the place `name` names (merged into an existing split of it)."""
+    key = name_key(name)
+    others = [o for o in _dedupe(o.strip() for o in others) if name_key(o) != key]
+    if not key or not others:
+        raise UsageError("name the place and at least one spelling that is not it, e.g. "
+                         "newsarc alias split Aleppo Beria")
+    kept = [s for s in splits if name_key(s[0]) != key]
+    merged = _dedupe([name, *(m for s in splits if name_key(s[0]) == key for m in s[1:]), *others])
+    return [*kept, merged], merged
 
 
 def _dedupe(names: Iterable[str]) -> Group:

