@@ -4,10 +4,10 @@
 Every spelling of every place is searched (quoted when it has spaces) in an archive holding every article. An
 article names a place when it was written about it, with a name the sources also give that place (two places
 sharing a name: Tripoli, عمان), or when its text writes one of the place's spellings; a query is relevant to the
-articles that name any place its spelling names (case and Arabic vowel marks aside). Figures are micro-averaged
-over (query, article) pairs, overall, by pair of scripts (query script and article script, both directions folded
-together), by language, by the source of the queried spelling, for inflected and uninflected articles; the worst
-spellings say what they missed and what they wrongly found.
+articles that name any place its spelling names (case, Latin accents and Arabic vowel marks aside). Figures are
+micro-averaged over (query, article) pairs, overall, by pair of scripts (query script and article script, both
+directions folded together), by language, by the source of the queried spelling, for inflected and uninflected
+articles; the worst spellings say what they missed and what they wrongly found.
 
 Used by tests/test_search_places.py, and runnable:
 
@@ -76,11 +76,18 @@ _HARAKAT = re.compile("[\u064b-\u0652\u0670\u0640]")  # Arabic vowel marks and t
 _SAME_LETTER = str.maketrans("يىك", "ییک")  # Arabic and Persian code points of one letter (yeh, kaf)
 
 
+def _plain_latin(ch: str) -> str:
+    if ch.isascii() or not unicodedata.name(ch, "").startswith("LATIN"):
+        return ch
+    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+
+
 def _tokens(text: str) -> tuple[str, ...]:
-    """The words of a text, compared as writers use them: any case, Arabic with or without vowel marks
-    (عُمان = عمان = عمّان), yeh and kaf in their Arabic or Persian code point; nothing else is folded."""
+    """The words of a text, compared as writers use them: any case, Latin letters with or without their marks
+    (Trìpoli = Tripoli), Arabic with or without vowel marks (عُمان = عمان = عمّان), yeh and kaf in their Arabic or
+    Persian code point. Cyrillic is not folded (й and и are two letters)."""
     text = _HARAKAT.sub("", unicodedata.normalize("NFC", text)).translate(_SAME_LETTER)
-    return tuple(re.findall(r"\w+", text.casefold()))
+    return tuple(re.findall(r"\w+", "".join(_plain_latin(ch) for ch in text).casefold()))
 
 
 def _ngrams(tokens: tuple[str, ...], longest: int) -> set[tuple[str, ...]]:
