@@ -23,6 +23,7 @@ from tests.support.place_eval import (
     load_evalset,
     places_named,
     relevant_ids,
+    relevant_to_query,
     render,
     run_queries,
     score,
@@ -75,6 +76,26 @@ def test_a_spelling_two_places_share_is_relevant_to_both() -> None:
     assert {"Oman", "Amman"} <= set(named["عمان"])
     assert set(named["tripoli"]) == {"Tripoli (Libya)", "Tripoli (Lebanon)"}
     assert named["kyiv"] == ["Kyiv"]
+
+
+def test_the_judge_scores_a_perfect_search_perfectly_and_a_wrong_hit_as_wrong() -> None:
+    data = load_evalset()
+    for n, article in enumerate(data["articles"] + data["distractors"]):
+        article["id"] = str(n)
+    relevant, named = relevant_ids(data), places_named(data)
+    perfect = []
+    for place in data["places"]:
+        for spelling in place["spellings"]:
+            wanted = relevant_to_query(spelling["text"], relevant, named)
+            perfect.append(QueryResult(place["name"], spelling["text"], spelling["script"], spelling["language"],
+                                       "cldr", wanted, set(wanted)))
+    scores = score(perfect, data)
+    assert (scores.overall.recall, scores.overall.precision) == (1.0, 1.0)
+    assert len(scores.by_pair) == 6 and all(c.relevant > 500 for c in scores.by_pair.values())
+    perfect[0].retrieved.add(data["distractors"][0]["id"])
+    perfect[1].retrieved.clear()
+    scores = score(perfect, data)
+    assert scores.overall.precision < 1.0 and scores.overall.recall < 1.0
 
 
 @pytest.mark.skipif(importlib.util.find_spec("babel") is None or importlib.util.find_spec("pymorphy3") is None

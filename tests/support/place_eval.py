@@ -90,6 +90,11 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", "".join(_plain_latin(ch) for ch in text).casefold()))
 
 
+def name_key(text: str) -> str:
+    """A name as the judge compares it with another: its words (see _tokens), joined by spaces."""
+    return " ".join(_tokens(text))
+
+
 def _ngrams(tokens: tuple[str, ...], longest: int) -> set[tuple[str, ...]]:
     return {tokens[i:i + n] for n in range(1, longest + 1) for i in range(len(tokens) - n + 1)}
 
@@ -116,10 +121,14 @@ def places_named(data: dict[str, Any]) -> dict[str, list[str]]:
     for a name two places share finds both."""
     named: dict[str, list[str]] = defaultdict(list)
     for place in data["places"]:
-        for name in {" ".join(_tokens(n)) for n in [*place.get("names", ()), *(s["text"] for s in
-                                                                               place["spellings"])]}:
+        for name in {name_key(n) for n in [*place.get("names", ()), *(s["text"] for s in place["spellings"])]}:
             named[name].append(place["name"])
     return named
+
+
+def relevant_to_query(spelling: str, relevant: dict[str, set[str]], named: dict[str, list[str]]) -> set[str]:
+    """The articles a search for spelling should find: those naming any place the spelling names."""
+    return set().union(*(relevant[place] for place in named[name_key(spelling)]))
 
 
 # ---------------------------------------------------------------------------------------------------- search
@@ -162,7 +171,7 @@ def run_queries(root: Path, data: dict[str, Any]) -> list[QueryResult]:
         for place in data["places"]:
             for spelling in place["spellings"]:
                 found = api.search(store, SearchRequest(query_for(spelling["text"]), limit=limit, snippets=False))
-                wanted = set().union(*(relevant[p] for p in named[" ".join(_tokens(spelling["text"]))]))
+                wanted = relevant_to_query(spelling["text"], relevant, named)
                 source = "cldr" if any(s.startswith("cldr") for s in spelling["sources"]) else spelling["sources"][0]
                 results.append(QueryResult(place["name"], spelling["text"], spelling["script"],
                                            spelling["language"], source, wanted, {hit.id for hit in found.hits}))
