@@ -1,6 +1,6 @@
 """Test archives: generated as JSONL, ingested with `newsarc import` (timed: the bulk-ingest figure), cached.
 
-A cached archive lives in <cache>/<size>-seed<seed>-gen<generator>-corpus<corpus>-<newsarc STATE_SCHEMA>/:
+A cached archive lives in <cache>/<size>-seed<seed>-gen<generator>-corpus<corpus>-<newsarc state schema>/:
 
     articles.jsonl   the generated articles (also the input of the raw-Whoosh baseline)
     archive/         the newsarc archive built from it
@@ -36,9 +36,10 @@ class BuiltArchive:
 
 
 def state_schema() -> str:
-    from newsarc.storage.store import STATE_SCHEMA
+    from newsarc.index import default_engine
+    from newsarc.storage.store import state_schema as schema_of
 
-    return STATE_SCHEMA
+    return schema_of(default_engine())
 
 
 def cache_key(size: int, seed: int, corpus_dir: Path) -> str:
@@ -114,15 +115,18 @@ def _build(tools: Tools, corpus: Corpus, work: Path, size: int, seed: int, log: 
     }
 
 
-def write_text_folder(jsonl: Path, folder: Path) -> int:
-    """The articles of a JSONL file as plain-text files (title, Source/date/Tags header, body), as a user's
-    folder of saved stories looks: the input of the `add FOLDER` measurement. Returns the number written."""
+def write_text_folder(jsonl: Path, folder: Path, limit: int | None = None) -> int:
+    """The articles of a JSONL file (the first `limit` of them) as plain-text files (title, Source/date/Tags
+    header, body), as a user's folder of saved stories looks: the input of the `add FOLDER` and Ctrl-C
+    measurements. Returns the number written."""
     import datetime as dt
 
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     with open(jsonl, encoding="utf-8") as handle:
         for number, line in enumerate(handle):
+            if limit is not None and number >= limit:
+                break
             record = json.loads(line)
             header = [record["title"]]
             if record.get("source"):

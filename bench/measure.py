@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -121,6 +122,66 @@ def run_process(argv: Sequence[str], *, timeout: float, env: dict[str, str] | No
         sampler.join(timeout=5)
     return Run(seconds, max(usage.ru_maxrss, group_peak[0]), proc.returncode, b"".join(sinks["out"]),
                b"".join(sinks["err"]), timed_out.is_set())
+
+
+def _sigint_default() -> None:
+    """Ctrl-C reaches the command as at a terminal even when the benchmark runs as a background job, which
+    ignores SIGINT and would pass that on (the add would finish as if nothing had been sent)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _article_files(articles: Path) -> int:
+    return sum(name.endswith(".yaml") for _, _, names in os.walk(articles) for name in names)
+
+
+def interrupt_after(argv: Sequence[str], articles: Path, after: int, total: int, *, env: dict[str, str] | None,
+                    cwd: Any = None, timeout: float = 600) -> float:
+    """Run argv (a bulk add of `total` articles) in its own session; once `after` article files are under
+    `articles`, send SIGINT to its process group, as a terminal's Ctrl-C does, and return the seconds from the
+    signal to its exit. Anything but a stop in the middle -- exit 130, one line on stderr, work left -- is a
+    MeasureError: a run that finished first measured nothing."""
+    try:
+        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True,
+                                preexec_fn=_sigint_default)
+    except OSError as exc:
+        raise MeasureError(f"cannot start {argv[0]}: {exc.strerror or exc}") from None
+    said: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(proc.stderr, said), daemon=True)
+    reader.start()
+
+    def stop_all() -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    deadline = time.monotonic() + timeout
+    while _article_files(articles) < after:
+        if proc.poll() is not None:
+            reader.join(10)
+            raise MeasureError(f"exit status {proc.returncode} before {after} articles were written: "
+                               f"{b''.join(said).decode('utf-8', 'replace').strip()[-300:]}")
+        if time.monotonic() > deadline:
+            stop_all()
+            raise MeasureError(f"{after} articles were not written within {timeout:.0f} s")
+        time.sleep(0.01)
+    sent = time.perf_counter()
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        stop_all()
+        raise MeasureError("the exit did not happen within 120 s of the Ctrl-C") from None
+    seconds = time.perf_counter() - sent
+    reader.join(10)
+    lines = b"".join(said).decode("utf-8", "replace").strip().splitlines()
+    if proc.returncode != 130:
+        raise MeasureError(f"exit status {proc.returncode} after Ctrl-C, not 130: {(lines or [''])[-1][:300]}")
+    if len(lines) != 1 or not lines[0].startswith("newsarc: interrupted: "):
+        raise MeasureError(f"Ctrl-C printed {len(lines)} lines, not one: {' / '.join(lines)[:300]}")
+    if _article_files(articles) >= total:
+        raise MeasureError("every article was written before the Ctrl-C landed: nothing was interrupted")
+    return seconds
 
 
 def percentile(values: Sequence[float], share: float) -> float:

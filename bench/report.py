@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-# (key, label, kind): the rows of the table, in order. kind: time (whole process), inproc, throughput, rss.
+# (key, label, kind): the rows of the table, in order. kind: time (whole process), inproc, latency (from a
+# signal to the exit), throughput, rss.
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("python_pass", "baseline: `python -c pass`", "time"),
     ("search_term", "search: one word", "time"),
@@ -30,6 +31,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("freshness_reused", "freshness check, in-process (same Store)", "inproc"),
     ("freshness_full", "full stat scan, in-process", "inproc"),
     ("add", "add one.txt", "time"),
+    ("ctrl_c", "Ctrl-C to exit (add FOLDER, SIGINT mid-run)", "latency"),
     ("check", "check (whole archive)", "time"),
     ("read_yaml", "baseline: read every file with PyYAML's C loader", "time"),
     ("alias_suggest_first", "alias suggest, first run (vs search: one word)", "time"),

@@ -29,7 +29,15 @@ from typing import Any  # noqa: E402
 
 from bench import archives, report, targets  # noqa: E402
 from bench.corpus import DEFAULT_SEED, CorpusMissing, load_corpus  # noqa: E402
-from bench.measure import MeasureError, Measurement, Run, expect_exit, run_process, time_command  # noqa: E402
+from bench.measure import (  # noqa: E402
+    MeasureError,
+    Measurement,
+    Run,
+    expect_exit,
+    interrupt_after,
+    run_process,
+    time_command,
+)
 from bench.tools import (  # noqa: E402
     DEFAULT_CACHE,
     DEFAULT_CORPUS,
@@ -46,6 +54,8 @@ from bench.tools import (  # noqa: E402
 
 DEFAULT_SIZES = (2_000, 20_000, 100_000)
 QUICK_SIZE = 500
+CTRL_C_FOLDER = 1000  # articles in the folder the Ctrl-C row adds (at most the archive's size)
+CTRL_C_AFTER = 100  # article files on disk when the signal is sent
 TERM = "election"
 AND_WORDS = ("oil", "prices")
 SEARCHES: dict[str, tuple[str, ...]] = {
@@ -186,6 +196,7 @@ class SizeRun:
         self.check()
         self.alias_suggest()
         self.add()
+        self.ctrl_c()
         self.import_row()
         if self.settings.indexing:
             self.indexing()
@@ -404,6 +415,31 @@ class SizeRun:
         self.time("add", "newsarc add one.txt", add_argv, check=check, after=lambda run: remove(added_id(run)),
                   timeout=300, shown="newsarc add one.txt  # then newsarc rm ID, untimed")
 
+    def ctrl_c(self) -> None:
+        """Ctrl-C to exit (issue 25): `newsarc add FOLDER` into a new archive, stopped by SIGINT to its process
+        group (what a terminal's Ctrl-C sends: the helper processes get it too) once CTRL_C_AFTER article files
+        are on disk, with work left; the time from the signal to the exit. The tests assert what Ctrl-C does
+        (one line, exit 130, nothing lost), never how fast: that is this row, with its target."""
+        folder = self.scratch / "ctrl-c-folder"
+        total = archives.write_text_folder(self.built.jsonl, folder, limit=CTRL_C_FOLDER)
+        m = Measurement(f"Ctrl-C to exit: add FOLDER of {total}, SIGINT after {CTRL_C_AFTER} articles",
+                        cmd=f"newsarc --archive NEW add FOLDER  # SIGINT to its group after {CTRL_C_AFTER} "
+                            "articles; signal to exit", extra={"from_signal": True})
+        try:
+            for number in range(1 + self.settings.repeat):  # one untimed, as every row
+                fresh = self.scratch / f"ctrl-c-{number}"
+                expect_exit(0)(run_process(self.tools.na(fresh, "init", str(fresh)), timeout=60,
+                                           env=self.tools.env, cwd=self.tools.cwd))
+                seconds = interrupt_after(self.tools.na(fresh, "add", str(folder)), fresh / "articles",
+                                          CTRL_C_AFTER, total, env=self.tools.env, cwd=self.tools.cwd)
+                if number:
+                    m.samples.append(seconds)  # the archives stay until the end of the run (see indexing)
+        except MeasureError as exc:
+            m.error = str(exc)
+        self.rows["ctrl_c"] = m
+        log("    ctrl_c             " + (f"{m.median * 1000:.0f} ms median, p95 {m.p95 * 1000:.0f} ms" if m.ok
+                                          else f"ERROR {m.error}"))
+
     def indexing(self) -> None:
         """Bulk work against plain Whoosh (issue 14), paired: each round runs the plain-Whoosh baseline, then
         `add` of a folder of the same articles as text files, `import` of their JSONL (both into a new archive)
@@ -514,7 +550,7 @@ def size_rows(rows: dict[str, Measurement]) -> dict[str, dict[str, Any]]:
     for key, row in out.items():
         if row.get("error") or row.get("median_ms") is None:
             continue
-        if base and not row.get("inproc") and "articles_per_s" not in row:
+        if base and not row.get("inproc") and not row.get("from_signal") and "articles_per_s" not in row:
             row["ratio_pass"] = round(row["median_ms"] / base, 2)
         for name, grep_key in (("search_term", "grep_term"), ("search_and", "grep_and")):
             grep = out.get(grep_key, {})

@@ -16,6 +16,7 @@ from newsarc.article import Article, normalise_date, utc_now
 from newsarc.errors import NewsarcError
 from newsarc.ids import make_id
 from newsarc.outcomes import AddOutcome, AddReport
+from newsarc.pause_point import PausePoint
 from newsarc.storage.store import BATCH, BackgroundWrites, Store
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class _Adder:
         self.writes = BackgroundWrites() if durable else None
         self.seen_urls: dict[str, str] = {}
         self.seen_content: dict[str, str] = {}
+        self.pause = PausePoint.from_environ()  # None but in the tests that interrupt a run (newsarc.pause_point)
         self.near: Any = None
         if dedupe is not None:
             from newsarc.dedupe import NearDupIndex
@@ -174,6 +176,8 @@ class _Adder:
         outcome = self._done(AddOutcome(origin, "added", article.id, article.title, link=link), raw_key)
         if len(self.pending) >= BATCH:
             self.flush()
+        if self.pause is not None:
+            self.pause.article_written()
         return outcome
 
     def _same_url(self, article: Article) -> tuple[str, str]:
@@ -256,6 +260,8 @@ class _Adder:
             return
         interrupted = False
         try:
+            if self.pause is not None:
+                self.pause.before_last_commit()
             self.flush()
         except KeyboardInterrupt:
             interrupted = True
@@ -406,10 +412,11 @@ def _resume_checked(items: list[dict[str, Any]], origin: str, options: Any) -> I
         yield parsed
 
 
-def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *,
+def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict | NewsarcError]], *,
                  on_outcome: Callable[[AddOutcome], None] = lambda o: None, update: bool = False,
                  report: AddReport | None = None) -> AddReport:
-    """Add already-structured articles (import): ids and added times they carry are kept.
+    """Add already-structured articles (import): ids and added times they carry are kept. An item that is a
+    NewsarcError is a record the reader could not use: counted as failed with its message, as a bad file in add.
 
     An article whose id is in the archive with the same fields is a duplicate. One whose fields differ (an
     edited export) is reported as "differing", naming the fields; with update=True its fields are applied and
@@ -422,6 +429,8 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict]], *
         try:
             for origin, item in articles:
                 try:
+                    if isinstance(item, NewsarcError):
+                        raise item
                     article = item if isinstance(item, Article) else Article.from_dict(item, origin=origin)
                     found = store.catalog.paths_for_prefix(article.id, limit=1) if article.id else []
                     if found and found[0][0] == article.id:

@@ -11,14 +11,16 @@ Adding lives in newsarc.adding and newsarc.ingest.sources; their public names ar
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from newsarc.article import Article
 from newsarc.errors import ArchiveError, NewsarcError, NotFoundError, UsageError
-from newsarc.index.backend import SearchRequest, SearchResult
+from newsarc.index.backend import Engine, SearchRequest, SearchResult, Suggestion  # noqa: F401 - Suggestion re-exported
 from newsarc.outcomes import AddOutcome, AddReport  # noqa: F401 - re-exported
+from newsarc.search_request import OptionError, build_request  # noqa: F401 - re-exported: one request, both faces
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
 from newsarc.storage.catalog import CatalogEntry
 from newsarc.storage.store import BATCH as INDEX_BATCH  # noqa: F401 - re-exported: articles per index commit
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     )
     from newsarc.feeds import FeedUpdate
     from newsarc.ingest.sources import Source, iter_sources, url_source  # noqa: F401
+    from newsarc.links import Removed
     from newsarc.similar import Similar
     from newsarc.versions import Diff, Related, Versions
 
@@ -64,8 +67,10 @@ def __dir__() -> list[str]:
 
 
 def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = False,
-               progress: ProgressFactory = no_progress, warn: Callable[[str], None] | None = None) -> Store:
-    """Find the archive (see find_archive_dir) and open it; create=True makes the per-user default if absent."""
+               progress: ProgressFactory = no_progress, warn: Callable[[str], None] | None = None,
+               engine: Engine | None = None) -> Store:
+    """Find the archive (see find_archive_dir) and open it; create=True makes the per-user default if absent.
+    engine: the search engine (newsarc.index.backend.Engine); default newsarc.index.default_engine(), Whoosh."""
     root, how = find_archive_dir(archive)
     if not is_archive(root):
         if create and how == "default":
@@ -77,7 +82,7 @@ def open_store(archive: str | os.PathLike[str] | None = None, *, create: bool = 
             )
         else:
             raise ArchiveError(f"no newsarc archive at {root} (from {how}); create it with `newsarc init {root}`")
-    kwargs: dict[str, Any] = {"progress": progress}
+    kwargs: dict[str, Any] = {"progress": progress, "engine": engine}
     if warn is not None:
         kwargs["warn"] = warn
     return Store(Archive(root), **kwargs)
@@ -96,15 +101,44 @@ def get_article(store: Store, text: str) -> Article:
 
 
 # -- changing and removing ---------------------------------------------------------------------------------
-def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
-    """Add and remove tags of one article (removal is case-insensitive)."""
+@contextlib.contextmanager
+def _write_lock(store: Store, wait: bool) -> Iterator[None]:
+    """The archive lock for a change; wait=False: LockTimeoutError at once when another process holds it."""
+    lock = store.archive.lock
+    if wait:
+        lock.acquire()
+    elif not lock.try_acquire():
+        from newsarc.errors import LockTimeoutError
+
+        raise LockTimeoutError("another newsarc process is writing to the archive; try again in a moment")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str] = (), *,
+          wait: bool = True, strict: bool = False) -> Article:
+    """Add and remove tags of one article (removal is case-insensitive). wait=False (a web page, which never
+    waits for a writer): LockTimeoutError at once when another newsarc process is writing to the archive.
+    A tag holding a line break or another control character is refused (UsageError): it would split the tag in
+    every listing. strict=True also refuses to remove a tag the article does not have, so that a form never
+    reports a change that did not happen."""
     from newsarc.names.fold import fold_text
 
-    with store.archive.lock:
+    add, remove = list(add), list(remove)
+    for tag in add + remove:
+        if any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\u0085" for ch in tag):
+            raise UsageError(f"tag {tag!r}: a tag cannot contain line breaks or control characters")
+    with _write_lock(store, wait):
         store.refresh(write=True)
         _, relpath = resolve(store, text)
         article = store.archive.read(relpath)
         dropped = {fold_text(t) for t in remove}
+        if strict:
+            missing = [t for t in remove if fold_text(t) not in {fold_text(have) for have in article.tags}]
+            if missing:
+                raise UsageError(f"this article has no tag {missing[0]!r}, so there was nothing to remove")
         tags = [t for t in article.tags if fold_text(t) not in dropped]
         for tag in add:
             if fold_text(tag) not in {fold_text(t) for t in tags}:
@@ -115,7 +149,11 @@ def retag(store: Store, text: str, add: Iterable[str] = (), remove: Iterable[str
     return article
 
 
-def remove_article(store: Store, text: str) -> Article:
+def remove_article(store: Store, text: str) -> Removed:
+    """Remove one article; the duplicate_of/version_of links of others that named it are rewired
+    (newsarc.links), and the result says which."""
+    from newsarc.links import Removed, pointing_at, relink
+
     with store.archive.lock:
         store.refresh(write=True)
         _, relpath = resolve(store, text)
@@ -126,17 +164,45 @@ def remove_article(store: Store, text: str) -> Article:
 
             near = NearDupIndex(store.archive.state_dir)
             was_synced = near.is_synced(store)
+        relinked, rewritten = relink(store, article, pointing_at(store, article, near))
+        for _path, changed in rewritten:  # first the links, so an interruption never leaves one dangling
+            store.archive.save(changed)
         store.archive.remove(relpath)
         if article.extra.get("original") == original_name(article.id):  # its kept raw source, nothing else
             store.archive.remove(store.archive.original_relpath(relpath, article.id))
-        store.record(deletes=[relpath])
+        store.record(upserts=rewritten, deletes=[relpath])
         if near is not None:
             near.removed(store, article.id, was_synced)
+            for change in relinked:
+                if change.new:
+                    near.link(change.id, change.new, change.field.removesuffix("_of"))
+                else:
+                    near.unlink(change.id)
+            near.commit()
             near.close()
-    return article
+    return Removed(article, relinked)
+
+
+def write_file(path: str | os.PathLike[str], *, binary: bool = False) -> contextlib.AbstractContextManager[Any]:
+    """A handle to write a file a user named (`--failures FILE`, a chart) by newsarc's one rule for writes
+    (newsarc.storage.atomic.write_target): a file replaced atomically, a symlink written through, a FIFO or
+    device written into, a folder refused with IsADirectoryError."""
+    from pathlib import Path
+
+    from newsarc.storage.atomic import atomic_file
+
+    return atomic_file(Path(path), binary=binary, durable=False)
 
 
 # -- reading -----------------------------------------------------------------------------------------------
+def warm(store: Store) -> None:
+    """Bring the index up to date if no writer is busy, and open it and the catalog: a server does this before its
+    first request, so that the first one costs what any other does."""
+    store.refresh(write=False)
+    if store.has_index():
+        store.read_index(store.backend.doc_count)
+
+
 def search(store: Store, request: SearchRequest) -> SearchResult:
     """Search the archive; the archive's alias groups (aliases.yaml) are expanded unless request.exact."""
     store.refresh(write=False)
@@ -187,6 +253,13 @@ def list_entries(store: Store, *, limit: int | None = 20, tags: Iterable[str] = 
                  since: str | None = None, until: str | None = None) -> list[CatalogEntry]:
     store.refresh(write=False)
     return store.catalog.newest(limit=limit, tags=tuple(tags), source=source, since=since, until=until)
+
+
+def catalog_entries(store: Store, ids: Iterable[str]) -> list[CatalogEntry]:
+    """The catalog rows (title, date, source...) of these full ids, in their order; unknown ids left out."""
+    store.refresh(write=False)
+    found = (store.catalog.entry_of(article_id) for article_id in ids)
+    return [entry for entry in found if entry is not None]
 
 
 def stats(store: Store) -> dict[str, Any]:

@@ -46,8 +46,11 @@ def normalise_date(value: Any, *, field_name: str = "date") -> str | None:
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
         except ValueError:
             pass
-        from newsarc.dates import parse_date
+        from newsarc.dates import impossible_day, parse_date
 
+        impossible = impossible_day(text)
+        if impossible:
+            raise BadInputError(f"field {field_name!r}: {impossible}; give a day that is in the calendar")
         parsed = parse_date(text)
         if parsed:
             return parsed

@@ -7,6 +7,10 @@ What is checked (each finding is a Problem, printed as `path: field: problem; wh
   keys), a mapping, required fields (id, title), field types, dates, an id that is valid and matches the file
   name, the file in the place its date says (articles/YYYY/MM/<id>.yaml or articles/undated/<id>.yaml),
   unresolved git merge conflicts, and ids used by more than one file;
+- links between articles: a `duplicate_of` or `version_of` naming an id no article has (dangling);
+- dates written other than as ISO `YYYY-MM-DD` (a hand edit: `date: 18 May 2017`, `date: 03/04/1987`): one
+  that reads only one way is rewritten as ISO by --repair; one whose day and month could be swapped is
+  reported with both readings and left for the user, never guessed;
 - anything else under articles/ newsarc would silently ignore: leftover temporary files of interrupted writes
   (.tmp-*.part), symbolic links, files not named *.yaml, pipes and devices;
 - the derived state, after the same freshness update every command does (with a full scan): every readable
@@ -17,7 +21,8 @@ What is checked (each finding is a Problem, printed as `path: field: problem; wh
 `repair=True` fixes only what is safe and never deletes an article file: it re-indexes or rebuilds the index
 from the YAML, moves a misplaced file to its place (a hard link then an unlink, so it never replaces another
 file and an interruption leaves two names for the same file, which the next repair finishes), removes
-newsarc's own temporary files once they are a minute old, and resolves a git merge conflict only where the
+newsarc's own temporary files once they are a minute old, clears a dangling link, writes an unambiguous date
+as ISO (in the file's own place), and resolves a git merge conflict only where the
 two sides differ in nothing but their `added:` time (the same article added in two clones: the earlier time
 is kept). Everything else is reported with what the user should do.
 
@@ -36,6 +41,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsarc.errors import BadInputError, NewsarcError
+from newsarc.links import LINK_FIELDS, link_target
 from newsarc.storage.archive import ARTICLES_DIR, ORIGINAL_SUFFIX, SETTINGS_FILE, original_name
 from newsarc.storage.atomic import TEMP_PREFIX, TEMP_SUFFIX
 
@@ -92,6 +98,8 @@ KINDS = {
     "stray": "a file under articles/ that newsarc does not read",
     "index": "the catalog or search index disagrees with the files",
     "git": "the archive is in git, but git does not know newsarc's merge rules for it",
+    "link": "a duplicate_of or version_of names an article that is not in the archive",
+    "date-format": "a date is not written as ISO YYYY-MM-DD",
 }
 
 
@@ -115,8 +123,20 @@ class Checker:
     # -- the run ---------------------------------------------------------------------------------------
     def run(self, *, repair: bool = False) -> list[Problem]:
         store = self.store
+        unwritable = self.archive.write_problem()
+        if unwritable and repair:
+            from newsarc.errors import ArchiveError
+
+            raise ArchiveError(f"cannot repair the archive at {self.root} ({unwritable}): `newsarc check` without "
+                               "--repair only reads it")
         warn = store.warn
         store.warn = lambda message: None  # files skipped by the update are reported below, as problems
+        if unwritable:  # a read-only mount, another user's archive: check the files against the index as it stands
+            try:
+                store.refresh(write=False)
+                return self._recovered() + self._scan()
+            finally:
+                store.warn = warn
         try:
             with self.archive.lock:
                 changes = store.refresh(write=True, full=True)
@@ -153,6 +173,7 @@ class Checker:
         self.valid: dict[str, tuple[str, str]] = {}  # readable article files: (id, the `original:` it names)
         self.unreadable: set[str] = set()
         self.by_id: dict[str, list[str]] = {}
+        self.links: list[tuple[str, str, str]] = []  # (path, field, id named) of every duplicate_of/version_of
         self.originals: list[str] = []
         self.files_checked = 0
         self._check_settings()
@@ -168,6 +189,7 @@ class Checker:
         self.articles = len(self.valid)
         self._check_originals()
         self._check_duplicate_ids()
+        self._check_links()
         self._check_index()
         self.problems.sort(key=lambda p: (p.path, p.kind != "temp-file", p.field))
         return self.problems
@@ -213,7 +235,8 @@ class Checker:
         and report them only if that failed."""
         from newsarc.storage.gitmerge import ensure_git_setup, git_setup_gaps
 
-        ensure_git_setup(self.root, force=True)
+        if not self.archive.write_problem():
+            ensure_git_setup(self.root, force=True)
         for path, problem in git_setup_gaps(self.root):
             self._add(path, "git", problem,
                       "`newsarc check --repair` sets it up (see docs/reliability.md)", "git", remedy="git-setup")
@@ -319,6 +342,9 @@ class Checker:
                 self._add(relpath, "file", _without_origin(str(exc), relpath), "fix the file", "field")
             return
         self.valid[relpath] = (article.id, str(article.extra.get("original") or ""))
+        for field_name in LINK_FIELDS:
+            if target := link_target(article, field_name):
+                self.links.append((relpath, field_name, target))
         self._check_id_and_place(relpath, data, article)
         self._compare_with_index(relpath, article)
 
@@ -363,11 +389,27 @@ class Checker:
             if value is None or value == "":
                 continue
             try:
-                normalise_date(value, field_name=name)
+                iso = normalise_date(value, field_name=name)
             except BadInputError:
                 self._add(relpath, name, f"{value!r} is not a date",
                           "write it as YYYY-MM-DD" if name == "date" else "write it as YYYY-MM-DDTHH:MM:SSZ",
                           "field")
+                continue
+            if name == "date" and isinstance(value, str) and not _is_iso(value):
+                self._check_date_format(relpath, value, iso)
+
+    def _check_date_format(self, relpath: str, value: str, iso: str | None) -> None:
+        """A date newsarc reads but that is not ISO: rewritable when it reads one way, else both readings."""
+        from newsarc.dates import is_ambiguous_numeric, parse_date
+
+        if is_ambiguous_numeric(value):
+            day_first, month_first = parse_date(value, "DMY"), parse_date(value, "MDY")
+            self._add(relpath, "date", f"{value!r} is not an ISO date and reads two ways: {day_first} (day "
+                      f"first) or {month_first} (month first); newsarc reads it as {iso}",
+                      "write the one meant as YYYY-MM-DD (--repair never guesses)", "date-format")
+        else:
+            self._add(relpath, "date", f"{value!r} is not an ISO date (it reads as {iso})",
+                      f"`newsarc check --repair` writes it as {iso}", "date-format", remedy="iso-date")
 
     def _check_id_and_place(self, relpath: str, data: dict[Any, Any], article: Article) -> None:
         from newsarc.ids import is_valid_id, make_id
@@ -418,6 +460,13 @@ class Checker:
                 self._add(relpath, "id", f"id {article_id} is also used by {others}",
                           "if it is the same article, remove one copy; otherwise give one of them the id "
                           "`newsarc check` suggests after you remove its id line", "duplicate-id")
+
+    def _check_links(self) -> None:
+        """A duplicate_of/version_of must name an article in the archive (newsarc.links keeps them whole on rm)."""
+        for relpath, field_name, target in self.links:
+            if target not in self.by_id:
+                self._add(relpath, field_name, f"names {target}, which is not in the archive (removed, or a typo)",
+                          "`newsarc check --repair` clears it", "link", remedy="unlink")
 
     # -- the derived state -----------------------------------------------------------------------------
     def _read_derived_state(self) -> None:
@@ -500,6 +549,12 @@ class Checker:
         rebuild = False
         upserts: dict[str, Article] = {}
         deletes: list[str] = []
+        for problem in problems:  # rewrites first, in each file's place, before any move
+            if problem.remedy in ("unlink", "iso-date"):
+                article = self._rewrite(problem)
+                if article is not None:
+                    upserts[problem.path] = article
+                    done[problem.key()] = "cleared" if problem.remedy == "unlink" else "written as YYYY-MM-DD"
         for problem in problems:
             path = self.root / problem.path
             if problem.remedy == "remove" and _is_temp(path.name):  # only ever newsarc's own temporary files
@@ -510,6 +565,8 @@ class Checker:
             elif problem.remedy == "move":
                 if _move_no_replace(path, self.root / problem.target):
                     done[problem.key()] = f"moved to {problem.target}"
+                    if problem.path in upserts:  # rewritten above, then moved: index it at its new place
+                        upserts[problem.target] = upserts.pop(problem.path)
                     self._move_original(problem.path, problem.target)
             elif problem.remedy == "resolve":
                 if self._resolve_conflict(problem.path):
@@ -541,6 +598,21 @@ class Checker:
             self.store.record(list(upserts.items()), deletes)
         return done
 
+    def _rewrite(self, problem: Problem) -> Article | None:
+        """Clear a dangling link or write the date as ISO, in the file's own place; None when the file changed
+        since the scan (the scan after the repair reports it as it is)."""
+        from newsarc.storage.atomic import atomic_write
+        from newsarc.storage.yamlio import article_yaml
+
+        try:
+            article = self.archive.read(problem.path)
+        except NewsarcError:
+            return None
+        if problem.remedy == "unlink":
+            article.extra.pop(problem.field, None)
+        atomic_write(self.root / problem.path, article_yaml(article))  # the date is read as ISO: written so
+        return article
+
     def _move_original(self, source: str, target: str) -> None:
         """Take the article's kept original along -- only the name newsarc gives it, never a path from the YAML."""
         article_id, named = self.valid.get(source, ("", ""))
@@ -570,6 +642,19 @@ class Checker:
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
+def _is_iso(value: str) -> bool:
+    """A date text written as ISO 8601 (YYYY-MM-DD, or a full ISO date and time)."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            dt.date.fromisoformat(text)
+        else:
+            dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return text[4:5] == "-"
+
+
 def _is_temp(name: str) -> bool:
     return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
 

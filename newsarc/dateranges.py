@@ -31,7 +31,10 @@ def date_bounds(text: str) -> tuple[dt.datetime, dt.datetime]:
         else:
             start, end = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
     except ValueError:
-        raise QueryError(f"{text!r} is not a real date") from None
+        from newsarc.dates import impossible_day
+
+        why = impossible_day(text) or f"{text.strip()} does not exist: there is no month {int(match.group(2))}"
+        raise QueryError(f"{why}; give a day that is in the calendar") from None
     return start, end - dt.timedelta(microseconds=1)
 
 

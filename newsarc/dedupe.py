@@ -71,12 +71,33 @@ def _unpack(blob: bytes) -> list[int]:
 class NearDupIndex:
     """The side table of sketches and links. Writes join the caller's batch: commit() with each flush."""
 
-    def __init__(self, state_dir: Path):
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(state_dir / "neardup.sqlite", timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+    def __init__(self, state_dir: Path, *, db: sqlite3.Connection | None = None):
+        if db is None:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(state_dir / "neardup.sqlite", timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        self.db = db
         self.db.executescript(_SCHEMA)
+
+    @classmethod
+    def in_memory_copy(cls, state_dir: Path) -> NearDupIndex:
+        """For an archive newsarc cannot write (a read-only mount, another user's): the stored table copied
+        into memory, read-only on disk, so that sync() can bring the copy up to date for this one command."""
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        stored = state_dir / "neardup.sqlite"
+        if stored.is_file():
+            from newsarc.storage.catalog import connect_read_only
+
+            try:
+                source = connect_read_only(stored)
+                try:
+                    source.backup(memory)
+                finally:
+                    source.close()
+            except sqlite3.Error:
+                pass  # unreadable: sync() rebuilds the copy from the articles
+        return cls(state_dir, db=memory)
 
     def close(self) -> None:
         if self.db.in_transaction:
@@ -152,6 +173,11 @@ class NearDupIndex:
     def link(self, article_id: str, target: str, kind: str) -> None:
         self._begin()
         self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (article_id, target, kind))
+
+    def unlink(self, article_id: str) -> None:
+        """The article links to nothing any more (its link was cleared)."""
+        self._begin()
+        self.db.execute("DELETE FROM links WHERE id=?", (article_id,))
 
     def forget(self, ids: Iterable[str]) -> None:
         self._begin()

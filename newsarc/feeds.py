@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarc.errors import ExitCode, NewsarcError, NotFoundError, UsageError
+from newsarc.errors import ArchiveError, ExitCode, NewsarcError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from newsarc.storage.store import Store
@@ -43,7 +43,7 @@ def _feed_path(store: Store, url: str) -> Path:
 
 def subscriptions(store: Store) -> list[dict[str, Any]]:
     """The subscriptions, from feeds/*.yaml in the archive, ordered by title."""
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     directory = store.archive.root / FEEDS_DIR
     feeds = []
@@ -112,7 +112,7 @@ def subscribe(store: Store, location: str, *, tags: Iterable[str] = (),
     from newsarc.ingest.feed import read_feed
     from newsarc.ingest.fetch import is_url
     from newsarc.storage.atomic import atomic_write
-    from newsarc.storage.yamlio import dump_article
+    from newsarc.yamlio import dump_yaml
 
     if not is_url(location):
         location = str(Path(location).expanduser().absolute())
@@ -126,7 +126,7 @@ def subscribe(store: Store, location: str, *, tags: Iterable[str] = (),
     if allow_private:
         entry["allow_private"] = True
     with store.archive.lock:
-        atomic_write(_feed_path(store, location), dump_article(entry))
+        atomic_write(_feed_path(store, location), dump_yaml(entry))
     return entry, len(parsed.entries)
 
 
@@ -157,6 +157,7 @@ def update(store: Store, which: Iterable[str] = (), *, fetch_pages: bool = False
         raise UsageError("no feeds to update; subscribe with `newsarc feed add URL`")
     which = list(which)
     chosen = [feeds[find(feeds, w, action="update")] for w in which] if which else feeds
+    store.archive.require_writable()
     state = last_updates(store)
     try:
         for item in chosen:
@@ -170,6 +171,8 @@ def update(store: Store, which: Iterable[str] = (), *, fetch_pages: bool = False
                                           allow_private=allow_private, fetch_pages=fetch_pages, resume=False)
                 report = add_sources(store, [source], overrides=Overrides(tags=tuple(item.get("tags") or ())),
                                      settings=settings, report=AddReport(keep_outcomes=False))
+            except ArchiveError:
+                raise  # the archive, not this feed: the other feeds would fail the same way
             except NewsarcError as exc:
                 result.error = str(exc)
                 state[url] = {**state.get(url, {}), "updated": utc_now(), "error": result.error}

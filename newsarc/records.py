@@ -18,9 +18,19 @@ SEARCH_FIELDS = ("id", "score", "date", "source", "title", "tags", "url", "autho
 LIST_FIELDS = ("id", "date", "source", "title", "tags", "url", "added", "path")
 
 
+# Text fields an article may lack: null in every record, as `export` and `show --format json` write them
+# (Article.to_dict), never "" in one face and null in another.
+OPTIONAL_TEXT = frozenset({"date", "source", "url", "location", "language"})
+
+
+def _field(holder: Any, name: str) -> Any:
+    value = getattr(holder, name)
+    return None if name in OPTIONAL_TEXT and not value else value
+
+
 def hit_record(hit: SearchHit) -> dict[str, Any]:
     """One search hit: SEARCH_FIELDS, plus duplicate_of and copies only where they apply."""
-    record = {name: getattr(hit, name) for name in SEARCH_FIELDS if name != "snippets"}
+    record = {name: _field(hit, name) for name in SEARCH_FIELDS if name != "snippets"}
     record["snippets"] = [
         {"field": s.field, "text": s.text, "highlights": [list(h) for h in s.highlights]} for s in hit.snippets
     ]
@@ -42,7 +52,7 @@ def search_document(result: SearchResult) -> dict[str, Any]:
 
 
 def entry_record(entry: CatalogEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in LIST_FIELDS}
+    return {name: _field(entry, name) for name in LIST_FIELDS}
 
 
 def article_record(article: Article) -> dict[str, Any]:
@@ -51,7 +61,7 @@ def article_record(article: Article) -> dict[str, Any]:
 
 
 def article_yaml(article: Article) -> str:
-    """`show --format yaml`: every field (empty ones too), spelled as the archive's YAML writer spells values."""
-    from newsarc.storage.yamlio import dump_article
+    """`show --format yaml`: every field (empty ones too), by the archive's one writer of article YAML."""
+    from newsarc.yamlio import article_yaml as write
 
-    return dump_article(article.to_dict())
+    return write(article, every_field=True)

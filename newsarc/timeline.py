@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from newsarc.errors import UsageError
+from newsarc.search_request import PERIODS  # noqa: F401 - one definition for the library and both faces
 
 if TYPE_CHECKING:
     from newsarc.index.backend import SearchHit, SearchRequest
     from newsarc.storage.store import Store
 
-PERIODS = ("day", "week", "month", "year")
 MAX_FILLED = 400  # beyond this many periods, empty ones are left out of the series
 
 
@@ -178,8 +178,13 @@ def write_chart(t: Timeline, path: str) -> None:
         i = labels.index(peak.period)
         ax.annotate(str(peak.count), (i, peak.count), ha="center", va="bottom", fontsize=8)
     fig.tight_layout()
+    from pathlib import Path
+
+    from newsarc.storage.atomic import atomic_file
+
     try:
-        fig.savefig(path)
+        with atomic_file(Path(path), binary=True, durable=False) as out:  # a symlink written through, a FIFO into
+            fig.savefig(out, format=path.lower().rsplit(".", 1)[-1])
     except OSError as exc:
         raise UsageError(f"--output {path}: cannot write ({exc.strerror})") from None
     finally:

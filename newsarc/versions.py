@@ -23,9 +23,18 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def _near_index(store: Store, *, wait: bool) -> Iterator[NearDupIndex]:
-    """The near-duplicate store, synced with the archive (wait=False: only if the lock is free right now)."""
+    """The near-duplicate store, synced with the archive (wait=False: only if the lock is free right now). On an
+    archive newsarc cannot write, a copy in memory synced for this command: reading never needs to write."""
     from newsarc.dedupe import NearDupIndex
 
+    if store.archive.write_problem():
+        index = NearDupIndex.in_memory_copy(store.archive.state_dir)
+        try:
+            index.sync(store)
+            yield index
+        finally:
+            index.close()
+        return
     index = NearDupIndex(store.archive.state_dir)
     try:
         lock = store.archive.lock

@@ -39,7 +39,7 @@ def load_watches(root: Path) -> dict[str, str]:
     path = root / WATCHES_FILE
     if not path.exists():
         return {}
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     data = load_yaml(path.read_bytes(), origin=str(path)) or {}
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):

@@ -154,6 +154,9 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     assert rows["add_folder"]["output"] == ["500 added, 0 already in the archive, 0 failed"]
     assert rows["import_run"]["output"] == ["500 imported, 0 already in the archive, 0 failed"]
     assert rows["check"]["ratio_yaml"] > 1  # check reads every file and more
+    # issue 25: Ctrl-C's speed is a row, each run stopped in the middle of an add (exit 130, one line, work left)
+    assert rows["ctrl_c"]["error"] is None and rows["ctrl_c"]["runs"] == 3 and rows["ctrl_c"]["p95_ms"] > 0
+    assert "ratio_pass" not in rows["ctrl_c"]
     assert rows["alias_suggest_first"]["ratio_search"] > 0 and rows["alias_suggest"]["ratio_search"] > 0
     # the common-word queries are common: each word in at least 5% of the articles
     assert min(rows["search_and"]["doc_share"].values()) >= 0.05
@@ -164,7 +167,7 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     names = {t["name"] for t in results["targets"]}
     assert {"version", "term", "term-grep", "show", "list", "add", "ingest", "reindex", "export-rss",
             "freshness", "add-plain", "import-plain", "reindex-plain", "common-phrase", "common-date",
-            "check", "alias-suggest"} <= names
+            "check", "alias-suggest", "ctrl-c"} <= names
     assert {t["verdict"] for t in results["targets"]} <= {"PASS", "MISS"}
     markdown = written[1].read_text(encoding="utf-8")
     assert "| search: one word |" in markdown and "## Targets" in markdown

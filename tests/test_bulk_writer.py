@@ -1,9 +1,9 @@
 """newsarc's grouped segment writer writes exactly the index Whoosh's own SegmentWriter writes.
 
-The writer (newsarc/index/bulk_writer.py) replaces Whoosh's posting pool and its per-posting flush, and analyses
-newsarc's text fields without Whoosh's token generators (analysis.fast_indexer). Its promise is byte-identity:
-the same documents, deletions, updates and merges give segment files with the same bytes. Each test builds
-one index with Whoosh's writer and one with newsarc's, and compares every segment file's bytes.
+The writer (newsarc/index/whoosh_internals/bulk_writer.py) replaces Whoosh's posting pool and its per-posting
+flush, and analyses newsarc's text fields without Whoosh's token generators (analysis.fast_indexer). Its promise
+is byte-identity: the same documents, deletions, updates and merges give segment files with the same bytes.
+Each test builds one index with Whoosh's writer and one with newsarc's, and compares every segment file's bytes.
 
 One difference is on purpose: posting blocks too small for zlib to shrink are stored uncompressed (Whoosh
 compresses every block). The reference writer here is Whoosh's with that one rule (_WhooshWriter), and
@@ -57,7 +57,7 @@ def _whoosh_writer() -> Any:
     writer does (bulk_writer.MIN_COMPRESSED_BLOCK); in every other byte Whoosh's own."""
     from whoosh.writing import SegmentWriter
 
-    from newsarc.index.bulk_writer import _LeanFieldWriter
+    from newsarc.index.whoosh_internals.bulk_writer import _LeanFieldWriter
 
     class _WhooshWriter(SegmentWriter):
         def __init__(self, ix: Any, **kwargs: Any) -> None:
@@ -100,7 +100,7 @@ def _build(root: Path, writer_class: Any, articles: list[Article], limitmb: floa
 
 
 def _same_index(tmp_path: Path, articles: list[Article], limitmb: float = 128) -> None:
-    from newsarc.index.bulk_writer import GroupedSegmentWriter
+    from newsarc.index.whoosh_internals.bulk_writer import GroupedSegmentWriter
 
     whoosh = _build(tmp_path / "whoosh", _whoosh_writer(), articles, limitmb)
     grouped = _build(tmp_path / "grouped", GroupedSegmentWriter, articles, limitmb)
@@ -114,7 +114,7 @@ def test_hand_made_articles_give_the_bytes_whoosh_writes(tmp_path: Path) -> None
 
 def test_small_segments_merged_on_the_way_give_the_bytes_whoosh_writes(tmp_path: Path) -> None:
     """Two articles a commit: Whoosh's merge policy merges the small segments of earlier commits as it goes."""
-    from newsarc.index.bulk_writer import GroupedSegmentWriter
+    from newsarc.index.whoosh_internals.bulk_writer import GroupedSegmentWriter
 
     articles = _hand_made()[:2 * STEPS]
     for deletes in (True, False):  # with deletions the merge renumbers through a map; without, by an offset
@@ -131,7 +131,7 @@ def test_bbc_articles_give_the_bytes_whoosh_writes(tmp_path: Path) -> None:
 def test_a_pool_over_its_memory_limit_spills_like_whoosh(tmp_path: Path) -> None:
     """With a quarter-megabyte pool the grouped postings go to Whoosh's sorted runs on disk mid-batch: same bytes.
     (The grouped pool counts what it holds, about a third of Whoosh's estimate for its tuples, so it spills later.)"""
-    from newsarc.index.bulk_writer import GroupedSegmentWriter
+    from newsarc.index.whoosh_internals.bulk_writer import GroupedSegmentWriter
 
     articles = _hand_made() * 8
     _same_index(tmp_path, articles, limitmb=0.25)
@@ -155,8 +155,8 @@ def test_documents_with_whoosh_only_options_take_whoosh_s_path(tmp_path: Path) -
     and the index still holds what Whoosh would have written."""
     from whoosh import index
 
-    from newsarc.index.bulk_writer import GroupedSegmentWriter
     from newsarc.index.whoosh_backend import build_schema, document_for
+    from newsarc.index.whoosh_internals.bulk_writer import GroupedSegmentWriter
 
     contents = {}
     for name, writer_class in (("whoosh", _whoosh_writer()), ("grouped", GroupedSegmentWriter)):
@@ -180,8 +180,8 @@ def test_small_posting_blocks_are_stored_plain_and_read_back_as_whoosh_s(tmp_pat
     from whoosh import index
     from whoosh.writing import SegmentWriter
 
-    from newsarc.index.bulk_writer import MIN_COMPRESSED_BLOCK, GroupedSegmentWriter
     from newsarc.index.whoosh_backend import build_schema, document_for
+    from newsarc.index.whoosh_internals.bulk_writer import MIN_COMPRESSED_BLOCK, GroupedSegmentWriter
 
     articles = _hand_made() * 6
     postings, compressed = {}, {}

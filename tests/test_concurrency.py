@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,9 @@ import pytest
 from newsarc import api
 from newsarc.check import check_archive
 from newsarc.errors import ExitCode, LockTimeoutError
+from tests.support.events import HANG_GUARD, finish, paused_env, wait_for, wait_until_paused
+
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
 
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 WAIT_MESSAGE = "waiting for another newsarc process (pid {pid}) to finish writing to the archive..."
@@ -40,9 +42,9 @@ def newsarc(root: Path, *args: str, timeout: float = 180) -> subprocess.Complete
                           timeout=timeout, cwd=root.parent)
 
 
-def start(root: Path, *args: str) -> subprocess.Popen[str]:
+def start(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen([NEWSARC, "--archive", str(root), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=root.parent)
+                            stderr=subprocess.PIPE, text=True, cwd=root.parent, env=env)
 
 
 def stories(directory: Path, numbers: range, prefix: str) -> Path:
@@ -92,7 +94,7 @@ class Holder:
 
     def release(self) -> None:
         self.proc.stdin.close()
-        assert self.proc.wait(timeout=30) == 0
+        assert self.proc.wait(timeout=HANG_GUARD) == 0
 
     def kill(self) -> None:
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -193,13 +195,16 @@ def test_waiting_writer_says_so_in_one_line_and_proceeds(tmp_path: Path) -> None
     root = new_archive(tmp_path / "arc", 5)
     target = sorted(file_ids(root))[0]
     holder = Holder(root)
-    tag = start(root, "tag", target, "+Patience")
-    time.sleep(1.5)
+    said = root.parent / "tag.stderr"
+    with open(said, "w", encoding="utf-8") as stderr_file:
+        tag = subprocess.Popen([NEWSARC, "--archive", str(root), "tag", target, "+Patience"],
+                               stdout=subprocess.PIPE, stderr=stderr_file, text=True, cwd=root.parent)
+    wait_for(lambda: said.read_text(encoding="utf-8").endswith("\n"), "the waiting writer's message", process=tag)
     assert tag.poll() is None  # it waits ...
     holder.release()
-    stdout, stderr = tag.communicate(timeout=60)
-    assert tag.returncode == 0, stderr  # ... and proceeds
-    assert stderr.splitlines() == [WAIT_MESSAGE.format(pid=holder.pid)]
+    stdout, _ = finish(tag, "the waiting writer's exit once the lock was free")
+    assert tag.returncode == 0, said.read_text(encoding="utf-8")  # ... and proceeds
+    assert said.read_text(encoding="utf-8").splitlines() == [WAIT_MESSAGE.format(pid=holder.pid)]
     assert stdout.startswith(f"{target}  tags: ")
     assert "Patience" in tags_of(root, target)
 
@@ -232,11 +237,9 @@ def test_lock_of_a_killed_holder_is_free_at_once(tmp_path: Path) -> None:
     holder = Holder(root)
     holder.kill()
     assert (root / ".newsarc" / "lock").read_text().strip() == str(holder.pid)  # its pid is still written there
-    started = time.perf_counter()
-    result = newsarc(root, "tag", target, "+Free")
+    result = newsarc(root, "tag", target, "+Free", timeout=HANG_GUARD)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # no wait, no message
-    assert time.perf_counter() - started < 30
+    assert result.stderr == ""  # no wait: a writer that waits says so first (test_waiting_writer_says_so...)
     assert "Free" in tags_of(root, target)
 
 
@@ -245,19 +248,14 @@ def test_newsarc_killed_while_writing_leaves_no_stale_lock(tmp_path: Path) -> No
     root = new_archive(tmp_path / "arc", 20)
     target = sorted(file_ids(root))[0]
     bulk = stories(tmp_path / "bulk", range(400), "Killed")
+    marker = tmp_path / "paused"  # the add waits there, lock held, after its 50th article (newsarc.pause_point)
     proc = subprocess.Popen([NEWSARC, "--archive", str(root), "add", str(bulk)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=tmp_path)
-    lock = root / ".newsarc" / "lock"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # until it holds the lock (its pid is written there)
-        if lock.exists() and lock.read_text().strip() == str(proc.pid):
-            break
-        time.sleep(0.005)
-    else:
-        pytest.fail("the writer never took the lock")
-    time.sleep(0.2)
+                            stderr=subprocess.DEVNULL, cwd=tmp_path, env=paused_env(marker, 50))
+    wait_until_paused(proc, marker)
+    assert (root / ".newsarc" / "lock").read_text().strip() == str(proc.pid)  # it holds the lock
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert 20 < len(file_ids(root)) < 420  # killed in the middle of its writing
     result = newsarc(root, "tag", target, "+After the kill")
     assert result.returncode == 0, result.stderr
     assert "waiting" not in result.stderr
@@ -275,9 +273,9 @@ def test_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
         for args, expect in ((["search", "Seedword3"], some_id), (["list", "-n", "0"], some_id),
                              (["show", some_id], "Seed story"), (["stats"], "articles"),
                              (["export", "--query", "Syria"], some_id)):
-            started = time.perf_counter()
-            result = newsarc(root, *args, timeout=30)
-            assert time.perf_counter() - started < 15  # well under the writer's lock time-out of 60 s
+            # The lock is held until release(): a reader that waited for it would say "waiting" and fail with
+            # the lock time-out (exit 6) after 60 s, within this bound.
+            result = newsarc(root, *args, timeout=HANG_GUARD)
             assert result.returncode == 0, (args, result.stderr)
             assert expect in result.stdout
             assert "waiting" not in result.stderr and "Traceback" not in result.stderr
@@ -295,16 +293,16 @@ def test_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
 def test_search_during_a_real_bulk_add(tmp_path: Path) -> None:
     root = new_archive(tmp_path / "arc", 10)
     bulk = stories(tmp_path / "bulk", range(1500), "Busy")
-    writer = start(root, "add", str(bulk), "-q")
-    lock = root / ".newsarc" / "lock"
-    deadline = time.monotonic() + 60
-    while not (lock.exists() and lock.read_text().strip() == str(writer.pid)):
-        assert time.monotonic() < deadline, "the writer never took the lock"
-        time.sleep(0.005)
-    result = newsarc(root, "search", "Seedword5", "--ids", timeout=30)
+    marker = tmp_path / "paused"  # the writer waits there, lock held, after its 100th article
+    writer = start(root, "add", str(bulk), "-q", env=paused_env(marker, 100))
+    wait_until_paused(writer, marker)
+    assert (root / ".newsarc" / "lock").read_text().strip() == str(writer.pid)  # it holds the lock
+    result = newsarc(root, "search", "Seedword5", "--ids", timeout=HANG_GUARD)
     still_writing = writer.poll() is None
-    writer.communicate(timeout=300)
-    assert writer.returncode == 0
+    marker.unlink()  # let the writer go on
+    _, stderr = finish(writer, "the end of the bulk add", timeout=300)
+    assert writer.returncode == 0, stderr
+    assert len(file_ids(root)) == 1510
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.split()) == 1
     assert still_writing, "the search should have overlapped the writer"

@@ -42,6 +42,8 @@ from newsarc import api
 from newsarc.check import check_archive
 from newsarc.storage.yamlio import load_yaml
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 SEED = int(os.environ.get("NEWSARC_CRASH_SEED", "20170518"))
 TEMPLATE_ARTICLES = 120

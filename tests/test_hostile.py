@@ -15,20 +15,24 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from newsarc.errors import ExitCode
+from tests.support.events import HANG_GUARD
 
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 GOOD = "A good article stays\n\nDate: 2017-05-18\n\nGoodword appears in the body of the good article.\n"
 
 
-def proc(archive: Path, *args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([NEWSARC, "--archive", str(archive), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=archive.parent, **kwargs)
+def proc(archive: Path, *args: str, timeout: float = HANG_GUARD, **kwargs) -> subprocess.CompletedProcess[str]:
+    """Run newsarc; a command still running after `timeout` seconds hangs (a hostile input's usual harm): fail."""
+    try:
+        return subprocess.run([NEWSARC, "--archive", str(archive), *args], capture_output=True, text=True,
+                              timeout=timeout, cwd=archive.parent, **kwargs)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the end of `newsarc {' '.join(args)[:200]}` did not happen within {timeout:.0f} s")
 
 
 def snapshot(archive: Path) -> dict[str, str]:
@@ -105,9 +109,7 @@ def test_200_mb_file_is_refused_before_it_is_read(archive: Path, tmp_path: Path,
     with open(big, "wb") as handle:  # a megabyte of text, then sparse: 200 MB long, little of it on disk
         handle.write(b"A title\n\n" + b"Some words of an endless article.\n" * 30000)
         handle.truncate(200 * 2**20)
-    started = time.perf_counter()
     result = proc(archive, "add", str(big))
-    assert time.perf_counter() - started < 20
     assert result.returncode == ExitCode.BAD_INPUT
     one_line_error(result.stderr, str(big), "20 MB")
 
@@ -116,7 +118,7 @@ def test_pipe_and_device_do_not_hang(archive: Path, tmp_path: Path, good) -> Non
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     for target in (str(fifo), "/dev/zero"):
-        result = proc(archive, "add", target, timeout=30)  # would block (pipe) or fill memory (/dev/zero)
+        result = proc(archive, "add", target, timeout=60)  # would block (pipe) or fill memory (/dev/zero)
         assert result.returncode == ExitCode.BAD_INPUT, result.stderr
         one_line_error(result.stderr, target, "not a regular file")
 
@@ -129,9 +131,7 @@ def test_symlink_loops_in_a_directory_are_skipped(run, archive: Path, tmp_path: 
     (tree / "a").symlink_to("b")  # a file loop
     (tree / "b").symlink_to("a")
     (tree / "self").symlink_to("self")
-    started = time.perf_counter()
-    result = proc(archive, "add", str(tree), timeout=60)
-    assert time.perf_counter() - started < 30
+    result = proc(archive, "add", str(tree))  # following the loops would never end
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, ExitCode.PARTIAL)
     for line in result.stderr.splitlines():
@@ -227,9 +227,7 @@ def test_hostile_yaml_in_the_archive_is_skipped_and_reported(run, archive: Path,
     else:
         path.write_text(text.replace("{marker}", str(marker)), encoding="utf-8")
     before = path.read_bytes()
-    started = time.perf_counter()
     result = proc(archive, "search", "Goodword")
-    assert time.perf_counter() - started < 20
     assert result.returncode == 0, result.stderr  # the other articles are searched as usual
     one_line_error(result.stderr, "newsarc: warning: skipped articles/2017/05/0000000001.yaml: ", warning)
     checked = run("check")
@@ -261,10 +259,9 @@ def test_50_mb_body_is_refused_by_size(run, archive: Path, good) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("id: '0000000003'\ntitle: Enormous\nbody: |\n")
         handle.write(line * (50 * 2**20 // len(line)))
-    started = time.perf_counter()
     result = proc(archive, "search", "Goodword")
-    assert time.perf_counter() - started < 20  # refused by its size, never parsed or indexed
     assert result.returncode == 0
+    # refused by its size, never parsed or indexed:
     one_line_error(result.stderr, "0000000003.yaml", "larger than the 32 MB an article file may have")
     assert "0000000003.yaml: file: is 50 MB, more than the 32 MB" in run("check").stdout
     assert_intact(run, archive, good)
@@ -438,9 +435,8 @@ def test_feed_entity_bomb_is_not_expanded(archive: Path, tmp_path: Path) -> None
         entities += f'<!ENTITY {name} "' + f"&{previous};" * 10 + '">\n'
     feed = tmp_path / "bomb.xml"
     feed.write_text(_feed_with_doctype(entities, "Item &j;", "Body &j;"), encoding="utf-8")
-    started = time.monotonic()
     result = proc(archive, "add", str(feed))
-    assert time.monotonic() - started < 30 and "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr
     sizes = [p.stat().st_size for p in (archive / "articles").rglob("*.yaml")]
     assert all(size < 10_000 for size in sizes)  # 10^9 "lol"s were never built
 

@@ -13,8 +13,13 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from newsarc import adding, api
 from newsarc.ingest.dispatch import parse_source
+from tests.support.events import finish, paused_env, sigint_as_at_a_terminal, wait_until_paused
+
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
 
 WORDS = ["harbour", "council", "budget", "river", "school", "market", "bridge", "station", "library", "festival",
          "hospital", "museum", "farmers", "weather", "transport", "housing", "energy", "water", "police", "court"]
@@ -55,12 +60,14 @@ def test_directory_resume_skips_what_is_in_without_parsing(archive: Path, tmp_pa
 def test_interrupted_run_finishes_on_the_next_run(archive: Path, tmp_path: Path) -> None:
     folder = _make_dir(tmp_path, 600)
     command = [sys.executable, "-m", "newsarc", "--archive", str(archive), "add", str(folder), "-q"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(archive.glob("articles/undated/*.yaml"))) < 50:
-        time.sleep(0.05)
+    marker = tmp_path / "paused"  # the add waits there after its 50th article (newsarc.pause_point)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=paused_env(marker, 50),
+                               preexec_fn=sigint_as_at_a_terminal)
+    wait_until_paused(process, marker)
     process.send_signal(signal.SIGINT)
-    process.communicate(timeout=60)
+    finish(process, "the exit after Ctrl-C")
+    assert process.returncode == 130
     done_before = len(list(archive.glob("articles/undated/*.yaml")))
     assert 0 < done_before < 600
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)

@@ -70,3 +70,53 @@ def test_utf8_input_never_loads_charset_normalizer() -> None:
             "decode_bytes('Café — “quoted”'.encode() * 100)\nprint('charset_normalizer' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False"
+
+
+MIXED_TITLE = "Assad discusses “direct” cooperation"
+# UTF-8 throughout but for one raw \x92 byte (Windows-1252's curly apostrophe) pasted into "isn't".
+MIXED = (MIXED_TITLE + "\n\nThe president said the talks were “frank” and “useful”; it isn").encode() + b"\x92t over.\n"
+
+
+def test_utf8_with_a_stray_cp1252_byte_stays_utf8() -> None:
+    """One byte pasted from Windows (\\x92, a curly apostrophe) is read on its own; the UTF-8 around it stays UTF-8."""
+    text = decode_bytes(MIXED, origin="mixed.txt")
+    assert text.startswith(MIXED_TITLE)
+    assert "isn’t over" in text and "â€" not in text
+
+
+def test_mostly_cp1252_text_is_still_read_as_cp1252() -> None:
+    """A Windows-1252 file whose bytes happen to form one valid UTF-8 pair is not taken for UTF-8."""
+    data = "Café “crème” à la carte — naïve".encode("cp1252") + "Ã©".encode("cp1252")
+    assert decode_bytes(data) == "Café “crème” à la carte — naïve" + "Ã©"
+    assert decode_bytes(RUSSIAN_TITLE.encode("cp1251") * 3).startswith(RUSSIAN_TITLE)
+
+
+def test_mixed_encoding_article_is_found_by_its_words(tmp_path: Path) -> None:
+    archive = tmp_path / "arc"
+    source = tmp_path / "mixed.txt"
+    source.write_bytes(MIXED)
+    newsarc = [sys.executable, "-m", "newsarc", "--archive", str(archive)]
+    subprocess.run([*newsarc[:3], "init", str(archive)], check=True, capture_output=True, timeout=120)
+    subprocess.run([*newsarc, "add", str(source)], check=True, capture_output=True, timeout=120)
+    found = subprocess.run([*newsarc, "search", "direct"], capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0, found.stderr
+    assert MIXED_TITLE in found.stdout
+
+
+def test_big_mostly_utf8_stream_reads_stray_bytes_as_cp1252() -> None:
+    head = ("“quoted” " * 20).encode() + b"\x93odd\x94 "
+    assert stream_encoding(head) == "utf-8"
+    lines = b"".join(b'{"title": "Title %d \xe2\x80\x94 it\x92s", "body": "Body text \xe2\x80\x9cquoted\xe2\x80\x9d"}\n'
+                     % n for n in range(3))
+    articles = list(parse_source(lines, origin="big.jsonl"))
+    assert articles[0]["title"] == "Title 0 — it’s"
+
+
+def test_mail_part_in_utf8_with_a_stray_byte_keeps_its_utf8() -> None:
+    """The email package would decode the part with errors='replace': every stray byte a U+FFFD."""
+    mail = (b"From: desk@example.com\nTo: archive@example.com\nSubject: Assad discusses direct cooperation\n"
+            b"Date: Thu, 18 May 2017 10:00:00 +0000\nMIME-Version: 1.0\n"
+            b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n" + MIXED)
+    (article,) = list(parse_source(mail, origin="mixed.eml"))
+    assert "talks were “frank” and “useful”; it isn’t over" in article["body"]
+    assert "\ufffd" not in article["body"]

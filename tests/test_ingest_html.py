@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsarc.errors import BadInputError
 from newsarc.ingest.dispatch import parse_source
 from newsarc.ingest.html import extract_page, fragment_to_text
 from tests.conftest import BBC, SEED, need_shared
@@ -177,3 +178,47 @@ def test_pages_never_crash_when_cut_short(name: str) -> None:
             from newsarc.errors import NewsarcError
 
             assert isinstance(exc, NewsarcError), repr(exc)
+
+
+# -- text with tags, and pages that are only navigation (issue 20, point 8) ------------------------------------
+WIRE_WITH_TAGS = (
+    "<SCHULT HOMES CORP> DEAL\n\n"
+    "NEW YORK, March 3 - Schult Homes Corp said the <b>board</b> approved the merger with <A AND W BRANDS>\n"
+    "and <U.S. STEEL>, see <a href=\"http://example.com/x\">the filing</a> for 12 dlrs a share.\n"
+)
+
+
+def test_plain_text_with_inline_tags_is_added_as_text(run, tmp_path: Path, archive: Path) -> None:
+    source = tmp_path / "schult.txt"
+    source.write_text(WIRE_WITH_TAGS)
+    result = run("add", str(source))
+    assert result.exit_code == 0, result.output
+    article = _yaml_of(archive, _added_id(result.output))
+    assert article["title"] == "<SCHULT HOMES CORP> DEAL"
+    assert "said the board approved the merger with <A AND W BRANDS>" in article["body"]
+    assert "<U.S. STEEL>, see the filing for 12 dlrs" in article["body"]
+    assert "<b>" not in article["body"] and "href" not in article["body"]
+
+
+def test_index_page_is_refused_as_navigation(run, archive: Path) -> None:
+    result = run("add", str(HTML / "index_page.html"))
+    assert result.exit_code == 5, result.output
+    assert "it is only navigation" in result.output and "index_page.html" in result.output
+    assert not list((archive / "articles").rglob("*.yaml"))
+
+
+def test_a_list_of_links_without_a_doctype_is_navigation_too() -> None:
+    links = "".join(f'<li><a href="/n/{i}">Headline number {i} of the day</a></li>\n' for i in range(12))
+    fragment = f"<h2>More news</h2>\n<ul>\n{links}</ul>\n".encode()
+    with pytest.raises(BadInputError, match="only navigation"):
+        list(parse_source(fragment, origin="links.html"))
+
+
+def test_a_page_without_article_layout_but_with_prose_is_read_as_text() -> None:
+    prose = " ".join(["The council met on Tuesday and agreed the new budget for the coming year."] * 6)
+    page = (f"<!DOCTYPE html><html><head><title>Council agrees budget</title></head><body>"
+            f"<a href='/'>Home</a><a href='/news'>News</a><a href='/sport'>Sport</a><a href='/a'>A</a>"
+            f"<a href='/b'>B</a><br>{prose}<br>{prose}</body></html>").encode()
+    (article,) = list(parse_source(page, origin="council.html"))
+    assert article["title"] == "Council agrees budget"
+    assert "agreed the new budget" in article["body"] and "<br>" not in article["body"]

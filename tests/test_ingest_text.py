@@ -287,6 +287,58 @@ def test_split_tags_recovers_phrases() -> None:
     assert split_tags("   ") == []
 
 
+@pytest.mark.parametrize(("line", "evidence", "tags"), [
+    ("New York City Hall de Blasio", "Mayor Bill de Blasio spoke at City Hall in New York on Monday.",
+     ["New York", "City Hall", "de Blasio"]),
+    ("Politics de Blasio", "", ["Politics", "de Blasio"]),
+    ("EU Ursula von der Leyen Brussels", "Ursula von der Leyen said in Brussels that the EU would act.",
+     ["EU", "Ursula von der Leyen", "Brussels"]),
+    ("EU von der Leyen Brussels", "", ["EU", "von der Leyen", "Brussels"]),
+    ("Football Virgil van Dijk Liverpool", "Virgil van Dijk scored for Liverpool.",
+     ["Football", "Virgil van Dijk", "Liverpool"]),
+    ("Netherlands van Gogh museums", "", ["Netherlands", "van Gogh museums"]),
+    ("Al-Qaeda Osama bin Laden Pakistan", "Osama bin Laden was found in Pakistan.",
+     ["Al-Qaeda", "Osama bin Laden", "Pakistan"]),
+    ("Terrorism bin Laden", "", ["Terrorism", "bin Laden"]),
+    ("Saudi Arabia Mohammed bin Salman", "Saudi Arabia's Mohammed bin Salman met the king.",
+     ["Saudi Arabia", "Mohammed bin Salman"]),
+    ("Iraq ibn Saud", "", ["Iraq", "ibn Saud"]),
+    ("Art Leonardo da Vinci Louvre", "A drawing by Leonardo da Vinci went on show at the Louvre.",
+     ["Art", "Leonardo da Vinci", "Louvre"]),
+    ("Brazil Lula da Silva", "", ["Brazil", "Lula", "da Silva"]),
+    ("Brazil Lula da Silva", "President Lula da Silva of Brazil.", ["Brazil", "Lula da Silva"]),
+    ("Angola dos Santos Luanda", "", ["Angola", "dos Santos", "Luanda"]),
+    ("Boxing Oscar de la Hoya", "Oscar de la Hoya retired.", ["Boxing", "Oscar de la Hoya"]),
+    ("Boxing de la Hoya Las Vegas", "Fights in Las Vegas.", ["Boxing", "de la Hoya", "Las Vegas"]),
+    ("France Charles de Gaulle Paris", "Charles de Gaulle returned to Paris.",
+     ["France", "Charles de Gaulle", "Paris"]),
+    ("Germany Karl-Theodor zu Guttenberg", "", ["Germany", "Karl-Theodor", "zu Guttenberg"]),
+    ("Syria Bashar al-Assad Damascus", "Bashar al-Assad spoke in Damascus.", ["Syria", "Bashar al-Assad", "Damascus"]),
+    ("Syria al Assad Damascus", "", ["Syria", "al Assad", "Damascus"]),
+    ("UK Bank of England Carney", "", ["UK", "Bank of England", "Carney"]),
+    ("Royals Duke of York Windsor", "", ["Royals", "Duke of York", "Windsor"]),
+    ("Europe Prince of the Netherlands", "", ["Europe", "Prince of the Netherlands"]),
+    ("Cricket Trinidad and Tobago", "", ["Cricket", "Trinidad and Tobago"]),
+    ("England Newcastle upon Tyne Gateshead", "", ["England", "Newcastle upon Tyne", "Gateshead"]),
+    ("Spain Ortega y Gasset Madrid", "", ["Spain", "Ortega y Gasset", "Madrid"]),
+    ("Food Pasta de", "", ["Food", "Pasta de"]),  # nothing capitalised after it: an ordinary lower-case word
+    ("pasta de la casa", "", ["pasta", "de", "la", "casa"]),  # no capitals at all: each word a tag
+])
+def test_split_tags_joins_particles_to_their_name(line: str, evidence: str, tags: list[str]) -> None:
+    assert split_tags(line, evidence=evidence) == tags
+
+
+def test_tags_line_with_particles_through_add(run, archive) -> None:  # type: ignore[no-untyped-def]
+    text = ("De Blasio defends budget at City Hall\n\nTags: New York City Hall de Blasio\n\n"
+            "Mayor Bill de Blasio defended his budget at City Hall in New York on Monday.\n")
+    assert run("add", "-", input=text.encode()).exit_code == 0
+    shown = run("search", "tag:\"de Blasio\"", "--json")
+    assert shown.exit_code == 0, shown.output
+    import json
+
+    assert json.loads(shown.stdout)[0]["tags"] == ["New York", "City Hall", "de Blasio"]
+
+
 # --- decoding ---------------------------------------------------------------------------------------------
 
 SAMPLE = "Café £15.8m “quoted” — naïve\r\nsecond line\rthird\n"

@@ -16,6 +16,8 @@ import pytest
 from newsarc.ingest import parse_ahead
 from tests.conftest import BBC, need_shared
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TOO_FEW = parse_ahead.START_AFTER + 8  # BBC stories before the odd files, so that the helper takes those
 

@@ -15,6 +15,8 @@ from tests.conftest import BBC, need_shared
 from tests.support.terminal import run_on_terminal
 from tests.test_interrupt import interrupted_add
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -72,8 +74,8 @@ def test_export_shows_a_bar_unless_it_prints_to_the_terminal(run, archive: Path,
 
 def test_the_catch_up_after_an_interrupted_add_shows_a_bar(archive: Path) -> None:
     inputs = [str(p) for p in bbc_files(400)]
-    result, _ = interrupted_add(archive, inputs, after=250)
-    assert result.returncode == 130
+    result = interrupted_add(archive, inputs, after=250)
+    assert result.returncode == 130, result.stderr
     one_more = str(sorted((BBC / "tech").glob("*.txt"))[0])
     shown = run_on_terminal([NEWSARC, "--archive", str(archive), "add", one_more])
     assert shown.returncode == 0

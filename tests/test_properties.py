@@ -4,7 +4,8 @@
   what is added is a valid article file;
 - export -> import into an empty archive is the identity, field for field, for arbitrary articles (any Unicode,
   empty fields, very long fields, YAML-special strings), in every importable format;
-- any query string given to `newsarc search` gives results or a clean error (exit 0, 1 or 2).
+- any query string given to `newsarc search` gives results or a clean error (exit 0, 1 or 2) that names a
+  position or what is wrong with the whole query, never a message from inside the parser.
 
 The default run keeps the example counts modest for CI; `pytest -m slow` runs many more.
 """
@@ -220,12 +221,26 @@ queries = (st.text() | st.lists(st.sampled_from(TOKENS), max_size=8).map(" ".joi
            | st.lists(st.sampled_from(TOKENS) | st.text(max_size=3), max_size=6).map("".join))
 
 
+# Text rich in the characters query syntaxes use, with the operators as words: where parsers break.
+SYNTAX_ALPHABET = "()\"'*?:-!<>[]{}^~+/\\ ab"
+syntax_queries = st.lists(st.text(alphabet=SYNTAX_ALPHABET, max_size=6)
+                          | st.sampled_from(["AND", "OR", "NOT", "TO", "date:", "title:", "tag:", "Blair", "2017",
+                                             "url:", "-Abu", "!Kamal", '"Abu Kamal"', " "]),
+                          max_size=8).map("".join)
+# What a user may be told without a position: about the whole query, or a value that is not a date.
+WHOLE_QUERY_ERRORS = ("the query is empty", "has no words to search for", "needs a field, e.g. date:",
+                      "is not a date: write YYYY", "is not a real date")
+
+
 def check_query(archive: Path, query: str) -> None:
+    """Answered, nothing found, or refused in one line that says where (a position) or what; never a message
+    from inside the parser (IndexError's "list index out of range" and the like)."""
     result = run_cli("--archive", str(archive), "search", "--", query)
     assert result.exit_code in (0, ExitCode.NO_MATCH, ExitCode.USAGE), (query, result.output)
     if result.exit_code == ExitCode.USAGE:
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith("newsarc: error: "), (query, lines)
+        assert "at position " in lines[0] or any(known in lines[0] for known in WHOLE_QUERY_ERRORS), (query, lines)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -238,6 +253,19 @@ def test_any_query_is_answered_or_refused_cleanly(search_archive: Path, query: s
 @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(query=queries)
 def test_any_query_is_answered_or_refused_cleanly_many(search_archive: Path, query: str) -> None:
+    check_query(search_archive, query)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(query=syntax_queries)
+def test_any_syntax_soup_is_answered_or_refused_with_a_position(search_archive: Path, query: str) -> None:
+    check_query(search_archive, query)
+
+
+@pytest.mark.slow
+@settings(max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(query=syntax_queries)
+def test_any_syntax_soup_is_answered_or_refused_with_a_position_many(search_archive: Path, query: str) -> None:
     check_query(search_archive, query)
 
 

@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import BBC, SEED, need_shared
 
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
+
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 
 
@@ -125,3 +127,89 @@ def test_an_archive_of_another_user_is_read_and_not_written(tmp_path: Path) -> N
             if path.is_dir():
                 path.chmod(0o755)
         shutil.rmtree(shared, ignore_errors=True)
+
+
+# -- issue 20, point 7: every reading command reads, every writer fails in one line --------------------------
+READERS = [
+    ["search", "Assad"], ["search", "Assad", "--json"], ["show", "x9v9"], ["show", "x9v9", "--format", "json"],
+    ["show", "x9v9", "--versions"], ["show", "{version}", "--diff"], ["list"], ["list", "--json"], ["stats"],
+    ["export"], ["export", "-o", "{out}"], ["dups"], ["dups", "--json"], ["similar", "x9v9"],
+    ["timeline", "Assad"], ["check"], ["check", "--json"], ["alias", "list"], ["watch", "list"],
+    ["watch", "run", "--peek"], ["feed", "list"],
+]
+
+
+@pytest.fixture
+def rich_ro_archive(ro_archive: Path, run, tmp_path: Path) -> Path:
+    """The read-only archive with a second version of one page, an alias, a watch and a feed to read."""
+    import json
+
+    body = " ".join(f"word{n}" for n in range(60))
+    first, second = tmp_path / "v1.json", tmp_path / "v2.json"
+    for path, text in ((first, body), (second, body.replace("word5 ", "changed5 "))):
+        path.write_text(json.dumps({"title": "Ministers agree budget plan", "url": "https://example.com/budget",
+                                    "body": text}), encoding="utf-8")
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title><item><title>One</title>'
+                    "<link>https://example.com/one</link><description>Text of one.</description></item>"
+                    "</channel></rss>", encoding="utf-8")
+    for args in (["add", str(first)], ["add", str(second)], ["alias", "add", "Bukamal", "Abu Kamal"],
+                 ["watch", "add", "syria", "Assad"], ["feed", "add", str(feed)], ["search", "Assad"]):
+        assert run(*args).exit_code == 0, (args, run(*args).output)
+    return ro_archive
+
+
+def _version_id(archive: Path) -> str:
+    import yaml
+
+    for path in archive.glob("articles/**/*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("version_of"):
+            return str(data["id"])
+    raise AssertionError("no second version was made")
+
+
+@pytest.mark.parametrize("args", READERS, ids=[" ".join(a) for a in READERS])
+def test_every_reading_command_reads_a_read_only_archive(rich_ro_archive: Path, tmp_path: Path,
+                                                         args: list[str]) -> None:
+    before = snapshot(rich_ro_archive)
+    out = tmp_path / "export.jsonl"
+    words = [a.format(out=out, version=_version_id(rich_ro_archive)) for a in args]
+    result = read_only(rich_ro_archive, *words)
+    assert result.returncode == 0, (words, result.stderr)
+    assert "Traceback" not in result.stderr and "error" not in result.stderr, (words, result.stderr)
+    assert result.stdout or result.stderr or out.exists(), words  # check speaks on stderr
+    assert snapshot(rich_ro_archive) == before
+
+
+WRITERS = [
+    ["feed", "update"], ["feed", "add", "{feed}"], ["feed", "rm", "1"], ["alias", "add", "Raqqa", "Rakka"],
+    ["alias", "rm", "Bukamal"], ["watch", "add", "more", "Iraq"], ["watch", "rm", "syria"], ["watch", "run"],
+    ["reextract", "x9v9"],
+]
+
+
+@pytest.mark.parametrize("args", WRITERS, ids=[" ".join(a) for a in WRITERS])
+def test_every_writer_fails_in_one_line_naming_the_archive(rich_ro_archive: Path, tmp_path: Path,
+                                                            args: list[str]) -> None:
+    feed = tmp_path / "other.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Other</title></channel></rss>',
+                    encoding="utf-8")
+    before = snapshot(rich_ro_archive)
+    result = read_only(rich_ro_archive, *(a.format(feed=feed) for a in args))
+    assert result.returncode == 6, (args, result.stderr)
+    assert result.stderr == (f"newsarc: error: cannot write to the archive at {rich_ro_archive} (read-only file "
+                             "system); commands that only read it still work\n")
+    assert snapshot(rich_ro_archive) == before
+
+
+def test_check_reads_and_check_repair_refuses_in_one_line(rich_ro_archive: Path) -> None:
+    before = snapshot(rich_ro_archive)
+    check = read_only(rich_ro_archive, "check")
+    assert check.returncode == 0, check.stderr
+    assert check.stderr.endswith("no problems\n") and "error" not in check.stderr
+    repair = read_only(rich_ro_archive, "check", "--repair")
+    assert repair.returncode == 6
+    assert repair.stderr == (f"newsarc: error: cannot repair the archive at {rich_ro_archive} (read-only file "
+                             "system): `newsarc check` without --repair only reads it\n")
+    assert snapshot(rich_ro_archive) == before

@@ -130,5 +130,5 @@ def test_watch_errors(run, stories) -> None:  # type: ignore[no-untyped-def]
     bad_query = run("watch", "add", "broken", '"unclosed')
     assert bad_query.exit_code == 2 and "unclosed" in bad_query.output
     assert run("watch", "run", "nothere").exit_code == 3
-    assert run("watch", "run").exit_code == 2  # no watches at all
+    assert run("watch", "run").exit_code == 1  # no watches at all: nothing new, as an empty listing (issue 20.15)
     assert run("watch", "rm", "nothere").exit_code == 3

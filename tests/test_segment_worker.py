@@ -1,5 +1,5 @@
-"""A big bulk batch is indexed on two cores (newsarc/index/segment_worker.py): the archive a user gets is the
-same as from one process, and a worker that dies costs time, never articles."""
+"""A big bulk batch is indexed on two cores (newsarc/index/whoosh_internals/segment_worker.py): the archive a
+user gets is the same as from one process, and a worker that dies costs time, never articles."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from newsarc.index import segment_worker
+from newsarc.index.whoosh_internals import segment_worker
+
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
 
 COUNT = segment_worker.MIN_SPLIT + 100
 QUERIES = ["election", "oil prices", '"prime minister"', "Abu Kamal", "Mohammed", "Raqqa", "government"]

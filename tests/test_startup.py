@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import SEED, need_shared
 
 NEWSARC = Path(sys.executable).parent / "newsarc"
-NOT_FOR_SEARCH = ("newsarc.adding", "newsarc.ingest", "newsarc.dedupe", "newsarc.index.bulk_writer",
-                  "newsarc.index.segment_worker", "whoosh.writing")
+NOT_FOR_SEARCH = ("newsarc.adding", "newsarc.ingest", "newsarc.dedupe", "newsarc.index.whoosh_internals.bulk_writer",
+                  "newsarc.index.whoosh_internals.segment_worker", "whoosh.writing")
 
 
 def _imported(archive: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:

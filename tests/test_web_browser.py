@@ -16,15 +16,21 @@ from typing import Any
 import pytest
 
 from tests.conftest import BBC
+from tests.support.events import HANG_GUARD
 from tests.support.web_server import (
+    ARABIC_TITLE,
     HOSTILE_SOURCE,
     HOSTILE_TAG,
     HOSTILE_TITLE,
+    LONG_TAG,
     Server,
+    add_edge_articles,
     make_web_archive,
     newsarc,
     start_server,
 )
+
+pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
 
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[test]'")
 
@@ -69,6 +75,7 @@ def server(web_archive: Path) -> Iterator[Server]:
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page that fails the test on any dialog (alert, confirm) a script might open."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(HANG_GUARD * 1000)  # waits are for events; the bound only catches a hang
     tab = context.new_page()
     dialogs: list[str] = []
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -110,13 +117,14 @@ def test_edit_a_tag_in_writable_mode(page: Any, server: Server, web_archive: Pat
     article_id = newsarc(["--archive", str(web_archive), "search", "source:Kurdistan24", "--ids"]).stdout.strip()
     page.goto(f"{server.url}a/{article_id}")
     page.fill("input[name=add]", "Dam safety")
-    page.click("text=Add tag")
-    page.wait_for_url(f"**/a/{article_id}?saved=1")
+    with page.expect_navigation():
+        page.click("text=Add tag")
     assert page.locator("#tags a.tag").all_inner_texts() == ["Iraq", "Dam safety"]
+    assert page.inner_text(".flash") == "Added 1 tag: Dam safety."
     shown = newsarc(["--archive", str(web_archive), "show", article_id, "--format", "text"]).stdout
     assert "tags: Iraq, Dam safety" in shown
-    page.click("button[aria-label='remove tag Iraq']")
-    page.wait_for_url(f"**/a/{article_id}?saved=1")
+    with page.expect_navigation():
+        page.click("button[aria-label='remove tag Iraq']")
     assert page.locator("#tags a.tag").all_inner_texts() == ["Dam safety"]
 
 
@@ -169,6 +177,7 @@ def test_screenshot_of_a_search(browser: Any, tmp_path: Path) -> None:
     running = start_server(archive)
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.set_default_timeout(HANG_GUARD * 1000)  # waits are for events; the bound only catches a hang
         page = context.new_page()
         page.goto(f"{running.url}?q={query}")
         target = Path(os.environ.get("NEWSARC_SCREENSHOT") or tmp_path / "serve.png")
@@ -177,3 +186,142 @@ def test_screenshot_of_a_search(browser: Any, tmp_path: Path) -> None:
         assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 20_000
     finally:
         assert running.stop() == 0
+
+
+# -- issue 21: what a reader sees on a phone and at 1,400 px ------------------------------------------------------
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
+    root = make_web_archive(tmp_path_factory.mktemp("edge") / "arc")
+    ids = add_edge_articles(root)
+    running = start_server(root)
+    yield running, ids
+    assert running.stop() == 0
+
+
+def at_size(browser: Any, width: int, height: int) -> Any:
+    return browser.new_context(viewport={"width": width, "height": height}, is_mobile=width < 600)
+
+
+def fits(page: Any) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_right_to_left_text_reads_right_to_left(browser: Any, edge: tuple[Server, dict[str, str]]) -> None:
+    server, ids = edge
+    context = at_size(browser, 1400, 900)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}a/{ids['arabic']}")
+        assert page.inner_text("h1") == ARABIC_TITLE
+        assert page.eval_on_selector("h1", "e => getComputedStyle(e).direction") == "rtl"
+        assert page.eval_on_selector(".reading .body p", "e => getComputedStyle(e).direction") == "rtl"
+        assert page.eval_on_selector(".reading", "e => e.closest('[lang]').lang") == "ar"
+        # the paragraph's full stop is at its left end, where Arabic sentences end
+        box = page.eval_on_selector(".reading .body p", "e => { const r = document.createRange(); "
+                                    "r.setStart(e.firstChild, e.firstChild.length - 1); r.setEnd(e.firstChild, "
+                                    "e.firstChild.length); return [r.getBoundingClientRect().left, "
+                                    "e.getBoundingClientRect().left, e.getBoundingClientRect().right]; }")
+        assert box[0] - box[1] < (box[2] - box[1]) / 2
+        page.goto(f"{server.url}?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9")
+        assert page.eval_on_selector(".hit a.title", "e => getComputedStyle(e).direction") == "rtl"
+        assert page.inner_text(".hit .date") == "2017-06-01"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (390, 844)])
+def test_long_words_never_widen_the_page(browser: Any, edge: tuple[Server, dict[str, str]], width: int,
+                                         height: int) -> None:
+    server, ids = edge
+    context = at_size(browser, width, height)
+    try:
+        page = context.new_page()
+        for path in (f"?tag={LONG_TAG}", "timeline?q=" + "Raqqa" + "x" * 267, f"a/{ids['long']}",
+                     f"?q=layout&tag={LONG_TAG}"):
+            page.goto(server.url + path)
+            assert fits(page), (path, page.evaluate("document.documentElement.scrollWidth"))
+            clipped = page.eval_on_selector_all("h1:not(.visually-hidden), .filter, .tag",
+                                                "es => es.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+            assert clipped == 0, path  # every heading, chip and tag shows all of its text
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_chart_is_readable_and_the_facets_come_first(browser: Any,
+                                                                      edge: tuple[Server, dict[str, str]]) -> None:
+    server, _ = edge
+    context = at_size(browser, 390, 844)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "timeline?q=Raqqa&by=month")
+        heights = page.eval_on_selector_all(".chart .tick", "ts => ts.map(t => t.getBoundingClientRect().height)"
+                                            ".filter(h => h > 0)")
+        assert heights and min(heights) >= 10, heights  # were about 4 px
+        page.goto(server.url + "?q=Raqqa")
+        refine = page.locator(".refine summary")
+        assert refine.bounding_box()["y"] < 400 < page.locator(".hit").last.bounding_box()["y"]
+        assert not page.locator(".facet-tag").is_visible()
+        refine.click()
+        page.click(".facet-tag a:text-is('SDF')")
+        page.wait_for_url("**tag=SDF**")
+        assert "tag: SDF" in page.inner_text(".filters")
+    finally:
+        context.close()
+    context = at_size(browser, 1400, 900)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "?q=Raqqa")
+        assert page.locator(".facet-tag").is_visible() and not page.locator(".refine summary").is_visible()
+        facets, hits = page.locator(".facets").bounding_box(), page.locator(".hits").bounding_box()
+        assert facets["x"] > hits["x"] + hits["width"] - 1  # beside the hits, not under them
+    finally:
+        context.close()
+
+
+def test_timeline_bars_sit_on_a_time_axis_and_peaks_read_well(browser: Any,
+                                                                edge: tuple[Server, dict[str, str]]) -> None:
+    server, _ = edge
+    context = at_size(browser, 1400, 900)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "timeline?q=Raqqa&by=day")
+        xs = page.eval_on_selector_all(".chart g.bar", "gs => gs.map(g => [g.dataset.period, "
+                                       "g.querySelector('rect').getBoundingClientRect().x])")
+        positions = dict(xs)
+        first, last = positions["2017-03-01"], positions["2020-01-15"]
+        late_2017 = max(x for period, x in positions.items() if period.startswith("2017"))
+        assert late_2017 - first < (last - first) / 5  # 170 days of 1,050 sit in the first fifth
+        page.goto(server.url + "timeline?q=source:Kurdistan24&by=month")
+        assert page.inner_text("h2.peak") == "Peak 1: 2017-06 (1 article)"
+        page.goto(server.url + "timeline")
+        assert page.inner_text("h1") == "Timeline"
+    finally:
+        context.close()
+
+
+def test_removing_a_tag_on_a_phone_hits_the_button_and_can_be_undone(browser: Any, server: Server,
+                                                                     web_archive: Path) -> None:
+    article_id = newsarc(["--archive", str(web_archive), "search", '"Mosul dam repairs begin"', "--ids",
+                          "--sort", "date"]).stdout.split()[0]
+    context = at_size(browser, 390, 844)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}a/{article_id}")
+        before = page.locator("#tags a.tag").all_inner_texts()
+        assert "Mosul" in before
+        button = page.locator("button[aria-label='remove tag Mosul']").bounding_box()
+        link = page.locator("#tags a.tag:text-is('Mosul')").bounding_box()
+        assert button["width"] >= 24 and button["height"] >= 24  # was 17 x 19
+        assert button["x"] - (link["x"] + link["width"]) >= 4  # was 1.6 px from the tag link
+        with page.expect_navigation():
+            page.click("button[aria-label='remove tag Mosul']")
+        assert "Mosul" not in page.locator("#tags a.tag").all_inner_texts()
+        assert page.inner_text(".flash .saved") == "Removed the tag Mosul."
+        with page.expect_navigation():
+            page.click(".flash button:text-is('Undo')")
+        assert page.locator("#tags a.tag").all_inner_texts() == before
+        assert "Added 1 tag: Mosul." in page.inner_text(".flash")
+        page.reload()
+        assert page.locator(".flash").count() == 0  # said once, not on every reload
+    finally:
+        context.close()

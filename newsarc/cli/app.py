@@ -1,7 +1,8 @@
 """The newsarc command line: a thin click layer over newsarc.api.
 
-Each command parses its options, makes one or two api calls, and prints through newsarc.render. Errors a user
-can fix are NewsarcError: the group prints them as one line and exits with their code; no traceback.
+Each command parses its options, makes one or two api calls, and prints through newsarc.cli.render (terminal
+and plain text) or newsarc.cli.output (--json/--jsonl/--csv). Errors a user can fix are NewsarcError: the group
+prints them as one line and exits with their code; no traceback.
 Heavy modules (whoosh, yaml, rich) are imported inside the code paths that need them.
 """
 
@@ -16,8 +17,10 @@ import click
 
 from newsarc import __version__
 from newsarc.cli.output import output_options
+from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from newsarc.search_request import CLI_LIMITS, SORTS
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
@@ -69,13 +72,40 @@ class NewsarcGroup(click.Group):
             if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
                 exc.show()  # `newsarc` or `newsarc alias` alone: the help, as click prints it
                 sys.exit(exc.exit_code)
-            click.echo(f"newsarc: error: {click_error_message(exc)}", err=True)
+            misplaced = self.misplaced_command_option(exc, list(sys.argv[1:] if args is None else args))
+            click.echo(f"newsarc: error: {misplaced or click_error_message(exc)}", err=True)
             sys.exit(int(ExitCode.USAGE if isinstance(exc, click.UsageError) else ExitCode.BAD_INPUT))
         except click.Abort:
             click.echo("newsarc: interrupted", err=True)
             sys.exit(int(ExitCode.INTERRUPTED))
         # click returns the code of an explicit exit (ctx.exit, --help); a command's own return value is no code.
         sys.exit(result if isinstance(result, int) else 0)
+
+    def misplaced_command_option(self, exc: click.ClickException, words: list[str]) -> str | None:
+        """`newsarc --json list`: a command's option before the command; say where it goes, with the line meant."""
+        import shlex
+
+        ctx = getattr(exc, "ctx", None)
+        if not isinstance(exc, click.NoSuchOption) or ctx is None or ctx.command is not self:
+            return None
+        option = exc.option_name
+        commands = set(self.list_commands(ctx))
+        at = next((i for i, word in enumerate(words) if word == option or word.startswith(option + "=")), None)
+        command_at = next((i for i, word in enumerate(words) if word in commands), None)
+        if at is None or command_at is None or command_at < at:
+            return None
+        command = self.get_command(ctx, words[command_at])
+        params = [param for param in getattr(command, "params", ())
+                  if isinstance(param, click.Option) and option in param.opts]
+        if not params:
+            return None  # not the command's option either: click's own message, pointing at --help
+        takes_value = not params[0].is_flag
+        moved = words[at:at + 2] if takes_value and "=" not in words[at] and at + 1 < command_at else words[at:at + 1]
+        rest = words[:at] + words[at + len(moved):]
+        command_at -= len(moved)
+        line = shlex.join(["newsarc", *rest[:command_at + 1], *moved, *rest[command_at + 1:]])
+        return (f"no such option {option} before the command; {option} belongs to the command and goes after "
+                f"it: {line}")
 
     def invoke(self, ctx: click.Context) -> Any:
         given = [*getattr(ctx, "_protected_args", ()), *ctx.args]  # the words after `newsarc [OPTIONS]`
@@ -203,6 +233,9 @@ def cli(ctx: click.Context, archive: str | None, color: str) -> None:
       newsarc init ~/news && newsarc --archive ~/news add saved-articles/
       newsarc search '"Abu Kamal" OR Bukamal' --since 2017-05
     """
+    if archive is not None and not archive.strip():
+        raise click.BadParameter("the archive directory is empty; name one, or leave --archive out",
+                                 param_hint="'--archive'")
     env = Env(archive, color)
     ctx.obj = env
     ctx.call_on_close(env.close)
@@ -222,6 +255,9 @@ def init(env: Env, directory: str | None) -> None:
 
     from newsarc import api
 
+    if directory is not None and not directory.strip():
+        raise UsageError("the directory name is empty; name the directory for the archive, or leave it out to "
+                         "make the current directory one")
     root = api.init_archive(Path(directory or "."))
     click.echo(f"archive ready at {root}")
 
@@ -246,7 +282,8 @@ def init(env: Env, directory: str | None) -> None:
               help="Write every failure as a JSON line (path, reason) to FILE.")
 @click.option("--allow-private", is_flag=True,
               help="Let URLs reach private and local addresses (refused by default).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the summary line (failures are counted in it; --failures FILE lists them).")
 @click.pass_obj
 def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, source: str | None,
         url: str | None, authors: tuple[str, ...], tags: tuple[str, ...], date_order: str | None,
@@ -296,7 +333,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
             progress.article(outcome)
             if outcome.status == "failed":
                 log.write(outcome)
-                say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
+                if not quiet:  # counted in the summary; --failures FILE lists them
+                    say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
             elif not quiet and shown < 20 and tally.count <= 20 and (
                     outcome.status != "duplicate" or tally.count == 1 and outcome.origin == tally.first_origin):
                 shown += 1
@@ -313,7 +351,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
     total = added + dups + bad + report.count("near-duplicate")
     single = total == 1 and tally.count + len(failed) == 1
-    if not single:
+    if not single or quiet:
         click.echo(summary_line(report, date_order), err=quiet)
     elif report.ambiguous_dates:
         click.echo(f"newsarc: note: the date was ambiguous and read as {date_order or 'DMY'} (see --date-order)",
@@ -324,12 +362,12 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
         sys.exit(int(ExitCode.BAD_INPUT))  # nothing in the inputs was an article file
 
 
-@cli.command()
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000),
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, CLI_LIMITS.max_limit),
               help="Results per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="Order of the hits: best match first, or newest first (undated last).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable; all must match).")
 @click.option("--source", help="Only articles from this source.")
@@ -364,15 +402,16 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
     """
     from newsarc import api
     from newsarc.cli.output import refuse_with
-    from newsarc.index.backend import SearchRequest
+    from newsarc.search_request import build_request
 
     if facets and machine == "csv":
         raise UsageError("--facets does not fit CSV; use --json or --jsonl")
     refuse_with(machine, ids=ids_only, count=count_only)
     store = env.store()
-    request = SearchRequest(" ".join(query), limit=limit, page=page, sort=sort, tags=tags, source=source,
-                            since=since, until=until, snippets=not (ids_only or count_only), exact=exact,
-                            collapse=collapse, facets=facets and not (ids_only or count_only))
+    brief = ids_only or count_only  # no snippets or facets to compute
+    request = build_request({"query": " ".join(query), "limit": limit, "page": page, "sort": sort, "tags": tags,
+                             "source": source, "since": since, "until": until, "exact": exact, "collapse": collapse,
+                             "snippets": not brief, "facets": facets and not brief})
     result = api.search(store, request)
     if explain:
         from newsarc.cli.render import explain_lines
@@ -394,11 +433,14 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
 
         print_search(result, env.output(), page=page, limit=limit)
     elif result.total:
-        click.echo(f"no hits on page {page}; there are {result.total} matches", err=True)
+        from newsarc.cli.render import plural
+
+        there = "there is" if result.total == 1 else "there are"
+        click.echo(f"no hits on page {page}; {there} {plural(result.total, 'match', 'matches')}", err=True)
     else:
         click.echo("no matches", err=True)
-    for line in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
-        click.echo(f"newsarc: {line}", err=True)
+    for suggestion in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
+        click.echo(f"newsarc: {suggestion.line}", err=True)
     if result.total == 0:
         sys.exit(int(ExitCode.NO_MATCH))
 
@@ -442,23 +484,30 @@ def show(env: Env, article_id: str, fmt: str | None, versions: bool = False, dif
 @click.option("--source", help="Only articles from this source.")
 @date_option("--since", "Only articles dated on or after DATE.")
 @date_option("--until", "Only articles dated on or before DATE.")
+@click.option("--ids", "ids_only", is_flag=True, help="Print only the ids, one per line.")
 @output_options()
 @click.pass_obj
 def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since: str | None,
-          until: str | None, machine: str | None) -> None:
+          until: str | None, ids_only: bool, machine: str | None) -> None:
     """List articles, newest first (undated ones last).
 
     \b
     Example:
       newsarc list --tag Syria --since 2017-05 --limit 5
+      newsarc list --ids --limit 0 | xargs -n1 newsarc show --format json
     """
     from newsarc import api
+    from newsarc.cli.output import refuse_with
     from newsarc.dateranges import since_day, until_day
 
+    refuse_with(machine, ids=ids_only)
     entries = api.list_entries(env.store(), limit=limit or None, tags=tags, source=source,
                                since=since_day(since) if since else None,
                                until=until_day(until) if until else None)
-    if machine:
+    if ids_only:
+        for entry in entries:
+            click.echo(entry.id)
+    elif machine:
         from newsarc.cli.output import write_records
         from newsarc.cli.render import LIST_FIELDS, entry_record
 
@@ -468,6 +517,10 @@ def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since
 
         print_entries(entries, env.output())
     if not entries:
+        if not machine:  # an empty listing says so on stderr, as feed/watch/alias list do
+            filtered = tags or source or since or until
+            click.echo("no articles match" if filtered else "no articles yet; add some with `newsarc add PATH`",
+                       err=True)
         sys.exit(int(ExitCode.NO_MATCH))
 
 
@@ -509,8 +562,10 @@ def rm(env: Env, article_id: str) -> None:
     """
     from newsarc import api
 
-    article = api.remove_article(env.store(), article_id)
-    click.echo(f"removed {article.id}  {article.title}")
+    removed = api.remove_article(env.store(), article_id)
+    click.echo(f"removed {removed.article.id}  {removed.article.title}")
+    for change in removed.relinked:
+        click.echo(f"relinked {change.line()}")
 
 
 @cli.command()
@@ -560,7 +615,8 @@ def reindex(env: Env) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
               help="Output format; all but markdown can be read back with `newsarc import`.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="File to write (default: stdout). Written to a temporary file first, then renamed.")
+              help="File to write (default: stdout). A file is replaced atomically (temporary file, then "
+                   "renamed); a symlink is written through, a FIFO or device (/dev/stdout) written into.")
 @click.option("--query", "-q", help="Only articles matching this search query.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
 @date_option("--since", "Only articles dated on or after DATE.")
@@ -612,7 +668,9 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
         write_export_file(targets["--mapping"],
                           lambda stream: stream.write(json.dumps(es_mapping(index_name), indent=2) + "\n"),
                           "--mapping")
-    click.echo(f"exported {count} articles", err=True)
+    from newsarc.cli.render import plural
+
+    click.echo(f"exported {plural(count, 'article')}", err=True)
 
 
 @cli.command(name="import")
@@ -622,12 +680,15 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
 @click.option("--update", is_flag=True,
               help="Apply the fields of articles whose id is in the archive but whose fields differ (an edited "
                    "export); the old fields are kept as an earlier version (newsarc show ID --versions).")
+@click.option("--failures", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write every record that failed as a JSON line (path, reason) to FILE.")
 @click.pass_obj
-def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
+def import_(env: Env, file: str, fmt: str | None, update: bool, failures: str | None) -> None:
     """Import articles from a newsarc export (jsonl, json, csv, yaml, es-bulk), keeping their ids.
 
     An article whose id is in the archive with other fields is reported as differing and left alone unless
-    --update is given.
+    --update is given. A record that cannot be read or used is reported with its line and why, counted as
+    failed, and the others are imported (exit status 8, as for add).
 
     \b
     Example:
@@ -637,18 +698,22 @@ def import_(env: Env, file: str, fmt: str | None, update: bool) -> None:
     from pathlib import Path
 
     from newsarc import api
-    from newsarc.cli.ingest import ingest_progress, say
-    from newsarc.exchange.importer import count_records, read_import
+    from newsarc.cli.ingest import FailureLog, ingest_progress, say
+    from newsarc.errors import BadInputError
+    from newsarc.exchange.importer import BadRecord, count_records, read_records
 
     store = env.store(create=True)
-    records = ((f"{file} record {n}", record) for n, record in enumerate(read_import(Path(file), fmt), start=1))
+    records = ((f"{file} {where}", BadInputError(record.reason) if isinstance(record, BadRecord) else record)
+               for where, record in read_records(Path(file), fmt))
     differing_fields: set[str] = set()  # the outcomes are not kept: an import's memory must not grow with it
-    with ingest_progress(store=store, total_items=count_records(Path(file), fmt), label="importing") as progress:
+    with FailureLog(failures) as log, ingest_progress(store=store, total_items=count_records(Path(file), fmt),
+                                                      label="importing") as progress:
         def show(outcome: Any) -> None:
             progress.article(outcome)
             if outcome.status == "differing":
                 differing_fields.update(outcome.reason.split(", "))
             if outcome.status == "failed":
+                log.write(outcome)
                 say(f"newsarc: failed: {one_line(outcome.message)}", err=True)
             elif outcome.status == "updated":
                 say(f"updated {outcome.id}  ({outcome.reason})  {outcome.title}")

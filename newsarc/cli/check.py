@@ -14,16 +14,19 @@ from newsarc.errors import ExitCode
 @click.command()
 @click.option("--repair", is_flag=True,
               help="Fix what is safe: update or rebuild the index, move misplaced files to their place, remove "
-                   "temporary files of interrupted writes, resolve `added`-only git conflicts. Never deletes an "
-                   "article file.")
+                   "temporary files of interrupted writes, resolve `added`-only git conflicts, clear a "
+                   "duplicate_of/version_of naming a missing article, write an unambiguous date as YYYY-MM-DD. "
+                   "Never deletes an article file and never guesses an ambiguous date.")
 @output_options("json", texts={"json": "Print one JSON object: counts, the problems left and those repaired."})
 @click.pass_obj
 def check(env: Any, repair: bool, machine: str | None) -> None:
     """Check every article file and the index against each other; report each problem on one line.
 
     Each line reads `path: field: problem; what to do`. Checks YAML syntax, required fields, types, dates, that
-    each id is valid, names its file and is used once, that each file sits where its date says, leftover
-    temporary files, and that the index holds exactly the articles on disk (with a full scan of the files).
+    each id is valid, names its file and is used once, that each file sits where its date says, that dates are
+    written YYYY-MM-DD (03/04/1987 is reported with both readings), that duplicate_of/version_of name an
+    article in the archive, leftover temporary files, and that the index holds exactly the articles on disk
+    (with a full scan of the files).
     Exit status 0 when nothing is left to fix, 9 while problems remain.
 
     \b

@@ -23,18 +23,26 @@ PROGRESS_MIN_BYTES = 20 * 1024 * 1024
 
 # -- helpers for `newsarc add` -------------------------------------------------------------------------------
 class FailureLog:
-    """--failures FILE: one JSON line per failure ({"path": ..., "reason": ...}), written as they happen."""
+    """--failures FILE: one JSON line per failure ({"path": ..., "reason": ...}), written as they happen.
+
+    Written by newsarc.storage.atomic's rule, as every path a user names: a file is replaced when the command
+    ends, however it ends (the failures seen until Ctrl-C or an error are true), a symlink is written through, a FIFO
+    or /dev/stderr is written into line by line."""
 
     def __init__(self, path: str | None):
         self.path = path
         self.handle: Any = None
+        self._file: Any = None
 
     def __enter__(self) -> FailureLog:
         if self.path:
+            from newsarc.api import write_file
+
+            self._file = write_file(self.path)
             try:
-                self.handle = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
+                self.handle = self._file.__enter__()
             except OSError as exc:
-                raise UsageError(f"--failures {self.path}: cannot write ({exc.strerror})") from None
+                raise UsageError(f"--failures {self.path}: cannot write ({exc.strerror or exc})") from None
         return self
 
     def write(self, outcome: Any) -> None:
@@ -43,9 +51,12 @@ class FailureLog:
                               + "\n")
             self.handle.flush()
 
-    def __exit__(self, *exc: object) -> None:
-        if self.handle is not None:
-            self.handle.close()
+    def __exit__(self, *exc: Any) -> None:
+        if self._file is not None:
+            try:
+                self._file.__exit__(None, None, None)
+            except OSError as error:
+                raise UsageError(f"--failures {self.path}: cannot write ({error.strerror or error})") from None
 
 
 def describe_outcome(outcome: Any) -> str:
@@ -64,11 +75,12 @@ def summary_line(report: Any, date_order: str | None) -> str:
         summary += f", {report.skipped_summary()}"
     near = report.count("near-duplicate")
     if near:
-        summary += f", {near} near-duplicates skipped"
+        summary += f", {near} near-duplicate{'s' * (near != 1)} skipped"
     if report.linked:
         summary += f"; {report.linked} linked as near-duplicates or versions (see newsarc dups)"
     if report.ambiguous_dates:
-        summary += f"; {report.ambiguous_dates} dates were ambiguous and read as {date_order or 'DMY'}"
+        dates = "1 date was" if report.ambiguous_dates == 1 else f"{report.ambiguous_dates} dates were"
+        summary += f"; {dates} ambiguous and read as {date_order or 'DMY'}"
     return summary
 
 
@@ -498,7 +510,7 @@ def feed_update(env: Any, which: tuple[str, ...], fetch_pages: bool, keep_origin
             continue
         line = f"{result.name}: {result.added} new, {result.known} already in"
         if result.near_duplicates:
-            line += f", {result.near_duplicates} near-duplicates skipped"
+            line += f", {result.near_duplicates} near-duplicate{'s' * (result.near_duplicates != 1)} skipped"
         if result.failed:
             failures += 1
             line += f", {result.failed} failed" + (f" ({result.first_failure})" if result.first_failure else "")

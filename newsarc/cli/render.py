@@ -23,6 +23,7 @@ from newsarc.records import (  # noqa: F401 - SEARCH_FIELDS, LIST_FIELDS, entry_
     hit_record,
     search_document,
 )
+from newsarc.search_request import FACET_LABELS  # the facets' names, as the web page shows them too
 
 if TYPE_CHECKING:
     from newsarc.api import CatalogEntry
@@ -200,8 +201,6 @@ def _body_snippets(hit: SearchHit) -> list[Snippet]:
     return [s for s in hit.snippets if s.field != "title"]
 
 
-FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
-                "month": "months"}
 
 
 def print_facets(facets: dict[str, list[tuple[str, int]]], out: Output) -> None:
@@ -261,8 +260,19 @@ def _meta_lines(article: Article) -> list[tuple[str, str]]:
         ("authors", ", ".join(article.authors)), ("tags", ", ".join(article.tags)),
         ("location", article.location), ("language", article.language), ("added", article.added),
     ]
-    pairs += [(str(k), json.dumps(v, ensure_ascii=False, default=str)) for k, v in article.extra.items()]
+    pairs += [(str(k), _plain(v)) for k, v in article.extra.items()]
     return [(k, v) for k, v in pairs if v]
+
+
+def _plain(value: object) -> str:
+    """An extra field as a reader wants it: text as it is, a list of words joined, only a structure as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str | int | float) for item in value):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else str(value)
 
 
 def print_article(article: Article, out: Output, width: int = 88) -> None:
@@ -272,8 +282,10 @@ def print_article(article: Article, out: Output, width: int = 88) -> None:
         width = min(width, out.width or width)
         out.line(article.title)
         out.line("=" * min(len(article.title), width))
-        for key, value in _meta_lines(article):
-            out.line(f"{key + ':':10}{value}")
+        meta = _meta_lines(article)
+        column = max([10, *(len(key) + 2 for key, _ in meta)])  # `version_of:` and the like stay aligned
+        for key, value in meta:
+            out.line(f"{key + ':':{column}}{value}")
         out.line()
         for paragraph in article.body.split("\n\n"):
             out.line(textwrap.fill(" ".join(paragraph.split()), width=width))
@@ -331,12 +343,33 @@ def print_stats(stats: dict[str, Any], out: Output) -> None:
         out.line(text)
 
 
+# -- similar -----------------------------------------------------------------------------------------------
+LAYOUT_WIDTH = 80  # the columns a human layout fits when neither the terminal nor $COLUMNS says
+
+
+def print_similar(like: Any, out: Output) -> None:
+    """The article, its key terms, and each similar article on a line (title clipped) with the terms they share,
+    all within the terminal's width ($COLUMNS, else 80 columns)."""
+    width = out.width or LAYOUT_WIDTH
+    out.line(clip(f"like {like.id}  {like.title}", width))
+    for line in wrap_items("key terms:", list(like.key_terms), width, indent=11):
+        out.line(line)
+    for hit, shared in like.hits:
+        out.line(clip(f"{hit.id}  {hit.date or 'undated':10}  {hit.score:7.2f}  {hit.title}", width))
+        for line in wrap_items("    shared:", list(shared), width, indent=12):
+            out.line(line)
+
+
 # -- timeline ----------------------------------------------------------------------------------------------
 def print_timeline(t: Timeline, out: Output, width: int = 50) -> None:
-    """A bar per period (rich on a terminal, # when piped), the busiest marked, then their top stories."""
+    """A bar per period (rich on a terminal, # when piped), the busiest marked, then their top stories; every
+    line within the terminal's width ($COLUMNS, else 80 columns)."""
     peak_rank = {p.period: i for i, p in enumerate(t.peaks, start=1)}
     most = max((count for _, count in t.series), default=0) or 1
     label_width = max((len(label) for label, _ in t.series), default=4)
+    columns = out.width or LAYOUT_WIDTH
+    # label, bar, " 1234", "  <- peak 10": the bar gives way when the screen is narrow
+    width = max(1, min(width, columns - label_width - 1 - len(f" {most}") - (12 if peak_rank else 0)))
     if out.styled:
         from rich.text import Text
 
@@ -361,7 +394,7 @@ def print_timeline(t: Timeline, out: Output, width: int = 50) -> None:
     for i, peak in enumerate(t.peaks, start=1):
         out.line(f"peak {i}: {peak.period} ({_count_articles(peak.count)})")
         for hit in peak.stories:
-            out.line(f"    {hit.id}  {hit.date or 'undated':10}  {hit.title}")
+            out.line(clip(f"    {hit.id}  {hit.date or 'undated':10}  {hit.title}", columns))
 
 
 def _count_articles(count: int) -> str:

@@ -11,7 +11,9 @@ import click
 
 from newsarc.cli.app import Env, date_option
 from newsarc.cli.output import output_options, refuse_with, write_document, write_records
+from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, UsageError
+from newsarc.search_request import PERIODS
 
 
 # -- alias -------------------------------------------------------------------------------------------------
@@ -80,14 +82,16 @@ def alias_list(env: Env, machine: str | None) -> None:
     groups = api.alias_groups(env.store())
     if machine:
         write_records(groups, machine, sys.stdout, ("names",), rows=lambda group: [{"names": group}])
-        return
-    for group in groups:
-        click.echo(", ".join(group))
     splits = api.alias_splits(env.store())
-    for split in splits:
-        click.echo(f"{split[0]} is not " + ", ".join(split[1:]))
+    if not machine:
+        for group in groups:
+            click.echo(", ".join(group))
+        for split in splits:
+            click.echo(f"{split[0]} is not " + ", ".join(split[1:]))
+        if not groups and not splits:
+            click.echo("no alias groups; add one with `newsarc alias add NAME NAME...`", err=True)
     if not groups and not splits:
-        click.echo("no alias groups; add one with `newsarc alias add NAME NAME...`", err=True)
+        sys.exit(int(ExitCode.NO_MATCH))  # an empty listing, as `list`, `feed list` and `watch list`
 
 
 @alias.command(name="rm")
@@ -155,9 +159,9 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int, machine: str | 
 
 
 # -- timeline ----------------------------------------------------------------------------------------------
-@click.command()
+@click.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
+@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True,
               help="Length of one bar.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
 @click.option("--source", help="Only articles from this source.")
@@ -229,12 +233,9 @@ def similar(env: Env, article_id: str, limit: int, machine: str | None) -> None:
         records = ({**hit_record(hit), "shared_terms": shared} for hit, shared in found)
         write_records(records, machine, sys.stdout, (*SEARCH_FIELDS, "shared_terms"))
     else:
-        out = env.output()
-        out.line(f"like {like.id}  {like.title}")
-        out.line(f"key terms: {', '.join(like.key_terms)}")
-        for hit, shared in found:
-            out.line(f"{hit.id}  {hit.date or 'undated':10}  {hit.score:7.2f}  {hit.title}")
-            out.line(f"    shared: {', '.join(shared)}")
+        from newsarc.cli.render import print_similar
+
+        print_similar(like, env.output())
     if not found:
         click.echo("no similar articles", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
@@ -252,7 +253,7 @@ def watch() -> None:
     """
 
 
-@watch.command(name="add")
+@watch.command(name="add", cls=QueryCommand)
 @click.argument("name")
 @click.argument("query", nargs=-1, required=True)
 @click.pass_obj
@@ -287,11 +288,13 @@ def watch_list(env: Env, machine: str | None) -> None:
     if machine:
         records = ({"name": name, "query": text, "last_run": runs.get(name)} for name, text in sorted(watches.items()))
         write_records(records, machine, sys.stdout, ("name", "query", "last_run"))
-        return
-    for name, text in sorted(watches.items()):
-        click.echo(f"{name}: {text}    (last run: {runs.get(name) or 'never'})")
+    else:
+        for name, text in sorted(watches.items()):
+            click.echo(f"{name}: {text}    (last run: {runs.get(name) or 'never'})")
+        if not watches:
+            click.echo("no watches; add one with `newsarc watch add NAME QUERY`", err=True)
     if not watches:
-        click.echo("no watches; add one with `newsarc watch add NAME QUERY`", err=True)
+        sys.exit(int(ExitCode.NO_MATCH))  # an empty listing, as `list`, `feed list` and `alias list`
 
 
 @watch.command(name="rm")
@@ -328,8 +331,9 @@ def watch_run(env: Env, names: tuple[str, ...], peek: bool, machine: str | None)
 
     store = env.store()
     chosen = list(names) or sorted(load_watches(store.archive.root))
-    if not chosen:
-        raise UsageError("no watches to run; add one with `newsarc watch add NAME QUERY`")
+    if not chosen:  # nothing to run finds nothing new: exit 1 like a run that found nothing, not a usage error
+        click.echo("no watches to run; add one with `newsarc watch add NAME QUERY`", err=True)
+        sys.exit(int(ExitCode.NO_MATCH))
     runs = [run_watch(store, name, update=not peek) for name in chosen]
     if machine:
         from newsarc.cli.render import SEARCH_FIELDS, hit_record

@@ -350,23 +350,33 @@ def es_mapping(index_name: str = "newsarc") -> dict[str, Any]:
 
 def check_target(path: str | os.PathLike[str], option: str) -> Path:
     """The file an export option names, once it is sure it can be written: its folder exists (it is never
-    created: a typo in the path should not make folders) and is writable. Checked for every target before
-    anything is written, so a bad second path leaves no first file behind."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise UsageError(f"{option} {target}: is a folder; name a file to write")
+    created: a typo in the path should not make folders) and is writable. A symlink is judged by its target and
+    a FIFO or device by itself (newsarc.storage.atomic.write_target: those are written into, not replaced).
+    Checked for every target before anything is written, so a bad second path leaves no first file behind."""
+    from newsarc.storage.atomic import write_target
+
+    given = Path(path)
+    try:
+        target = write_target(given)
+    except OSError as exc:
+        raise UsageError(f"{option} {given}: {exc.strerror or exc}") from None
+    if not target.replace:
+        if not os.access(target.path, os.W_OK):
+            raise UsageError(f"{option} {given}: cannot write it (permission denied)")
+        return given
+    folder = target.path.parent if str(target.path.parent) else Path(".")
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
-        raise UsageError(f"{option} {target}: folder {folder} {what}; create it first")
+        raise UsageError(f"{option} {given}: folder {folder} {what}; create it first")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {target}: cannot write in {folder} (permission denied)")
-    return target
+        raise UsageError(f"{option} {given}: cannot write in {folder} (permission denied)")
+    return given
 
 
 def write_export_file(path: Path, write: Callable[[Any], int], option: str = "-o") -> int:
-    """Write through a temporary file renamed into place (newsarc.storage.atomic), so a failed export leaves no
-    half file; a write error (disk full, a folder removed meanwhile) is one line naming the file."""
+    """Write by newsarc.storage.atomic's rule: a file through a temporary file renamed into place, so a failed
+    export leaves no half file; a symlink through to its target; a FIFO or device into it. A write error (disk
+    full, a folder removed meanwhile) is one line naming the file."""
     from newsarc.storage.atomic import atomic_file
 
     try:

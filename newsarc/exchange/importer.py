@@ -4,13 +4,18 @@ plain dicts.
 jsonl, yaml and csv are read record by record; json is loaded whole. YAML is loaded with the safe loader
 only: tags beyond the plain YAML types are refused, and so are anchors/aliases -- article data never needs
 them, and refusing them outright stops "billion laughs" documents before anything is expanded.
-Every problem raises BadInputError naming the file, the line or record, and what to do.
+A record that cannot be used (a line that is not JSON, a row with too few cells, a YAML document that is not
+a mapping) does not end the reading: read_records yields it as a BadRecord, naming where it is and why, and
+reads on, so that `newsarc import` counts it as a failure and imports the rest, as `add` does with a bad file.
+Only a file that cannot be read on from there (not UTF-8, a JSON document that does not parse) fails whole.
+read_import, for callers that want every record or none, raises BadInputError at the first bad record.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,8 +32,25 @@ _ALLOWED_YAML_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
 _CSV_FIELD_LIMIT = 2**31 - 1
 
 
-def read_import(path: Path, fmt: str | None = None) -> Iterator[dict[str, Any]]:
-    """Yield the articles in `path` as dicts; `fmt` is detected from the extension or content when None."""
+@dataclass(frozen=True)
+class BadRecord:
+    """A record the reader could not use; reading went on after it. `where` is its place in the file (line 3,
+    record 2 (line 5), document 4 (line 9)), `reason` why it failed and what to do."""
+
+    where: str
+    reason: str
+
+    def error(self, path: Path) -> BadInputError:
+        return BadInputError(f"{path}: {self.where}: {self.reason}")
+
+
+Record = dict[str, Any] | BadRecord
+
+
+def read_records(path: Path, fmt: str | None = None) -> Iterator[tuple[str, Record]]:
+    """(where, record) for every record in `path`: an article dict, or a BadRecord for one that could not be
+    used. `fmt` is detected from the extension or content when None. A file that cannot be read at all, or
+    not read on, raises BadInputError."""
     path = Path(path)
     if fmt is not None:
         fmt = _ALIASES.get(fmt, fmt)
@@ -47,6 +69,14 @@ def read_import(path: Path, fmt: str | None = None) -> Iterator[dict[str, Any]]:
         raise BadInputError(f"{path}: cannot read the file ({exc.strerror or exc}); check the path") from None
 
 
+def read_import(path: Path, fmt: str | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the articles in `path` as dicts; the first record that cannot be used raises BadInputError."""
+    for _, record in read_records(path, fmt):
+        if isinstance(record, BadRecord):
+            raise record.error(Path(path))
+        yield record
+
+
 def _open(path: Path) -> TextIO:
     # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the data.
     return open(path, encoding="utf-8-sig", newline="")
@@ -63,6 +93,10 @@ def detect_format(path: Path) -> str:
             text = line.strip()
             if not text:
                 continue
+            if path.suffix.lower() in (".md", ".markdown") or _is_markdown_export(text, handle):
+                raise BadInputError(f"{path}: a Markdown export, which is for reading and cannot be imported; "
+                                    "export the archive with --format jsonl (or json, csv, yaml, es-bulk) and "
+                                    "import that file")
             if _bulk_action(text) is not None:
                 return "es-bulk"
             if fmt:
@@ -82,33 +116,47 @@ def detect_format(path: Path) -> str:
     return "jsonl"  # an empty file: any reader yields nothing
 
 
-def _need_mapping(value: Any, where: str) -> dict[str, Any]:
+def _is_markdown_export(first_line: str, rest: TextIO) -> bool:
+    """The first line of `newsarc export --format markdown` is `## Title`, and its field list ends with
+    `- **ID:** ...` a few lines on (a YAML file opening with a `##` comment has no such list)."""
+    if not first_line.startswith("## "):
+        return False
+    return any(line.startswith("- **ID:** ") for _, line in zip(range(12), rest, strict=False))
+
+
+def _as_mapping(value: Any) -> dict[str, Any] | str:
+    """The record as an article mapping, or why it is not one."""
     if not isinstance(value, dict):
         kind = {list: "a list", str: "text", type(None): "null"}.get(type(value), type(value).__name__)
-        raise BadInputError(f"{where}: expected a mapping of article fields, got {kind}; "
-                            "each record must be one article")
+        return f"expected a mapping of article fields, got {kind}; each record must be one article"
     return value
+
+
+def _record(value: Any, where: str) -> tuple[str, Record]:
+    checked = _as_mapping(value)
+    return where, (BadRecord(where, checked) if isinstance(checked, str) else checked)
 
 
 # --- JSON -----------------------------------------------------------------------------------------------
 
 
-def _record_line(line: str, path: Path, number: int, rule: str) -> dict[str, Any]:
+def _record_line(line: str, number: int, rule: str) -> tuple[str, Record]:
     """One article record from one line of JSON Lines; a line that is not a JSON object is refused with `rule`."""
+    where = f"line {number}"
     try:
         value = json.loads(line)
     except ValueError as exc:
         message = getattr(exc, "msg", str(exc))
-        raise BadInputError(f"{path}: line {number}: not valid JSON ({message}); {rule}") from None
-    return _need_mapping(value, f"{path}: line {number}")
+        return where, BadRecord(where, f"not valid JSON ({message}); {rule}")
+    return _record(value, where)
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def _read_jsonl(path: Path) -> Iterator[tuple[str, Record]]:
     with _open(path) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            yield _record_line(line, path, number, "each line must hold one JSON object")
+            yield _record_line(line, number, "each line must hold one JSON object")
 
 
 def _bulk_action(line: str) -> tuple[str, dict[str, Any]] | None:
@@ -126,9 +174,10 @@ def _bulk_action(line: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def _read_es_bulk(path: Path) -> Iterator[dict[str, Any]]:
+def _read_es_bulk(path: Path) -> Iterator[tuple[str, Record]]:
     """An es-bulk export: an `index` (or `create`) action line, then the document; the action's _id is the id
-    of a document that lacks one."""
+    of a document that lacks one. A line where an action belongs that is not one is a bad record, and the next
+    line is read as an action again."""
     pending: dict[str, Any] | None = None
     with _open(path) as handle:
         for number, line in enumerate(handle, start=1):
@@ -138,20 +187,22 @@ def _read_es_bulk(path: Path) -> Iterator[dict[str, Any]]:
                 action = _bulk_action(line.strip())
                 if action is None or action[0] not in _DOCUMENT_ACTIONS:
                     what = f"a {action[0]!r} action" if action else "not an action line"
-                    raise BadInputError(f"{path}: line {number}: {what}; an es-bulk import takes index or create "
-                                        'actions, each followed by its article, as {"index": {"_id": "..."}}')
+                    where = f"line {number}"
+                    yield where, BadRecord(where, f"{what}; an es-bulk import takes index or create actions, each "
+                                                  'followed by its article, as {"index": {"_id": "..."}}')
+                    continue
                 pending = action[1]
                 continue
-            record = _record_line(line, path, number, "a _bulk document follows each action line")
-            if not record.get("id") and pending.get("_id"):
+            where, record = _record_line(line, number, "a _bulk document follows each action line")
+            if isinstance(record, dict) and not record.get("id") and pending.get("_id"):
                 record = {"id": str(pending["_id"]), **record}
             pending = None
-            yield record
+            yield where, record
     if pending is not None:
         raise BadInputError(f"{path}: the last action line has no document after it; the file was cut short")
 
 
-def _read_json(path: Path) -> Iterator[dict[str, Any]]:
+def _read_json(path: Path) -> Iterator[tuple[str, Record]]:
     with _open(path) as handle:
         text = handle.read()
     try:
@@ -165,15 +216,15 @@ def _read_json(path: Path) -> Iterator[dict[str, Any]]:
                             "fix the file or export it again") from None
     if isinstance(value, list):
         for number, item in enumerate(value, start=1):
-            yield _need_mapping(item, f"{path}: record {number}")
+            yield _record(item, f"record {number}")
     else:
-        yield _need_mapping(value, f"{path}: the top-level value")
+        yield _record(value, "the top-level value")
 
 
 # --- YAML -----------------------------------------------------------------------------------------------
 
 
-def _check_yaml_node(root: Any, path: Path, number: int) -> None:
+def _check_yaml_node(root: Any, number: int) -> BadRecord | None:
     """Refuse aliases and non-standard tags before constructing anything.
 
     An alias makes the composed graph share a node, so a node seen twice means an alias (or a cycle). The
@@ -185,50 +236,69 @@ def _check_yaml_node(root: Any, path: Path, number: int) -> None:
         node = stack.pop()
         line = node.start_mark.line + 1
         if id(node) in seen:
-            raise BadInputError(f"{path}: document {number} (anchor at line {line}): uses YAML "
-                                "anchors/aliases (& and *), which newsarc does not accept; "
-                                "write each value out in full")
+            return BadRecord(f"document {number} (anchor at line {line})", "uses YAML anchors/aliases (& and *), "
+                             "which newsarc does not accept; write each value out in full")
         seen.add(id(node))
         if node.tag not in _ALLOWED_YAML_TAGS:
-            raise BadInputError(f"{path}: document {number} line {line}: the YAML tag {node.tag!r} is not "
-                                "accepted; remove the tag or quote the value")
+            return BadRecord(f"document {number} line {line}", f"the YAML tag {node.tag!r} is not accepted; "
+                             "remove the tag or quote the value")
         if isinstance(node.value, list):
             for item in node.value:
                 if isinstance(item, tuple):
                     stack.extend(item)
                 else:
                     stack.append(item)
+    return None
 
 
-def _read_yaml(path: Path) -> Iterator[dict[str, Any]]:
+def _yaml_documents(path: Path) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each document of a YAML stream, split at the `---` lines that start documents
+    (at the start of a line they can mean nothing else), so that a document that does not parse is one bad
+    record and the next is read. The file is read a document at a time."""
+    with _open(path) as handle:
+        lines: list[str] = []
+        start = 1
+        for number, line in enumerate(handle, start=1):
+            if line.startswith("---") and line[3:4] in ("", " ", "\t", "\n", "\r") and any(
+                    text.strip() and not text.lstrip().startswith("#") for text in lines):
+                yield start, "".join(lines)
+                lines, start = [], number
+            lines.append(line)
+        if lines:
+            yield start, "".join(lines)
+
+
+def _read_yaml(path: Path) -> Iterator[tuple[str, Record]]:
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with _open(path) as handle:
-        loader = base(handle)
-        number = 0
+    number = 0
+    for first_line, text in _yaml_documents(path):
+        loader = base(text)
         try:
             while loader.check_node():
                 number += 1
                 node = loader.get_node()
                 if node is None:
                     continue
-                _check_yaml_node(node, path, number)
+                where = f"document {number} (line {first_line + node.start_mark.line})"
+                refused = _check_yaml_node(node, number)
+                if refused is not None:
+                    yield where, refused
+                    continue
                 data = loader.construct_document(node)
-                where = f"{path}: document {number} (line {node.start_mark.line + 1})"
                 if data is None:
                     continue  # an empty document, e.g. after a trailing '---'
                 if isinstance(data, list):  # a single document holding a list of articles
                     for index, item in enumerate(data, start=1):
-                        yield _need_mapping(item, f"{where}, item {index}")
+                        yield _record(item, f"{where}, item {index}")
                 else:
-                    yield _need_mapping(data, where)
+                    yield _record(data, where)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark is not None else f"document {number or 1}"
+            where = f"line {first_line + mark.line}" if mark is not None else f"document {number or 1}"
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise BadInputError(f"{path}: {where}: not valid YAML ({problem}); fix the file or "
-                                "export it again") from None
+            yield where, BadRecord(where, f"not valid YAML ({problem}); fix the file or export it again")
         finally:
             loader.dispose()
 
@@ -236,7 +306,7 @@ def _read_yaml(path: Path) -> Iterator[dict[str, Any]]:
 # --- CSV ------------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path) -> Iterator[dict[str, Any]]:
+def _read_csv(path: Path) -> Iterator[tuple[str, Record]]:
     import csv
 
     from newsarc.article import FIELD_ORDER
@@ -248,28 +318,42 @@ def _read_csv(path: Path) -> Iterator[dict[str, Any]]:
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)
-            if header is None:
-                return
-            if "title" not in header or len(set(header)) != len(header):
-                raise BadInputError(f"{path}: line 1: the first row must be the header "
-                                    f"{','.join(CSV_COLUMNS)}; export the file again or fix its header")
-            unknown = [name for name in header if name not in CSV_COLUMNS]
-            number = 0
-            start = reader.line_num + 1
-            for row in reader:
-                number += 1
-                where = f"{path}: record {number} (line {start})"
-                start = reader.line_num + 1
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    raise BadInputError(f"{where}: has {len(row)} cells but the header has {len(header)}; "
-                                        "fix the row or export the file again")
-                cells = {name: restore_cell(cell) for name, cell in zip(header, row, strict=True)}
-                yield _csv_article(cells, unknown, where, FIELD_ORDER, CSV_LIST_COLUMNS, decode_list)
         except csv.Error as exc:
             raise BadInputError(f"{path}: line {reader.line_num}: not valid CSV ({exc}); fix the file or "
                                 "export it again") from None
+        if header is None:
+            return
+        if "title" not in header or len(set(header)) != len(header):
+            raise BadInputError(f"{path}: line 1: the first row must be the header "
+                                f"{','.join(CSV_COLUMNS)}; export the file again or fix its header")
+        unknown = [name for name in header if name not in CSV_COLUMNS]
+        number = 0
+        start = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader, None)
+            except csv.Error as exc:
+                number += 1
+                where = f"record {number} (line {start})"
+                start = reader.line_num + 1
+                yield where, BadRecord(where, f"not valid CSV ({exc}); fix the row or export the file again")
+                continue
+            if row is None:
+                return
+            number += 1
+            where = f"record {number} (line {start})"
+            start = reader.line_num + 1
+            if not row:
+                continue
+            if len(row) != len(header):
+                yield where, BadRecord(where, f"has {len(row)} cells but the header has {len(header)}; fix the "
+                                              "row or export the file again")
+                continue
+            cells = {name: restore_cell(cell) for name, cell in zip(header, row, strict=True)}
+            try:
+                yield where, _csv_article(cells, unknown, where, FIELD_ORDER, CSV_LIST_COLUMNS, decode_list)
+            except BadInputError as exc:
+                yield where, BadRecord(where, str(exc).removeprefix(f"{where}: "))
 
 
 def _csv_article(cells: dict[str, str], unknown: list[str], where: str, field_order: tuple[str, ...],

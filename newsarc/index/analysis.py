@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from newsarc.index import whoosh_loader
+from newsarc.index import whoosh_internals
 from newsarc.names import variants
 
-whoosh_loader.load()
+whoosh_internals.load()
 
 from whoosh.analysis import Token, Tokenizer  # noqa: E402
 from whoosh.analysis.morph import StemFilter  # noqa: E402
@@ -244,8 +244,9 @@ def fast_indexer(field):
     if type(fmt) is formats.Existence and type(analyzer) is NewsTokenizer:
         return _existence_indexer(fmt.field_boost)
     if (type(fmt) is formats.Positions and type(analyzer) is CompositeAnalyzer and len(analyzer.items) == 2
-            and type(analyzer.items[0]) is NewsTokenizer and type(analyzer.items[1]) is StemFilter):
-        return _stemmed_positions_indexer(fmt, analyzer.items[1])
+            and type(analyzer.items[0]) is NewsTokenizer and type(analyzer.items[1]) is StemFilter
+            and analyzer.items[1].lang == "en"):  # the Snowball English stemmer: stem() below
+        return _stemmed_positions_indexer(fmt, analyzer.items[1].ignore)
     return None
 
 
@@ -260,9 +261,9 @@ def _existence_indexer(field_boost: float):
     return index
 
 
-def _stemmed_positions_indexer(fmt, stem_filter):
+def _stemmed_positions_indexer(fmt, ignore: frozenset[str]):
     encode, field_boost = fmt.encode, fmt.field_boost
-    stem_word, ignore = stem_filter._stem, stem_filter.ignore
+    stem_word = stem
 
     def index(value: str) -> list[tuple[bytes, int, float, bytes]]:
         positions: dict[str, list[int]] = {}

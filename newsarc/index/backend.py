@@ -1,14 +1,18 @@
 """The search backend interface: what the commands need from a full-text engine, and nothing more.
 
-Whoosh (newsarc.index.whoosh_backend) is the embedded default. A server engine (OpenSearch, Elasticsearch) can take
-its place by implementing this protocol; the commands, the archive and the catalog do not change.
+Whoosh (newsarc.index.whoosh_engine, newsarc.index.whoosh_backend) is the embedded default. A server engine
+(OpenSearch, Elasticsearch) can take its place by implementing these protocols: an Engine (what the store asks
+before it opens an index) and the SearchBackend it opens. Storage, names and the faces use nothing else of the
+index, so they do not change (tests/test_second_backend.py runs the read commands on an in-memory backend).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from newsarc.article import Article
@@ -61,6 +65,31 @@ class SearchRequest:
 
 
 @dataclass
+class Suggestion:
+    """Advice for one query word the archive does not hold, as data: each face words it its own way (the CLI
+    prints `line`, the web page links each term as a corrected query).
+
+    kind "spelling": terms are closer spellings the archive holds ("did you mean");
+    kind "variants": terms are spellings that variants would add, were the search not --exact;
+    kind "names": terms are similar names the archive holds, worth an alias group if they are the same."""
+
+    word: str
+    kind: str
+    terms: list[str]
+
+    @property
+    def line(self) -> str:
+        """The suggestion as one line of English for the command line."""
+        if self.kind == "spelling":
+            return f"{self.word}: did you mean {', '.join(self.terms)}?"
+        if self.kind == "variants":
+            return f"{self.word}: without --exact, the variants {', '.join(self.terms)} would match"
+        quoted = " ".join(f'"{n}"' for n in self.terms)
+        return (f"{self.word}: this archive spells similar names {', '.join(self.terms)}; if they are the same, "
+                f"`newsarc alias add \"{self.word}\" {quoted}`")
+
+
+@dataclass
 class SearchResult:
     hits: list[SearchHit]
     total: int
@@ -68,13 +97,32 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
     # (word, "variant" | "alias", terms)
     expansions: list[tuple[str, str, list[str]]] = dataclasses.field(default_factory=list)
-    suggestions: list[str] = dataclasses.field(default_factory=list)  # did-you-mean lines for words the archive lacks
+    suggestions: list[Suggestion] = dataclasses.field(default_factory=list)  # for words the archive lacks
+
+
+class NameEvidence(Protocol):
+    """What `alias suggest` reads from the index to tell whether two spellings name the same thing: the articles
+    that write a spelling, their names and tags, and how common a word is. One consistent view of the index,
+    open for the time of a `with` block (SearchBackend.name_evidence). Documents are the engine's own handles."""
+
+    def doc_count(self) -> int:
+        """How many live articles the index holds."""
+
+    def documents_with_key(self, skeleton: str, folded: str, limit: int) -> list[int]:
+        """Up to limit live articles (in the engine's order) holding a word whose variant key is skeleton and
+        whose folded form is folded (the terms of vocabulary_keys)."""
+
+    def stored(self, document: int) -> Mapping[str, str]:
+        """An article's stored fields: title, body, and tags (one a line)."""
+
+    def at_most(self, word: str, limit: int) -> bool:
+        """Whether at most limit live articles hold the folded word (unstemmed)."""
 
 
 class SearchBackend(Protocol):
-    """Everything newsarc asks of a search engine. WhooshBackend implements it; another engine implements the
-    same methods (documents keyed by the article's path, stored fields as in SearchHit) and nothing else in
-    newsarc changes. The one exception: `alias suggest` reads the Whoosh lexicon for vocabulary evidence."""
+    """Everything newsarc asks of a search index once it is open. WhooshBackend implements it; another engine
+    implements the same methods (documents keyed by the article's path, stored fields as in SearchHit) and
+    nothing else in newsarc changes."""
 
     # -- lifecycle
     def exists(self) -> bool: ...
@@ -124,3 +172,28 @@ class SearchBackend(Protocol):
         (newsarc check compares both with the files)."""
 
     def doc_count(self) -> int: ...
+
+    # -- what alias suggestions read
+    def vocabulary_keys(self) -> Iterable[str]:
+        """Every variant-key term of the index: 'SKELETON folded [spelling]' (newsarc.names.variants)."""
+
+    def name_evidence(self) -> AbstractContextManager[NameEvidence]:
+        """A consistent view of the index for alias suggestions (see NameEvidence)."""
+
+
+class Engine(Protocol):
+    """The light half of a backend: what the store asks before it opens an index, without loading the engine
+    (`newsarc list` and `show` never do), and how it opens one. newsarc.index.default_engine() gives Whoosh's."""
+
+    def format_stamp(self) -> str:
+        """Names the format of the indexes this engine writes: the schema's version and the engine's own. The
+        store records it beside the catalog; an index stamped otherwise is rebuilt once, with a notice."""
+
+    def has_index(self, directory: Path) -> bool:
+        """Whether the directory holds an index (one cheap look: no file is opened)."""
+
+    def is_damage(self, exc: BaseException) -> bool:
+        """Whether exc says the index's files are damaged (then the store rebuilds it) rather than a bug."""
+
+    def open(self, directory: Path) -> SearchBackend:
+        """The backend of the index in directory (created there by its create())."""

@@ -16,8 +16,9 @@ operations:
   from each segment's set at the end. (A∪B)−D = (A−D)∪(B−D) and the same for ∩ and −, so removing them once is
   the same as removing them from every list.
 - A lone term in a segment without deletions needs no ids at all: its document frequency is the count.
-- Blocks are read through newsarc.index.postings: inside its shared_blocks(), a block the collector of the
-  top hits has decoded is not decoded again for the count (nor the other way round).
+- A term's ids are read a block at a time by newsarc.index.whoosh_internals (add_term_ids): inside its
+  shared_blocks(), a block the collector of the top hits has decoded is not decoded again for the count (nor
+  the other way round). On a Whoosh without the fast paths, Whoosh's own all_ids().
 
 tests/test_counting.py checks the counts against Whoosh's walk for each kind of query, filtered, with deleted
 documents and several segments.
@@ -25,22 +26,17 @@ documents and several segments.
 
 from __future__ import annotations
 
-from itertools import accumulate
 from typing import Any
 
-from newsarc.index import postings, whoosh_loader
+from newsarc.index import whoosh_internals
 
-whoosh_loader.load()
+whoosh_internals.load()
 
 from whoosh import query  # noqa: E402
-from whoosh.codec.whoosh3 import W3LeafMatcher  # noqa: E402
-from whoosh.matching.wrappers import FilterMatcher  # noqa: E402
 from whoosh.reading import TermNotFound  # noqa: E402
 
 _UNION = (query.Or, query.compound.DefaultOr, query.compound.PreloadedOr, query.compound.SplitOr)
 _NULL = type(query.NullQuery)
-# The block layout read below is Whoosh 2.7's W3 codec's; without it every term is walked as Whoosh walks it.
-_BLOCKS = postings.SUPPORTED
 
 
 def count(searcher: Any, q: query.Query, allowed: set[int] | None = None) -> int:
@@ -130,14 +126,4 @@ def _add_term_ids(reader: Any, q: query.Term, out: set[int]) -> None:
         matcher = reader.postings(q.fieldname, btext)
     except TermNotFound:
         return
-    if isinstance(matcher, FilterMatcher):  # the deleted-documents filter: they are removed per segment instead
-        matcher = matcher.child
-    if not (_BLOCKS and type(matcher) is W3LeafMatcher):
-        out.update(matcher.all_ids())  # inlined postings (a term of one document): a ListMatcher
-        return
-    while not matcher._atend:  # block by block: W3LeafMatcher._read_ids without its Python-level decoding
-        if matcher._data is None:
-            matcher._read_data()
-        raw = matcher._data[0]
-        out.update(raw if matcher._byteids else accumulate(raw))
-        matcher._next_block()
+    whoosh_internals.add_term_ids(matcher, out)

@@ -20,6 +20,7 @@ from whoosh import (
 )
 
 from newsarc.errors import QueryError
+from newsarc.index import query_syntax
 from newsarc.index.analysis import stem
 from newsarc.names import variants
 
@@ -398,13 +399,17 @@ def parse(text: str, schema: Any, reader: Any, *, exact: bool = False,
     """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used;
     splits: the archive's `newsarc alias split` entries, which win over the gazetteer."""
     parser = NewsParser(schema, reader, exact=exact, splits=splits)
+    whoosh_text = query_syntax.for_whoosh(text)
     try:
-        parsed = parser.parse(text if exact else quote_place_names(prepare_text(text)))
+        parsed = parser.parse(whoosh_text if exact else quote_place_names(prepare_text(whoosh_text)))
     except QueryError:
         raise
-    except Exception as exc:  # whoosh raises bare exceptions from deep inside its parser
-        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+    except Exception:  # whoosh raises bare exceptions from deep inside its parser: never show their text
+        raise QueryError(f"query {text!r}: newsarc cannot read it as a query; quote the words to search for "
+                         "them as they are") from None
     _raise_on_errors(parsed, text, schema)
+    if parsed is query.NullQuery:
+        raise QueryError(f"query {text!r} has no words to search for (punctuation and symbols alone are not searched)")
     return parsed, parser.expansions
 
 
@@ -425,7 +430,7 @@ def _raise_on_errors(parsed: query.Query, text: str, schema: Any) -> None:
 
 # -- syntax checks with positions ---------------------------------------------------------------------------
 _FIELD_PREFIX = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?=\S)")
-_EMPTY_FIELD = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?=\s|$|\))")
+_EMPTY_FIELD = re.compile(r"(?<![\w:/.@-])([A-Za-z_]+):(?:<=|>=|=<|=>|<|>)?(?=\s|$|\))")
 _OPERATOR = re.compile(r"(?<![\w\"])(AND|OR|NOT|ANDNOT|ANDMAYBE)(?![\w\"])")
 
 
@@ -447,10 +452,12 @@ def check_syntax(text: str, field_names: Iterable[str]) -> None:
         if depth:
             raise QueryError(f"query {text!r}: {depth} unclosed {opening} (at position {plain.rfind(opening) + 1}); "
                              f"add the missing {closing}")
-    empty = re.search(r"\(\s*\)", plain)
+    empty = re.search(r"\(\s*\)", query_syntax.without_phrases(text, fill="_"))
     if empty:
         raise QueryError(f"query {text!r}: empty () at position {empty.start() + 1}; put words inside or remove it")
     _check_suffixes(text, plain)
+    query_syntax.check_negations(text, plain)
+    query_syntax.check_relations(text, plain)
     known = {n for n in field_names if n not in HIDDEN_FIELDS}
     known |= {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
     for match in _FIELD_PREFIX.finditer(plain):
@@ -500,9 +507,7 @@ def _check_suffixes(text: str, plain: str) -> None:
                              "write word^2 to weigh a word more (quote the text to search for a ^)")
 
 
-def _without_phrases(text: str) -> str:
-    """The query with quoted phrases blanked out (same length), so their content is not read as syntax."""
-    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
+_without_phrases = query_syntax.without_phrases
 
 
 # -- explanation ---------------------------------------------------------------------------------------------

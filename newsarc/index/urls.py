@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from newsarc.index import whoosh_loader
+from newsarc.index import whoosh_internals
 
-whoosh_loader.load()
+whoosh_internals.load()
 
 from whoosh.analysis import Token  # noqa: E402
 

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
-from newsarc.index import whoosh_loader
-from newsarc.index.backend import SearchHit, SearchRequest, SearchResult, Snippet
+from newsarc.index import whoosh_files, whoosh_internals
+from newsarc.index.backend import NameEvidence, SearchHit, SearchRequest, SearchResult, Snippet, Suggestion
 from newsarc.names.fold import fold_text
 from newsarc.names.variants import TAGS_MARK
 
-whoosh_loader.load()
+whoosh_internals.load()
 
 if TYPE_CHECKING:
     from newsarc.index import query as whoosh_query
@@ -53,8 +53,8 @@ from newsarc.index.urls import url_analyzer  # noqa: E402
 
 T = TypeVar("T")
 
-# The schema's version is newsarc.storage.store.INDEX_SCHEMA: bump it when the schema or analyzers change.
-INDEX_NAME = "MAIN"
+# The schema's version is newsarc.index.whoosh_engine.SCHEMA_VERSION: bump it when the schema or analyzers change.
+INDEX_NAME = whoosh_files.INDEX_NAME
 FACET_FIELDS = {"tag": "tag_facet", "source": "source_facet", "location": "location_facet",
                 "language": "language", "month": "ym"}
 
@@ -200,7 +200,7 @@ class WhooshBackend:
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def exists(self) -> bool:
-        return index.exists_in(str(self.directory), indexname=INDEX_NAME)
+        return whoosh_files.has_toc(self.directory)
 
     @property
     def ix(self) -> index.Index:
@@ -259,7 +259,7 @@ class WhooshBackend:
         every segment and its deletions; a rebuild starts the generations again, with other segments)."""
         generation = self.ix.latest_generation()
         try:
-            return generation, (self.directory / f"_{INDEX_NAME}_{generation}.toc").read_bytes()
+            return generation, whoosh_files.toc_file(self.directory, generation).read_bytes()
         except OSError:
             return None  # mid-commit or gone: this search opens its own searcher
 
@@ -283,11 +283,16 @@ class WhooshBackend:
             kept.searcher.close()
 
     # -- writing ---------------------------------------------------------------------------------------
-    def writer(self, *, bulk: bool = False):
-        # 128 MB, Whoosh's default: with 256 MB a 100k-article import or reindex peaked at 411 MB RSS (budget 400).
-        from newsarc.index.bulk_writer import GroupedSegmentWriter
+    def writer(self, *, bulk: bool = False) -> Any:
+        """newsarc's grouped segment writer (whoosh_internals.bulk_writer), or Whoosh's own where the fast paths
+        are off. 128 MB, Whoosh's default, for bulk batches: with 256 MB a 100k-article import or reindex peaked
+        at 411 MB RSS (budget 400)."""
+        limitmb = 128 if bulk else 64
+        if not whoosh_internals.fast_paths_on():
+            return self.ix.writer(limitmb=limitmb, timeout=30.0, compound=False)
+        from newsarc.index.whoosh_internals.bulk_writer import GroupedSegmentWriter
 
-        return GroupedSegmentWriter(self.ix, limitmb=128 if bulk else 64, timeout=30.0, compound=False)
+        return GroupedSegmentWriter(self.ix, limitmb=limitmb, timeout=30.0, compound=False)
 
     def add(self, items: Iterable[tuple[str, Article]]) -> None:
         self.apply(items, [])
@@ -301,11 +306,13 @@ class WhooshBackend:
     def apply(self, upserts: Iterable[tuple[str, Article]], deletes: Iterable[str], *, bulk: bool = False,
               fresh: bool = False, on_indexed: Callable[[int], None] | None = None) -> None:
         """One commit for a batch of changes. fresh=True skips the delete-before-add of a new index. A big bulk
-        batch is indexed on two cores: the second half by the segment worker (see segment_worker.py)."""
-        from newsarc.index import segment_worker
+        batch is indexed on two cores: the second half by the segment worker (whoosh_internals.segment_worker),
+        which needs the fast paths (it hands its segment to newsarc's writer's commit)."""
+        from newsarc.index.whoosh_internals import segment_worker
 
         batch = list(upserts)
-        split = bulk and segment_worker.worker_wanted(len(batch)) and _unique_paths(batch)
+        split = (bulk and whoosh_internals.fast_paths_on() and segment_worker.worker_wanted(len(batch))
+                 and _unique_paths(batch))
         writer = self.writer(bulk=bulk)
         try:
             for path in deletes:
@@ -347,7 +354,7 @@ class WhooshBackend:
     def _their_segment(self, worker: Any, documents: list[dict[str, Any]], writer: Any,
                        on_indexed: Callable[[int], None] | None) -> Any:
         """The worker's segment; if the worker failed, the same documents written as a segment here."""
-        from newsarc.index import segment_worker
+        from newsarc.index.whoosh_internals import segment_worker
 
         try:
             segment = worker.result()
@@ -359,7 +366,7 @@ class WhooshBackend:
         return segment
 
     def _segment_worker(self) -> Any:
-        from newsarc.index.segment_worker import SegmentWorker
+        from newsarc.index.whoosh_internals.segment_worker import SegmentWorker
 
         if self._worker is None:
             self._worker = SegmentWorker()
@@ -405,10 +412,8 @@ class WhooshBackend:
         return parts[0] if len(parts) == 1 else query.And(parts)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        from newsarc.index.postings import shared_blocks
-
         # shared_blocks: the hits, the total, the shown hits' terms and the facets read the same posting blocks
-        with self._searcher() as searcher, shared_blocks():
+        with self._searcher() as searcher, whoosh_internals.shared_blocks():
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
             # Not terms=True: recording the matched terms of every match cost common-word searches much of their
@@ -533,7 +538,7 @@ class WhooshBackend:
             return self._facets(searcher, parsed, self._filter(request, searcher.reader()), request.facet_limit)
 
     def _suggestions(self, searcher: Any, request: SearchRequest, expansions: list[whoosh_query.Expansion], *,
-                     matched: bool = False) -> list[str]:
+                     matched: bool = False) -> list[Suggestion]:
         """Did-you-mean lines for the query words the archive does not hold: closer spellings from its vocabulary
         (edit distance 1 before 2, then the most frequent), and, when nothing matched, spellings that variants or
         aliases would add. A word whose hits came from a stem collision (goverment ~ governess) or from a
@@ -543,7 +548,7 @@ class WhooshBackend:
         from newsarc.names import variants
 
         reader = searcher.reader()
-        lines: list[str] = []
+        lines: list[Suggestion] = []
         words = [t for t in variants.tokenize(whoosh_query.words_of(request.query), extras=False)]
         expanded = {term for e in expansions if e.kind != "symbol" for term in e.terms}
         expanded |= {fold_text(term) for term in expanded}
@@ -556,17 +561,16 @@ class WhooshBackend:
             if matched and (not close or close[0] in expanded):
                 continue
             if close:
-                lines.append(f"{token.raw}: did you mean {', '.join(close)}?")
+                lines.append(Suggestion(token.raw, "spelling", close))
             if matched:
                 continue
             if request.exact:
                 found = whoosh_query.find_variants(reader, token.raw) if token.raw[:1].isupper() else []
                 if found:
-                    lines.append(f"{token.raw}: without --exact, the variants {', '.join(found)} would match")
+                    lines.append(Suggestion(token.raw, "variants", list(found)))
             near = whoosh_query.near_variants(reader, token.raw)
             if near:
-                lines.append(f"{token.raw}: this archive spells similar names {', '.join(near)}; if they are the "
-                             f"same, `newsarc alias add \"{token.raw}\" " + " ".join(f'"{n}"' for n in near) + "`")
+                lines.append(Suggestion(token.raw, "names", list(near)))
         return lines
 
     @staticmethod
@@ -680,8 +684,7 @@ class WhooshBackend:
         """Names what the index holds: its generation, and its segments with their deletions. Any commit changes
         it, and a rebuild, which starts the generations again, makes segments with new random ids."""
         ix = self.ix
-        segments = ",".join(f"{segment.segment_id()}/{segment.deleted_count()}" for segment in ix._segments())
-        return f"{ix.latest_generation()}:{segments}"
+        return f"{ix.latest_generation()}:{whoosh_internals.segments_stamp(ix)}"
 
     def vocabulary_keys(self) -> Iterable[str]:
         """Every variant-key term of the index (alias suggestions read them)."""
@@ -689,8 +692,54 @@ class WhooshBackend:
             for term in searcher.reader().lexicon("vkeys"):
                 yield _text(term)
 
+    @contextlib.contextmanager
+    def name_evidence(self) -> Iterator[NameEvidence]:
+        """One searcher's view of the index for alias suggestions (see NameEvidence)."""
+        with self.ix.searcher() as searcher:
+            yield _WhooshNameEvidence(searcher)
+
     def doc_count(self) -> int:
         return self.ix.doc_count()
+
+
+class _WhooshNameEvidence:
+    """NameEvidence over one searcher: documents are Whoosh's document numbers."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+
+    def doc_count(self) -> int:
+        return int(self.reader.doc_count())
+
+    def documents_with_key(self, skeleton: str, folded: str, limit: int) -> list[int]:
+        reader = self.reader
+        terms = [t for t in reader.expand_prefix("vkeys", f"{skeleton} {folded}") if _text(t).split(" ")[1] == folded]
+        docs: set[int] = set()
+        for term in terms:
+            docs.update(d for d in reader.postings("vkeys", term).all_ids() if not reader.is_deleted(d))
+        return sorted(docs)[:limit]
+
+    def stored(self, document: int) -> dict[str, str]:
+        return dict(self.searcher.stored_fields(document))
+
+    def at_most(self, word: str, limit: int) -> bool:
+        """Whoosh's document frequency answers unless it counts replaced versions not yet merged away, and then
+        the live postings are counted only up to limit + 1."""
+        reader = self.reader
+        if ("plain", word) not in reader:
+            return True
+        if reader.doc_frequency("plain", word) <= limit:
+            return True
+        if not reader.has_deletions():
+            return False
+        live = 0
+        for docnum in reader.postings("plain", word).all_ids():
+            if not reader.is_deleted(docnum):
+                live += 1
+                if live > limit:
+                    return False
+        return True
 
 
 # Stems of English function words: never what two articles are "about" (similar's key terms skip them).

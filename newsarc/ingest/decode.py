@@ -2,7 +2,9 @@
 
 Order of trust: a byte-order mark, then UTF-16 without a BOM (recognised by its NUL bytes at alternating
 positions), then strict UTF-8 (valid UTF-8 with non-ASCII bytes is almost never an accident, so it beats a
-declared charset, which pages often get wrong), then the encoding the input declares (HTTP header, <meta
+declared charset, which pages often get wrong), then mostly-UTF-8 (text where valid multi-byte characters
+outnumber the bytes UTF-8 cannot read -- a UTF-8 file with a few bytes pasted from Windows: each stray byte is
+read on its own as Windows-1252, the rest stays UTF-8), then the encoding the input declares (HTTP header, <meta
 charset>, XML declaration), then -- for text with enough non-ASCII bytes to judge -- charset-normalizer's guess
 when it names a non-Latin script (Cyrillic, Arabic, Greek, Hebrew, CJK, Thai), and last Windows-1252, which
 accepts any byte (its five undefined bytes map as Latin-1), so decoding never fails and no character is
@@ -35,7 +37,23 @@ _SIGNATURES = (
     (b"\x7fELF", "an executable"),
     (b"SQLite format 3\x00", "an SQLite database"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"MZ\x90\x00", "a Windows executable"),
+    (b"\xca\xfe\xba\xbe", "a Java class or Mach-O executable"),
+    (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"BZh91AY&SY", "bzip2 data"),
+    (b"\x28\xb5\x2f\xfd", "zstd data"),
+    (b"OggS\x00", "an Ogg audio or video file"),
+    (b"fLaC\x00", "a FLAC audio file"),
+    (b"wOFF", "a web font"),
+    (b"wOF2", "a web font"),
 )
+# A text never starts with a control byte (a BOM and UTF-16 are recognised before this is asked); binary
+# formats very often do (\x00\x00\x00\x18ftyp, \x1aE\xdf\xa3, \x00\x01\x00\x00). ESC is left out: a saved
+# terminal log starts with a colour code and is text.
+_LEADING_CONTROL = frozenset(b for b in range(32) if b not in (9, 10, 12, 13, 27)) | {0x7f}
 # C0 control bytes that never occur in text (tab, LF, FF, CR and ESC-free text is the norm).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
@@ -69,6 +87,35 @@ def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error("newsarc-latin1", _latin1_fallback)
+
+
+def _stray_bytes_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Error handler for UTF-8: each byte UTF-8 cannot read is read on its own as Windows-1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return _cp1252(exc.object[exc.start:exc.start + 1]), exc.start + 1
+
+
+# The handler's name, for decoders that take one by name (io.TextIOWrapper for big files).
+UTF8_STRAY_BYTES = "newsarc-utf8-stray-cp1252"
+codecs.register_error(UTF8_STRAY_BYTES, _stray_bytes_as_cp1252)
+_ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text when `data` is UTF-8 with a few stray bytes (fewer than its valid multi-byte characters), else None.
+
+    Text in Windows-1252 or a Cyrillic code page almost never forms valid UTF-8 sequences, so valid characters
+    outnumbering the unreadable bytes means the file is UTF-8 and the unreadable bytes were pasted from
+    elsewhere: each is read as Windows-1252 ("\\x93" is a curly quote), not the whole file.
+    """
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_ESCAPED_BYTE.findall(escaped))
+    valid = len(_NON_ASCII.findall(escaped)) - stray
+    if valid <= stray:
+        return None
+    return _ESCAPED_BYTE.sub(lambda match: _cp1252(bytes([ord(match.group()) - 0xDC00])), escaped)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -138,6 +185,9 @@ def _decode(data: bytes, origin: str, declared: str | None = None) -> str:
         if controls > max(8, _MAX_CONTROL_SHARE * min(len(text), _SAMPLE)):
             raise _binary(origin, "NUL bytes at alternating positions, but not UTF-16 text")
         return text
+    if data[0] in _LEADING_CONTROL:
+        lead = "".join(f"\\x{b:02x}" for b in data[:3])
+        raise _binary(origin, f"it starts with the control bytes {lead}, as binary files do and text never does")
     sample = data[:_SAMPLE]
     if sample.count(0) > max(1, len(sample) // 1000):
         raise _binary(origin, f"{sample.count(0)} NUL bytes in the first {len(sample)} bytes")
@@ -148,6 +198,9 @@ def _decode(data: bytes, origin: str, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = _mostly_utf8(data)
+    if mostly_utf8 is not None:
+        return mostly_utf8
     encoding = normalise_encoding(declared)
     if encoding and encoding != "utf_8":
         try:
@@ -180,8 +233,9 @@ def decode_bytes(data: bytes, *, origin: str = "input", encoding: str | None = N
 def stream_encoding(head: bytes, *, declared: str | None = None) -> str:
     """The codec to read a large file as a stream, judged from its first bytes (same order as decode_bytes).
 
-    A BOM gives "utf-8-sig"/"utf-16"/"utf-32" (the codec then skips it); valid UTF-8 gives "utf-8" (the head may
-    end inside a character, which is allowed for).
+    A BOM gives "utf-8-sig"/"utf-16"/"utf-32" (the codec then skips it); valid or mostly valid UTF-8 gives
+    "utf-8" (the head may end inside a character, which is allowed for); read it with errors=UTF8_STRAY_BYTES so
+    a stray byte is read as Windows-1252.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -197,6 +251,8 @@ def stream_encoding(head: bytes, *, declared: str | None = None) -> str:
         return "utf-8"
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+        if _mostly_utf8(head[:len(head) - 3] if len(head) > 3 else head) is not None:
             return "utf-8"
     encoding = normalise_encoding(declared)
     if encoding and encoding != "utf_8":

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from newsarc.errors import BadInputError
-from newsarc.ingest.decode import decode_bytes, stream_encoding
+from newsarc.ingest.decode import UTF8_STRAY_BYTES, decode_bytes, stream_encoding
 from newsarc.ingest.options import MAX_SINGLE_BYTES, IngestOptions
 from newsarc.ingest.sniff import detect_kind
 from newsarc.ingest.text import parse_text
@@ -159,15 +159,14 @@ def _parse_single(kind: str, data: bytes, origin: str, options: IngestOptions, d
             parsed = extract_page(data, origin=origin, hints=hints, date_order=options.date_order,
                                   rules=options.rules)
         except NoArticleTextError:
-            # Sniffed as a page for its tags, yet no article in it: a wire story naming <COMPANIES> reads as
-            # plain text, and is added as text. A real page (doctype, html/head/body) is still refused.
-            from newsarc.ingest.sniff import reads_as_text
+            # Sniffed as a page for its tags, yet no article layout in it: plain text is tried (a wire story
+            # naming <COMPANIES> with a <b>word</b> in it); a page that is only navigation is refused.
+            from newsarc.ingest.page_text import read_as_text
 
             if text is None:
                 text = decode_bytes(data, origin=origin, encoding=declared)
-            if not reads_as_text(text):
-                raise
-            parsed = parse_text(text, date_order=options.date_order, rules=options.rules, origin=origin)
+            parsed = parse_text(read_as_text(text, origin), date_order=options.date_order, rules=options.rules,
+                                origin=origin)
     elif kind == "eml":
         from newsarc.ingest.mail import parse_message
 
@@ -202,7 +201,8 @@ def _streamed(kind: str, head: bytes, rest: BinaryIO | None, origin: str, option
             yield finish(parsed, options) if not _marker(parsed) else parsed
         return
     encoding = stream_encoding(head, declared=declared)
-    text = io.TextIOWrapper(binary, encoding=encoding, errors="newsarc-latin1" if encoding == "cp1252" else "replace",
+    errors = {"cp1252": "newsarc-latin1", "utf-8": UTF8_STRAY_BYTES}.get(encoding, "replace")
+    text = io.TextIOWrapper(binary, encoding=encoding, errors=errors,
                             newline="" if kind != "jsonl" else None)
     from newsarc.ingest.structured import parse_delimited, parse_jsonl
 
@@ -215,8 +215,14 @@ def _streamed(kind: str, head: bytes, rest: BinaryIO | None, origin: str, option
 
 
 def finish(parsed: dict[str, Any], options: IngestOptions) -> dict[str, Any]:
-    """Last touches common to every kind: the language, detected when the input did not declare it."""
+    """Last touches common to every kind: a title of one line and at most a few hundred characters (the text
+    cut from it opens the body: newsarc.ingest.title), and the language, detected when the input did not
+    declare it."""
     from newsarc.ingest.language import detect, from_tag
+    from newsarc.ingest.title import fit_title
+
+    if isinstance(parsed.get("title"), str):
+        parsed["title"], parsed["body"] = fit_title(parsed["title"], str(parsed.get("body") or ""))
 
     declared = from_tag(parsed.get("language"))
     parsed["language"] = declared or detect(f"{parsed.get('title', '')}\n{parsed.get('body', '')}")

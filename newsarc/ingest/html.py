@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from newsarc.errors import BadInputError
 from newsarc.ingest.decode import clean_text, decode_bytes
 from newsarc.ingest.language import from_tag
+from newsarc.ingest.navigation import link_texts, refuse_navigation
 from newsarc.ingest.when import ambiguous, parse_any_date
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
@@ -349,6 +350,7 @@ def extract_page(data: bytes | str, *, origin: str, hints: dict[str, Any] | None
     except Exception:  # lxml: ParserError on an empty document, ValueError on odd input
         raise BadInputError(f"{origin}: not an HTML page lxml can read") from None
     meta = _page_metadata(tree, hints)
+    links = link_texts(tree)
     page_url = meta["url"] or hints.get("final_url") or hints.get("url") or None
     document = bare_extraction(tree, url=page_url, with_metadata=True, include_comments=False, include_tables=True,
                                include_images=False, deduplicate=False,
@@ -363,6 +365,7 @@ def extract_page(data: bytes | str, *, origin: str, hints: dict[str, Any] | None
     if not body:
         raise NoArticleTextError(f"{origin}: no article text found in the page (is it an index page or a login "
                                  "wall?)")
+    refuse_navigation(origin, [line for line in body.split("\n") if line.strip()], links)
     if not title:
         title = body.split("\n", 1)[0][:120]
     site = meta["source"] or _first(getattr(document, "sitename", None))

@@ -32,16 +32,23 @@ def _header(message: Any, name: str) -> str:
 
 
 def _part_text(part: Any) -> str:
+    """A text part's text, decoded as any file is (newsarc.ingest.decode): its declared charset is used only when
+    the bytes are not UTF-8, and a UTF-8 part with a stray Windows-1252 byte keeps its UTF-8 (the email
+    package would replace every such byte with U+FFFD)."""
+    from newsarc.ingest.decode import decode_bytes
+
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        if not payload.strip():
+            return ""
+        try:
+            return decode_bytes(payload, origin="mail part", encoding=part.get_content_charset())
+        except BadInputError:
+            return ""
     try:
         return part.get_content()
     except (LookupError, UnicodeError, AssertionError, KeyError):
-        payload = part.get_payload(decode=True) or b""
-        from newsarc.ingest.decode import decode_bytes
-
-        try:
-            return decode_bytes(payload, origin="mail part")
-        except BadInputError:
-            return ""
+        return ""
 
 
 def _date(message: Any) -> str | None:

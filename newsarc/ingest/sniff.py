@@ -109,17 +109,6 @@ def looks_like_markup(text: str) -> bool:
     return len(_HTML_TAGS.findall(start)) >= 5 or text.startswith(("<?xml", "<!--"))
 
 
-def reads_as_text(text: str) -> bool:
-    """Whether an input sniffed as a page reads as plain text after all: no page structure (doctype,
-    html/head/body) and little markup (tags are under a fifth of it). A real page, even an empty index page,
-    is never taken for text."""
-    if _STRUCTURE.search(text):
-        return False
-    markup = sum(len(m) for m in _ANY_TAG.findall(text))
-    letters = sum(ch.isalpha() for ch in _ANY_TAG.sub(" ", text))
-    return markup * 5 < len(text) and letters >= 20
-
-
 def _json_kind(text: str) -> str:
     """json/jsonl for text that opens like JSON; '' for a text that merely starts with a bracket ("[Updated]")."""
     after = text[1:].lstrip()[:1]

@@ -65,9 +65,11 @@ def _load(root: Path) -> tuple[list[Group], list[Group]]:
         pass
     groups, splits = _parse(path)
     try:
+        from newsarc.storage.atomic import atomic_write
+
         cache.parent.mkdir(exist_ok=True)
-        cache.write_text(json.dumps({"stamp": stamp, "groups": groups, "splits": splits}, ensure_ascii=False),
-                         encoding="utf-8")
+        atomic_write(cache, json.dumps({"stamp": stamp, "groups": groups, "splits": splits}, ensure_ascii=False),
+                     durable=False)
     except OSError:
         pass
     return groups, splits
@@ -434,8 +436,7 @@ def _vocabulary_pairs(store) -> list[Proposal]:
             by_skeleton.setdefault(skeleton, {})[folded] = spelling or folded
     out = []
     memo: dict[str, dict[Any, Any]] = {}
-    with store.backend.ix.searcher() as searcher, store.progress(len(by_skeleton), "comparing spellings") as advance:
-        reader = searcher.reader()
+    with store.backend.name_evidence() as index, store.progress(len(by_skeleton), "comparing spellings") as advance:
         for skeleton, words in sorted(by_skeleton.items()):
             advance(1)
             items = sorted(words.items())
@@ -453,7 +454,7 @@ def _vocabulary_pairs(store) -> list[Proposal]:
                     if any(variants.compatible(x, y) for x in forms[a] for y in forms[b]):
                         parent[find(a)] = find(b)
                     elif any(variants.near(x, y) for x in forms[a] for y in forms[b]):
-                        shared = _shared_context(searcher, reader, skeleton, a, b, memo)
+                        shared = _shared_context(index, skeleton, a, b, memo)
                         if shared:
                             parent[find(a)] = find(b)
                             evidence.setdefault(a, []).extend(shared)
@@ -469,20 +470,11 @@ def _vocabulary_pairs(store) -> list[Proposal]:
     return out
 
 
-def _docs_with(reader, skeleton: str, folded: str) -> list[int]:
-    terms = [t for t in reader.expand_prefix("vkeys", f"{skeleton} {folded}")
-             if (t.decode() if isinstance(t, bytes) else t).split(" ")[1] == folded]
-    docs: set[int] = set()
-    for term in terms:
-        docs.update(d for d in reader.postings("vkeys", term).all_ids() if not reader.is_deleted(d))
-    return sorted(docs)[:30]
-
-
 RARE_SPELLING_DOCS = 10  # one of two near spellings must be this rare: variants are rare beside the usual one
 COMMON_CONTEXT_SHARE = 0.01  # context names in more than this share of the articles (or 5) say nothing
 
 
-def _context(searcher, reader, docnums: list[int], exclude: set[str],
+def _context(index, docnums: list[int], exclude: set[str],
              memo: dict[str, dict[Any, Any]] | None = None) -> set[str]:
     """Names (capitalised mid-sentence), tags and sources of some articles, leaving out the common ones.
 
@@ -494,12 +486,12 @@ def _context(searcher, reader, docnums: list[int], exclude: set[str],
     memo = memo if memo is not None else {}
     of_doc = memo.setdefault("doc", {})
     rare = memo.setdefault("rare", {})
-    limit = max(5, int(reader.doc_count() * COMMON_CONTEXT_SHARE))
+    limit = max(5, int(index.doc_count() * COMMON_CONTEXT_SHARE))
     words: set[str] = set()
     for docnum in docnums:
         found = of_doc.get(docnum)
         if found is None:
-            stored = searcher.stored_fields(docnum)
+            stored = index.stored(docnum)
             names: set[str] = set()
             for text in (stored.get("title", ""), stored.get("body", "")):
                 for token in tokenize(text, extras=False):
@@ -514,37 +506,20 @@ def _context(searcher, reader, docnums: list[int], exclude: set[str],
     for word in words:
         verdict = rare.get(word)
         if verdict is None:
-            verdict = rare[word] = _at_most(reader, "plain", word, limit)
+            verdict = rare[word] = index.at_most(word, limit)
         if verdict:
             out.add(word)
     return out
 
 
-def _at_most(reader, fieldname: str, word: str, limit: int) -> bool:
-    """Whether at most limit live articles hold a word: Whoosh's document frequency answers unless it counts
-    replaced versions not yet merged away, and then the live postings are counted only up to limit + 1."""
-    if (fieldname, word) not in reader:
-        return True
-    if reader.doc_frequency(fieldname, word) <= limit:
-        return True
-    if not reader.has_deletions():
-        return False
-    live = 0
-    for docnum in reader.postings(fieldname, word).all_ids():
-        if not reader.is_deleted(docnum):
-            live += 1
-            if live > limit:
-                return False
-    return True
-
-
-def _shared_context(searcher, reader, skeleton: str, a: str, b: str,
+def _shared_context(index, skeleton: str, a: str, b: str,
                     memo: dict[str, dict[Any, Any]] | None = None) -> list[str]:
-    docs_a, docs_b = _docs_with(reader, skeleton, a), _docs_with(reader, skeleton, b)
+    """index: the backend's NameEvidence (newsarc.index.backend)."""
+    docs_a, docs_b = index.documents_with_key(skeleton, a, 30), index.documents_with_key(skeleton, b, 30)
     if not docs_a or not docs_b or min(len(docs_a), len(docs_b)) > RARE_SPELLING_DOCS:
         return []
-    ctx_a = _context(searcher, reader, docs_a, {a, b}, memo)
-    ctx_b = _context(searcher, reader, docs_b, {a, b}, memo)
+    ctx_a = _context(index, docs_a, {a, b}, memo)
+    ctx_b = _context(index, docs_b, {a, b}, memo)
     shared = sorted(ctx_a & ctx_b)
     smaller = min(len(ctx_a), len(ctx_b)) or 1
     return shared if len(shared) >= 2 and len(shared) / smaller >= 0.25 else []

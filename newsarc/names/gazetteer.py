@@ -12,8 +12,8 @@ rules both sides share, so that an article and a query that spell a place differ
 A place name is looked up as written and in the forms news language gives it: an Arabic word without its
 attached conjunction, preposition and article (وبغداد, بالموصل, لحلب -> بغداد, موصل, حلب), a Turkish name without
 the case ending after its apostrophe (Bağdat'ta, Halep'te), a French or Italian elision (d'Alep, l'Irak), a German
-genitive (Moskaus, Syriens: filed with the German names), and a Russian or Ukrainian name without its case ending (в Москве, Москвы,
-у Києві, Львові: a "base" key on both sides, with Ukrainian's і/о/е alternation).
+genitive (Moskaus, Syriens: filed with the German names), and a Russian or Ukrainian name without its case
+ending (в Москве, Москвы, у Києві, Львові: a "base" key on both sides, with Ukrainian's і/о/е alternation).
 
 A spelling that names two places (عمان: Amman and Oman; Tripoli) gives both ids; a spelling that names one place
 gives only that one, so a look-alike (Samara / Samarra, Kiel / Kyiv) never joins another place's articles.

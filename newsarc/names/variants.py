@@ -212,7 +212,7 @@ _TO_LATIN = str.maketrans({
     "ş": "sh", "ç": "ch", "ğ": "gh", "ı": "i", "ə": "a", "ž": "zh", "š": "sh", "č": "ch", "ć": "ch", "ż": "zh",
     "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "þ": "th", "ð": "dh",
     # Cyrillic (Russian and Ukrainian)
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ё": "e", "ж": "zh",
+    "а": "a", "б": "b", "в": "v", "г": "G", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ё": "e", "ж": "zh",
     "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
     "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
@@ -234,6 +234,8 @@ _SINGLE: dict[str, str | tuple[str, ...]] = {
     "b": "b", "d": "d", "f": "f", "g": "g", "h": "h", "j": "j", "k": "k", "l": "l", "m": "m", "n": "n",
     "p": "p", "q": ("k", "g"), "r": "r", "s": "s", "t": "t", "v": "v", "w": "v", "z": "z", "x": "ks",
     "Q": ("k", "g"), "Z": ("z", "d"), "S": "S",
+    # Russian writes a foreign h with г (Тегеран Tehran, Гамбург Hamburg, Гитлер Hitler); Ukrainian г is h.
+    "G": ("g", "h"),
 }
 _VOWELS = frozenset("aeiou")
 _VOWEL_GROUPS = {
@@ -295,7 +297,8 @@ def _latin_form(text: str) -> NameForm | None:
         nxt = text[i + 1] if i + 1 < n else ""
         is_vowel = ch in _VOWELS or (ch == "y" and not (i == 0 and nxt in _VOWELS)) or (
             ch == "w" and i > 0 and text[i - 1] in "ao" and nxt not in _VOWELS
-            and not (i == n - 1 and n > 5 and text[i - 1] == "o"))  # German -ow is -ov: Gorbatschow
+            and not (i == n - 1 and n > 5 and text[i - 1] == "o")  # German -ow is -ov: Gorbatschow
+            and not text.startswith("sk", i + 1))  # and -owski, -owsky: Tschaikowsky, Kowalski
         if is_vowel:
             vowels[-1] += ch
             i += 1

@@ -102,16 +102,24 @@ def init_archive(root: Path) -> Path:
     root = root.expanduser().absolute()
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a directory")
-    (root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
-    settings = root / SETTINGS_FILE
-    if not settings.exists():
-        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8")
-    gitignore = root / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text(GITIGNORE, encoding="utf-8")
+    from newsarc.storage.atomic import atomic_write
     from newsarc.storage.gitmerge import write_gitattributes
 
-    write_gitattributes(root)
+    try:
+        (root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
+        settings = root / SETTINGS_FILE
+        if not settings.exists():
+            atomic_write(settings, SETTINGS_TEMPLATE)
+        gitignore = root / ".gitignore"
+        if not gitignore.exists():
+            atomic_write(gitignore, GITIGNORE)
+        write_gitattributes(root)
+    except OSError as exc:
+        from newsarc.errors import ArchiveError
+
+        where = f" in {exc.filename}" if exc.filename and Path(exc.filename) != root else ""
+        raise ArchiveError(f"cannot create an archive at {root} ({(exc.strerror or str(exc)).lower()}{where}); "
+                           "choose a folder you can write to") from None
     return root
 
 
@@ -157,14 +165,16 @@ class Archive:
                 return {**DEFAULT_SETTINGS, **cached["settings"]}
         except (OSError, ValueError, KeyError, AttributeError):
             pass
-        from newsarc.storage.yamlio import load_yaml
+        from newsarc.yamlio import load_yaml
 
         loaded = load_yaml(source.read_bytes(), origin=str(source)) or {}
         if not isinstance(loaded, dict):
             raise ArchiveError(f"{source}: settings must be a mapping of names to values")
         try:
             self.state_dir.mkdir(exist_ok=True)
-            cache.write_text(json.dumps({"stamp": stamp, "settings": loaded}, default=str), encoding="utf-8")
+            from newsarc.storage.atomic import atomic_write
+
+            atomic_write(cache, json.dumps({"stamp": stamp, "settings": loaded}, default=str), durable=False)
         except OSError:
             pass  # a read-only archive still works, it just reads the YAML each time
         return {**DEFAULT_SETTINGS, **loaded}
@@ -179,6 +189,16 @@ class Archive:
         if self._write_problem is None:
             self._write_problem = self._find_write_problem() or ""
         return self._write_problem or None
+
+    def require_writable(self) -> None:
+        """Fail in one line, before any work, for a writer on an archive newsarc cannot write (the message the
+        archive lock gives, for writers that would otherwise find out half-way, after fetching feeds)."""
+        from newsarc.errors import ArchiveError
+
+        problem = self.write_problem()
+        if problem:
+            raise ArchiveError(f"cannot write to the archive at {self.root} ({problem}); commands that only read "
+                               "it still work")
 
     def _find_write_problem(self) -> str:
         try:
@@ -221,7 +241,7 @@ class Archive:
         With writes (bulk adding), the file is written and fsynced by a background thread while the caller goes
         on; it is on disk once writes.wait() returns, which the caller does before recording the batch."""
         from newsarc.storage.atomic import atomic_write
-        from newsarc.storage.yamlio import MAX_YAML_BYTES, article_yaml
+        from newsarc.yamlio import MAX_YAML_BYTES, article_yaml
 
         if not self._git_checked:
             self._git_checked = True
@@ -249,7 +269,7 @@ class Archive:
     def read(self, relpath: str) -> Article:
         """Load and validate the article in one file; a problem names the file and the field."""
         from newsarc.article import Article
-        from newsarc.storage.yamlio import MAX_YAML_BYTES, load_yaml
+        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
 
         path = self.root / relpath
         try:
@@ -266,8 +286,22 @@ class Archive:
         return Article.from_dict(data, origin=relpath)
 
     def remove(self, relpath: str) -> None:
+        """Delete an article file (or its kept original), and the folders it leaves empty (articles/2017/05,
+        then articles/2017), so that a removed month leaves no trace; articles/ itself stays."""
         with contextlib.suppress(FileNotFoundError):
             (self.root / relpath).unlink()
+        self.prune_empty_folders(relpath)
+
+    def prune_empty_folders(self, relpath: str) -> None:
+        """Remove the folders above `relpath`, up to articles/, that hold nothing any more (not even a hidden
+        file: rmdir refuses a folder that is not empty, so nothing of anyone's is lost)."""
+        folder = (self.root / relpath).parent
+        while folder != self.articles_dir and self.articles_dir in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            folder = folder.parent
 
     def original_relpath(self, relpath: str, article_id: str) -> str:
         """Where the kept original of the article at `relpath` lies: beside it, under the name newsarc gives it.

@@ -42,9 +42,10 @@ CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER);
 """
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """Open the catalog of an archive newsarc may not write to. A WAL database opened read-only still wants
-    its -shm file; where that cannot be made (a read-only mount) the file is opened as immutable."""
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a SQLite file of an archive newsarc may not write to (the catalog, the near-duplicate store). A WAL
+    database opened read-only still wants its -shm file; where that cannot be made (a read-only mount) the file
+    is opened as immutable."""
     from urllib.parse import quote
 
     uri = f"file:{quote(str(path))}?mode=ro"
@@ -103,7 +104,7 @@ class Catalog:
     def __init__(self, path: Path, *, read_only: bool = False):
         self.path = path
         if read_only:
-            self.db = _connect_read_only(path)
+            self.db = connect_read_only(path)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)

@@ -131,17 +131,19 @@ def ensure_git_setup(root: Path, *, quiet: bool = False, force: bool = False) ->
     work_tree = enclosing_work_tree(root)
     if work_tree is None:
         return  # not in git; looked for again by the next command that writes, which costs a few stat calls
+    from newsarc.storage.atomic import atomic_write
+
     try:
         marker.parent.mkdir(exist_ok=True)
         if is_ignored(work_tree, root):
-            marker.write_text(f"not tracked: {work_tree} ignores this folder\n", encoding="utf-8")
+            atomic_write(marker, f"not tracked: {work_tree} ignores this folder\n", durable=False)
             return
         write_gitattributes(root)
         command = driver_command()
         registered = registered_command(work_tree) == command
         if not registered and not register_driver(work_tree):
             return
-        marker.write_text(command + "\n", encoding="utf-8")
+        atomic_write(marker, command + "\n", durable=False)
     except (OSError, subprocess.SubprocessError):
         return
     if not quiet and not registered:
@@ -221,7 +223,7 @@ def merged_article_text(base: bytes, ours: bytes, theirs: bytes, *, origin: str)
     """The merged article file as newsarc writes it, or None where a line merge must decide."""
     from newsarc.article import Article
     from newsarc.errors import NewsarcError
-    from newsarc.storage.yamlio import article_yaml, load_yaml
+    from newsarc.yamlio import article_yaml, load_yaml
 
     try:
         sides = [load_yaml(raw, origin=origin) if raw.strip() else None for raw in (base, ours, theirs)]

@@ -26,23 +26,16 @@ from newsarc.storage.freshness import UNKNOWN, Changes, count_article_files, det
 
 if TYPE_CHECKING:
     from newsarc.article import Article
-    from newsarc.index.whoosh_backend import WhooshBackend
+    from newsarc.index.backend import Engine, SearchBackend
 
-# Bump when the Whoosh schema or analyzers change (newsarc.index.whoosh_backend.build_schema, newsarc.index.analysis,
-# newsarc.names.variants): an index of another version is rebuilt once, with a notice.
-# 3: url matches by host and path parts; tokens like AT&T, C++, 9/11 kept whole; modules renamed (the schema
-# pickles analyzer classes by module path, so a 2 index no longer even opens).
-INDEX_SCHEMA = "4"
-STATE_SCHEMA = f"catalog{CATALOG_SCHEMA}-index{INDEX_SCHEMA}"
 OLD_VERSION = "the search index was built by an older version of newsarc"
 # Articles per index commit in bulk work: bounds memory whatever the archive's size, and sets the size of the
-# segments a bulk command writes (half a batch each, newsarc.index.segment_worker). Small segments are merged
-# again and again as the index grows (Whoosh's merge policy): at 1,000 a 20,000-article import rewrote 16,000
-# articles in merges, a third of its time, and 155,000 at 100,000. At 3,000 (segments of 1,500) the first
-# merge comes at 27,000 articles and 81,000 are rewritten at 100,000. `newsarc import` of 20,000 articles, peak
-# RSS of command and worker: 1,000 with the earlier pool 91 s, 179 MB; with the compact pool 3,000 54 s, 214 MB
-# and 4,000 52 s, 244 MB. The grouped pool (newsarc.index.bulk_writer) counts what it really holds, so a batch
-# stays in its 128 MB.
+# segments a bulk command writes (half a batch each: newsarc.index.whoosh_internals.segment_worker). Whoosh's
+# merge policy merges small segments again and again as the index grows: at 3,000 (segments of 1,500) the first
+# merge comes at 27,000 articles and 81,000 articles are rewritten in merges during a 100,000-article import
+# (155,000 at 1,000). `newsarc import` of 20,000 articles, command and worker: 54 s and 214 MB peak RSS at 3,000,
+# 52 s and 244 MB at 4,000. The grouped pool (newsarc.index.whoosh_internals.bulk_writer) counts what it really
+# holds, so a batch stays in its 128 MB.
 BATCH = 3000
 # A reader indexes at most this many changed files before it answers (about two seconds); more is left to writers.
 READER_CATCH_UP_MAX = 200
@@ -51,6 +44,11 @@ ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], No
 # How often a reader retries an index that looked damaged while a writer held the lock (see read_index).
 READ_RETRIES = 4
 T = TypeVar("T")
+
+
+def state_schema(engine: Engine) -> str:
+    """catalog<version>-<the engine's format stamp>: what an archive's derived state was built as."""
+    return f"catalog{CATALOG_SCHEMA}-{engine.format_stamp()}"
 
 
 @contextlib.contextmanager
@@ -64,12 +62,17 @@ def _stderr(message: str) -> None:
 
 class Store:
     def __init__(self, archive: Archive, *, progress: ProgressFactory = no_progress,
-                 warn: Callable[[str], None] = _stderr):
+                 warn: Callable[[str], None] = _stderr, engine: Engine | None = None):
+        if engine is None:
+            from newsarc.index import default_engine
+
+            engine = default_engine()
         self.archive = archive
+        self.engine = engine  # the search engine: the store reaches the index only through its protocols
         self.progress = progress
         self.warn = warn
         self._catalog: Catalog | None = None
-        self._backend: WhooshBackend | None = None
+        self._backend: SearchBackend | None = None
         self.damage = ""  # set when refresh() found the index damaged and rebuilt it
         # Told as record() indexes newsarc's own writes: (documents analysed, documents committed), for progress.
         self.on_index: Callable[[int, int], None] | None = None
@@ -118,12 +121,19 @@ class Store:
                            "newsarc can read; run any newsarc command where it can be written, or copy it")
 
     @property
-    def backend(self) -> WhooshBackend:
+    def backend(self) -> SearchBackend:
         if self._backend is None:
-            from newsarc.index.whoosh_backend import WhooshBackend
-
-            self._backend = WhooshBackend(self.archive.state_dir / "index")
+            self._backend = self.engine.open(self.archive.state_dir / "index")
         return self._backend
+
+    @property
+    def state_schema(self) -> str:
+        """The stamp of the catalog's and the index's formats (the catalog's "schema"): another one is rebuilt."""
+        return state_schema(self.engine)
+
+    def has_index(self) -> bool:
+        """Whether the index's files are there (not whether they are current)."""
+        return self.engine.has_index(self.archive.state_dir / "index")
 
     def close(self) -> None:
         if self._backend is not None:
@@ -135,14 +145,14 @@ class Store:
     def rebuild_reason(self) -> str | None:
         """Why the derived state cannot be trusted at all, or None when an incremental check will do."""
         catalog = self.catalog
-        schema = catalog.get_meta("schema")
-        if schema and schema != STATE_SCHEMA:
+        schema, expected = catalog.get_meta("schema"), self.state_schema
+        if schema and schema != expected:
             return OLD_VERSION
-        if schema != STATE_SCHEMA:
+        if schema != expected:
             return "the index is missing"
         if catalog.get_meta("state") != "ready":
             return "the last index build did not finish"
-        if not any((self.archive.state_dir / "index").glob("_MAIN_*.toc")):
+        if not self.has_index():
             return "the index files are missing"
         return None
 
@@ -169,7 +179,7 @@ class Store:
                     return Changes(full_scan=True)
                 return self._sync(full=self._full_scan_due() if full is None else full, defer=not write)
             except Exception as exc:
-                if not is_damage(exc):
+                if not is_damage(exc, self.engine):
                     raise
                 self.recover(exc)
                 return Changes(full_scan=True)
@@ -223,7 +233,7 @@ class Store:
             try:
                 return read()
             except Exception as exc:
-                if not is_damage(exc):
+                if not is_damage(exc, self.engine):
                     raise
                 if self.archive.lock.try_acquire():
                     try:
@@ -246,7 +256,7 @@ class Store:
     def require_index(self) -> None:
         """For readers after refresh(write=False): a clear error instead of a Whoosh traceback when another
         process holds the lock and has not created the index yet (the first build of an archive)."""
-        if not any((self.archive.state_dir / "index").glob("_MAIN_*.toc")):
+        if not self.has_index():
             raise LockTimeoutError(f"the search index is being built by another newsarc process"
                                    f"{self.archive.lock._holder()}; search again when it has finished")
 
@@ -324,9 +334,9 @@ class Store:
         if reason == OLD_VERSION:  # once per archive and newsarc upgrade: say why this command takes longer
             self.warn(f"{reason}; rebuilding it from the {total} article file{'s' if total != 1 else ''} (once)")
         elif total > 200:
-            self.warn(f"building the index for {total} articles ({reason})...")
+            self.warn(f"building the index for {total} article{'s' if total != 1 else ''} ({reason})...")
         self._apply_fresh(total)
-        catalog.set_meta("schema", STATE_SCHEMA)
+        catalog.set_meta("schema", self.state_schema)
         catalog.set_meta("last_full_scan", str(time.time()))
         catalog.set_meta("state", "ready")
         return catalog.count()
@@ -462,22 +472,16 @@ class BackgroundWrites:
                 self._pool = None
 
 
-def is_damage(exc: BaseException) -> bool:
-    """Whether exc comes from reading damaged derived files (index or catalog) rather than from a bug.
-
-    Whoosh reports damaged files with many kinds of exception (some bare `Exception`s), so the test is where it
-    was raised: in Whoosh's storage, codec or index-opening code. SQLite says so with DatabaseError; a busy
-    database (OperationalError) is not damage.
+def is_damage(exc: BaseException, engine: Engine) -> bool:
+    """Whether exc comes from reading damaged derived files (index or catalog) rather than from a bug: the engine
+    tells for the index (Engine.is_damage). SQLite says so with DatabaseError; a busy database (OperationalError)
+    is not damage.
     """
     import sqlite3
 
     if isinstance(exc, sqlite3.DatabaseError):
         return not isinstance(exc, sqlite3.OperationalError)
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    where = tb.tb_frame.f_code.co_filename.replace("\\", "/") if tb is not None else ""
-    return any(part in where for part in ("/whoosh/filedb/", "/whoosh/codec/", "/whoosh/index.py"))
+    return engine.is_damage(exc)
 
 
 def _ancestor_dirs(paths: Iterable[str]) -> set[str]:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
 import secrets
+import sys
+import traceback
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,21 +44,24 @@ from newsarc.errors import (
     QueryError,
     UsageError,
 )
+from newsarc.search_request import (
+    FACET_LABELS,
+    WEB_LIMITS,
+    OptionError,
+    asks_nothing,
+    build_request,
+    check_period,
+)
 from newsarc.web import markup
 
 T = TypeVar("T")
 
-MAX_QUERY = 500  # characters of a query
-MAX_LIMIT = 100  # results per page
-MAX_PAGE = 1000
 MAX_FORM = 16 * 1024  # bytes of a POST body
-SORTS = ("relevance", "date")
-FILTERS = ("tag", "source", "since", "until")  # any of these alone lists what it admits
-PERIODS = ("day", "week", "month", "year")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 TOKEN_COOKIE = "newsarc_token"
+FLASH_COOKIE = "newsarc_flash"
 
 
 class BadRequest(Exception):
@@ -97,15 +103,9 @@ class StoreWorker:
         self.executor.shutdown(wait=True)
 
 
-def _warm(store: Any) -> None:
-    """Open catalog and index before the first request, so it costs what any other does."""
-    store.refresh(write=False)
-    if any((store.archive.state_dir / "index").glob("_MAIN_*.toc")):
-        store.backend.doc_count()
-
-
 class Guard:
-    """Security for every response: the token check, no writes without --writable, and the headers (CSP...)."""
+    """Security for every response: the token check, no writes without --writable or from another site, and the
+    headers (CSP...)."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
         self.app = app
@@ -121,18 +121,24 @@ class Guard:
         if token is not None:
             given = request.query_params.get("token")
             if given is not None and hmac.compare_digest(given.encode(), token.encode()):
-                # The token in a link (as printed at start-up): keep it in a cookie, drop it from the address.
+                # The token in a link (as printed at start-up): keep a cookie, drop it from the address. The
+                # target is always a path on this server: `//evil.example/` would be another site's address.
                 params = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                target = request.url.path + (markup.query_string(params) if params else "")
+                target = "/" + request.url.path.lstrip("/\\") + (markup.query_string(params) if params else "")
                 response = RedirectResponse(target, status_code=303)
-                response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+                response.set_cookie(cookie_name(request), cookie_value(token), httponly=True, samesite="strict")
             elif not _authorised(request, token):
-                response = PlainTextResponse("401: this newsarc server needs its token: open the address it printed "
-                                             "(…?token=...) or send 'Authorization: Bearer TOKEN'", status_code=401,
+                response = PlainTextResponse("This newsarc server needs its token: open the address it printed "
+                                             "(…?token=...) or send 'Authorization: Bearer TOKEN'.", status_code=401,
                                              headers={"WWW-Authenticate": "Bearer"})
-        if response is None and request.method not in ("GET", "HEAD") and not self.settings.writable:
-            response = PlainTextResponse("403: this newsarc server is read-only; start it with "
-                                         "`newsarc serve --writable` to edit tags", status_code=403)
+        if response is None and request.method not in ("GET", "HEAD"):
+            if not self.settings.writable:
+                response = PlainTextResponse("This newsarc server is read-only: start it with "
+                                             "'newsarc serve --writable' to edit tags or add articles.",
+                                             status_code=403)
+            elif not same_origin(request):
+                response = PlainTextResponse("This form was sent from another site, so it was refused. Open the "
+                                             "page on this server and send it again.", status_code=403)
         if response is not None:
             await _with_headers(response)(scope, receive, send)
             return
@@ -150,7 +156,10 @@ class Guard:
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with a form, and the Origin
+    # check (same_origin) could not tell this server's own forms from a sandboxed page's. Other sites still get
+    # no referrer.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 
@@ -161,67 +170,84 @@ def _with_headers(response: Response) -> Response:
     return response
 
 
+def same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another site: Sec-Fetch-Site cross-site or same-site
+    (another port or subdomain), or an Origin that is not this server's. A client that sends neither (curl, a
+    script with the token) is judged by the CSRF field alone."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    if origin == "null":  # a sandboxed frame, a data: page, or a redirect chain through another site
+        return False
+    host = request.headers.get("host", "")
+    return origin in (f"http://{host}", f"https://{host}")
+
+
+def cookie_name(request: Request) -> str:
+    """The token cookie, named per port: browsers send a host's cookies to every port of it, so two servers on
+    one machine would otherwise overwrite each other's."""
+    port = request.url.port or (443 if request.url.scheme == "https" else 80)
+    return f"{TOKEN_COOKIE}_{port}"
+
+
+def cookie_value(token: str) -> str:
+    """What the cookie holds: a key derived from the token, not the token. Another server on the same host name
+    receives the cookie (cookies ignore ports); it learns a value that opens this server in a browser, as the
+    token does, but not the token itself (no Bearer header, no `?token=` link to hand on)."""
+    return hmac.new(token.encode(), b"newsarc browser cookie", hashlib.sha256).hexdigest()
+
+
 def _authorised(request: Request, token: str) -> bool:
     header = request.headers.get("authorization", "")
-    candidates = [request.cookies.get(TOKEN_COOKIE, "")]
-    if header.lower().startswith("bearer "):
-        candidates.append(header[7:].strip())
-    return any(c and hmac.compare_digest(c.encode(), token.encode()) for c in candidates)
+    if header.lower().startswith("bearer ") and hmac.compare_digest(header[7:].strip().encode(), token.encode()):
+        return True
+    cookie = request.cookies.get(cookie_name(request), "")
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), cookie_value(token).encode())
 
 
-# -- parameters ------------------------------------------------------------------------------------------------
-def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "") not in ("", "0", "false", "off", "no")
+# -- parameters: the URL's names for the library's search options (newsarc.search_request) -------------------------
+URL_NAMES = {"query": "q", "tags": "tag"}  # every other option has the same name in a URL
 
 
-def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query_params.get(name)
-    if text in (None, ""):
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}")
-    return int(text)
+def _search_options(request: Request, **fixed: Any) -> dict[str, Any]:
+    """The URL's search parameters as the library's options, unchecked: build_request checks them."""
+    params = request.query_params
+    return {"query": params.get("q"), "tags": params.getlist("tag"), "source": params.get("source"),
+            "since": params.get("since"), "until": params.get("until"), "sort": params.get("sort"),
+            "page": params.get("page"), "limit": params.get("limit"), "exact": params.get("exact"),
+            "collapse": params.get("collapse"), **fixed}
 
 
-def _date(request: Request, name: str) -> str | None:
-    text = (request.query_params.get(name) or "").strip()
-    if not text:
-        return None
-    from newsarc.dateranges import date_bounds
-
+def _search_request(request: Request, *, facets: Any, filters_alone: bool = False) -> Any:
     try:
-        date_bounds(text)
-    except NewsarcError as exc:
-        raise BadRequest(f"{name}: {exc}") from None
-    return text
+        return build_request(_search_options(request, facets=facets), limits=WEB_LIMITS, filters_alone=filters_alone,
+                             require_query=True)
+    except OptionError as exc:
+        raise BadRequest(f"{URL_NAMES.get(exc.option, exc.option)} {exc.problem}") from None
 
 
-def _query(request: Request) -> str:
-    text = (request.query_params.get("q") or "").strip()
-    if len(text) > MAX_QUERY:
-        raise BadRequest(f"the query is {len(text)} characters long; at most {MAX_QUERY} are searched")
-    return text
-
-
-def _search_request(request: Request, *, facets: bool) -> Any:
-    from newsarc.index.backend import SearchRequest
-
-    sort = request.query_params.get("sort") or "relevance"
-    if sort not in SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
-    tags = tuple(t for t in request.query_params.getlist("tag") if t.strip())
-    if len(tags) > 20 or any(len(t) > 200 for t in tags):
-        raise BadRequest("at most 20 tag filters of 200 characters each")
-    source = (request.query_params.get("source") or "").strip() or None
-    if source and len(source) > 200:
-        raise BadRequest("source: at most 200 characters")
-    return SearchRequest(_query(request), limit=_int(request, "limit", 10, 1, MAX_LIMIT),
-                         page=_int(request, "page", 1, 1, MAX_PAGE), sort=sort, tags=tags, source=source,
-                         since=_date(request, "since"), until=_date(request, "until"), exact=_flag(request, "exact"),
-                         collapse=_flag(request, "collapse"), facets=facets)
+def _period(request: Request) -> str:
+    try:
+        return check_period(request.query_params.get("by"))
+    except OptionError as exc:
+        raise BadRequest(f"{exc.option} {exc.problem}") from None
 
 
 # -- the application ---------------------------------------------------------------------------------------------
+HEADINGS = {
+    400: "That request could not be answered",
+    403: "Not allowed here",
+    404: "Not found",
+    405: "Not found",
+    409: "Several articles match",
+    503: "The archive is busy",
+    500: "Something went wrong",
+}
+
+
 def create_app(settings: Settings) -> Starlette:
     """The ASGI application serving the archive at settings.root."""
     worker = StoreWorker(settings.root)
@@ -229,55 +255,70 @@ def create_app(settings: Settings) -> Starlette:
     templates = Environment(loader=PackageLoader("newsarc.web", "templates"),
                             autoescape=select_autoescape(default=True, default_for_string=True))
     templates.globals.update(snippet_html=markup.snippet_html, safe_link=markup.safe_link,
-                             query_string=markup.query_string, writable=settings.writable, csrf=csrf)
+                             query_string=markup.query_string, writable=settings.writable, csrf=csrf,
+                             lang_of=markup.lang_of, message_html=markup.message_html, plural=markup.plural)
 
     def page(name: str, code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(**context), status_code=code)
 
-    def problem(request: Request, status: int, message: str) -> Response:
+    def problem(request: Request, status: int, message: str, **extra: Any) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message, "status": status}, status_code=status)
-        return page("error.html", status, status=status, message=message, q="")
+        query = request.query_params.get("q", "")
+        return page("error.html", status, status=status, heading=extra.pop("heading", HEADINGS.get(status, "Error")),
+                    message=message, q=query if len(query) <= (WEB_LIMITS.max_query or 0) else "", **extra)
 
     async def guarded(request: Request, handler: Callable[[], Any]) -> Response:
         try:
             return await handler()
         except BadRequest as exc:
             return problem(request, 400, str(exc))
-        except (QueryError, UsageError) as exc:
+        except QueryError as exc:
+            return problem(request, 400, str(exc), heading="The query could not be read",
+                           hint="Check for an AND, OR or NOT with nothing after it, an unclosed quote or bracket, "
+                                "or a field name before a colon; the search box still holds your query.")
+        except UsageError as exc:
             return problem(request, 400, str(exc))
         except AmbiguousIdError as exc:
-            return problem(request, 409, str(exc))
+            ids = exc.candidates[:20]
+            candidates = await worker.run(lambda s: api.catalog_entries(s, ids))
+            return problem(request, 409, f"More than one article has an id starting “{exc.prefix}”. Choose one:",
+                           candidates=candidates)
         except NotFoundError as exc:
+            if request.url.path.startswith("/a/"):
+                return problem(request, 404, markup.for_readers(str(exc)) + " It may have been removed: search "
+                                             "for its words instead, from the box above.")
             return problem(request, 404, str(exc))
         except (LockTimeoutError, ArchiveError) as exc:
             return problem(request, 503, str(exc))
         except NewsarcError as exc:
             return problem(request, 500, str(exc))
+        except Exception:  # a bug: still the site's page and headers, never a bare 500; the details go to the log
+            traceback.print_exc(file=sys.stderr)
+            return problem(request, 500, "The server could not answer this request. Try again; if it happens "
+                                         "again, the server's output says why.")
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return problem(request, 404, "There is no page at this address. Search the archive from the box above.")
 
     async def home(request: Request) -> Response:
         async def handle() -> Response:
-            if not _query(request) and not any(request.query_params.get(name) for name in FILTERS):
+            if asks_nothing(_search_options(request)):
                 entries, stats = await worker.run(lambda s: (api.list_entries(s, limit=15), api.stats(s)))
                 return page("home.html", entries=entries, stats=stats, q="")
-            search = _search_request(request, facets=True)
-            if not search.query:
-                search.query = "*"  # filters alone: every article they admit
+            search = _search_request(request, facets=True, filters_alone=True)
             result = await worker.run(lambda s: api.search(s, search))
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
             pages = max(1, -(-result.total // search.limit))
             return page("search.html", result=result, search=search, q=request.query_params.get("q", ""),
-                        params=params, pages=pages, corrections=markup.corrections(result.suggestions),
-                        labels={"tag": "Tags", "source": "Sources", "location": "Locations",
-                                "language": "Languages", "month": "Months"})
+                        params=params, pages=pages, past_end=result.total > 0 and search.page > pages,
+                        labels=FACET_LABELS)
 
         return await guarded(request, handle)
 
     async def api_search(request: Request) -> Response:
         async def handle() -> Response:
-            search = _search_request(request, facets=_flag(request, "facets"))
-            if not search.query:
-                raise BadRequest("q is required: the search query, in the language of `newsarc search`")
+            search = _search_request(request, facets=request.query_params.get("facets"))
             from newsarc.records import search_document
 
             result = await worker.run(lambda s: api.search(s, search))
@@ -300,9 +341,12 @@ def create_app(settings: Settings) -> Starlette:
             article, related, like = await worker.run(load)
             if text != article.id:
                 return RedirectResponse(f"/a/{article.id}", status_code=302)
-            return page("article.html", article=article, related=related, like=like, q="",
-                        paragraphs=[p.strip() for p in article.body.split("\n\n") if p.strip()],
-                        added=request.query_params.get("saved") == "1")
+            flash = markup.read_flash(request.cookies.get(FLASH_COOKIE))
+            response = page("article.html", article=article, related=related, like=like, q="", flash=flash,
+                            paragraphs=[p.strip() for p in article.body.split("\n\n") if p.strip()])
+            if flash is not None:  # shown once: a reload does not say "saved" again
+                response.delete_cookie(FLASH_COOKIE, path=f"/a/{article.id}")
+            return response
 
         return await guarded(request, handle)
 
@@ -321,45 +365,43 @@ def create_app(settings: Settings) -> Starlette:
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
             given = (form.get("csrf") or [""])[0]
             if not hmac.compare_digest(given.encode(), csrf.encode()):
-                return problem(request, 403, "the form has expired or came from another site; reload the page")
-            add = [tag.strip() for tag in form.get("add", []) if tag.strip()]
-            remove = [tag for tag in form.get("remove", []) if tag.strip()]
-            if any(len(t) > 200 for t in add):
-                raise BadRequest("a tag has at most 200 characters")
+                return problem(request, 403, "The form has expired or came from another site. Reload the page and "
+                                             "send it again.")
+            add, remove = form.get("add", []), form.get("remove", [])
+            if not add and not remove:
+                raise BadRequest("Type a tag to add, or choose one to remove.")
+            for tag in add + remove:
+                problem_text = markup.tag_problem(tag)
+                if problem_text:
+                    raise BadRequest(problem_text)
+            add, remove = [t.strip() for t in add], [t.strip() for t in remove]
 
-            def retag(store: Any) -> Any:
-                if not store.archive.lock.try_acquire():  # a page never waits for a writer
-                    raise LockTimeoutError("another newsarc process is writing to the archive; try again in a "
-                                           "moment")
-                try:
-                    return api.retag(store, request.path_params["article_id"], add, remove)
-                finally:
-                    store.archive.lock.release()
-
-            article = await worker.run(retag)
-            return RedirectResponse(f"/a/{article.id}?saved=1", status_code=303)
+            article = await worker.run(lambda store: api.retag(store, request.path_params["article_id"], add, remove,
+                                                               wait=False, strict=True))  # never waits for a writer
+            response = RedirectResponse(f"/a/{article.id}", status_code=303)
+            response.set_cookie(FLASH_COOKIE, markup.write_flash(added=add, removed=remove), path=f"/a/{article.id}",
+                                httponly=True, samesite="strict", max_age=120)
+            return response
 
         return await guarded(request, handle)
 
     async def timeline_page(request: Request) -> Response:
         async def handle() -> Response:
+            by = _period(request)
+            if not request.query_params.get("q", "").strip():
+                return page("timeline.html", t=None, chart=None, q="", by=by, records=[])
             search = _search_request(request, facets=False)
-            by = request.query_params.get("by") or "month"
-            if by not in PERIODS:
-                raise BadRequest(f"by must be one of {', '.join(PERIODS)}")
-            if not search.query:
-                return page("timeline.html", t=None, bars=[], q="", by=by, records=[])
             from newsarc import timeline as tl
 
             t = await worker.run(lambda s: tl.timeline(s, search, by=by))
-            bars = markup.chart_bars(t.series, [p.period for p in t.peaks])
-            return page("timeline.html", t=t, bars=bars, q=search.query, by=by, records=tl.series_records(t))
+            chart = markup.time_chart(t.series, [p.period for p in t.peaks], by)
+            return page("timeline.html", t=t, chart=chart, q=search.query, by=by, records=tl.series_records(t))
 
         return await guarded(request, handle)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await worker.run(_warm)
+        await worker.run(api.warm)
         yield
         await worker.close()
 
@@ -376,7 +418,8 @@ def create_app(settings: Settings) -> Starlette:
     middleware = [Middleware(Guard, settings=settings)]
     if "*" not in settings.hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.hosts)))
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={404: not_found, 405: not_found})
     app.state.worker = worker
     return app
 

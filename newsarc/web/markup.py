@@ -6,6 +6,9 @@ Jinja2's autoescape or through markupsafe.escape here.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,19 +60,80 @@ def query_string(params: Iterable[tuple[str, Any]], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else "?"
 
 
-_DID_YOU_MEAN = re.compile(r"^(?P<word>.+?): did you mean (?P<words>.+)\?$")
+def lang_of(language: str | None) -> str | None:
+    """An article's language as an HTML lang value (ar, en, pt-BR), or None when it is empty or not one."""
+    text = (language or "").strip()
+    return text if _LANG.fullmatch(text) else None
 
 
-def corrections(lines: list[str]) -> list[tuple[str, list[str]]]:
-    """(word typed, [closer spellings]) from the search's did-you-mean lines."""
-    found = []
-    for line in lines:
-        match = _DID_YOU_MEAN.match(line)
-        if match:
-            found.append((match["word"], [w.strip() for w in match["words"].split(",") if w.strip()]))
-    return found
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_CODE = re.compile(r"`([^`]+)`")
 
 
+def message_html(text: str) -> Markup:
+    """A library message for a page: escaped, its `command` spans set as code instead of raw backticks."""
+    out, position = [], 0
+    for match in _CODE.finditer(text):
+        out.append(str(escape(text[position:match.start()])))
+        out.append(f"<code>{escape(match.group(1))}</code>")
+        position = match.end()
+    out.append(str(escape(text[position:])))
+    return Markup("".join(out))
+
+
+def for_readers(message: str) -> str:
+    """A library message for a page: the clauses that name a CLI command (`; `newsarc list` shows ids`) left
+    out, the first letter capitalised, a full stop at the end."""
+    kept = "; ".join(part for part in message.split("; ") if "`newsarc" not in part).strip()
+    kept = kept[:1].upper() + kept[1:]
+    return kept if kept.endswith((".", "?", "!")) else kept + "."
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 article', '2 articles'."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+MAX_TAG = 200
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why a tag typed into a form cannot be used, in words; None when it can."""
+    if not tag.strip():
+        return "A tag cannot be empty or only spaces: type the tag's words."
+    if any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\u0085" for ch in tag):
+        return "A tag cannot contain line breaks or control characters: type it on one line."
+    if len(tag.strip()) > MAX_TAG:
+        return f"A tag has at most {MAX_TAG} characters; this one has {len(tag.strip())}."
+    return None
+
+
+# -- the one-shot message after a form (a cookie read once, so a reload does not repeat it) -----------------------
+def write_flash(*, added: list[str], removed: list[str]) -> str:
+    data = json.dumps({"added": added, "removed": removed}, ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(data).decode("ascii")
+
+
+def read_flash(value: str | None) -> dict[str, list[str]] | None:
+    """The flash cookie's {"added": [...], "removed": [...]}, or None when absent or not one of ours."""
+    if not value or len(value) > 4096:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value.encode("ascii")))
+    except (ValueError, UnicodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    out: dict[str, list[str]] = {}
+    for key in ("added", "removed"):
+        value = data.get(key)
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            return None
+        out[key] = value
+    return out
+
+
+# -- the timeline chart: bars placed on a time axis ---------------------------------------------------------------
 @dataclass
 class Bar:
     label: str
@@ -79,23 +143,63 @@ class Bar:
     width: float
     height: float
     peak: int | None
-    tick: bool
 
 
-def chart_bars(series: list[tuple[str, int]], peaks: list[str], *, width: float = 960, height: float = 220,
-               ticks: int = 12) -> list[Bar]:
-    """Bars of an SVG chart (viewBox 0 0 width height+30) for the timeline's series; ticks labels at most."""
+@dataclass
+class Tick:
+    label: str
+    x: float
+    major: bool  # the few labels a phone-sized chart keeps
+
+
+@dataclass
+class Chart:
+    bars: list[Bar]
+    ticks: list[Tick]
+    width: float
+    height: float
+
+
+def time_chart(series: list[tuple[str, int]], peaks: list[str], by: str, *, width: float = 960,
+               height: float = 220, ticks: int = 12, majors: int = 4) -> Chart | None:
+    """An SVG bar chart (viewBox 0 0 width height+30) whose x axis is time: each period's bar sits at its start
+    date, as wide as the period, so a gap of two years looks like two years even where the series leaves empty
+    periods out. Up to `ticks` date labels, evenly spaced in time; `majors` of them are kept on a phone."""
+    from newsarc.timeline import period_bounds, period_of
+
     if not series:
-        return []
-    most = max(count for _, count in series) or 1
-    step = width / len(series)
-    every = max(1, -(-len(series) // ticks))
+        return None
+    spans = []
+    for label, count in series:
+        first_day, last_day = period_bounds(label, by)
+        spans.append((label, count, dt.date.fromisoformat(first_day),
+                      dt.date.fromisoformat(last_day) + dt.timedelta(days=1)))
+    first, last = spans[0][2], spans[-1][3]
+    days = max((last - first).days, 1)
+    most = max(count for _, count, _, _ in spans) or 1
     rank = {label: i for i, label in enumerate(peaks, start=1)}
+
+    def x_of(day: dt.date) -> float:
+        return (day - first).days / days * width
+
     bars = []
-    for i, (label, count) in enumerate(series):
+    for label, count, start, end in spans:
         h = count / most * (height - 16)
         if count and h < 1.5:
             h = 1.5
-        bars.append(Bar(label, count, round(i * step + step * 0.1, 2), round(height - h, 2),
-                        round(max(step * 0.8, 0.5), 2), round(h, 2), rank.get(label), i % every == 0))
-    return bars
+        left, right = x_of(start), x_of(end)
+        bar_width = max((right - left) * 0.8, 1.0)
+        x = min(max(left + (right - left - bar_width) / 2, 0.0), width - bar_width)
+        bars.append(Bar(label, count, round(x, 2), round(height - h, 2),
+                        round(bar_width, 2), round(h, 2), rank.get(label)))
+    marks: list[Tick] = []
+    count = min(ticks, len(series))
+    every = max(1, -(-count // majors))
+    for k in range(count):
+        day = first + dt.timedelta(days=days * k / count)
+        label = period_of(day, by)
+        begins = dt.date.fromisoformat(period_bounds(label, by)[0])
+        if marks and marks[-1].label == label:
+            continue
+        marks.append(Tick(label, round(max(x_of(begins), 0.0), 2), k % every == 0))
+    return Chart(bars, marks, width, height)

@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.events import HANG_GUARD, sigint_as_at_a_terminal
+
 HOSTILE_TITLE = '<script>alert("title")</script> Hostile headline'
 HOSTILE_TAG = '"><img src=x onerror=alert("tag")>'
 HOSTILE_URL = 'javascript:alert("url")'
@@ -105,7 +107,7 @@ class Server:
                                          method=method)
         opener = urllib.request.build_opener(_NoRedirect)
         try:
-            with opener.open(request, timeout=30) as response:
+            with opener.open(request, timeout=HANG_GUARD) as response:  # only a hang reaches it
                 return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
@@ -120,7 +122,7 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=HANG_GUARD)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -132,11 +134,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def start_server(archive: Path, *args: str, timeout: float = 30.0) -> Server:
+def start_server(archive: Path, *args: str, timeout: float = HANG_GUARD) -> Server:
     """Run `newsarc --archive ARCHIVE serve --port 0 ARGS...` and wait until it answers."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([newsarc_path(), "--archive", str(archive), "serve", "--port", "0", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=sigint_as_at_a_terminal)  # stop() is a Ctrl-C
     assert process.stdout is not None
     banner = process.stdout.readline()
     match = re.search(r"(http://\S+?/)(\?token=(\S+))?(\s|$)", banner)
@@ -155,5 +158,40 @@ def start_server(archive: Path, *args: str, timeout: float = 30.0) -> Server:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             server.stop()
-            raise AssertionError(f"the server did not answer: {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(f"the server's first answer did not happen within {timeout:.0f} s: "
+                                 f"{process.stderr.read() if process.stderr else ''}")
         time.sleep(0.05)
+
+
+ARABIC_TITLE = "الرقة: عودة السكان إلى المدينة"
+ARABIC_BODY = "عاد آلاف السكان إلى مدينة الرقة هذا الأسبوع. وقال مسؤولون إن المياه عادت إلى بعض الأحياء."
+LONG_TAG = "Longtag" + "x" * 183  # 190 characters, no space to break at
+LONG_TITLE = "Supercalifragilistic" * 50  # 1,000 characters, no space to break at
+
+
+def add_edge_articles(root: Path) -> dict[str, str]:
+    """Articles that stretch a page: Arabic (right to left), a 190-character tag, a 1,000-character title, a
+    Raqqa story dated 2020 (two years after the others), and a second article whose id shares its first four
+    characters with another (an ambiguous prefix). Returns their ids by name."""
+    items = [
+        {"title": ARABIC_TITLE, "date": "2017-06-01", "source": "الجزيرة", "language": "ar", "tags": ["سوريا"],
+         "body": ARABIC_BODY},
+        {"title": LONG_TITLE, "date": "2017-05-02", "source": "Layout Wire", "tags": [LONG_TAG, "layout"],
+         "body": "A layout probe with a very long title and a very long tag."},
+        {"title": "Raqqa after the war", "date": "2020-01-15", "source": "Rudaw", "tags": ["Syria"],
+         "body": "Raqqa, three years on: the markets are open again."},
+    ]
+    source = root.parent / "edge-articles.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in items), encoding="utf-8")
+    newsarc(["--archive", str(root), "add", str(source), "--quiet"])
+    ids = {}
+    for name, query in (("arabic", "source:الجزيرة"), ("long", "tag:layout"), ("late", '"three years on"')):
+        ids[name] = newsarc(["--archive", str(root), "search", query, "--ids"]).stdout.split()[0]
+    # a hand-written copy under an id with the same first four characters: `show PREFIX` is then ambiguous
+    original = next(root.glob(f"articles/**/{ids['late']}.yaml"))
+    twin = ids["late"][:4] + "zzzzzz" if ids["late"][4:] != "zzzzzz" else ids["late"][:4] + "yyyyyy"
+    text = original.read_text(encoding="utf-8").replace(f"id: {ids['late']}", f"id: {twin}")
+    text = text.replace("title: Raqqa after the war", "title: Raqqa after the war, a twin")
+    (original.parent / f"{twin}.yaml").write_text(text, encoding="utf-8")
+    ids["twin"] = twin
+    return ids

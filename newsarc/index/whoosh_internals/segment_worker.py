@@ -101,7 +101,7 @@ class SegmentWorker:
         import sys
 
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
-        self._process = subprocess.Popen([sys.executable, "-m", "newsarc.index.segment_worker"],
+        self._process = subprocess.Popen([sys.executable, "-m", "newsarc.index.whoosh_internals.segment_worker"],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          env=env)
 
@@ -131,7 +131,7 @@ def write_segment(directory: str, indexname: str, limitmb: int, documents: list[
     """Write the documents as one new segment of the index, without its lock or a commit; return the segment."""
     from whoosh import index
 
-    from newsarc.index.bulk_writer import GroupedSegmentWriter
+    from newsarc.index.whoosh_internals.bulk_writer import GroupedSegmentWriter
 
     ix = index.open_dir(directory, indexname=indexname)
     writer = GroupedSegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False)

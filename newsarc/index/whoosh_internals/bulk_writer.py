@@ -7,8 +7,10 @@ unstemmed `plain` words, variant keys, facets), so that per-posting Python work 
 
 Here the pool appends each posting to its term's arrays as documents arrive (documents come in docnum order, so
 each term's list is already sorted), only the distinct terms are sorted at commit, and each term's postings are
-written a block at a time, with the field lengths read once per document. The segment files are the same bytes
-Whoosh writes (tests/test_bulk_writer.py compares them).
+written a block at a time, with the field lengths read once per document. The segment files are the bytes
+Whoosh writes, but for one rule of ours: posting blocks that zlib cannot shrink are stored uncompressed
+(MIN_COMPRESSED_BLOCK; Whoosh's reader takes both). tests/test_bulk_writer.py compares every file with Whoosh's
+own writer given that one rule.
 
 Merges (Whoosh's merge policy, at commits) do not go through the pool either: Whoosh copies every posting of the
 merged segments into it and sorts them again, which filled the pool to its limit once segments were big, so memory
@@ -31,17 +33,13 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, islice
 from typing import Any
 
-from newsarc.index import whoosh_loader
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.formats import Existence
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import PostingPool, SegmentWriter
 
-whoosh_loader.load()
-
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter  # noqa: E402
-from whoosh.filedb.filetables import OrderedHashWriter  # noqa: E402
-from whoosh.formats import Existence  # noqa: E402
-from whoosh.util.numeric import length_to_byte  # noqa: E402
-from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
-
-from newsarc.index.analysis import fast_indexer  # noqa: E402
+from newsarc.index.analysis import fast_indexer
 
 # Whoosh's estimate of a pooled posting's size, less its variable parts (PostingPool.add), for postings in its pool.
 _POSTING_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21

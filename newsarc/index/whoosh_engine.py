@@ -1,0 +1,50 @@
+"""Whoosh as newsarc's search engine, before any of it is loaded: the index's stamp, whether an index exists, and
+what damage looks like. Opening the index (newsarc.index.whoosh_backend) is what loads Whoosh: a `newsarc list`
+or `show` asks only this module, and imports no more of Whoosh than its version number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsarc.index import whoosh_files
+
+if TYPE_CHECKING:
+    from newsarc.index.whoosh_backend import WhooshBackend
+
+# Bump when the schema or the analyzers change (newsarc.index.whoosh_backend.build_schema, newsarc.index.analysis,
+# newsarc.names.variants): an index of another version is rebuilt once, with a notice.
+# 3: url matches by host and path parts; tokens like AT&T, C++, 9/11 kept whole; modules renamed (the schema
+# pickles analyzer classes by module path, so a 2 index no longer even opens).
+# 4: the places field (gazetteer ids, newsarc.names.gazetteer); a rebuilt gazetteer.sqlite needs a bump too,
+# so that articles are linked to the places of the new data.
+SCHEMA_VERSION = "4"
+
+
+class WhooshEngine:
+    """The embedded engine: a Whoosh index in a directory of the archive's .newsarc/."""
+
+    def format_stamp(self) -> str:
+        """index<schema>-whoosh<version>: an index written by another Whoosh is rebuilt, so newsarc's own code
+        for Whoosh's formats (newsarc.index.whoosh_internals) never reads one written by another version."""
+        import whoosh  # its __init__ alone: the version, none of the engine
+
+        return f"index{SCHEMA_VERSION}-whoosh{whoosh.versionstring()}"
+
+    def has_index(self, directory: Path) -> bool:
+        return whoosh_files.has_toc(directory)
+
+    def is_damage(self, exc: BaseException) -> bool:
+        """Whoosh reports damaged files with many kinds of exception (some bare `Exception`s), so the test is
+        where it was raised: in Whoosh's storage, codec or index-opening code."""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = tb.tb_frame.f_code.co_filename.replace("\\", "/") if tb is not None else ""
+        return any(part in where for part in ("/whoosh/filedb/", "/whoosh/codec/", "/whoosh/index.py"))
+
+    def open(self, directory: Path) -> WhooshBackend:
+        from newsarc.index.whoosh_backend import WhooshBackend
+
+        return WhooshBackend(directory)

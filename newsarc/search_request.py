@@ -1,0 +1,196 @@
+"""One search request for every face: options as data in, a checked SearchRequest out.
+
+The command line (`newsarc search`) and the web server (`newsarc serve`) both describe a search as a mapping of
+option names to values: typed values from click, strings from a URL. build_request checks them once, by one set
+of rules, and raises OptionError naming the option; each face only translates its input into the mapping and the
+error into its own words (`--limit` on the command line, `limit` in a URL). Adding a search option means one entry
+in OPTIONS and SearchRequest, and at most one line per face.
+
+    from newsarc.search_request import build_request, WEB_LIMITS
+    request = build_request({"query": "Raqqa", "tags": ["SDF"], "page": "2"}, limits=WEB_LIMITS)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from newsarc.errors import NewsarcError, UsageError
+
+if TYPE_CHECKING:  # imported when a request is built: the command line reads SORTS before any search
+    from newsarc.index.backend import SearchRequest
+
+SORTS = ("relevance", "date")  # best match first, or newest first (undated last)
+PERIODS = ("day", "week", "month", "year")  # timeline periods (newsarc.timeline)
+# The facets a search can count, in the order they are shown, with the name a reader sees.
+FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
+                "month": "months"}
+EVERY = "*"  # the query that admits every article (filters alone)
+FILTERS = ("tags", "source", "since", "until")  # options that narrow a search; alone, they list what they admit
+
+_DIGITS = re.compile(r"[0-9]{1,9}")  # str.isdigit() admits ², ① and ٣
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for. The command line trusts its user further than a server trusts the web."""
+
+    max_limit: int = 10_000
+    max_page: int | None = None
+    max_query: int | None = None  # characters
+    max_tags: int | None = None
+    max_value: int | None = None  # characters of a tag or source filter
+
+
+CLI_LIMITS = Limits()
+WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200)
+
+
+class OptionError(UsageError):
+    """One option's value cannot be used: `option` is its name in OPTIONS, `problem` says why, in words that
+    follow the option's name in any face ("--limit must be..." or "limit must be...")."""
+
+    def __init__(self, option: str, problem: str):
+        self.option = option
+        self.problem = problem
+        super().__init__(f"{option} {problem}")
+
+
+# option name: what it holds (the faces' help texts say the same in their own words)
+OPTIONS = {
+    "query": "the query text, in newsarc's query language",
+    "tags": "only articles with every one of these tags",
+    "source": "only articles from this source",
+    "since": "only articles dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)",
+    "until": "only articles dated on or before this date",
+    "sort": "relevance or date",
+    "page": "the page of results, from 1",
+    "limit": "results per page",
+    "exact": "no alias or variant expansion",
+    "collapse": "fold near-duplicates into one hit",
+    "facets": "count the matches by tag, source, location, language and month",
+    "snippets": "highlighted fragments of the matching text",
+}
+
+
+def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, filters_alone: bool = False,
+                  require_query: bool = False) -> SearchRequest:
+    """A checked SearchRequest from options as data (names of OPTIONS; values typed or strings). An unknown
+    name is a programming error (KeyError); a value that cannot be used is an OptionError. filters_alone=True:
+    an empty query with at least one filter lists every article the filters admit. require_query=True: an
+    empty query (without filters_alone's filters) is an OptionError; otherwise the query parser says it is
+    empty, with the other parse errors."""
+    from newsarc.index.backend import SearchRequest
+
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise KeyError(f"unknown search options: {', '.join(sorted(unknown))}")
+    query = _text(options.get("query"))
+    if limits.max_query is not None and len(query) > limits.max_query:
+        raise OptionError("query", f"is {len(query)} characters long; at most {limits.max_query} are searched")
+    tags = tuple(t.strip() for t in _strings(options.get("tags")) if t.strip())
+    if limits.max_tags is not None and len(tags) > limits.max_tags:
+        raise OptionError("tags", f"is given {len(tags)} times; at most {limits.max_tags} tag filters are applied")
+    source = _text(options.get("source")) or None
+    for name, value in [("tags", t) for t in tags] + [("source", source or "")]:
+        if limits.max_value is not None and len(value) > limits.max_value:
+            raise OptionError(name, f"has {len(value)} characters; at most {limits.max_value} are matched")
+    since, until = _date(options, "since"), _date(options, "until")
+    sort = _text(options.get("sort")) or "relevance"
+    if sort not in SORTS:
+        raise OptionError("sort", f"must be one of {', '.join(SORTS)}")
+    if not query:
+        if filters_alone and not asks_nothing(options):
+            query = EVERY
+        elif require_query:
+            raise OptionError("query", "is required: the search query, in newsarc's query language")
+    return SearchRequest(query, limit=_number(options, "limit", 10, 1, limits.max_limit),
+                         page=_number(options, "page", 1, 1, limits.max_page), sort=sort, tags=tags, source=source,
+                         since=since, until=until, exact=_flag(options, "exact"),
+                         collapse=_flag(options, "collapse"), facets=_flag(options, "facets"),
+                         snippets=_flag(options, "snippets", default=True))
+
+
+def asks_nothing(options: Mapping[str, Any]) -> bool:
+    """True when the options hold neither a query nor a filter (a front page, not a search)."""
+    return not _text(options.get("query")) and not any(_strings(options.get(name)) and any(
+        v.strip() for v in _strings(options.get(name))) for name in FILTERS)
+
+
+def check_period(by: Any) -> str:
+    """A timeline period name (day, week, month, year); month when none is given."""
+    text = _text(by) or "month"
+    if text not in PERIODS:
+        raise OptionError("by", f"must be one of {', '.join(PERIODS)}")
+    return text
+
+
+# -- one value each ---------------------------------------------------------------------------------------------
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else ""
+    return str(value).strip()
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _number(options: Mapping[str, Any], name: str, default: int, low: int, high: int | None) -> int:
+    value = options.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise OptionError(name, "must be a whole number")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        if not _DIGITS.fullmatch(text):
+            raise OptionError(name, _range_text(low, high))
+        number = int(text)
+    if number < low or (high is not None and number > high):
+        raise OptionError(name, _range_text(low, high))
+    return number
+
+
+def _range_text(low: int, high: int | None) -> str:
+    return f"must be a whole number from {low} to {high}" if high is not None else \
+        f"must be a whole number of at least {low}"
+
+
+def _flag(options: Mapping[str, Any], name: str, *, default: bool = False) -> bool:
+    value = options.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise OptionError(name, "must be 1 or 0 (on or off)")
+
+
+def _date(options: Mapping[str, Any], name: str) -> str | None:
+    text = _text(options.get(name))
+    if not text:
+        return None
+    from newsarc.dateranges import date_bounds
+
+    try:
+        date_bounds(text)
+    except NewsarcError as exc:
+        raise OptionError(name, f"must be a date: {exc}") from None
+    return text
