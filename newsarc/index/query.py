@@ -114,6 +114,8 @@ class NewsParser(qparser.QueryParser):
         places = self._places(fields, [token])
         if not others and not places:
             return own.with_boost(boost) if boost != 1.0 else own
+        if places:  # a place's name matches as written, not through its stem (Resid is not "residents")
+            own = query.And([own, query.Term("plain", token.text)])
         # Other spellings match as written (unstemmed), so that Lowe never brings in low, lower, lowest.
         if fields == TEXT_FIELDS:
             alternatives = [query.Term("plain", s) for s in others]
@@ -274,6 +276,8 @@ def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
         theirs = table.places_of(list(variants.tokenize(spelling, extras=False)))
         if theirs and not theirs & mine:
             continue
+        if not theirs and table.opens_longer_name_of(spelling):
+            continue  # the first word of another place's name (حمص Homs is not the Khamis of Khamis Mushait)
         kept.append(spelling)
     return kept
 

@@ -36,7 +36,7 @@ from newsarc.names.fold import APOSTROPHES, fold_word
 from newsarc.names.variants import Token, arabic_without_article, tokenize
 
 DATA_FILE = "gazetteer.sqlite"
-FORMAT = 1  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
+FORMAT = 2  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
 PATH = Path(__file__).with_name(DATA_FILE)
 MAX_WORDS = 4  # the longest place name looked up, in words (Ras al Ayn, Nizhniy Novgorod, Khan Yunis)
 
@@ -94,32 +94,32 @@ def _bases(words: Sequence[str], *, alternate: bool) -> list[str]:
 
 
 class SpellingKeys(NamedTuple):
-    exact: list[str]
-    bases: list[str]
+    exact: list[str]  # the spelling as written (and its words joined: Khan Yunis as Khanyunis)
+    derived: list[str]  # forms news text gives it: without a leading article, a German genitive
+    bases: list[str]  # Russian and Ukrainian case endings off
 
 
 def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False) -> SpellingKeys | None:
     """The keys under which the gazetteer files one spelling of a place (tools/build_gazetteer.py). A place's
     own or CLDR name (own_name) is also filed without a leading article (Le Caire: au Caire, du Caire), and a
-    German one (german) also in the genitive (Moskau: Moskaus); GeoNames' alternates are filed as written."""
+    German one (german) also in the genitive (Moskau: Moskaus); GeoNames' alternates are filed as written.
+    A derived key is consulted only when no spelling as written matches (Taifas is Ta'if's, not Taifa's)."""
     words = [_word_key(t.text) for t in tokenize(spelling, extras=False)]
     words = [w for w in words if w]
     if not words or len(words) > MAX_WORDS:
         return None
-    forms = [words]
+    exact = [" ".join(words)]
+    if len(words) > 1:
+        exact.append("".join(words))  # Khan Yunis written Khanyunis
+    derived: list[list[str]] = []
     if own_name and len(words) > 1 and words[0] in LEADING_ARTICLES and len("".join(words[1:])) >= 5:
-        forms.append(words[1:])
+        derived.append(words[1:])
     last = words[-1]
     if german and last.isascii() and last[-1:] not in ("s", "x", "z") and len(last) >= 4:
-        forms.append([*words[:-1], last + "s"])
-    exact: list[str] = []
-    bases: list[str] = []
-    for form in forms:
-        exact.append(" ".join(form))
-        if len(form) > 1:
-            exact.append("".join(form))  # Khan Yunis written Khanyunis
-        bases += _bases(form, alternate=False)
-    return SpellingKeys(list(dict.fromkeys(exact)), list(dict.fromkeys(bases)))
+        derived.append([*words[:-1], last + "s"])
+    bases = [key for form in [words, *derived] for key in _bases(form, alternate=False)]
+    derived_keys = [key for key in dict.fromkeys(" ".join(form) for form in derived) if key not in exact]
+    return SpellingKeys(exact, derived_keys, list(dict.fromkeys(bases)))
 
 
 def _word_forms(token: Token) -> list[str]:
@@ -135,7 +135,7 @@ def _word_forms(token: Token) -> list[str]:
                 forms.append(arabic_without_article(rest))
                 if clitic.endswith("ل") and rest.startswith("ل"):  # لل: li + al
                     forms.append(rest[1:])
-        return list(dict.fromkeys(f for f in forms if len(f) >= 3))
+        return list(dict.fromkeys([folded, *(f for f in forms[1:] if len(f) >= 3)]))
     for mark in APOSTROPHES:
         if mark in raw:
             head, _, tail = raw.partition(mark)
@@ -166,7 +166,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self.available = path.exists()
-        self._single: dict[str, tuple[frozenset[int], bool]] = {}
+        self._single: dict[str, tuple[frozenset[int], tuple[str, ...]]] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -175,19 +175,18 @@ class Gazetteer:
             self._local.db = db
         return db
 
-    @lru_cache(maxsize=200_000)  # noqa: B019  (one Gazetteer lives as long as the process)
-    def exact(self, key: str) -> frozenset[int]:
+    @lru_cache(maxsize=300_000)  # noqa: B019  (one Gazetteer lives as long as the process)
+    def _lookup(self, table: str, key: str) -> frozenset[int]:
         if not self.available:
             return frozenset()
-        rows = self._db().execute("SELECT place FROM exact WHERE key = ?", (key,)).fetchall()
+        rows = self._db().execute(f"SELECT place FROM {table} WHERE key = ?", (key,)).fetchall()
         return frozenset(r[0] for r in rows)
 
-    @lru_cache(maxsize=200_000)  # noqa: B019
+    def exact(self, key: str) -> frozenset[int]:
+        return self._lookup("exact", key)
+
     def base(self, key: str) -> frozenset[int]:
-        if not self.available:
-            return frozenset()
-        rows = self._db().execute("SELECT place FROM base WHERE key = ?", (key,)).fetchall()
-        return frozenset(r[0] for r in rows)
+        return self._lookup("base", key)
 
     @lru_cache(maxsize=100_000)  # noqa: B019
     def opens_longer_name(self, words: str) -> bool:
@@ -197,6 +196,11 @@ class Gazetteer:
         row = self._db().execute("SELECT 1 FROM exact WHERE key >= ? AND key < ? LIMIT 1",
                                  (words + " ", words + "!")).fetchone()
         return row is not None
+
+    def opens_longer_name_of(self, word: str) -> bool:
+        """Whether a word, or its form without attached clitics (براس: راس), opens a place name of more words."""
+        token = next(iter(tokenize(word, extras=False)), None)
+        return token is not None and any(self.opens_longer_name(form) for form in _word_forms(token))
 
     @lru_cache(maxsize=100_000)  # noqa: B019
     def is_ordinary_word(self, folded: str) -> bool:
@@ -229,10 +233,11 @@ class Gazetteer:
         # Tartu's genitive; لبنان is Lebanon, not ل + بنان).
         forms = [_word_forms(t) for t in tokens]
         middle = [_word_key(t.text) for t in tokens[1:-1]]
-        for first in forms[0]:
-            for last in forms[-1] if len(tokens) > 1 else [first]:
-                words = [first, *middle, last] if len(tokens) > 1 else [first]
-                found = self.exact(" ".join(words))
+        keys = [" ".join([first, *middle, last] if len(tokens) > 1 else [first])
+                for first in forms[0] for last in (forms[-1] if len(tokens) > 1 else [first])]
+        for table in ("exact", "derived"):
+            for key in keys:
+                found = self._lookup(table, key)
                 if found:
                     return found
         bases: set[int] = set()
@@ -261,15 +266,20 @@ class Gazetteer:
                 continue
             known = single.get(token.raw)
             if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
-                known = (self.places_of([token]), self.opens_longer_name(_word_key(token.text)))
+                openers = tuple(f for f in _word_forms(token) if self.opens_longer_name(f))
+                known = (self.places_of([token]), openers)
                 self._remember(token.raw, known)
             matched = 0
             if known[1]:
-                # The longest window whose words but the last begin some name (the last may be inflected).
-                longest, opening = 1, _word_key(token.text)
-                while longest < min(MAX_WORDS, n - i) and self.opens_longer_name(opening):
-                    longest += 1
-                    opening += " " + _word_key(tokens[i + longest - 1].text)
+                # The longest window whose words but the last begin some name (the last may be inflected);
+                # the first word may carry a clitic (لطرابلس الشام).
+                longest = 1
+                for opening in known[1]:
+                    size = 2
+                    while size < min(MAX_WORDS, n - i) and self.opens_longer_name(
+                            " ".join([opening, *(_word_key(t.text) for t in tokens[i + 1:i + size])])):
+                        size += 1
+                    longest = max(longest, min(size, n - i))
                 for size in range(longest, 1, -1):
                     window = tokens[i:i + size]
                     if not _adjacent(text, window):
@@ -283,7 +293,7 @@ class Gazetteer:
                 yield token, token, known[0]
             i += matched or 1
 
-    def _remember(self, raw: str, known: tuple[frozenset[int], bool]) -> None:
+    def _remember(self, raw: str, known: tuple[frozenset[int], tuple[str, ...]]) -> None:
         if len(self._single) >= 500_000:
             self._single.clear()
         self._single[raw] = known

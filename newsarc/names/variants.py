@@ -338,6 +338,8 @@ def _latin_form(text: str) -> NameForm | None:
 def _arabic_form(text: str) -> NameForm | None:
     feminine = text.endswith("\u0629")  # ta marbuta: the Latin -a/-ah (Misrata), not a consonant
     text = arabic_without_article(fold_token(text))
+    if len(text) > 4 and text[0] == text[1] and text[0] in "\u0628\u0644\u0643\u0641\u0648":
+        text = text[1:]  # a proclitic before a name that begins with the same letter: ببرات is bi-Berat, not b-b-r-t
     if feminine:
         text = text[:-1] + "a"
     keyed = text.translate(_ARABIC_TO_KEY)
