@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 import sys
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -29,7 +30,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -44,6 +52,7 @@ from newsarc.errors import (
     QueryError,
     UsageError,
 )
+from newsarc.records import SEARCH_FIELDS, hit_record, record_text
 from newsarc.search_request import (
     FACET_LABELS,
     WEB_LIMITS,
@@ -256,7 +265,8 @@ def create_app(settings: Settings) -> Starlette:
                             autoescape=select_autoescape(default=True, default_for_string=True))
     templates.globals.update(snippet_html=markup.snippet_html, safe_link=markup.safe_link,
                              query_string=markup.query_string, writable=settings.writable, csrf=csrf,
-                             lang_of=markup.lang_of, message_html=markup.message_html, plural=markup.plural)
+                             lang_of=markup.lang_of, message_html=markup.message_html, plural=markup.plural,
+                             query_filters=markup.query_filters, facet_term=markup.facet_term)
 
     def page(name: str, code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(**context), status_code=code)
@@ -323,6 +333,29 @@ def create_app(settings: Settings) -> Starlette:
 
             result = await worker.run(lambda s: api.search(s, search))
             return _json(search_document(result))
+
+        return await guarded(request, handle)
+
+    async def export(request: Request) -> Response:
+        async def handle() -> Response:
+            fmt = request.path_params["fmt"]
+            if fmt not in EXPORTS:
+                return problem(request, 404, "Downloads are /export.json, /export.jsonl or /export.csv.")
+            search = _search_request(request, facets=False, filters_alone=True)
+            first = replace(search, page=1, limit=EXPORT_PAGE)
+            await worker.run(lambda s: api.search(s, first))  # a malformed query is a 400 page, not a broken file
+            pieces = record_text(_every_hit(worker, first), fmt, SEARCH_FIELDS)
+
+            async def stream() -> AsyncIterator[str]:
+                while True:
+                    batch = await worker.run(lambda s: list(itertools.islice(pieces, 200)))
+                    if not batch:
+                        return
+                    yield "".join(batch)
+
+            media, name = EXPORTS[fmt]
+            return StreamingResponse(stream(), media_type=media,
+                                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
         return await guarded(request, handle)
 
@@ -412,6 +445,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/a/{article_id}/tags", edit_tags, methods=["POST"]),
         Route("/timeline", timeline_page),
         Route("/api/search", api_search),
+        Route("/export.{fmt}", export),
         Route("/api/a/{article_id}", api_article),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
@@ -422,6 +456,24 @@ def create_app(settings: Settings) -> Starlette:
                     exception_handlers={404: not_found, 405: not_found})
     app.state.worker = worker
     return app
+
+
+EXPORT_PAGE = 500  # hits read per search while a download streams
+EXPORTS = {"json": ("application/json", "newsarc-search.json"),
+           "jsonl": ("application/x-ndjson", "newsarc-search.jsonl"),
+           "csv": ("text/csv; charset=utf-8", "newsarc-search.csv")}
+
+
+def _every_hit(worker: StoreWorker, search: Any) -> Iterator[dict[str, Any]]:
+    """The record of every hit of a search, page after page (run only in the worker thread: it reads the store
+    as the download's pieces are asked for)."""
+    page = 1
+    while True:
+        result = api.search(worker.store, replace(search, page=page))
+        yield from (hit_record(hit) for hit in result.hits)
+        if not result.hits or page * search.limit >= result.total:
+            return
+        page += 1
 
 
 def _json(data: Any) -> Response:

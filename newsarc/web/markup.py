@@ -60,6 +60,25 @@ def query_string(params: Iterable[tuple[str, Any]], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else "?"
 
 
+# -- filters a person can see and remove: location and language facets are terms of the query ----------------------
+_QUERY_FILTER = re.compile(r'(?<![\w:])(location|language):"([^"]*)"')
+
+
+def facet_term(name: str, value: str) -> str:
+    """The query term a location or language facet adds: language:"en"."""
+    return f'{name}:"{value.replace(chr(34), "")}"'
+
+
+def query_filters(query: str) -> list[tuple[str, str, str]]:
+    """(name, value, the query without it) for each location:"..." or language:"..." term in a query, as the
+    facets write them, so each can be shown as a chip with a link that removes it."""
+    found = []
+    for match in _QUERY_FILTER.finditer(query):
+        rest = " ".join((query[:match.start()] + " " + query[match.end():]).split())
+        found.append((match.group(1), match.group(2), rest))
+    return found
+
+
 def lang_of(language: str | None) -> str | None:
     """An article's language as an HTML lang value (ar, en, pt-BR), or None when it is empty or not one."""
     text = (language or "").strip()

@@ -1,0 +1,110 @@
+"""`newsarc serve`, issue 21: the views a newsroom reaches for (points 1, 2, 3, 5): downloads of a whole result,
+filters a person can see and remove, the query carried into the article, and the recently added listing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlencode
+
+import pytest
+
+from tests.support.web_server import FORMULA_TITLE, Server, add_edge_articles, make_web_archive, newsarc, start_server
+
+pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[test]'")
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    root = make_web_archive(tmp_path_factory.mktemp("views") / "arc")
+    return root, add_edge_articles(root)
+
+
+@pytest.fixture(scope="module")
+def server(edge: tuple[Path, dict[str, str]]) -> Iterator[Server]:
+    running = start_server(edge[0])
+    yield running
+    assert running.stop() == 0
+
+
+def cli(archive: Path, *args: str) -> str:
+    done = newsarc(["--archive", str(archive), *args], check=False)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+# -- 1: downloads of the whole view -----------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+@pytest.mark.parametrize("params, args", [
+    ({"q": "Raqqa", "limit": "5", "page": "2"}, ["search", "Raqqa"]),
+    ({"q": "Raqqa", "tag": "SDF", "sort": "date", "since": "2017-04"}, ["search", "Raqqa", "--tag", "SDF",
+                                                                        "--sort", "date", "--since", "2017-04"]),
+    ({"tag": "formula"}, ["search", "*", "--tag", "formula"]),
+])
+def test_a_download_is_every_match_as_the_cli_prints_it(server: Server, edge: tuple[Path, dict[str, str]],
+                                                        fmt: str, params: dict[str, str], args: list[str]) -> None:
+    status, headers, body = server.get(f"/export.{fmt}?" + urlencode(params))
+    assert status == 200
+    assert headers.get("transfer-encoding") == "chunked" and "content-length" not in headers  # streamed
+    assert headers["content-disposition"] == f'attachment; filename="newsarc-search.{fmt}"'
+    # the CLI runs in text mode, which reads CSV's CRLF as LF
+    assert body.decode().replace("\r\n", "\n") == cli(edge[0], *args, f"--{fmt}", "--limit", "10000")  # every page
+
+
+def test_a_download_neutralises_formulas_and_the_page_links_it(server: Server) -> None:
+    rows = list(csv.DictReader(io.StringIO(server.get("/export.csv?tag=formula")[2].decode())))
+    assert rows[0]["title"] == "'" + FORMULA_TITLE and rows[0]["source"] == "'+Formula Wire"
+    page = server.get("/?q=Raqqa&limit=5&page=2")[2].decode()
+    total = json.loads(server.get("/api/search?q=Raqqa")[2])["total"]
+    assert f'Download all {total} matches: <a href="/export.json?q=Raqqa&amp;page=2">JSON</a>' not in page
+    assert f'Download all {total} matches: <a href="/export.json?q=Raqqa">JSON</a>' in page
+    assert '<a href="/export.csv?q=Raqqa">CSV</a>' in page
+    assert server.get("/export.xml?q=Raqqa")[0] == 404
+    assert server.get("/export.csv?q=" + quote("Blair AND"))[0] == 400
+
+
+# -- 2: filters a person can see and remove ---------------------------------------------------------------------
+def chips(page: str) -> list[tuple[str, str]]:
+    found = re.findall(r'<a class="filter" href="([^"]*)"[^>]*>(.*?)</a>', page)
+    return [(href.replace("&amp;", "&"), re.sub(r"<[^>]+>", "", text).replace("✕", "").strip())
+            for href, text in found]
+
+
+def test_every_active_filter_is_a_chip_with_a_remove_link(server: Server) -> None:
+    query = 'Raqqa language:"en"'
+    page = server.get("/?" + urlencode({"q": query, "tag": "SDF", "source": "Rudaw", "since": "2017-03",
+                                        "until": "2017-06", "sort": "date", "collapse": "1"}))[2].decode()
+    shown = {text: parse_qs(href.lstrip("?")) for href, text in chips(page)}
+    assert set(shown) == {"tag: SDF", "source: Rudaw", "language: en", "since 2017-03", "until 2017-06",
+                          "sorted by date", "copies collapsed"}
+    everything = {"q": [query], "tag": ["SDF"], "source": ["Rudaw"], "since": ["2017-03"], "until": ["2017-06"],
+                  "sort": ["date"], "collapse": ["1"]}
+    for text, name in (("tag: SDF", "tag"), ("source: Rudaw", "source"), ("since 2017-03", "since"),
+                       ("until 2017-06", "until"), ("sorted by date", "sort"), ("copies collapsed", "collapse")):
+        assert shown[text] == {k: v for k, v in everything.items() if k != name}, text  # removes itself only
+    assert shown["language: en"] == {**everything, "q": ["Raqqa"]}
+
+
+def test_a_chosen_facet_is_marked_and_never_added_twice(server: Server) -> None:
+    page = server.get("/?" + urlencode({"q": 'Raqqa language:"en"', "tag": "SDF"}))[2].decode()
+    assert page.count("language%3A%22en%22+language%3A%22en%22") == 0  # was language:"en" language:"en"
+    language = page.split('<ul class="facet facet-language">', 1)[1].split("</ul>", 1)[0]
+    chosen = re.search(r'<li class="chosen"><a href="\?([^"]*)" dir="auto" aria-current="true"', language)
+    assert chosen and parse_qs(chosen.group(1).replace("&amp;", "&")) == {"q": ["Raqqa"], "tag": ["SDF"]}
+    tags = page.split('<ul class="facet facet-tag">', 1)[1].split("</ul>", 1)[0]
+    assert re.search(r'<li class="chosen"><a href="\?q=Raqqa[^"]*"[^>]*>✓ SDF</a>', tags)
+    assert "tag=SDF&amp;tag=SDF" not in page
+
+
+def test_a_date_range_can_be_typed(server: Server, edge: tuple[Path, dict[str, str]]) -> None:
+    page = server.get("/?q=Raqqa&since=2017-04")[2].decode()
+    form = page.split('<form class="daterange"', 1)[1].split("</form>", 1)[0]
+    assert '<input type="hidden" name="q" value="Raqqa">' in form
+    assert '<input name="since" value="2017-04"' in form and '<input name="until" value=""' in form
+    typed = server.get("/?q=Raqqa&since=2017-04&until=2017-05-20")[2].decode()
+    count = cli(edge[0], "search", "Raqqa", "--since", "2017-04", "--until", "2017-05-20", "--count").strip()
+    assert f"of {count} matches" in typed
