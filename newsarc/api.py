@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from newsarc.article import Article
 from newsarc.errors import ArchiveError, NewsarcError, NotFoundError, UsageError
-from newsarc.index.backend import Engine, SearchRequest, SearchResult, Suggestion  # noqa: F401 - Suggestion re-exported
+from newsarc.index.backend import (  # noqa: F401 - re-exported: the request and result types a face needs
+    Engine,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+    Snippet,
+    Suggestion,
+)
 from newsarc.outcomes import AddOutcome, AddReport  # noqa: F401 - re-exported
 from newsarc.search_request import OptionError, build_request  # noqa: F401 - re-exported: one request, both faces
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name

@@ -96,7 +96,7 @@ class Article:
     added: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     # (title, date, source, body object, key): content_key() is asked for several times per added article.
-    _key_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _key_cache: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: Any, *, origin: str = "article") -> Article:

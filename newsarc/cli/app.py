@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,6 +21,9 @@ from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from newsarc.search_request import CLI_LIMITS, SORTS
+
+if TYPE_CHECKING:
+    from newsarc.api import Store
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
@@ -172,9 +175,9 @@ class Env:
     def __init__(self, archive: str | None, color: str):
         self.archive = archive
         self.color = color
-        self._store: Any = None
+        self._store: Store | None = None
 
-    def store(self, *, create: bool = False) -> Any:
+    def store(self, *, create: bool = False) -> Store:
         if self._store is None:
             from newsarc.api import open_store
 

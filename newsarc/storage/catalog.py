@@ -273,7 +273,7 @@ class Catalog:
         )
         return [(i, paths.split("\n")) for i, paths in rows]
 
-    def stats(self, top: int = 10) -> dict:
+    def stats(self, top: int = 10) -> dict[str, Any]:
         db = self.db
         count, first, last = db.execute(
             "SELECT count(*), min(substr(date,1,10)), max(substr(date,1,10)) FROM files"
@@ -296,6 +296,6 @@ class Catalog:
         }
 
 
-def _entry(row: tuple) -> CatalogEntry:
+def _entry(row: tuple[Any, ...]) -> CatalogEntry:
     path, id_, date, added, title, source, url, tags = row
     return CatalogEntry(path, id_, date, added or "", title or "", source or "", url or "", json.loads(tags or "[]"))
