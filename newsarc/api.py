@@ -221,6 +221,29 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
     return store.read_index(lambda: store.backend.search(request))
 
 
+def matched_words(store: Store, article_id: str, query: str, *, exact: bool = False) -> list[str]:
+    """The words of one article (full id) that a query matches, as the article writes them: its own spellings
+    that variants and alias groups found too (Raqqa for Rakka). Empty when the query does not match it."""
+    from dataclasses import replace
+
+    request = build_request({"query": f"({query}) AND id:{article_id}", "exact": exact, "limit": 1})
+    result = search(store, replace(request, snippets=True))
+    return result.hits[0].matched_terms if result.hits else []
+
+
+def recent(store: Store, *, order: str = "added", page: int = 1, limit: int = 20, tags: Iterable[str] = (),
+           source: str | None = None, since: str | None = None, until: str | None = None
+           ) -> tuple[int, list[CatalogEntry]]:
+    """(how many articles the filters admit, one page of them): order "added" lists the most recently added
+    first, every article included (dated or not); "date" the newest publication date first, undated last."""
+    from newsarc.dateranges import since_day, until_day
+
+    store.refresh(write=False)
+    return store.catalog.listing(order=order, offset=(page - 1) * limit, limit=limit, tags=tuple(tags),
+                                 source=source, since=since_day(since) if since else None,
+                                 until=until_day(until) if until else None)
+
+
 def similar(store: Store, text: str, *, limit: int = 10) -> Similar:
     """The articles most like one article, with the key terms each shares (newsarc.similar)."""
     from newsarc.similar import similar as find_similar

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported when a request is built: the command line reads SO
 
 SORTS = ("relevance", "date")  # best match first, or newest first (undated last)
 PERIODS = ("day", "week", "month", "year")  # timeline periods (newsarc.timeline)
+LISTING_ORDERS = ("added", "date")  # a listing of every article: most recently added, or newest date, first
 # The facets a search can count, in the order they are shown, with the name a reader sees.
 FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
                 "month": "months"}
@@ -119,6 +120,14 @@ def asks_nothing(options: Mapping[str, Any]) -> bool:
     """True when the options hold neither a query nor a filter (a front page, not a search)."""
     return not _text(options.get("query")) and not any(_strings(options.get(name)) and any(
         v.strip() for v in _strings(options.get(name))) for name in FILTERS)
+
+
+def check_order(order: Any) -> str:
+    """A listing's order (added, date); added when none is given."""
+    text = _text(order) or "added"
+    if text not in LISTING_ORDERS:
+        raise OptionError("sort", f"must be one of {', '.join(LISTING_ORDERS)}")
+    return text
 
 
 def check_period(by: Any) -> str:

@@ -108,3 +108,55 @@ def test_a_date_range_can_be_typed(server: Server, edge: tuple[Path, dict[str, s
     typed = server.get("/?q=Raqqa&since=2017-04&until=2017-05-20")[2].decode()
     count = cli(edge[0], "search", "Raqqa", "--since", "2017-04", "--until", "2017-05-20", "--count").strip()
     assert f"of {count} matches" in typed
+
+
+# -- 3: the query carried into the article ------------------------------------------------------------------------
+def test_the_query_travels_into_the_article_with_every_match_marked(server: Server,
+                                                                     edge: tuple[Path, dict[str, str]]) -> None:
+    results = server.get("/?q=Rakka&tag=SDF&page=1&limit=5")[2].decode()
+    first = re.search(r'<a class="title" href="(/a/([0-9a-z]{10})[^"]*)"', results)
+    assert first, results[:500]
+    link, article_id = first.group(1).replace("&amp;", "&"), first.group(2)
+    assert parse_qs(link.split("?", 1)[1]) == {"q": ["Rakka"], "tag": ["SDF"], "limit": ["5"]}
+    page = server.get(link)[2].decode()
+    article = json.loads(server.get(f"/api/a/{article_id}")[2])
+    # Rakka found Raqqa through the name's variants: every Raqqa of the title and the body is marked, in order
+    occurrences = len(re.findall(r"(?<!\w)Raqqa(?!\w)", article["title"] + "\n" + article["body"]))
+    marks = re.findall(r'<mark id="match-(\d+)">([^<]+)</mark>', page)
+    assert occurrences >= 2 and [int(n) for n, _ in marks] == list(range(1, occurrences + 1))
+    assert {word for _, word in marks} == {"Raqqa"}
+    assert f"{occurrences} matches of <q dir=\"auto\">Rakka</q>" in page
+    after_second = '#match-3">next match' if occurrences > 2 else '#matches">all matches'
+    assert f'<span class="step"><a href="#match-1">previous match</a> · <a href="{after_second}</a>' in page
+    back = re.search(r'<a class="back" href="([^"]+)">Back to the results</a>', page).group(1)  # type: ignore
+    assert parse_qs(back.replace("&amp;", "&").split("?", 1)[1]) == {"q": ["Rakka"], "tag": ["SDF"], "limit": ["5"]}
+    assert re.search(r'<input type="search" name="q" value="Rakka"', page)  # the query stays in the search box
+    plain = server.get(f"/a/{article_id}")[2].decode()
+    assert "<mark" not in plain and "Back to the results" not in plain
+
+
+# -- 5: browse everything -------------------------------------------------------------------------------------------
+def test_recently_added_lists_every_article_paged_and_sortable(server: Server,
+                                                               edge: tuple[Path, dict[str, str]]) -> None:
+    total = len(json.loads(cli(edge[0], "list", "--limit", "0", "--json")))
+    first = server.get("/recent")[2].decode()
+    assert f"1–20 of {total} articles" in first
+    assert "A wire story with no date" in first  # undated, and added last: on the first page
+    by_date = server.get("/recent?sort=date")[2].decode()
+    assert "A wire story with no date" not in by_date  # undated ones come last when sorted by date
+    last = server.get(f"/recent?sort=date&page={-(-total // 20)}")[2].decode()
+    assert "A wire story with no date" in last and f"21–{total} of {total} articles" in last
+    newest = json.loads(cli(edge[0], "list", "--limit", "20", "--json"))
+    shown = re.findall(r'<li class="hit" data-id="(\w+)"', by_date)
+    assert len(shown) == 20 and set(shown) == {e["id"] for e in newest}  # `newsarc list`'s newest 20
+    filtered = server.get("/recent?tag=SDF")[2].decode()
+    assert f"of {len(json.loads(cli(edge[0], 'list', '--tag', 'SDF', '--limit', '0', '--json')))} articles" in filtered
+    assert server.get("/recent?sort=random")[0] == 400 and server.get("/recent?page=%D9%A3")[0] == 400
+
+
+def test_copies_of_a_collapsed_hit_are_a_link(server: Server) -> None:
+    page = server.get("/?q=Mosul+dam&collapse=1")[2].decode()
+    link = re.search(r'<a class="copies" href="(/a/\w+#copies)">\+(\d) cop', page)
+    assert link, page
+    article = server.get(link.group(1).split("#")[0])[2].decode()
+    assert '<h2 id="copies">Same story elsewhere</h2>' in article

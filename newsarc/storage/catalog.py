@@ -263,6 +263,30 @@ class Catalog:
             entries += [_entry(row) for row in self.db.execute(undated, args)]
         return entries
 
+    def listing(self, *, order: str, offset: int, limit: int, tags: Iterable[str] = (), source: str | None = None,
+                since: str | None = None, until: str | None = None) -> tuple[int, list[CatalogEntry]]:
+        """(count, one page) of the articles the filters admit, most recently added first (order "added") or
+        newest publication date first with undated ones last (order "date"); for browsing page by page."""
+        where, args = ["1=1"], []
+        for tag in tags:
+            where.append("path IN (SELECT path FROM tags WHERE tag=?)")
+            args.append(fold(tag))
+        if source:
+            where.append("lower(source)=lower(?)")
+            args.append(source)
+        if since:
+            where.append("date >= ?")
+            args.append(since)
+        if until:
+            where.append("substr(date, 1, 10) <= ?")
+            args.append(until)
+        condition = " AND ".join(where)
+        total = self.db.execute(f"SELECT count(*) FROM files WHERE {condition}", args).fetchone()[0]
+        ordering = "added DESC, path" if order == "added" else "date IS NULL, date DESC, added DESC, path"
+        rows = self.db.execute(f"SELECT path, id, date, added, title, source, url, tags FROM files WHERE {condition} "
+                               f"ORDER BY {ordering} LIMIT ? OFFSET ?", [*args, int(limit), int(offset)])
+        return total, [_entry(row) for row in rows]
+
     def iter_paths(self) -> Iterator[str]:
         for (path,) in self.db.execute("SELECT path FROM files ORDER BY path"):
             yield path

@@ -59,6 +59,7 @@ from newsarc.search_request import (
     OptionError,
     asks_nothing,
     build_request,
+    check_order,
     check_period,
 )
 from newsarc.web import markup
@@ -219,6 +220,7 @@ def _authorised(request: Request, token: str) -> bool:
 
 # -- parameters: the URL's names for the library's search options (newsarc.search_request) -------------------------
 URL_NAMES = {"query": "q", "tags": "tag"}  # every other option has the same name in a URL
+SEARCH_PARAMS = ("q", "tag", "source", "since", "until", "sort", "page", "limit", "exact", "collapse")
 
 
 def _search_options(request: Request, **fixed: Any) -> dict[str, Any]:
@@ -266,7 +268,8 @@ def create_app(settings: Settings) -> Starlette:
     templates.globals.update(snippet_html=markup.snippet_html, safe_link=markup.safe_link,
                              query_string=markup.query_string, writable=settings.writable, csrf=csrf,
                              lang_of=markup.lang_of, message_html=markup.message_html, plural=markup.plural,
-                             query_filters=markup.query_filters, facet_term=markup.facet_term)
+                             query_filters=markup.query_filters, facet_term=markup.facet_term,
+                             search_params=SEARCH_PARAMS)
 
     def page(name: str, code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(**context), status_code=code)
@@ -362,24 +365,51 @@ def create_app(settings: Settings) -> Starlette:
     async def article_page(request: Request) -> Response:
         async def handle() -> Response:
             text = request.path_params["article_id"]
+            query = request.query_params.get("q", "").strip()
+            search = _search_request(request, facets=False) if query else None  # checked as a search would be
 
-            def load(store: Any) -> tuple[Any, Any, Any]:
+            def load(store: Any) -> tuple[Any, Any, Any, list[str]]:
                 article = api.get_article(store, text)
                 try:
                     like = api.similar(store, article.id, limit=6)
                 except NewsarcError:
                     like = None
-                return article, api.related(store, article.id), like
+                words = api.matched_words(store, article.id, query, exact=search.exact) if search else []
+                return article, api.related(store, article.id), like, words
 
-            article, related, like = await worker.run(load)
+            article, related, like, words = await worker.run(load)
             if text != article.id:
-                return RedirectResponse(f"/a/{article.id}", status_code=302)
+                return RedirectResponse(f"/a/{article.id}" + (f"?{request.url.query}" if request.url.query else ""),
+                                        status_code=302)
             flash = markup.read_flash(request.cookies.get(FLASH_COOKIE))
-            response = page("article.html", article=article, related=related, like=like, q="", flash=flash,
-                            paragraphs=[p.strip() for p in article.body.split("\n\n") if p.strip()])
+            paragraphs = [p.strip() for p in article.body.split("\n\n") if p.strip()]
+            marked, matches = markup.mark_words([article.title or "(untitled)", *paragraphs], words)
+            params = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMS]
+            response = page("article.html", article=article, related=related, like=like, q=query, flash=flash,
+                            title_html=marked[0], paragraphs=marked[1:], matches=matches, words=words,
+                            back=("/" + markup.query_string(params)) if query else None)
             if flash is not None:  # shown once: a reload does not say "saved" again
                 response.delete_cookie(FLASH_COOKIE, path=f"/a/{article.id}")
             return response
+
+        return await guarded(request, handle)
+
+    async def recent_page(request: Request) -> Response:
+        async def handle() -> Response:
+            options = _search_options(request, query="*")
+            try:
+                order = check_order(request.query_params.get("sort"))
+                checked = build_request({**options, "sort": None}, limits=WEB_LIMITS)
+            except OptionError as exc:
+                raise BadRequest(f"{URL_NAMES.get(exc.option, exc.option)} {exc.problem}") from None
+            limit = checked.limit if request.query_params.get("limit") else 20
+            total, entries = await worker.run(lambda s: api.recent(
+                s, order=order, page=checked.page, limit=limit, tags=checked.tags, source=checked.source,
+                since=checked.since, until=checked.until))
+            params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+            pages = max(1, -(-total // limit))
+            return page("recent.html", entries=entries, total=total, order=order, page_number=checked.page,
+                        pages=pages, limit=limit, params=params, search=checked, q="")
 
         return await guarded(request, handle)
 
@@ -444,6 +474,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/a/{article_id}", article_page),
         Route("/a/{article_id}/tags", edit_tags, methods=["POST"]),
         Route("/timeline", timeline_page),
+        Route("/recent", recent_page),
         Route("/api/search", api_search),
         Route("/export.{fmt}", export),
         Route("/api/a/{article_id}", api_article),

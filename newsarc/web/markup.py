@@ -79,6 +79,32 @@ def query_filters(query: str) -> list[tuple[str, str, str]]:
     return found
 
 
+# -- the query carried into the article: every match marked, numbered for next/previous -----------------------------
+def mark_words(texts: list[str], words: list[str]) -> tuple[list[Markup], int]:
+    """Each text escaped with every whole-word occurrence of `words` (as the article writes them) in
+    <mark id="match-N">, numbered from 1 across all the texts; after each mark a step span holding links to the
+    previous and next match (shown by CSS only when that mark is the target). Returns (texts, how many)."""
+    if not words:
+        return [Markup(escape(t)) for t in texts], 0
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+                         + r")(?!\w)")
+    marked, count = [], 0
+    for text in texts:
+        out, position = [], 0
+        for match in pattern.finditer(text):
+            count += 1
+            out.append(str(escape(text[position:match.start()])))
+            previous = f'<a href="#match-{count - 1}">previous match</a> · ' if count > 1 else ""
+            out.append(f'<mark id="match-{count}">{escape(match.group(0))}</mark>'
+                       f'<span class="step">{previous}<a href="#match-{count + 1}">next match</a></span>')
+            position = match.end()
+        out.append(str(escape(text[position:])))
+        marked.append("".join(out))
+    # the last match's "next" goes back to the list of matches (article text cannot hold a raw "<a href=")
+    last = f'<a href="#match-{count + 1}">next match</a>'
+    return [Markup(html.replace(last, '<a href="#matches">all matches</a>')) for html in marked], count
+
+
 def lang_of(language: str | None) -> str | None:
     """An article's language as an HTML lang value (ar, en, pt-BR), or None when it is empty or not one."""
     text = (language or "").strip()
