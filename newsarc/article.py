@@ -50,7 +50,8 @@ def normalise_date(value: Any, *, field_name: str = "date") -> str | None:
 
         impossible = impossible_day(text)
         if impossible:
-            raise BadInputError(f"field {field_name!r}: {impossible}; give a day that is in the calendar")
+            raise BadInputError(f"field {field_name!r}: {text} does not exist: {impossible}; give a day that is in "
+                                "the calendar")
         parsed = parse_date(text)
         if parsed:
             return parsed
