@@ -45,10 +45,15 @@ class Limits:
     max_query: int | None = None  # characters
     max_tags: int | None = None
     max_value: int | None = None  # characters of a tag or source filter
+    # What one query may cost (a shared server: one query of `*a* OR *e*` took 15 s and stalled everyone):
+    max_terms: int | None = None  # words, phrases and operators
+    max_wildcards: int | None = None  # terms with * or ?
+    wildcard_letters: int = 0  # letters a wildcard term needs besides * and ? (`*a*` expands to half the words)
 
 
 CLI_LIMITS = Limits()
-WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200)
+WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200, max_terms=40,
+                    max_wildcards=3, wildcard_letters=3)
 
 
 class OptionError(UsageError):
@@ -93,6 +98,7 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
     query = _text(options.get("query"))
     if limits.max_query is not None and len(query) > limits.max_query:
         raise OptionError("query", f"is {len(query)} characters long; at most {limits.max_query} are searched")
+    _check_cost(query, limits)
     tags = tuple(t.strip() for t in _strings(options.get("tags")) if t.strip())
     if limits.max_tags is not None and len(tags) > limits.max_tags:
         raise OptionError("tags", f"is given {len(tags)} times; at most {limits.max_tags} tag filters are applied")
@@ -114,6 +120,26 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
                          since=since, until=until, exact=_flag(options, "exact"),
                          collapse=_flag(options, "collapse"), facets=_flag(options, "facets"),
                          snippets=_flag(options, "snippets", default=True))
+
+
+_TERM = re.compile(r'"[^"]*"|[^\s()"]+')
+
+
+def _check_cost(query: str, limits: Limits) -> None:
+    """OptionError("query", "is too broad: ...") when a query would cost more than the limits allow."""
+    terms = _TERM.findall(query)
+    if limits.max_terms is not None and len(terms) > limits.max_terms:
+        raise OptionError("query", f"is too broad: it has {len(terms)} words and operators; at most "
+                                   f"{limits.max_terms} are searched at once")
+    wild = [t for t in terms if not t.startswith('"') and ("*" in t or "?" in t) and t != EVERY]
+    if limits.max_wildcards is not None and len(wild) > limits.max_wildcards:
+        raise OptionError("query", f"is too broad: it has {len(wild)} wildcard terms ({', '.join(wild[:5])}); at "
+                                   f"most {limits.max_wildcards} are expanded at once")
+    for term in wild:
+        letters = sum(ch.isalnum() for ch in term.split(":", 1)[-1])
+        if letters < limits.wildcard_letters:
+            raise OptionError("query", f"is too broad: the wildcard {term} would expand to most of the archive's "
+                                       f"words; give it at least {limits.wildcard_letters} letters (Bukam*)")
 
 
 def asks_nothing(options: Mapping[str, Any]) -> bool:

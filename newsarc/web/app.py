@@ -1,10 +1,12 @@
 """The web application: Starlette routes over newsarc.api, pages from Jinja2 templates.
 
-One store stays open for the server's life, used by one worker thread (SQLite connections and Whoosh readers
-belong to the thread that opened them), so the event loop stays free and requests are answered in turn. Every
-request runs the same freshness check as a CLI command (api.search, api.get_article...), which takes the archive
-lock only when it is free: an article added or edited by hand is found by the next request, and a writer
-(`newsarc add`) never blocks a page.
+READERS stores stay open for the server's life, each used by its own thread (SQLite connections and Whoosh
+readers belong to the thread that opened them); a request goes to the least busy, so a slow query holds one
+thread while the others keep answering, and the event loop stays free. Every request runs the same freshness
+check as a CLI command (api.search, api.get_article...), which takes the archive lock only when it is free: an
+article added or edited by hand is found by the next request, and a writer (`newsarc add`) never blocks a page.
+What one query may cost is bounded by the library's WEB_LIMITS (newsarc.search_request): a query too broad is
+refused at once with the reason.
 """
 
 from __future__ import annotations
@@ -86,13 +88,18 @@ class Settings:
     hosts: tuple[str, ...] = ("*",)  # Host headers accepted (loopback names when bound to loopback)
 
 
-class StoreWorker:
-    """The open store and the one thread that uses it."""
+READERS = 4  # stores open at once, each on its own thread: a slow query holds one, the others keep answering
 
-    def __init__(self, root: Path):
+
+class StoreWorker:
+    """One open store and the one thread that uses it (SQLite connections and Whoosh readers belong to the
+    thread that opened them)."""
+
+    def __init__(self, root: Path, number: int = 0):
         self.root = root
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsarc-store")
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"newsarc-store-{number}")
         self._store: Any = None
+        self.pending = 0  # requests queued or running on this thread
 
     @property
     def store(self) -> Any:  # only called in the worker thread
@@ -101,7 +108,15 @@ class StoreWorker:
         return self._store
 
     async def run(self, work: Callable[[Any], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, lambda: work(self.store))
+        self.pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, lambda: work(self._paused(work)))
+        finally:
+            self.pending -= 1
+
+    def _paused(self, work: Any) -> Any:
+        pause_for_tests(work)
+        return self.store
 
     def _close(self) -> None:
         if self._store is not None:
@@ -111,6 +126,44 @@ class StoreWorker:
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self.executor, self._close)
         self.executor.shutdown(wait=True)
+
+
+class ReaderPool:
+    """READERS stores, each on its own thread; a request goes to the one with the fewest requests waiting, so
+    one slow query (a broad wildcard, a 100,000-article download) never holds up the searches sent meanwhile.
+    Writes take the archive lock as a CLI command does, so they stay one at a time."""
+
+    def __init__(self, root: Path, size: int = READERS):
+        self.workers = [StoreWorker(root, number) for number in range(size)]
+
+    def pick(self) -> StoreWorker:
+        return min(self.workers, key=lambda worker: worker.pending)
+
+    async def run(self, work: Callable[[Any], T]) -> T:
+        return await self.pick().run(work)
+
+    async def warm(self) -> None:
+        await asyncio.gather(*(worker.run(api.warm) for worker in self.workers))
+
+    async def close(self) -> None:
+        for worker in self.workers:
+            await worker.close()
+
+
+PAUSE_QUERY_VAR = "NEWSARC_TEST_PAUSE_QUERY"  # tests only, with newsarc.pause_point's FILE_VAR
+
+
+def pause_for_tests(work: Any) -> None:
+    """Inert unless the test suite sets both variables: a search for exactly NEWSARC_TEST_PAUSE_QUERY waits on
+    its thread while the pause file exists (newsarc.pause_point), so a test can hold one request as long as it
+    likes and show that the others are answered meanwhile."""
+    import os
+
+    from newsarc.pause_point import FILE_VAR, PausePoint
+
+    query, marker = os.environ.get(PAUSE_QUERY_VAR), os.environ.get(FILE_VAR)
+    if query and marker and getattr(work, "newsarc_query", None) == query:
+        PausePoint(1, Path(marker)).wait()
 
 
 class Guard:
@@ -261,7 +314,7 @@ HEADINGS = {
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI application serving the archive at settings.root."""
-    worker = StoreWorker(settings.root)
+    worker = ReaderPool(settings.root)
     csrf = secrets.token_urlsafe(32)  # per server: a page from another site cannot read it, so cannot post
     templates = Environment(loader=PackageLoader("newsarc.web", "templates"),
                             autoescape=select_autoescape(default=True, default_for_string=True))
@@ -320,7 +373,7 @@ def create_app(settings: Settings) -> Starlette:
                 entries, stats = await worker.run(lambda s: (api.list_entries(s, limit=15), api.stats(s)))
                 return page("home.html", entries=entries, stats=stats, q="")
             search = _search_request(request, facets=True, filters_alone=True)
-            result = await worker.run(lambda s: api.search(s, search))
+            result = await worker.run(searching(search))
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
             pages = max(1, -(-result.total // search.limit))
             return page("search.html", result=result, search=search, q=request.query_params.get("q", ""),
@@ -334,7 +387,7 @@ def create_app(settings: Settings) -> Starlette:
             search = _search_request(request, facets=request.query_params.get("facets"))
             from newsarc.records import search_document
 
-            result = await worker.run(lambda s: api.search(s, search))
+            result = await worker.run(searching(search))
             return _json(search_document(result))
 
         return await guarded(request, handle)
@@ -346,12 +399,13 @@ def create_app(settings: Settings) -> Starlette:
                 return problem(request, 404, "Downloads are /export.json, /export.jsonl or /export.csv.")
             search = _search_request(request, facets=False, filters_alone=True)
             first = replace(search, page=1, limit=EXPORT_PAGE)
-            await worker.run(lambda s: api.search(s, first))  # a malformed query is a 400 page, not a broken file
-            pieces = record_text(_every_hit(worker, first), fmt, SEARCH_FIELDS)
+            reader = worker.pick()  # one store for the whole download: its pages come from one index state
+            await reader.run(lambda s: api.search(s, first))  # a malformed query is a 400 page, not a broken file
+            pieces = record_text(_every_hit(reader, first), fmt, SEARCH_FIELDS)
 
             async def stream() -> AsyncIterator[str]:
                 while True:
-                    batch = await worker.run(lambda s: list(itertools.islice(pieces, 200)))
+                    batch = await reader.run(lambda s: list(itertools.islice(pieces, 200)))
                     if not batch:
                         return
                     yield "".join(batch)
@@ -464,7 +518,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await worker.run(api.warm)
+        await worker.warm()
         yield
         await worker.close()
 
@@ -505,6 +559,16 @@ def _every_hit(worker: StoreWorker, search: Any) -> Iterator[dict[str, Any]]:
         if not result.hits or page * search.limit >= result.total:
             return
         page += 1
+
+
+def searching(search: Any) -> Callable[[Any], Any]:
+    """The work of one search on a store, labelled with its query (pause_for_tests reads the label)."""
+
+    def work(store: Any) -> Any:
+        return api.search(store, search)
+
+    work.newsarc_query = search.query  # type: ignore[attr-defined]  # a label on a function object
+    return work
 
 
 def _json(data: Any) -> Response:
