@@ -94,9 +94,10 @@ def test_after_an_interrupted_add_readers_say_what_is_missing_and_one_background
 
     # While it runs, other readers say so too, and start no second one.
     listed = newsarc(archive, "list", "--limit", "0")
-    if listed.stderr:  # (unless the catch-up has finished already)
+    if listed.stderr.startswith("newsarc: warning:"):  # (unless the catch-up has finished already)
         assert re.fullmatch(rf"newsarc: warning: \d+ article files? not in the index yet: being indexed in the "
-                            rf"background \(pid {catch_up}\); answering from the index as it stands\n", listed.stderr)
+                            rf"background \(pid {catch_up}\); answering from the index as it stands",
+                            listed.stderr.splitlines()[0]), listed.stderr
 
     wait_until_unlocked(archive)
     # One catch-up, and everything is searchable, with nothing left to warn about (point 5).
