@@ -183,6 +183,18 @@ def test_rm_removes_the_folders_it_leaves_empty(run, archive: Path, tmp_path: Pa
     assert run("check").exit_code == 0
 
 
+def test_check_repair_moving_a_misplaced_file_leaves_no_empty_folder(run, archive: Path, tmp_path: Path) -> None:
+    """One step further than rm: the repair that moves a file to the folder its date names."""
+    run("add", str(story(tmp_path, "a.txt", "Old story")), "--date", "2001-02-03")
+    [placed] = archive.glob("articles/2001/02/*.yaml")
+    stray = archive / "articles" / "misc" / "deep" / placed.name
+    stray.parent.mkdir(parents=True)
+    placed.rename(stray)
+    assert run("check", "--repair").exit_code == 0
+    assert (archive / "articles" / "2001" / "02" / placed.name).is_file()
+    assert not (archive / "articles" / "misc").exists()
+
+
 def test_similar_and_timeline_fit_80_columns(archive: Path, tmp_path: Path) -> None:
     long_title = "Ministers of " + " and ".join(f"country{n}" for n in range(30)) + " meet on the budget"
     shared = "The budget talks between ministers of finance stalled over farm subsidies and pensions."
