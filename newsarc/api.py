@@ -335,6 +335,15 @@ def reextract(store: Store, text: str) -> tuple[str, list[str]]:
     return run(store, text)
 
 
+def kept_original(store: Store, text: str) -> tuple[str, bytes]:
+    """(id, bytes) of the page or file an article was read from, kept by `add --keep-original`."""
+    from newsarc.reextract import read_original
+
+    store.refresh(write=False)
+    found_id, relpath = resolve(store, text)
+    return found_id, read_original(store, found_id, relpath, store.archive.read(relpath))[1]
+
+
 def feeds(store: Store) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """The feed subscriptions (ordered by title) and, per URL, their last update on this machine."""
     from newsarc import feeds as subscriptions

@@ -160,3 +160,47 @@ def test_copies_of_a_collapsed_hit_are_a_link(server: Server) -> None:
     assert link, page
     article = server.get(link.group(1).split("#")[0])[2].decode()
     assert '<h2 id="copies">Same story elsewhere</h2>' in article
+
+
+# -- 4: the original and the history ------------------------------------------------------------------------------
+HOSTILE_PAGE = """<!doctype html><html><head><title>Kept page probe</title>
+<script>alert("kept")</script><link rel="stylesheet" href="https://evil.example/style.css"></head>
+<body><article><h1>Kept page probe</h1><img src="https://evil.example/pixel.png" onerror="alert('img')">
+<p>""" + "The council of Raqqa met on Monday to discuss the water supply and the repair of the old bridge. " * 6 + """
+</p></article><script src="https://evil.example/tracker.js"></script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def kept(edge: tuple[Path, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> str:
+    page = tmp_path_factory.mktemp("kept") / "probe.html"
+    page.write_text(HOSTILE_PAGE, encoding="utf-8")
+    newsarc(["--archive", str(edge[0]), "add", str(page), "--keep-original", "--quiet"])
+    return newsarc(["--archive", str(edge[0]), "search", '"Kept page probe"', "--ids"]).stdout.split()[0]
+
+
+def test_the_kept_original_is_shown_sandboxed(server: Server, kept: str) -> None:
+    page = server.get(f"/a/{kept}")[2].decode()
+    assert f'<iframe class="kept" sandbox="" src="/a/{kept}/original"' in page
+    status, headers, body = server.get(f"/a/{kept}/original")
+    assert status == 200 and body.decode() == HOSTILE_PAGE  # the page as fetched, byte for byte
+    policy = headers["content-security-policy"]
+    assert policy.startswith("sandbox;") and "default-src 'none'" in policy and "script-src" not in policy
+    assert "frame-ancestors 'self'" in policy and headers["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'none'" in server.get(f"/a/{kept}")[1]["content-security-policy"]  # pages stay unframed
+    without = [i for i in json.loads(cli_json_ids(server)) if i != kept][0]
+    assert server.get(f"/a/{without}/original")[0] == 404
+
+
+def cli_json_ids(server: Server) -> str:
+    return json.dumps([h["id"] for h in json.loads(server.get("/api/search?q=Raqqa&limit=3")[2])["hits"]])
+
+
+def test_a_version_shows_what_changed(server: Server, edge: tuple[Path, dict[str, str]]) -> None:
+    clusters = json.loads(cli(edge[0], "dups", "--json"))
+    version = next(m["id"] for c in clusters for m in c["members"] if m["kind"] == "version")
+    page = server.get(f"/a/{version}")[2].decode()
+    expected = cli(edge[0], "show", version, "--diff")
+    changes = page.split('<pre class="diff">', 1)[1].split("</pre>", 1)[0]
+    added = re.findall(r'<span class="add" dir="auto">([^<]*)</span>', changes)
+    assert added and all(line.replace("&#39;", "'") in expected for line in added)
+    assert any("the first phase of the grouting" in line for line in added)

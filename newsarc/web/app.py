@@ -71,7 +71,16 @@ T = TypeVar("T")
 MAX_FORM = 16 * 1024  # bytes of a POST body
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+       "base-uri 'none'; frame-ancestors 'none'; frame-src 'self'")
+# A kept original is the page as fetched, script and all: shown in a sandbox (no script, no plugins, a unique
+# origin), loading nothing from anywhere but itself (inline styles, data: images), framed only by this server.
+ORIGINAL_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                               "font-src data:; frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 TOKEN_COOKIE = "newsarc_token"
 FLASH_COOKIE = "newsarc_flash"
 
@@ -209,7 +218,9 @@ class Guard:
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+                own = {name.lower() for name, _ in headers}  # a route that sets its own (the kept original) keeps it
+                headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()
+                            if k.lower().encode("latin-1") not in own]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -429,9 +440,14 @@ def create_app(settings: Settings) -> Starlette:
                 except NewsarcError:
                     like = None
                 words = api.matched_words(store, article.id, query, exact=search.exact) if search else []
-                return article, api.related(store, article.id), like, words
+                related = api.related(store, article.id)
+                try:
+                    changes = api.diff(store, article.id) if related.versions else None
+                except NewsarcError:
+                    changes = None
+                return article, (related, changes), like, words
 
-            article, related, like, words = await worker.run(load)
+            article, (related, changes), like, words = await worker.run(load)
             if text != article.id:
                 return RedirectResponse(f"/a/{article.id}" + (f"?{request.url.query}" if request.url.query else ""),
                                         status_code=302)
@@ -441,10 +457,22 @@ def create_app(settings: Settings) -> Starlette:
             params = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMS]
             response = page("article.html", article=article, related=related, like=like, q=query, flash=flash,
                             title_html=marked[0], paragraphs=marked[1:], matches=matches, words=words,
+                            changes=changes, kept=bool(article.extra.get("original")),
                             back=("/" + markup.query_string(params)) if query else None)
             if flash is not None:  # shown once: a reload does not say "saved" again
                 response.delete_cookie(FLASH_COOKIE, path=f"/a/{article.id}")
             return response
+
+        return await guarded(request, handle)
+
+    async def original_page(request: Request) -> Response:
+        async def handle() -> Response:
+            found_id, raw = await worker.run(lambda s: api.kept_original(s, request.path_params["article_id"]))
+            if found_id != request.path_params["article_id"]:
+                return RedirectResponse(f"/a/{found_id}/original", status_code=302)
+            looks_html = raw.lstrip()[:1] == b"<"
+            return Response(raw, media_type="text/html" if looks_html else "text/plain; charset=utf-8",
+                            headers=ORIGINAL_HEADERS)
 
         return await guarded(request, handle)
 
@@ -527,6 +555,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", home),
         Route("/a/{article_id}", article_page),
         Route("/a/{article_id}/tags", edit_tags, methods=["POST"]),
+        Route("/a/{article_id}/original", original_page),
         Route("/timeline", timeline_page),
         Route("/recent", recent_page),
         Route("/api/search", api_search),
