@@ -204,3 +204,34 @@ def test_a_version_shows_what_changed(server: Server, edge: tuple[Path, dict[str
     added = re.findall(r'<span class="add" dir="auto">([^<]*)</span>', changes)
     assert added and all(line.replace("&#39;", "'") in expected for line in added)
     assert any("the first phase of the grouting" in line for line in added)
+
+
+# -- 6: add from the browser, only with --writable ----------------------------------------------------------------
+def test_adding_from_the_browser_is_the_cli_add(tmp_path: Path, server: Server) -> None:
+    assert server.get("/add")[0] == 403  # the module's server is read-only
+    archive = make_web_archive(tmp_path / "arc")
+    running = start_server(archive, "--writable")
+    try:
+        form_page = running.get("/add?url=" + quote("https://example.org/story"))[2].decode()
+        assert '<textarea id="urls" name="urls" rows="4" dir="auto">https://example.org/story</textarea>' in form_page
+        assert 'class="bookmarklet" href="javascript:location.href=&#34;http://127.0.0.1:' in form_page
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form_page).group(1)  # type: ignore[union-attr]
+        text = "Kobani market reopens\n\n2017-09-01\n\nTraders in Kobani reopened the covered market on Friday."
+        private = "http://127.0.0.1:9/story"
+        form = urlencode({"csrf": csrf, "urls": f"{private}\nnot a url", "text": text}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, _, body = running.get("/add", data=form, headers=headers)
+        page = body.decode()
+        assert status == 200
+        added = re.search(r'<li class="outcome outcome-added"><span class="status">added</span>\s*'
+                          r'<a href="/a/(\w{10})" dir="auto">Kobani market reopens</a>', page)
+        assert added and json.loads(running.get("/api/search?q=Kobani")[2])["total"] == 1
+        cli_refusal = newsarc(["--archive", str(archive), "add", private], check=False).stderr
+        refused = re.search(r'outcome-failed"><span class="status">failed</span>\s*<span class="origin" dir="auto">'
+                            + re.escape(private) + r'</span>: <span class="reason">([^<]+)</span>', page)
+        assert refused and refused.group(1).replace("&#39;", "'") in cli_refusal  # the CLI's own refusal
+        assert "not a url</span>: <span class=\"reason\">not an http or https address" in page
+        stolen = urlencode({"urls": "https://example.org/x"}).encode()
+        assert running.get("/add", data=stolen, headers=headers)[0] == 403  # no CSRF value
+    finally:
+        assert running.stop() == 0

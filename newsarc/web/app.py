@@ -69,6 +69,8 @@ from newsarc.web import markup
 T = TypeVar("T")
 
 MAX_FORM = 16 * 1024  # bytes of a POST body
+MAX_ADD = 2 * 1024 * 1024  # bytes of the add form (a pasted article)
+MAX_ADD_URLS = 50
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'; frame-src 'self'")
@@ -476,6 +478,45 @@ def create_app(settings: Settings) -> Starlette:
 
         return await guarded(request, handle)
 
+    async def add_page(request: Request) -> Response:
+        async def handle() -> Response:
+            if not settings.writable:
+                return problem(request, 403, "This server is read-only: start it with `newsarc serve --writable` to "
+                                             "add articles from the browser.")
+            if request.method == "GET":
+                url = request.query_params.get("url", "")  # from the bookmarklet: shown, never added by a GET
+                return page("add.html", q="", prefill=url[:2000], outcomes=None,
+                            bookmarklet=markup.bookmarklet(str(request.base_url)))
+            body = await _small_body(request, limit=MAX_ADD)
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            given = (form.get("csrf") or [""])[0]
+            if not hmac.compare_digest(given.encode(), csrf.encode()):
+                return problem(request, 403, "The form has expired or came from another site. Reload the page and "
+                                             "send it again.")
+            lines = [line.strip() for line in (form.get("urls") or [""])[0].splitlines() if line.strip()]
+            text = (form.get("text") or [""])[0].strip()
+            if not lines and not text:
+                raise BadRequest("Paste one or more addresses (one a line) or the text of an article.")
+            if len(lines) > MAX_ADD_URLS:
+                raise BadRequest(f"At most {MAX_ADD_URLS} addresses at once; this form had {len(lines)}.")
+
+            def add(store: Any) -> list[Any]:
+                outcomes: list[Any] = []
+                sources = [api.url_source(line) for line in lines if markup.safe_link(line)]
+                outcomes += [api.AddOutcome(line, "failed", reason="not an http or https address")
+                             for line in lines if not markup.safe_link(line)]
+                if text:
+                    encoded = text.encode("utf-8")
+                    sources.append(api.Source("pasted text", lambda: encoded, hints={"name": "pasted.txt"}))
+                api.add_sources(store, sources, report=api.AddReport(), on_outcome=outcomes.append)
+                return outcomes
+
+            outcomes = await worker.run(add)
+            return page("add.html", q="", prefill="", outcomes=outcomes,
+                        bookmarklet=markup.bookmarklet(str(request.base_url)))
+
+        return await guarded(request, handle)
+
     async def recent_page(request: Request) -> Response:
         async def handle() -> Response:
             options = _search_options(request, query="*")
@@ -558,6 +599,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/a/{article_id}/original", original_page),
         Route("/timeline", timeline_page),
         Route("/recent", recent_page),
+        Route("/add", add_page, methods=["GET", "POST"]),
         Route("/api/search", api_search),
         Route("/export.{fmt}", export),
         Route("/api/a/{article_id}", api_article),
@@ -604,13 +646,13 @@ def _json(data: Any) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
 
 
-async def _small_body(request: Request) -> bytes:
+async def _small_body(request: Request, limit: int = MAX_FORM) -> bytes:
     length = request.headers.get("content-length")
-    if length and (not length.isdigit() or int(length) > MAX_FORM):
+    if length and (not length.isdigit() or int(length) > limit):
         raise BadRequest("the form is too large")
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM:
+        if len(body) > limit:
             raise BadRequest("the form is too large")
     return body

@@ -105,6 +105,13 @@ def mark_words(texts: list[str], words: list[str]) -> tuple[list[Markup], int]:
     return [Markup(html.replace(last, '<a href="#matches">all matches</a>')) for html in marked], count
 
 
+def bookmarklet(base_url: str) -> str:
+    """A bookmark that opens this server's add form with the current page's address filled in (it adds nothing
+    by itself: the form is sent from this server's page, with its CSRF field)."""
+    target = json.dumps(base_url.rstrip("/") + "/add?url=")
+    return f"javascript:location.href={target}+encodeURIComponent(location.href)"
+
+
 def lang_of(language: str | None) -> str | None:
     """An article's language as an HTML lang value (ar, en, pt-BR), or None when it is empty or not one."""
     text = (language or "").strip()
