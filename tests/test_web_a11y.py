@@ -70,6 +70,7 @@ PAGES = {
     "timeline": "timeline?q=Raqqa&by=month",
     "timeline, bare": "timeline",
     "recently added": "recent",
+    "add (--writable)": "add",
     "not found": "nowhere",
     "bad request": "?q=Blair+AND",
 }
