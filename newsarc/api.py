@@ -244,6 +244,13 @@ def recent(store: Store, *, order: str = "added", page: int = 1, limit: int = 20
                                  until=until_day(until) if until else None)
 
 
+def pause_for_query(query: str) -> None:
+    """Tests only (newsarc.pause_point): inert unless the test suite names this query in the environment."""
+    from newsarc.pause_point import pause_for_query as pause
+
+    pause(query)
+
+
 def similar(store: Store, text: str, *, limit: int = 10) -> Similar:
     """The articles most like one article, with the key terms each shares (newsarc.similar)."""
     from newsarc.similar import similar as find_similar

@@ -161,20 +161,12 @@ class ReaderPool:
             await worker.close()
 
 
-PAUSE_QUERY_VAR = "NEWSARC_TEST_PAUSE_QUERY"  # tests only, with newsarc.pause_point's FILE_VAR
-
-
 def pause_for_tests(work: Any) -> None:
-    """Inert unless the test suite sets both variables: a search for exactly NEWSARC_TEST_PAUSE_QUERY waits on
-    its thread while the pause file exists (newsarc.pause_point), so a test can hold one request as long as it
-    likes and show that the others are answered meanwhile."""
-    import os
-
-    from newsarc.pause_point import FILE_VAR, PausePoint
-
-    query, marker = os.environ.get(PAUSE_QUERY_VAR), os.environ.get(FILE_VAR)
-    if query and marker and getattr(work, "newsarc_query", None) == query:
-        PausePoint(1, Path(marker)).wait()
+    """Inert outside the test suite: a search whose query the tests name waits on its thread (api.pause_for_query),
+    so a test can hold one request as long as it likes and show that the others are answered meanwhile."""
+    query = getattr(work, "newsarc_query", None)
+    if query is not None:
+        api.pause_for_query(query)
 
 
 class Guard:
