@@ -244,6 +244,9 @@ class SizeRun:
         if loaded.ok:
             log(f"    serve_search_8     p95 {loaded.p95 * 1000:.1f} ms, {loaded.extra['requests_per_s']} req/s; "
                 f"RSS {memory.extra.get('rss_mb')} MB")
+        worst = rows["serve_search_8_worst"]
+        if worst.ok:
+            log(f"    serve_search_8_worst p95 {worst.p95 * 1000:.1f} ms; {worst.note}")
 
     def lookups(self) -> None:
         article_id = self.pick_id()

@@ -4,7 +4,9 @@
 Rows: serve_search_first (the first request of each of several distinct queries: what a user typing new
 searches meets; the first of them is the measured query itself, its time and ratio are in the row's extras),
 serve_search (the measured query again and again: one client, keep-alive, median and p95), serve_search_8
-(8 concurrent clients: the p95 a user waits under load), serve_rss (the server's resident memory after them).
+(8 concurrent clients: the p95 a user waits under load), serve_search_8_worst (the same 8 clients while a ninth
+sends the worst queries newsarc serve accepts, and one it refuses, over and over), serve_rss (the server's
+resident memory after them).
 The server is started on a free loopback port, warmed with a few requests of other words, and stopped with
 Ctrl-C (SIGINT) afterwards; traffic goes to 127.0.0.1 only, with a bounded number of requests.
 """
@@ -24,6 +26,12 @@ from urllib.parse import urlencode
 from bench.measure import Measurement, percentile
 
 CLIENTS = 8
+# The costliest queries a client may send (issue 21, point 7): wildcards at the bounds newsarc serve allows, a
+# fuzzy word, a loose phrase, a long OR, and the refused `*a* OR *e*...` (answered at once with 400).
+WORST = ("elect* OR minist* OR gover*", "governmnt~2 OR electon~2", '"prime minister said"~20',
+         " OR ".join(["year", "people", "government", "world", "company", "market", "game", "film", "music",
+                      "election", "bank", "police", "court", "minister", "report"]),
+         "*a* OR *e* OR *i* OR *o*")
 WARMUP = ("weather", "football", "film", "technology", "health")  # words asked before any measured one
 # Queries each asked once, after the measured query's own first request (one word, AND, phrase, a name with its
 # variants, a rare and a very common word...): none of them has been asked of the server before.
@@ -103,6 +111,47 @@ def timed_gets(host: str, port: int, path: str, count: int, samples: list[float]
         connection.close()
 
 
+def clients_beside_worst(host: str, port: int, path: str, per_client: int, samples: list[float],
+                         errors: list[str]) -> list[float]:
+    """CLIENTS threads of plain searches (their seconds to samples) while one more thread sends WORST over and
+    over until they finish; returns the seconds of each worst query (a 400 "too broad" counts: it is the answer)."""
+    done = threading.Event()
+    worst_times: list[float] = []
+
+    def hostile() -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=600)
+        try:
+            while not done.is_set():
+                for text in WORST:
+                    started = time.perf_counter()
+                    connection.request("GET", "/api/search?" + urlencode({"q": text}))
+                    response = connection.getresponse()
+                    response.read()
+                    worst_times.append(time.perf_counter() - started)
+                    if response.status not in (200, 400):
+                        errors.append(f"worst query {text!r}: status {response.status}")
+                        return
+                    if done.is_set():
+                        return
+        except OSError as exc:
+            errors.append(f"worst queries: {exc}")
+        finally:
+            connection.close()
+
+    attacker = threading.Thread(target=hostile)
+    attacker.start()
+    time.sleep(0.2)  # the first worst query is already running when the clients start
+    threads = [threading.Thread(target=timed_gets, args=(host, port, path, per_client, samples, errors))
+               for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    done.set()
+    attacker.join(timeout=600)
+    return worst_times
+
+
 def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any, runs: int,
             per_client: int, cli: Measurement | None) -> dict[str, Measurement]:
     """The serve rows for one archive; cli is the `newsarc search QUERY` row of the same run (for the ratio)."""
@@ -115,6 +164,9 @@ def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any,
         "serve_search": Measurement("GET /api/search (warm server)", cmd=shown),
         "serve_search_8": Measurement(f"GET /api/search, {CLIENTS} concurrent clients",
                                       cmd=f"{shown}; {CLIENTS} threads x {per_client}"),
+        "serve_search_8_worst": Measurement(f"GET /api/search, {CLIENTS} clients while one sends the worst queries",
+                                            cmd=f"{shown}; {CLIENTS} threads x {per_client}, and one thread "
+                                                f"looping {len(WORST)} worst queries (bench/serve.py WORST)"),
         "serve_rss": Measurement("newsarc serve RSS", cmd="VmRSS/VmHWM of the server after the search rows"),
     }
     try:
@@ -141,6 +193,15 @@ def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any,
         for thread in threads:
             thread.join(timeout=600)
         wall = time.perf_counter() - started
+        worst = rows["serve_search_8_worst"]
+        worst_times = clients_beside_worst(host, port, path, per_client, worst.samples, errors)
+        if not errors and loaded.samples and worst.samples:
+            worst.extra["p95_ratio_alone"] = round(percentile(worst.samples, 0.95) / percentile(loaded.samples, 0.95),
+                                                   3)
+            worst.extra["worst_queries_answered"] = len(worst_times)
+            worst.extra["worst_query_max_ms"] = round(max(worst_times, default=0.0) * 1000, 1)
+            worst.note = (f"p95 {worst.extra['p95_ratio_alone']:.2f}x the p95 of {CLIENTS} clients alone; the "
+                          f"slowest worst query took {worst.extra['worst_query_max_ms']:.0f} ms")
         if errors:
             first.error = single.error = loaded.error = errors[0]
         else:

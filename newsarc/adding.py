@@ -263,6 +263,7 @@ class _Adder:
             if self.pause is not None:
                 self.pause.before_last_commit()
             self.flush()
+            self.store.end_bulk()
         except KeyboardInterrupt:
             interrupted = True
             self.abandon()
@@ -318,6 +319,7 @@ def add_sources(store: Store, sources: Iterable[Source], *, overrides: Overrides
     order = (date_order or store.archive.settings["date_order"]).upper()
     with store.archive.lock:
         store.refresh(write=True)
+        store.begin_bulk("add")
         ledger = Ledger(store.archive.state_dir, store.catalog) if settings.resume else None
         adder = _Adder(store, report, durable=True, dedupe=None if settings.dedupe == "keep" else settings.dedupe,
                        keep_original=settings.keep_original, ledger=ledger, versions=True)
@@ -425,6 +427,7 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict | Ne
     report = report if report is not None else AddReport()
     with store.archive.lock:
         store.refresh(write=True)
+        store.begin_bulk("import")
         adder = _Adder(store, report, durable=True)
         try:
             for origin, item in articles:

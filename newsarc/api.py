@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from newsarc.article import Article
 from newsarc.errors import ArchiveError, NewsarcError, NotFoundError, UsageError
-from newsarc.index.backend import Engine, SearchRequest, SearchResult, Suggestion  # noqa: F401 - Suggestion re-exported
+from newsarc.index.backend import (  # noqa: F401 - re-exported: the request and result types a face needs
+    Engine,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+    Snippet,
+    Suggestion,
+)
 from newsarc.outcomes import AddOutcome, AddReport  # noqa: F401 - re-exported
 from newsarc.search_request import OptionError, build_request  # noqa: F401 - re-exported: one request, both faces
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
@@ -214,6 +221,36 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
     return store.read_index(lambda: store.backend.search(request))
 
 
+def matched_words(store: Store, article_id: str, query: str, *, exact: bool = False) -> list[str]:
+    """The words of one article (full id) that a query matches, as the article writes them: its own spellings
+    that variants and alias groups found too (Raqqa for Rakka). Empty when the query does not match it."""
+    from dataclasses import replace
+
+    request = build_request({"query": f"({query}) AND id:{article_id}", "exact": exact, "limit": 1})
+    result = search(store, replace(request, snippets=True))
+    return result.hits[0].matched_terms if result.hits else []
+
+
+def recent(store: Store, *, order: str = "added", page: int = 1, limit: int = 20, tags: Iterable[str] = (),
+           source: str | None = None, since: str | None = None, until: str | None = None
+           ) -> tuple[int, list[CatalogEntry]]:
+    """(how many articles the filters admit, one page of them): order "added" lists the most recently added
+    first, every article included (dated or not); "date" the newest publication date first, undated last."""
+    from newsarc.dateranges import since_day, until_day
+
+    store.refresh(write=False)
+    return store.catalog.listing(order=order, offset=(page - 1) * limit, limit=limit, tags=tuple(tags),
+                                 source=source, since=since_day(since) if since else None,
+                                 until=until_day(until) if until else None)
+
+
+def pause_for_query(query: str) -> None:
+    """Tests only (newsarc.pause_point): inert unless the test suite names this query in the environment."""
+    from newsarc.pause_point import pause_for_query as pause
+
+    pause(query)
+
+
 def similar(store: Store, text: str, *, limit: int = 10) -> Similar:
     """The articles most like one article, with the key terms each shares (newsarc.similar)."""
     from newsarc.similar import similar as find_similar
@@ -303,6 +340,15 @@ def reextract(store: Store, text: str) -> tuple[str, list[str]]:
     from newsarc.reextract import reextract as run
 
     return run(store, text)
+
+
+def kept_original(store: Store, text: str) -> tuple[str, bytes]:
+    """(id, bytes) of the page or file an article was read from, kept by `add --keep-original`."""
+    from newsarc.reextract import read_original
+
+    store.refresh(write=False)
+    found_id, relpath = resolve(store, text)
+    return found_id, read_original(store, found_id, relpath, store.archive.read(relpath))[1]
 
 
 def feeds(store: Store) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:

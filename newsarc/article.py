@@ -50,7 +50,8 @@ def normalise_date(value: Any, *, field_name: str = "date") -> str | None:
 
         impossible = impossible_day(text)
         if impossible:
-            raise BadInputError(f"field {field_name!r}: {impossible}; give a day that is in the calendar")
+            raise BadInputError(f"field {field_name!r}: {text} does not exist: {impossible}; give a day that is in "
+                                "the calendar")
         parsed = parse_date(text)
         if parsed:
             return parsed
@@ -96,7 +97,7 @@ class Article:
     added: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     # (title, date, source, body object, key): content_key() is asked for several times per added article.
-    _key_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _key_cache: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: Any, *, origin: str = "article") -> Article:

@@ -568,6 +568,7 @@ class Checker:
                     if problem.path in upserts:  # rewritten above, then moved: index it at its new place
                         upserts[problem.target] = upserts.pop(problem.path)
                     self._move_original(problem.path, problem.target)
+                    self.archive.prune_empty_folders(problem.path)  # as rm does: no empty folder left behind
             elif problem.remedy == "resolve":
                 if self._resolve_conflict(problem.path):
                     done[problem.key()] = "kept the earlier `added` time; now `git add` the file and commit"

@@ -33,8 +33,8 @@ def date_bounds(text: str) -> tuple[dt.datetime, dt.datetime]:
     except ValueError:
         from newsarc.dates import impossible_day
 
-        why = impossible_day(text) or f"{text.strip()} does not exist: there is no month {int(match.group(2))}"
-        raise QueryError(f"{why}; give a day that is in the calendar") from None
+        why = impossible_day(text) or "it is not in the calendar"
+        raise QueryError(f"{text.strip()} is not a real date: {why}; give a day that is in the calendar") from None
     return start, end - dt.timedelta(microseconds=1)
 
 

@@ -197,24 +197,22 @@ def looks_like_date_line(line: str) -> bool:
     return parse_date(text) is not None or parse_date(text, "MDY") is not None
 
 
-_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?\s*")
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[T ].*)?\s*")
 
 
 def impossible_day(text: str) -> str | None:
-    """Why a date written YYYY-MM-DD names no day of the calendar ("2020-02-30 does not exist: February 2020 has
-    29 days"), or None when it is not written so or does exist. For messages: "is not a date; write it as
-    YYYY-MM-DD" would send someone who did just that looking for a format problem."""
+    """Why a date written YYYY-MM-DD (or YYYY-MM) names no day of the calendar ("February 2020 has 29 days",
+    "there is no month 13"), or None when it is not written so or does exist. For messages: "is not a date;
+    write it as YYYY-MM-DD" would send someone who did just that looking for a format problem."""
     import calendar
 
     match = _ISO_DAY.fullmatch(text)
     if not match:
         return None
-    year, month, day = (int(group) for group in match.groups())
-    written = f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+    year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
-        return f"{written} does not exist: there is no month {month}"
+        return f"there is no month {month}"
     days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        return f"{written} does not exist: {calendar.month_name[month]} {year} has {days} days"
+    if match.group(3) is not None and not 1 <= int(match.group(3)) <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
     return None
-

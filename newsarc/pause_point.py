@@ -65,3 +65,14 @@ class PausePoint:
         deadline = time.monotonic() + LIMIT_SECONDS
         while self.marker.exists() and time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)
+
+
+QUERY_VAR = "NEWSARC_TEST_PAUSE_QUERY"  # with FILE_VAR: a server's search for exactly this query waits
+
+
+def pause_for_query(query: str) -> None:
+    """Tests only: when NEWSARC_TEST_PAUSE_QUERY is this query and NEWSARC_TEST_PAUSE_FILE is set, wait there as
+    `wait` does (tests/test_web_concurrency.py holds one search of `newsarc serve` this way)."""
+    wanted, marker = os.environ.get(QUERY_VAR), os.environ.get(FILE_VAR)
+    if wanted and marker and query == wanted:
+        PausePoint(1, Path(marker)).wait()

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -65,3 +68,56 @@ def article_yaml(article: Article) -> str:
     from newsarc.yamlio import article_yaml as write
 
     return write(article, every_field=True)
+
+
+# -- the records as text: JSON (one array), JSONL (one a line), CSV (formula cells neutralised) ----------------------
+def record_text(records: Iterable[Any], fmt: str, fields: tuple[str, ...],
+                rows: Callable[[Any], Iterable[dict[str, Any]]] | None = None) -> Iterator[str]:
+    """The text of records in one of the machine formats, a piece per record, so a face can stream it: json (one
+    array), jsonl (one a line) or csv (header `fields`, then the row(s) of each record: `rows(record)` when given,
+    else the record itself, every cell that a spreadsheet would run as a formula neutralised). The command line
+    writes these pieces to stdout, the web server sends them as a streamed download."""
+    if fmt == "csv":
+        yield _csv_line(fields)
+        for record in records:
+            yield "".join(_csv_line([csv_cell(row.get(name)) for name in fields])
+                          for row in (rows(record) if rows else (record,)))
+        return
+    if fmt == "json":
+        count = 0
+        yield "["
+        for record in records:
+            yield ("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False)
+            count += 1
+        yield "\n]\n" if count else "]\n"
+        return
+    if fmt != "jsonl":
+        raise ValueError(f"unknown output format {fmt!r}")
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _csv_line(cells: Iterable[str]) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def csv_cell(value: Any) -> str:
+    """A value as one safe CSV cell: lists joined with "; " (snippets by their text), None empty."""
+    from newsarc.exchange.export import neutralise_cell
+
+    if value is None:
+        text = ""
+    elif isinstance(value, list | tuple):
+        if value and isinstance(value[0], dict):
+            text = " ... ".join(str(item.get("text", "")) for item in value)
+        else:
+            text = "; ".join(str(item) for item in value)
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    return neutralise_cell(text)

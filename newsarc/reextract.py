@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 from newsarc.errors import NewsarcError, NotFoundError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from newsarc.article import Article
     from newsarc.storage.store import Store
 
 REPLACED_FIELDS = ("title", "date", "source", "url", "location", "language", "body")
@@ -18,31 +21,14 @@ REPLACED_FIELDS = ("title", "date", "source", "url", "location", "language", "bo
 
 def reextract(store: Store, text: str) -> tuple[str, list[str]]:
     """Re-extract the article named by id or prefix `text`; returns its id and the fields that changed."""
-    import gzip
-
     from newsarc.ingest.dispatch import parse_source
     from newsarc.ingest.options import IngestOptions
-    from newsarc.storage.archive import original_name
 
     with store.archive.lock:
         store.refresh(write=True)
         found_id, relpath = store.resolve(text)
         article = store.archive.read(relpath)
-        original = article.extra.get("original")
-        if not isinstance(original, str) or not original:
-            raise NotFoundError(f"{found_id} has no original kept; add it again with --keep-original")
-        if original != original_name(found_id):
-            # The field is data from a file anyone may have edited: it names, never locates, the original.
-            raise NewsarcError(f"{relpath}: field 'original': {original!r} is not {original_name(found_id)}; "
-                               "newsarc only reads the original kept beside the article")
-        original_relpath = store.archive.original_relpath(relpath, found_id)
-        path = store.archive.abspath(original_relpath)
-        try:
-            raw = gzip.decompress(path.read_bytes())
-        except FileNotFoundError:
-            raise NotFoundError(f"{found_id}: its original {path.name} is missing beside the YAML") from None
-        except (OSError, EOFError) as exc:
-            raise NewsarcError(f"{path}: cannot read the original ({exc}); it is damaged") from None
+        path, raw = read_original(store, found_id, relpath, article)
         hints = {k: v for k, v in {"url": article.url, "final_url": article.extra.get("final_url"),
                                    "fetched": article.extra.get("fetched")}.items() if v}
         options = IngestOptions(date_order=store.archive.settings["date_order"], hints=hints)
@@ -74,3 +60,26 @@ def reextract(store: Store, text: str) -> tuple[str, list[str]]:
             deletes = [relpath]
         store.record([(new_relpath, article)], deletes)
     return found_id, changed
+
+
+def read_original(store: Store, found_id: str, relpath: str, article: Article) -> tuple[Path, bytes]:
+    """(path, bytes) of the original kept beside an article by `add --keep-original`, by one rule for every
+    reader (`newsarc reextract`, the web page that shows it): only the file newsarc names beside the YAML."""
+    import gzip
+
+    from newsarc.storage.archive import original_name
+
+    original = article.extra.get("original")
+    if not isinstance(original, str) or not original:
+        raise NotFoundError(f"{found_id} has no original kept; add it again with --keep-original")
+    if original != original_name(found_id):
+        # The field is data from a file anyone may have edited: it names, never locates, the original.
+        raise NewsarcError(f"{relpath}: field 'original': {original!r} is not {original_name(found_id)}; "
+                           "newsarc only reads the original kept beside the article")
+    path = store.archive.abspath(store.archive.original_relpath(relpath, found_id))
+    try:
+        return path, gzip.decompress(path.read_bytes())
+    except FileNotFoundError:
+        raise NotFoundError(f"{found_id}: its original {path.name} is missing beside the YAML") from None
+    except (OSError, EOFError) as exc:
+        raise NewsarcError(f"{path}: cannot read the original ({exc}); it is damaged") from None

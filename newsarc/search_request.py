@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported when a request is built: the command line reads SO
 
 SORTS = ("relevance", "date")  # best match first, or newest first (undated last)
 PERIODS = ("day", "week", "month", "year")  # timeline periods (newsarc.timeline)
+LISTING_ORDERS = ("added", "date")  # a listing of every article: most recently added, or newest date, first
 # The facets a search can count, in the order they are shown, with the name a reader sees.
 FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
                 "month": "months"}
@@ -44,10 +45,15 @@ class Limits:
     max_query: int | None = None  # characters
     max_tags: int | None = None
     max_value: int | None = None  # characters of a tag or source filter
+    # What one query may cost (a shared server: one query of `*a* OR *e*` took 15 s and stalled everyone):
+    max_terms: int | None = None  # words, phrases and operators
+    max_wildcards: int | None = None  # terms with * or ?
+    wildcard_letters: int = 0  # letters a wildcard term needs besides * and ? (`*a*` expands to half the words)
 
 
 CLI_LIMITS = Limits()
-WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200)
+WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200, max_terms=40,
+                    max_wildcards=3, wildcard_letters=3)
 
 
 class OptionError(UsageError):
@@ -92,6 +98,7 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
     query = _text(options.get("query"))
     if limits.max_query is not None and len(query) > limits.max_query:
         raise OptionError("query", f"is {len(query)} characters long; at most {limits.max_query} are searched")
+    _check_cost(query, limits)
     tags = tuple(t.strip() for t in _strings(options.get("tags")) if t.strip())
     if limits.max_tags is not None and len(tags) > limits.max_tags:
         raise OptionError("tags", f"is given {len(tags)} times; at most {limits.max_tags} tag filters are applied")
@@ -115,10 +122,38 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
                          snippets=_flag(options, "snippets", default=True))
 
 
+_TERM = re.compile(r'"[^"]*"|[^\s()"]+')
+
+
+def _check_cost(query: str, limits: Limits) -> None:
+    """OptionError("query", "is too broad: ...") when a query would cost more than the limits allow."""
+    terms = _TERM.findall(query)
+    if limits.max_terms is not None and len(terms) > limits.max_terms:
+        raise OptionError("query", f"is too broad: it has {len(terms)} words and operators; at most "
+                                   f"{limits.max_terms} are searched at once")
+    wild = [t for t in terms if not t.startswith('"') and ("*" in t or "?" in t) and t != EVERY]
+    if limits.max_wildcards is not None and len(wild) > limits.max_wildcards:
+        raise OptionError("query", f"is too broad: it has {len(wild)} wildcard terms ({', '.join(wild[:5])}); at "
+                                   f"most {limits.max_wildcards} are expanded at once")
+    for term in wild:
+        letters = sum(ch.isalnum() for ch in term.split(":", 1)[-1])
+        if letters < limits.wildcard_letters:
+            raise OptionError("query", f"is too broad: the wildcard {term} would expand to most of the archive's "
+                                       f"words; give it at least {limits.wildcard_letters} letters (Bukam*)")
+
+
 def asks_nothing(options: Mapping[str, Any]) -> bool:
     """True when the options hold neither a query nor a filter (a front page, not a search)."""
     return not _text(options.get("query")) and not any(_strings(options.get(name)) and any(
         v.strip() for v in _strings(options.get(name))) for name in FILTERS)
+
+
+def check_order(order: Any) -> str:
+    """A listing's order (added, date); added when none is given."""
+    text = _text(order) or "added"
+    if text not in LISTING_ORDERS:
+        raise OptionError("sort", f"must be one of {', '.join(LISTING_ORDERS)}")
+    return text
 
 
 def check_period(by: Any) -> str:

@@ -509,7 +509,7 @@ def test_kept_originals_are_newsarc_files_and_move_with_their_article(run, archi
     result = run("check", "--repair")
     assert result.exit_code == 0, result.output
     assert yaml_file.exists() and original.exists()  # both back where they belong
-    assert not list(elsewhere.iterdir())
+    assert not elsewhere.exists()  # nothing left there, not even the emptied folder (issue 20.15)
 
 
 def test_orphan_original_is_reported_never_removed(run, archive: Path) -> None:

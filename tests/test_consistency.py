@@ -54,7 +54,7 @@ def test_a_date_that_does_not_exist_is_called_so(run, tmp_path: Path, value: str
     assert added.exit_code == 5
     assert why in added.output and "write it as YYYY-MM-DD" not in added.output
     listed = run("list", "--since", value)
-    assert listed.exit_code == 2 and why in listed.output
+    assert listed.exit_code == 2 and f"{value} is not a real date: {why.split(': ', 1)[1]}" in listed.output
 
 
 def test_init_with_an_empty_name_is_refused(tmp_path: Path) -> None:
@@ -181,6 +181,18 @@ def test_rm_removes_the_folders_it_leaves_empty(run, archive: Path, tmp_path: Pa
     assert not (archive / "articles" / "2001").exists()
     assert (archive / "articles" / "2002" / "03").is_dir() and (archive / "articles").is_dir()
     assert run("check").exit_code == 0
+
+
+def test_check_repair_moving_a_misplaced_file_leaves_no_empty_folder(run, archive: Path, tmp_path: Path) -> None:
+    """One step further than rm: the repair that moves a file to the folder its date names."""
+    run("add", str(story(tmp_path, "a.txt", "Old story")), "--date", "2001-02-03")
+    [placed] = archive.glob("articles/2001/02/*.yaml")
+    stray = archive / "articles" / "misc" / "deep" / placed.name
+    stray.parent.mkdir(parents=True)
+    placed.rename(stray)
+    assert run("check", "--repair").exit_code == 0
+    assert (archive / "articles" / "2001" / "02" / placed.name).is_file()
+    assert not (archive / "articles" / "misc").exists()
 
 
 def test_similar_and_timeline_fit_80_columns(archive: Path, tmp_path: Path) -> None:

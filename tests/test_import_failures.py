@@ -50,6 +50,11 @@ CASES = {
         '{"delete": {"_index": "newsarc", "_id": "zzzz"}}\n'
         '{"index": {"_index": "newsarc", "_id": "cccc2222dd"}}\n' + json.dumps(GOOD_2) + "\n",
         "line 3", "'delete' action"),
+    "es-bulk: cut short after an action line": (
+        "x.ndjson", '{"index": {"_index": "newsarc", "_id": "aaaa1111bb"}}\n' + json.dumps(GOOD_1) + "\n"
+        '{"index": {"_index": "newsarc", "_id": "cccc2222dd"}}\n' + json.dumps(GOOD_2) + "\n"
+        '{"index": {"_index": "newsarc", "_id": "eeee3333ff"}}\n',
+        "line 5", "no document after it"),
 }
 
 

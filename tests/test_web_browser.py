@@ -325,3 +325,37 @@ def test_removing_a_tag_on_a_phone_hits_the_button_and_can_be_undone(browser: An
         assert page.locator(".flash").count() == 0  # said once, not on every reload
     finally:
         context.close()
+
+
+def test_the_kept_original_runs_no_script_and_loads_nothing_remote(browser: Any, edge: tuple[Server, dict[str, str]],
+                                                                    tmp_path: Path) -> None:
+    from tests.test_web_views import HOSTILE_PAGE
+
+    server, _ = edge
+    archive = Path(server.banner.split(" at ", 1)[0].split("serving ", 1)[1])
+    page_file = tmp_path / "probe.html"
+    page_file.write_text(HOSTILE_PAGE, encoding="utf-8")
+    newsarc(["--archive", str(archive), "add", str(page_file), "--keep-original", "--quiet"])
+    kept = newsarc(["--archive", str(archive), "search", '"Kept page probe"', "--ids"]).stdout.split()[0]
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        dialogs: list[str] = []
+        remote: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        # Chromium reports a request the CSP blocked as failed with the reason "csp", before it leaves;
+        # anything else (finished, or failed for any other reason) would have tried the network
+        context.on("requestfinished", lambda request: remote.append(request.url) if "evil" in request.url else None)
+        context.on("requestfailed", lambda request: remote.append(f"{request.url} {request.failure}")
+                   if "evil" in request.url and (request.failure or "") != "csp" else None)
+        page.goto(f"{server.url}a/{kept}")
+        frame = page.frame_locator("iframe.kept")
+        assert frame.locator("h1").inner_text() == "Kept page probe"  # the page as kept is shown
+        page.wait_for_timeout(500)
+        assert dialogs == [] and remote == []
+        page.goto(f"{server.url}a/{kept}/original")  # opened on its own: still no script, nothing remote
+        assert page.inner_text("h1") == "Kept page probe"
+        page.wait_for_timeout(500)
+        assert dialogs == [] and remote == []
+    finally:
+        context.close()

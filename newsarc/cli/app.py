@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,6 +21,9 @@ from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from newsarc.search_request import CLI_LIMITS, SORTS
+
+if TYPE_CHECKING:
+    from newsarc.api import Store
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
@@ -172,9 +175,9 @@ class Env:
     def __init__(self, archive: str | None, color: str):
         self.archive = archive
         self.color = color
-        self._store: Any = None
+        self._store: Store | None = None
 
-    def store(self, *, create: bool = False) -> Any:
+    def store(self, *, create: bool = False) -> Store:
         if self._store is None:
             from newsarc.api import open_store
 
@@ -346,6 +349,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
         interrupted = _interrupted(lambda: api.add_sources(
             store, sources, overrides=overrides, date_order=date_order, report=report, on_outcome=show,
             settings=settings, on_bytes=progress.consumed))
+        if not interrupted:
+            progress.finish()
     if interrupted:
         _exit_interrupted(report, "add")
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
@@ -596,6 +601,9 @@ def stats(env: Env, machine: str | None) -> None:
 def reindex(env: Env) -> None:
     """Rebuild the index from the YAML files (it is kept up to date by itself; this is for repair).
 
+    The new index is built beside the one in use, which searches keep using until the switch at the end; an
+    interrupted rebuild leaves it in place.
+
     \b
     Example:
       newsarc reindex
@@ -605,7 +613,12 @@ def reindex(env: Env) -> None:
     from newsarc import api
 
     started = time.perf_counter()
-    count = api.reindex(env.store())
+    try:
+        count = api.reindex(env.store())
+    except KeyboardInterrupt:
+        click.echo("newsarc: interrupted: the index was not rebuilt; the one from before is kept and searched",
+                   err=True)
+        sys.exit(130)
     from newsarc.cli.render import plural
 
     click.echo(f"indexed {plural(count, 'article')} in {time.perf_counter() - started:.1f} s")
@@ -721,6 +734,8 @@ def import_(env: Env, file: str, fmt: str | None, update: bool, failures: str | 
         report = api.AddReport(keep_outcomes=False)
         interrupted = _interrupted(lambda: api.add_articles(store, records, on_outcome=show, update=update,
                                                             report=report))
+        if not interrupted:
+            progress.finish()
     if interrupted:
         _exit_interrupted(report, "import")
     added, bad = report.count("added"), report.count("failed")

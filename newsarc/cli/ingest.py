@@ -155,47 +155,87 @@ def work_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
             eta = elapsed * (total - done) / done if done and elapsed > 1 else None
             progress.update(task, advance=n, eta=_eta_text(eta))
 
+        finished = False
         try:
             yield advance
+            finished = True
         finally:
+            if finished:  # all the work is done: the bar's last frame says so, whatever the units' rounding
+                progress.update(task, completed=total, eta=_eta_text(0))
+                progress.refresh()
             progress.remove_task(task)
 
 
 class AddMeter:
-    """Progress of an add or import, measured in time: reading inputs and writing files, then indexing them.
+    """Progress of an add or import. The bar counts work done: each article is three even units -- read (and
+    written), analysed by the index writer, committed -- and one that needs no indexing (a duplicate, a failure)
+    is all three at once; the total is the articles expected (the inputs, or the records of an import; for inputs
+    that hold several articles each, what the bytes read so far promise). The bar never moves backwards and is
+    full when the command has finished its work.
 
-    Indexing is the slow step and comes in batches (newsarc.api.INDEX_BATCH), so a bar over input bytes sat at
-    90% for half the run. Here the time left is the reading left at the measured reading rate plus the articles
-    left to index at the measured indexing rate (a prior until the first batch is in); the bar shows the
-    fraction of the estimated total time, so bar and ETA agree.
+    The ETA is time, not work: indexing is the slow step and comes in batches (newsarc.api.INDEX_BATCH), so the
+    time left is the reading left at the measured reading rate plus the articles left to index at the measured
+    indexing rate (a prior until the first batch is in).
     """
 
     PRIOR_INDEX_SECONDS = 0.010  # per article, analysis and commit: the least guessed before a batch is in
+    UNITS = 3  # per article: read, analysed, committed
 
     def __init__(self, progress: Any, task: Any, *, total_bytes: int = 0, total_items: int = 0,
-                 label: str = "adding"):
+                 label: str = "adding", sources: int = 0):
         self.progress = progress
         self.task = task
         self.label = label
         self.total_bytes = total_bytes
         self.total_items = total_items
+        self.sources = sources  # inputs to read (files, URLs), when the bar is sized by their bytes
+        self.sources_read = 0
         self.bytes = 0
         self.articles = 0
         self.added = 0
+        self.analysed = 0
         self.committed = 0
+        self.done_without_index = 0  # duplicates, failures: all their units done at once
+        self.shown = 0.0  # the fraction the bar shows: it only grows
         self.index_seconds = 0.0
         self.flush_started: float | None = None
         self.started = time.monotonic()
 
     def article(self, outcome: Any) -> None:
         self.articles += 1
-        self.added += outcome.status in ("added", "updated")
+        indexed = outcome.status in ("added", "updated")
+        self.added += indexed
+        self.done_without_index += not indexed
 
     def consumed(self, n: int) -> None:
         self.bytes += n
+        self.sources_read += 1
+
+    def expected_articles(self) -> int:
+        """How many articles this run will have handled: the inputs (or records) counted before it started, more
+        when inputs turn out to hold several articles each (then estimated from the bytes read so far)."""
+        expected = max(self.total_items, self.sources, self.articles, 1)
+        if self.total_bytes and self.bytes and self.articles > self.sources_read:
+            expected = max(expected, round(self.articles * self.total_bytes / self.bytes))
+        return expected
+
+    def work_fraction(self) -> float:
+        """Work done over work expected, in [0, 1], never less than shown before."""
+        done = self.UNITS * self.done_without_index + self.added + self.analysed + self.committed
+        fraction = min(done / (self.UNITS * self.expected_articles()), 1.0)
+        self.shown = max(self.shown, fraction)
+        return self.shown
+
+    def finish(self) -> None:
+        """The command finished its work: the bar shows it full (drawn once more before it is removed)."""
+        self.shown = 1.0
+        if self.progress is not None:
+            self.progress.update(self.task, completed=1000, eta=_eta_text(0))
+            self.progress.refresh()
 
     def on_index(self, analysed: int, committed: int) -> None:
         """Store.on_index: documents handed to the index writer, then documents committed."""
+        self.analysed += analysed
         now = time.monotonic()
         if self.flush_started is None:
             self.flush_started = now
@@ -241,17 +281,15 @@ class AddMeter:
         return read_left + max(index_left, 0.0)
 
     def refresh(self, task: Any) -> None:
-        """Recompute the bar, the counts and the ETA (called by the display at each refresh)."""
+        """Recompute the bar (work done), the counts and the ETA (time) -- called by the display at each refresh."""
         now = time.monotonic()
         elapsed = now - self.started
         left = self.seconds_left()
         rate = self.articles / max(elapsed, 1e-6)
-        if left is not None:
-            task.completed = 1000 * elapsed / (elapsed + left)
-        elif not task.completed:
-            task.completed = 500 * self.read_fraction()  # no estimate yet; with none later, the bar stays put
+        task.completed = 1000 * self.work_fraction()
         task.description = "indexing" if self.flush_started is not None else self.label
-        task.fields.update(detail=f"{self.articles:,} articles {rate:,.0f}/s", eta=_eta_text(left))
+        task.fields.update(detail=f"{self.articles:,} articles {rate:,.0f}/s",
+                           eta=_eta_text(0 if self.shown >= 1.0 else left))
 
 
 
@@ -294,7 +332,8 @@ def ingest_progress(sources: Iterable[Any] | SourceTally | None = None, *, store
         return
     with _live() as progress:
         task = progress.add_task(label, total=1000, detail="", eta=_eta_text(None))
-        meter = AddMeter(progress, task, total_bytes=total_bytes, total_items=items, label=label)
+        meter = AddMeter(progress, task, total_bytes=total_bytes, total_items=items, label=label,
+                         sources=tally.count if sized else 0)
         progress.update(task, meter=meter)
         if store is not None:
             store.on_index = meter.on_index

@@ -64,56 +64,23 @@ def refuse_with(machine: str | None, **flags: bool) -> None:
 
 def write_records(records: Iterable[Any], fmt: str, stream: IO[str], fields: tuple[str, ...],
                   rows: Callable[[Any], Iterable[dict[str, Any]]] | None = None) -> int:
-    """Write records as json (one array), jsonl (one a line) or csv (header `fields`, then the row(s) of each
-    record: `rows(record)` when given, else the record itself). Returns how many records were written."""
+    """Write records as json (one array), jsonl (one a line) or csv (newsarc.records.record_text, which the web
+    server's downloads use too). Returns how many records were written."""
+    from newsarc.records import record_text
+
     count = 0
-    if fmt == "csv":
-        writer = csv_writer(stream)
-        writer.writerow(fields)
+
+    def counted() -> Iterable[Any]:
+        nonlocal count
         for record in records:
-            for row in rows(record) if rows else (record,):
-                writer.writerow([csv_cell(row.get(name)) for name in fields])
             count += 1
-        return count
-    if fmt == "json":
-        stream.write("[")
-        for record in records:
-            stream.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
-            count += 1
-        stream.write("\n]\n" if count else "]\n")
-        return count
-    if fmt != "jsonl":
-        raise ValueError(f"unknown output format {fmt!r}")
-    for record in records:
-        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count += 1
+            yield record
+
+    for piece in record_text(counted(), fmt, fields, rows):
+        stream.write(piece)
     return count
 
 
 def write_document(document: Any, stream: IO[str]) -> None:
     """--json for a command whose answer is one object (stats, a timeline's series with its query)."""
     stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-def csv_writer(stream: IO[str]) -> Any:
-    import csv
-
-    return csv.writer(stream, lineterminator="\r\n")
-
-
-def csv_cell(value: Any) -> str:
-    """A value as one safe CSV cell: lists joined with "; " (snippets by their text), None empty."""
-    from newsarc.exchange.export import neutralise_cell
-
-    if value is None:
-        text = ""
-    elif isinstance(value, list | tuple):
-        if value and isinstance(value[0], dict):
-            text = " ... ".join(str(item.get("text", "")) for item in value)
-        else:
-            text = "; ".join(str(item) for item in value)
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(value)
-    return neutralise_cell(text)

@@ -179,6 +179,7 @@ def _read_es_bulk(path: Path) -> Iterator[tuple[str, Record]]:
     of a document that lacks one. A line where an action belongs that is not one is a bad record, and the next
     line is read as an action again."""
     pending: dict[str, Any] | None = None
+    pending_line = 0
     with _open(path) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -191,15 +192,16 @@ def _read_es_bulk(path: Path) -> Iterator[tuple[str, Record]]:
                     yield where, BadRecord(where, f"{what}; an es-bulk import takes index or create actions, each "
                                                   'followed by its article, as {"index": {"_id": "..."}}')
                     continue
-                pending = action[1]
+                pending, pending_line = action[1], number
                 continue
             where, record = _record_line(line, number, "a _bulk document follows each action line")
             if isinstance(record, dict) and not record.get("id") and pending.get("_id"):
                 record = {"id": str(pending["_id"]), **record}
             pending = None
             yield where, record
-    if pending is not None:
-        raise BadInputError(f"{path}: the last action line has no document after it; the file was cut short")
+    if pending is not None:  # the records before it are good: this one is a failure like any other
+        where = f"line {pending_line}"
+        yield where, BadRecord(where, "the last action line has no document after it; the file was cut short")
 
 
 def _read_json(path: Path) -> Iterator[tuple[str, Record]]:

@@ -11,7 +11,9 @@ The schema pickles these classes by module path: renaming them needs a schema bu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from newsarc.index import whoosh_internals
 from newsarc.names import variants
@@ -23,6 +25,8 @@ from whoosh.analysis.morph import StemFilter  # noqa: E402
 from whoosh.lang.snowball.english import EnglishStemmer  # noqa: E402
 
 _STEMMER = EnglishStemmer()
+# What Whoosh's field.index(value) gives: (term bytes, frequency, weight, encoded value) per term.
+FieldIndexer = Callable[[str], list[tuple[bytes, int, float, bytes]]]
 
 
 @lru_cache(maxsize=200_000)
@@ -99,8 +103,9 @@ class NewsTokenizer(SettinglessTokenizer):
     """Folded words with positions and offsets (see variants.tokenize). At index time it adds the second
     forms that share a position (al-Bukamal -> albukamal); queries and highlighting get the plain words."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = t.text = variants.fold_token(value)
@@ -133,8 +138,9 @@ class NewsTokenizer(SettinglessTokenizer):
 class NameKeyTokenizer(SettinglessTokenizer):
     """The variant-key terms ('SKELETON folded [spelling]') of the words that may be names."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         t.pos = start_pos
@@ -164,8 +170,9 @@ class PlaceTokenizer(SettinglessTokenizer):
     """The gazetteer ids of the places an article names, in any spelling (newsarc.names.gazetteer): the
     `places` field, so that Aleppo, Halep, حلب and Алеппо meet on one term."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         t.pos = start_pos
@@ -217,23 +224,23 @@ def _ordinary_word(folded: str) -> bool:
     return gazetteer.table().is_ordinary_word(folded)
 
 
-def words_analyzer():
+def words_analyzer() -> NewsTokenizer:
     return NewsTokenizer()
 
 
-def stemmed_analyzer():
+def stemmed_analyzer() -> Any:  # a Whoosh CompositeAnalyzer
     return NewsTokenizer() | StemFilter(lang="en", cachesize=100_000)
 
 
-def name_keys_analyzer():
+def name_keys_analyzer() -> NameKeyTokenizer:
     return NameKeyTokenizer()
 
 
-def places_analyzer():
+def places_analyzer() -> PlaceTokenizer:
     return PlaceTokenizer()
 
 
-def fast_indexer(field):
+def fast_indexer(field: Any) -> FieldIndexer | None:
     """A function giving what field.index(value) gives for a field analysed by NewsTokenizer (Positions with
     stemming: title, body, tagtext; Existence: plain), without Whoosh's token and filter generators; None for
     any other field (the writer then asks Whoosh). tests/test_bulk_writer.py holds both to the same bytes."""
@@ -250,7 +257,7 @@ def fast_indexer(field):
     return None
 
 
-def _existence_indexer(field_boost: float):
+def _existence_indexer(field_boost: float) -> FieldIndexer:
     def index(value: str) -> list[tuple[bytes, int, float, bytes]]:
         if isinstance(value, Joined) and value.parts:
             words = {token.text for _part, tokens, _is_tag in _parts(value) for token in tokens}
@@ -261,7 +268,7 @@ def _existence_indexer(field_boost: float):
     return index
 
 
-def _stemmed_positions_indexer(fmt, ignore: frozenset[str]):
+def _stemmed_positions_indexer(fmt: Any, ignore: frozenset[str]) -> FieldIndexer:
     encode, field_boost = fmt.encode, fmt.field_boost
     stem_word = stem
 

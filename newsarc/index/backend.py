@@ -196,4 +196,6 @@ class Engine(Protocol):
         """Whether exc says the index's files are damaged (then the store rebuilds it) rather than a bug."""
 
     def open(self, directory: Path) -> SearchBackend:
-        """The backend of the index in directory (created there by its create())."""
+        """The backend of the index in directory (created there by its create()). The directory holds the index,
+        or what names it (a server engine: the name of its remote index): a rebuild creates a new index in another
+        directory and the store switches by renaming the directories (newsarc.storage.switch)."""

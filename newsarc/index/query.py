@@ -65,12 +65,13 @@ class NewsParser(qparser.QueryParser):
         self.phraseclass = self._phrase
         self._text = ""
 
-    def parse(self, text, normalize=True, debug=False):
+    def parse(self, text: str, normalize: bool = True, debug: bool = False) -> Any:
         self._text = text
         return super().parse(text, normalize=normalize, debug=debug)
 
     # -- words -----------------------------------------------------------------------------------------
-    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+    def term_query(self, fieldname: str, text: str, termclass: Any, boost: float = 1.0, tokenize: bool = True,
+                   removestops: bool = True) -> Any:
         if fieldname != DEFAULT_FIELD and fieldname not in TEXT_FIELDS:
             return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
         fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)
@@ -191,7 +192,8 @@ class NewsParser(qparser.QueryParser):
         return found
 
     # -- phrases ---------------------------------------------------------------------------------------
-    def _phrase(self, fieldname, words, slop=1, boost=1.0, char_ranges=None):
+    def _phrase(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0,
+                char_ranges: Any = None) -> Any:
         if fieldname != DEFAULT_FIELD and fieldname not in TEXT_FIELDS:
             return query.Phrase(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)
         fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)

@@ -9,6 +9,8 @@ url:rudaw.net, url:rudaw.net/english and the whole URL all match, and url:udaw.n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from newsarc.index import whoosh_internals
 
@@ -55,8 +57,9 @@ def url_keys(url: str) -> list[str]:
 class UrlTokenizer(SettinglessTokenizer):
     """Index time: the keys of an address; query time: the one key of the value typed."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         t.stopped = False

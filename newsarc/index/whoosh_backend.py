@@ -74,7 +74,7 @@ class FoldFilter(Filter):
     def __hash__(self) -> int:
         return hash(FoldFilter)
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         for token in tokens:
             token.text = fold_text(token.text)
             yield token
@@ -83,11 +83,12 @@ class FoldFilter(Filter):
 class DayField(fields.DATETIME):
     """DATETIME whose query parsing understands partial ISO dates with correct bounds."""
 
-    def parse_query(self, fieldname, qstring, boost=1.0):
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
         start, end = date_bounds(qstring)
         return query.DateRange(fieldname, start, end, boost=boost)
 
-    def parse_range(self, fieldname, start, end, startexcl, endexcl, boost=1.0):
+    def parse_range(self, fieldname: str, start: str | None, end: str | None, startexcl: bool, endexcl: bool,
+                    boost: float = 1.0) -> query.Query:
         low = high = None
         if start:
             first, last = date_bounds(start)
@@ -864,10 +865,10 @@ def _search_current(searcher: Any, parsed: query.Query, **kwargs: Any) -> Any:
     from whoosh import collectors
 
     class Current(collectors.WrappingCollector):
-        def prepare(self, top_searcher, q, context):
+        def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
             self.child.prepare(top_searcher, q, context.set(needs_current=True))
 
-        def collect_matches(self):
+        def collect_matches(self) -> None:
             self.child.collect_matches()  # the child's own loop: a FilterCollector filters in it
 
     collector = Current(searcher.collector(**kwargs))

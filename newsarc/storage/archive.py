@@ -139,6 +139,8 @@ class Archive:
         self._lock: ArchiveLock | None = None
         self._git_checked = False
         self._write_problem: str | None = None
+        # Digest of each file save() wrote and record() has not taken yet (newsarc.storage.store.Store.record).
+        self.written_digests: dict[str, str] = {}
 
     @classmethod
     def open(cls, root: Path) -> Archive:
@@ -254,6 +256,9 @@ class Archive:
             # Never write a file that read() would refuse: the article would be on disk but out of reach.
             raise BadInputError(f"article {article.id} ({article.title[:60]!r}) is larger than the "
                                 f"{MAX_YAML_BYTES // 2**20} MB an article file may have; split or trim it")
+        from newsarc.storage.catalog import file_digest
+
+        self.written_digests[relpath] = file_digest(text.encode("utf-8"))
         try:
             if writes is not None:
                 writes.write(self.root / relpath, text)
@@ -268,8 +273,18 @@ class Archive:
 
     def read(self, relpath: str) -> Article:
         """Load and validate the article in one file; a problem names the file and the field."""
-        from newsarc.article import Article
-        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
+        return self.parse(relpath, self.read_bytes(relpath))
+
+    def read_with_digest(self, relpath: str) -> tuple[Article, str]:
+        """The article in one file and the digest of its bytes (what the catalog keeps to know its content)."""
+        from newsarc.storage.catalog import file_digest
+
+        raw = self.read_bytes(relpath)
+        return self.parse(relpath, raw), file_digest(raw)
+
+    def read_bytes(self, relpath: str) -> bytes:
+        """The bytes of one article file; refused by size before it is read; a problem names the file."""
+        from newsarc.yamlio import MAX_YAML_BYTES
 
         path = self.root / relpath
         try:
@@ -277,11 +292,17 @@ class Archive:
             if size > MAX_YAML_BYTES:  # refused before reading it into memory
                 raise BadInputError(f"{relpath}: file is {size / 2**20:.0f} MB, larger than the "
                                     f"{MAX_YAML_BYTES // 2**20} MB an article file may have; split or trim it")
-            raw = path.read_bytes()
+            return path.read_bytes()
         except FileNotFoundError:
             raise ArchiveError(f"{relpath}: file has disappeared; run `newsarc check`") from None
         except OSError as exc:
             raise ArchiveError(f"{relpath}: cannot read ({exc.strerror})") from None
+
+    @staticmethod
+    def parse(relpath: str, raw: bytes) -> Article:
+        from newsarc.article import Article
+        from newsarc.yamlio import load_yaml
+
         data = load_yaml(raw, origin=relpath)
         return Article.from_dict(data, origin=relpath)
 

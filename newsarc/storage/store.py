@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from newsarc.errors import ArchiveError, LockTimeoutError, NewsarcError
 from newsarc.storage.archive import ARTICLES_DIR, Archive
 from newsarc.storage.catalog import SCHEMA_VERSION as CATALOG_SCHEMA
-from newsarc.storage.catalog import Catalog, FileRecord
+from newsarc.storage.catalog import Catalog, FileRecord, file_digest
 from newsarc.storage.freshness import UNKNOWN, Changes, count_article_files, detect, walk_article_files
 
 if TYPE_CHECKING:
@@ -37,8 +37,15 @@ OLD_VERSION = "the search index was built by an older version of newsarc"
 # 52 s and 244 MB at 4,000. The grouped pool (newsarc.index.whoosh_internals.bulk_writer) counts what it really
 # holds, so a batch stays in its 128 MB.
 BATCH = 3000
-# A reader indexes at most this many changed files before it answers (about two seconds); more is left to writers.
+# A reader indexes at most this many changed files before it answers (about two seconds); more are indexed by a
+# background catch-up it starts (newsarc.storage.catchup).
 READER_CATCH_UP_MAX = 200
+# Catalog meta set while a bulk add or import runs and cleared when it ends: found by the next command, it names
+# the cause of the files left unindexed ("left by an interrupted add").
+UNFINISHED = "unfinished"
+# The background catch-up a reader starts (newsarc.storage.catchup): its activity in the lock's note, its log.
+CATCH_UP = "catch-up"
+CATCH_UP_LOG = "catch-up.log"
 
 ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
 # How often a reader retries an index that looked damaged while a writer held the lock (see read_index).
@@ -77,7 +84,7 @@ class Store:
         # Told as record() indexes newsarc's own writes: (documents analysed, documents committed), for progress.
         self.on_index: Callable[[int, int], None] | None = None
         self._read_only_checked = False
-        self._deferred = False
+        self._told = False  # a reader says once per process what keeps part of the archive out of its answers
 
     def resolve(self, text: str) -> tuple[str, str]:
         """(id, relative path) for a full id or a unique prefix of at least MIN_PREFIX characters."""
@@ -160,24 +167,31 @@ class Store:
         """Bring the catalog and index up to date with the YAML files.
 
         write=True: the caller holds (or will wait for) the archive lock. write=False (readers): take the lock
-        only if it is free; otherwise leave the index as it is, so a search never waits for a writer.
-        Returns what changed, or None when nothing was checked.
+        only if it is free; otherwise leave the index as it is, so a search never waits for a writer, and say
+        what is not searchable yet. Returns what changed, or None when nothing was checked.
         """
         if not write and self.archive.write_problem():
             self._check_read_only()
             return None
         lock = self.archive.lock
         if not write and not lock.try_acquire():
+            self._tell_busy()
             return None
         if write:
             lock.acquire()
         try:
             try:
+                from newsarc.storage import switch
+
+                switch.settle(self.archive.state_dir, self.catalog)
                 reason = self.rebuild_reason()
                 if reason:
                     self.rebuild(reason=reason)
                     return Changes(full_scan=True)
-                return self._sync(full=self._full_scan_due() if full is None else full, defer=not write)
+                self._tell_interrupted_rebuild()
+                # A reader defers a long catch-up to a background process, unless its caller holds the lock too.
+                return self._sync(full=self._full_scan_due() if full is None else full,
+                                  defer=not write and not lock.nested)
             except Exception as exc:
                 if not is_damage(exc, self.engine):
                     raise
@@ -185,6 +199,54 @@ class Store:
                 return Changes(full_scan=True)
         finally:
             lock.release()
+
+    def catch_up(self, *, full: bool) -> None:
+        """Index everything that changed, however much (the background catch-up; the lock is held)."""
+        self.refresh(write=True, full=full)
+
+    def _tell_busy(self) -> None:
+        """For a reader while another process holds the lock: say in one line what the answer leaves out."""
+        if self._told:
+            return
+        self._told = True
+        pid, activity = self.archive.lock.holder()
+        who = f"pid {pid}" if pid else "another newsarc process"
+        if activity in ("reindex", "rebuild"):
+            self.warn(f"the index is being rebuilt ({who}); answering from the index as it was before")
+            return
+        if not self.has_index():
+            return  # the first build of the index: require_index says so
+        try:
+            catalog = self.catalog
+            count = detect(self.archive.root, catalog.dirs(), catalog.stamps_in, catalog.all_stamps,
+                           full=self._full_scan_due()).article_count
+        except Exception:  # a catalog being replaced or damaged: the writer deals with it
+            return
+        files = f"{count} article file{'s' if count != 1 else ''}"
+        if activity == CATCH_UP:
+            if count:
+                self.warn(f"{files} not in the index yet: being indexed in the background ({who}); answering "
+                          "from the index as it stands")
+        elif activity in ("add", "import"):
+            more = f"; {files} written but not searchable yet" if count else ""
+            self.warn(f"an {activity} is in progress ({who}): answers include the articles it has indexed so "
+                      f"far{more}")
+        elif count:
+            self.warn(f"{files} changed since the index was last updated, not searchable yet: another newsarc "
+                      f"process ({who}) is writing to the archive; the next command indexes them")
+
+    def _tell_interrupted_rebuild(self) -> None:
+        """Say once that a rebuild was interrupted and the index from before it is the one searched; remove
+        what it left (the caller holds the lock)."""
+        from newsarc.storage import switch
+
+        catalog = self.catalog
+        if catalog.get_meta(switch.STARTED) is None:
+            return
+        self.warn("the last index rebuild (`newsarc reindex`) was interrupted; the index from before it is kept and "
+                  "searched (`newsarc reindex` rebuilds it)")
+        switch.remove_leftovers(self.archive.state_dir)
+        catalog.delete_meta(switch.STARTED)
 
     def _check_read_only(self) -> None:
         """For a reader on an archive it cannot write: the index is used as it stands. Say once when the YAML
@@ -270,23 +332,88 @@ class Store:
     def _sync(self, *, full: bool, defer: bool = False) -> Changes:
         catalog = self.catalog
         changes = detect(self.archive.root, catalog.dirs(), catalog.stamps_in, catalog.all_stamps, full=full)
-        if defer and changes.article_count > READER_CATCH_UP_MAX:
+        self._settle_unchanged(changes)
+        count = changes.article_count
+        unfinished = catalog.get_meta(UNFINISHED)
+        cause = f" (left by an interrupted {unfinished})" if unfinished else ""
+        if defer and count > READER_CATCH_UP_MAX:
             # A reader does not wait for a long catch-up (what an interrupted or killed add left unindexed, a big
-            # git pull): it reads the index as it stands, and the next writer or `newsarc check` catches up.
-            if not self._deferred:
-                self._deferred = True
-                self.warn(f"{changes.article_count} article files changed since the index was last updated (an "
-                          "interrupted add, or a git pull); reading the index as it stands -- the next add, or "
-                          "`newsarc check`, brings it up to date")
+            # git pull): it hands the lock to a background process that indexes them, and reads the index as it
+            # stands meanwhile.
+            pid = self._start_catch_up(full=full)
+            if not self._told:
+                self._told = True
+                later = (f"being indexed in the background (pid {pid})" if pid else
+                         "the next command that writes, or `newsarc check`, indexes them")
+                self.warn(f"{count} article files not in the index yet{cause}: {later}; answering from the index "
+                          "as it stands")
             return changes
-        if changes.article_count > READER_CATCH_UP_MAX:
-            self.warn(f"indexing {changes.article_count} article files changed since the index was last updated "
-                      "(an interrupted add, or a git pull)...")
+        if count > READER_CATCH_UP_MAX:
+            self.warn(f"indexing {count} article files changed since the index was last updated{cause}...")
         if changes:
             self._apply(changes)
         if full:
             catalog.set_meta("last_full_scan", str(time.time()))
+        if unfinished:
+            catalog.delete_meta(UNFINISHED)
         return changes
+
+    def _settle_unchanged(self, changes: Changes) -> None:
+        """Files whose stamp changed but whose bytes are what the catalog recorded (a copied or restored archive:
+        new inodes; a stamp recorded as unknown because it was too recent to trust) get their new stamp, and are
+        not indexed again."""
+        if not changes.upserts:
+            return
+        known = self.catalog.digests(changes.upserts)
+        same: dict[str, tuple[int, int, int]] = {}
+        for relpath, digest in known.items():
+            try:
+                if file_digest(self.archive.read_bytes(relpath)) == digest:
+                    same[relpath] = changes.upserts[relpath]
+            except NewsarcError:
+                continue  # indexed (and reported) with the others
+        if not same:
+            return
+        catalog = self.catalog
+        catalog.begin()
+        try:
+            for relpath, stamp in same.items():
+                catalog.set_stamp(relpath, stamp)
+                del changes.upserts[relpath]
+            catalog.commit()
+        except BaseException:
+            catalog.rollback()
+            raise
+
+    def _start_catch_up(self, *, full: bool) -> int | None:
+        """Hand the lock this reader holds to a new detached process that indexes what changed (its entry point is
+        newsarc.storage.catchup, which writes what it says to CATCH_UP_LOG); its pid, or None when it could not
+        be started (the lock is still held then)."""
+        import subprocess
+
+        lock = self.archive.lock
+        fd = lock.fileno()
+        if fd is None:
+            return None
+        command = [sys.executable, "-m", "newsarc.storage.catchup", str(self.archive.root), str(fd)]
+        if full:
+            command.append("--full")
+        try:
+            child = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+        except OSError:
+            return None
+        lock.hand_over(child.pid, CATCH_UP)
+        return child.pid
+
+    def begin_bulk(self, activity: str) -> None:
+        """A bulk add or import starts (lock held): readers are told, and an interruption is known later."""
+        self.archive.lock.announce(activity)
+        self.catalog.set_meta(UNFINISHED, activity)
+
+    def end_bulk(self) -> None:
+        """It ended with everything it wrote recorded."""
+        self.catalog.delete_meta(UNFINISHED)
 
     def _apply(self, changes: Changes) -> None:
         """Index what the freshness check found, in batches, then record it in the catalog."""
@@ -296,22 +423,24 @@ class Store:
         with self.progress(3 * len(items) + len(deletes), "catching up: indexing changed files") as advance:
             for start in range(0, max(len(items), 1), BATCH):
                 batch = items[start:start + BATCH]
-                loaded: list[tuple[str, Article, tuple[int, int, int]]] = []
+                loaded: list[tuple[str, Article, tuple[int, int, int], str]] = []
                 for relpath, stamp in batch:
                     try:
-                        loaded.append((relpath, self.archive.read(relpath), stamp))
+                        article, digest = self.archive.read_with_digest(relpath)
+                        loaded.append((relpath, article, stamp, digest))
                     except NewsarcError as exc:
                         self.warn(f"skipped {exc}; fix the file, then any command picks it up")
                         deletes.append(relpath)
                     advance(1)
-                self.backend.apply([(p, a) for p, a, _ in loaded], deletes, on_indexed=advance)
+                if loaded or deletes:  # directory stamps alone need no index writer (nor Whoosh's writing code)
+                    self.backend.apply([(p, a) for p, a, _, _ in loaded], deletes, on_indexed=advance)
                 catalog = self.catalog
                 catalog.begin()
                 try:
                     for path in deletes:
                         catalog.delete(path)
-                    for relpath, article, stamp in loaded:
-                        catalog.upsert(FileRecord.of(relpath, article, stamp))
+                    for relpath, article, stamp, digest in loaded:
+                        catalog.upsert(FileRecord.of(relpath, article, stamp, digest))
                     if start + BATCH >= len(items):
                         for directory in changes.gone_dirs:
                             catalog.delete_dir(directory)
@@ -325,23 +454,41 @@ class Store:
                 deletes = []
 
     def rebuild(self, *, reason: str = "rebuild requested") -> int:
-        """Throw the catalog and index away and build both from the YAML (the caller holds the lock)."""
+        """Build the catalog and index again from the YAML, beside the ones in use, and switch to them at the end
+        (newsarc.storage.switch): until then readers search the old index, and an interrupted rebuild leaves it
+        in use. The caller holds the lock."""
+        from newsarc.storage import switch
+
+        state_dir = self.archive.state_dir
+        switch.remove_leftovers(state_dir)
         catalog = self.catalog
-        catalog.clear()
-        catalog.set_meta("state", "building")
-        self.backend.create()
-        total = count_article_files(self.archive.root)
-        if reason == OLD_VERSION:  # once per archive and newsarc upgrade: say why this command takes longer
-            self.warn(f"{reason}; rebuilding it from the {total} article file{'s' if total != 1 else ''} (once)")
-        elif total > 200:
-            self.warn(f"building the index for {total} article{'s' if total != 1 else ''} ({reason})...")
-        self._apply_fresh(total)
-        catalog.set_meta("schema", self.state_schema)
-        catalog.set_meta("last_full_scan", str(time.time()))
-        catalog.set_meta("state", "ready")
+        catalog.set_meta(switch.STARTED, str(time.time()))
+        self.archive.lock.announce("reindex" if reason == "rebuild requested" else "rebuild")
+        backend = self.engine.open(state_dir / switch.BUILD_INDEX)
+        built = Catalog(state_dir / switch.BUILD_CATALOG)
+        try:
+            backend.create()
+            built.set_meta("state", "building")
+            total = count_article_files(self.archive.root)
+            if reason == OLD_VERSION:  # once per archive and newsarc upgrade: say why this command takes longer
+                self.warn(f"{reason}; rebuilding it from the {total} article file{'s' if total != 1 else ''} (once)")
+            elif total > 200:
+                self.warn(f"building the index for {total} article{'s' if total != 1 else ''} ({reason})...")
+            self._apply_fresh(total, backend, built)
+            built.set_meta("schema", self.state_schema)
+            built.set_meta("last_full_scan", str(time.time()))
+            built.set_meta("state", "ready")
+        finally:
+            backend.close()
+            built.close()
+        if self._backend is not None:
+            self._backend.close()  # it has the old index open
+            self._backend = None
+        switch.switch(state_dir, catalog)
+        self.archive.written_digests.clear()
         return catalog.count()
 
-    def _apply_fresh(self, total: int) -> None:
+    def _apply_fresh(self, total: int, backend: SearchBackend, catalog: Catalog) -> None:
         """Like _apply, for an empty index: add without looking for an old copy to replace first. The files are
         listed a directory at a time as the batches need them (memory does not grow with the archive)."""
         from itertools import islice
@@ -353,18 +500,17 @@ class Store:
                 loaded = []
                 for relpath, stamp in batch:
                     try:
-                        loaded.append((relpath, self.archive.read(relpath), stamp))
+                        article, digest = self.archive.read_with_digest(relpath)
+                        loaded.append((relpath, article, stamp, digest))
                     except NewsarcError as exc:
                         self.warn(f"skipped {exc}; fix the file, then any command picks it up")
                     advance(1)
-                self.backend.apply([(p, a) for p, a, _ in loaded], [], bulk=True, fresh=True, on_indexed=advance)
-                catalog = self.catalog
+                backend.apply([(p, a) for p, a, _, _ in loaded], [], bulk=True, fresh=True, on_indexed=advance)
                 catalog.begin()
-                for relpath, article, stamp in loaded:
-                    catalog.upsert(FileRecord.of(relpath, article, stamp))
+                for relpath, article, stamp, digest in loaded:
+                    catalog.upsert(FileRecord.of(relpath, article, stamp, digest))
                 catalog.commit()
                 advance(2 * len(batch) - len(loaded))
-        catalog = self.catalog
         catalog.begin()
         for directory, mtime in dirs.items():
             catalog.set_dir(directory, mtime)
@@ -394,7 +540,10 @@ class Store:
                 # The real mtime, not the racy-window UNKNOWN: newsarc wrote this content itself, under the lock,
                 # so the next command need not index it again. The directory is still re-listed (below).
                 st = self.archive.abspath(relpath).stat()
-                catalog.upsert(FileRecord.of(relpath, article, (st.st_mtime_ns, st.st_size, st.st_ino)))
+                digest = self.archive.written_digests.pop(relpath, None)
+                if digest is None:  # written by another path than Archive.save: read back
+                    digest = file_digest(self.archive.read_bytes(relpath))
+                catalog.upsert(FileRecord.of(relpath, article, (st.st_mtime_ns, st.st_size, st.st_ino), digest))
                 touched.add(relpath)
             for directory in _ancestor_dirs(touched):
                 catalog.set_dir(directory, UNKNOWN)

@@ -1,10 +1,12 @@
 """The web application: Starlette routes over newsarc.api, pages from Jinja2 templates.
 
-One store stays open for the server's life, used by one worker thread (SQLite connections and Whoosh readers
-belong to the thread that opened them), so the event loop stays free and requests are answered in turn. Every
-request runs the same freshness check as a CLI command (api.search, api.get_article...), which takes the archive
-lock only when it is free: an article added or edited by hand is found by the next request, and a writer
-(`newsarc add`) never blocks a page.
+READERS stores stay open for the server's life, each used by its own thread (SQLite connections and Whoosh
+readers belong to the thread that opened them); a request goes to the least busy, so a slow query holds one
+thread while the others keep answering, and the event loop stays free. Every request runs the same freshness
+check as a CLI command (api.search, api.get_article...), which takes the archive lock only when it is free: an
+article added or edited by hand is found by the next request, and a writer (`newsarc add`) never blocks a page.
+What one query may cost is bounded by the library's WEB_LIMITS (newsarc.search_request): a query too broad is
+refused at once with the reason.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 import sys
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -29,7 +32,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -44,12 +54,14 @@ from newsarc.errors import (
     QueryError,
     UsageError,
 )
+from newsarc.records import SEARCH_FIELDS, hit_record, record_text
 from newsarc.search_request import (
     FACET_LABELS,
     WEB_LIMITS,
     OptionError,
     asks_nothing,
     build_request,
+    check_order,
     check_period,
 )
 from newsarc.web import markup
@@ -57,9 +69,20 @@ from newsarc.web import markup
 T = TypeVar("T")
 
 MAX_FORM = 16 * 1024  # bytes of a POST body
+MAX_ADD = 2 * 1024 * 1024  # bytes of the add form (a pasted article)
+MAX_ADD_URLS = 50
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+       "base-uri 'none'; frame-ancestors 'none'; frame-src 'self'")
+# A kept original is the page as fetched, script and all: shown in a sandbox (no script, no plugins, a unique
+# origin), loading nothing from anywhere but itself (inline styles, data: images), framed only by this server.
+ORIGINAL_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                               "font-src data:; frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 TOKEN_COOKIE = "newsarc_token"
 FLASH_COOKIE = "newsarc_flash"
 
@@ -76,13 +99,18 @@ class Settings:
     hosts: tuple[str, ...] = ("*",)  # Host headers accepted (loopback names when bound to loopback)
 
 
-class StoreWorker:
-    """The open store and the one thread that uses it."""
+READERS = 4  # stores open at once, each on its own thread: a slow query holds one, the others keep answering
 
-    def __init__(self, root: Path):
+
+class StoreWorker:
+    """One open store and the one thread that uses it (SQLite connections and Whoosh readers belong to the
+    thread that opened them)."""
+
+    def __init__(self, root: Path, number: int = 0):
         self.root = root
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsarc-store")
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"newsarc-store-{number}")
         self._store: Any = None
+        self.pending = 0  # requests queued or running on this thread
 
     @property
     def store(self) -> Any:  # only called in the worker thread
@@ -91,7 +119,15 @@ class StoreWorker:
         return self._store
 
     async def run(self, work: Callable[[Any], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, lambda: work(self.store))
+        self.pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, lambda: work(self._paused(work)))
+        finally:
+            self.pending -= 1
+
+    def _paused(self, work: Any) -> Any:
+        pause_for_tests(work)
+        return self.store
 
     def _close(self) -> None:
         if self._store is not None:
@@ -101,6 +137,36 @@ class StoreWorker:
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self.executor, self._close)
         self.executor.shutdown(wait=True)
+
+
+class ReaderPool:
+    """READERS stores, each on its own thread; a request goes to the one with the fewest requests waiting, so
+    one slow query (a broad wildcard, a 100,000-article download) never holds up the searches sent meanwhile.
+    Writes take the archive lock as a CLI command does, so they stay one at a time."""
+
+    def __init__(self, root: Path, size: int = READERS):
+        self.workers = [StoreWorker(root, number) for number in range(size)]
+
+    def pick(self) -> StoreWorker:
+        return min(self.workers, key=lambda worker: worker.pending)
+
+    async def run(self, work: Callable[[Any], T]) -> T:
+        return await self.pick().run(work)
+
+    async def warm(self) -> None:
+        await asyncio.gather(*(worker.run(api.warm) for worker in self.workers))
+
+    async def close(self) -> None:
+        for worker in self.workers:
+            await worker.close()
+
+
+def pause_for_tests(work: Any) -> None:
+    """Inert outside the test suite: a search whose query the tests name waits on its thread (api.pause_for_query),
+    so a test can hold one request as long as it likes and show that the others are answered meanwhile."""
+    query = getattr(work, "newsarc_query", None)
+    if query is not None:
+        api.pause_for_query(query)
 
 
 class Guard:
@@ -146,7 +212,9 @@ class Guard:
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+                own = {name.lower() for name, _ in headers}  # a route that sets its own (the kept original) keeps it
+                headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()
+                            if k.lower().encode("latin-1") not in own]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -210,6 +278,7 @@ def _authorised(request: Request, token: str) -> bool:
 
 # -- parameters: the URL's names for the library's search options (newsarc.search_request) -------------------------
 URL_NAMES = {"query": "q", "tags": "tag"}  # every other option has the same name in a URL
+SEARCH_PARAMS = ("q", "tag", "source", "since", "until", "sort", "page", "limit", "exact", "collapse")
 
 
 def _search_options(request: Request, **fixed: Any) -> dict[str, Any]:
@@ -250,13 +319,15 @@ HEADINGS = {
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI application serving the archive at settings.root."""
-    worker = StoreWorker(settings.root)
+    worker = ReaderPool(settings.root)
     csrf = secrets.token_urlsafe(32)  # per server: a page from another site cannot read it, so cannot post
     templates = Environment(loader=PackageLoader("newsarc.web", "templates"),
                             autoescape=select_autoescape(default=True, default_for_string=True))
     templates.globals.update(snippet_html=markup.snippet_html, safe_link=markup.safe_link,
                              query_string=markup.query_string, writable=settings.writable, csrf=csrf,
-                             lang_of=markup.lang_of, message_html=markup.message_html, plural=markup.plural)
+                             lang_of=markup.lang_of, message_html=markup.message_html, plural=markup.plural,
+                             query_filters=markup.query_filters, facet_term=markup.facet_term,
+                             search_params=SEARCH_PARAMS)
 
     def page(name: str, code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(**context), status_code=code)
@@ -307,7 +378,7 @@ def create_app(settings: Settings) -> Starlette:
                 entries, stats = await worker.run(lambda s: (api.list_entries(s, limit=15), api.stats(s)))
                 return page("home.html", entries=entries, stats=stats, q="")
             search = _search_request(request, facets=True, filters_alone=True)
-            result = await worker.run(lambda s: api.search(s, search))
+            result = await worker.run(searching(search))
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
             pages = max(1, -(-result.total // search.limit))
             return page("search.html", result=result, search=search, q=request.query_params.get("q", ""),
@@ -321,32 +392,139 @@ def create_app(settings: Settings) -> Starlette:
             search = _search_request(request, facets=request.query_params.get("facets"))
             from newsarc.records import search_document
 
-            result = await worker.run(lambda s: api.search(s, search))
+            result = await worker.run(searching(search))
             return _json(search_document(result))
+
+        return await guarded(request, handle)
+
+    async def export(request: Request) -> Response:
+        async def handle() -> Response:
+            fmt = request.path_params["fmt"]
+            if fmt not in EXPORTS:
+                return problem(request, 404, "Downloads are /export.json, /export.jsonl or /export.csv.")
+            search = _search_request(request, facets=False, filters_alone=True)
+            first = replace(search, page=1, limit=EXPORT_PAGE)
+            reader = worker.pick()  # one store for the whole download: its pages come from one index state
+            await reader.run(lambda s: api.search(s, first))  # a malformed query is a 400 page, not a broken file
+            pieces = record_text(_every_hit(reader, first), fmt, SEARCH_FIELDS)
+
+            async def stream() -> AsyncIterator[str]:
+                while True:
+                    batch = await reader.run(lambda s: list(itertools.islice(pieces, 200)))
+                    if not batch:
+                        return
+                    yield "".join(batch)
+
+            media, name = EXPORTS[fmt]
+            return StreamingResponse(stream(), media_type=media,
+                                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
         return await guarded(request, handle)
 
     async def article_page(request: Request) -> Response:
         async def handle() -> Response:
             text = request.path_params["article_id"]
+            query = request.query_params.get("q", "").strip()
+            search = _search_request(request, facets=False) if query else None  # checked as a search would be
 
-            def load(store: Any) -> tuple[Any, Any, Any]:
+            def load(store: Any) -> tuple[Any, Any, Any, list[str]]:
                 article = api.get_article(store, text)
                 try:
                     like = api.similar(store, article.id, limit=6)
                 except NewsarcError:
                     like = None
-                return article, api.related(store, article.id), like
+                words = api.matched_words(store, article.id, query, exact=search.exact) if search else []
+                related = api.related(store, article.id)
+                try:
+                    changes = api.diff(store, article.id) if related.versions else None
+                except NewsarcError:
+                    changes = None
+                return article, (related, changes), like, words
 
-            article, related, like = await worker.run(load)
+            article, (related, changes), like, words = await worker.run(load)
             if text != article.id:
-                return RedirectResponse(f"/a/{article.id}", status_code=302)
+                return RedirectResponse(f"/a/{article.id}" + (f"?{request.url.query}" if request.url.query else ""),
+                                        status_code=302)
             flash = markup.read_flash(request.cookies.get(FLASH_COOKIE))
-            response = page("article.html", article=article, related=related, like=like, q="", flash=flash,
-                            paragraphs=[p.strip() for p in article.body.split("\n\n") if p.strip()])
+            paragraphs = [p.strip() for p in article.body.split("\n\n") if p.strip()]
+            marked, matches = markup.mark_words([article.title or "(untitled)", *paragraphs], words)
+            params = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMS]
+            response = page("article.html", article=article, related=related, like=like, q=query, flash=flash,
+                            title_html=marked[0], paragraphs=marked[1:], matches=matches, words=words,
+                            changes=changes, kept=bool(article.extra.get("original")),
+                            back=("/" + markup.query_string(params)) if query else None)
             if flash is not None:  # shown once: a reload does not say "saved" again
                 response.delete_cookie(FLASH_COOKIE, path=f"/a/{article.id}")
             return response
+
+        return await guarded(request, handle)
+
+    async def original_page(request: Request) -> Response:
+        async def handle() -> Response:
+            found_id, raw = await worker.run(lambda s: api.kept_original(s, request.path_params["article_id"]))
+            if found_id != request.path_params["article_id"]:
+                return RedirectResponse(f"/a/{found_id}/original", status_code=302)
+            looks_html = raw.lstrip()[:1] == b"<"
+            return Response(raw, media_type="text/html" if looks_html else "text/plain; charset=utf-8",
+                            headers=ORIGINAL_HEADERS)
+
+        return await guarded(request, handle)
+
+    async def add_page(request: Request) -> Response:
+        async def handle() -> Response:
+            if not settings.writable:
+                return problem(request, 403, "This server is read-only: start it with `newsarc serve --writable` to "
+                                             "add articles from the browser.")
+            if request.method == "GET":
+                url = request.query_params.get("url", "")  # from the bookmarklet: shown, never added by a GET
+                return page("add.html", q="", prefill=url[:2000], outcomes=None,
+                            bookmarklet=markup.bookmarklet(str(request.base_url)))
+            body = await _small_body(request, limit=MAX_ADD)
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            given = (form.get("csrf") or [""])[0]
+            if not hmac.compare_digest(given.encode(), csrf.encode()):
+                return problem(request, 403, "The form has expired or came from another site. Reload the page and "
+                                             "send it again.")
+            lines = [line.strip() for line in (form.get("urls") or [""])[0].splitlines() if line.strip()]
+            text = (form.get("text") or [""])[0].strip()
+            if not lines and not text:
+                raise BadRequest("Paste one or more addresses (one a line) or the text of an article.")
+            if len(lines) > MAX_ADD_URLS:
+                raise BadRequest(f"At most {MAX_ADD_URLS} addresses at once; this form had {len(lines)}.")
+
+            def add(store: Any) -> list[Any]:
+                outcomes: list[Any] = []
+                sources = [api.url_source(line) for line in lines if markup.safe_link(line)]
+                outcomes += [api.AddOutcome(line, "failed", reason="not an http or https address")
+                             for line in lines if not markup.safe_link(line)]
+                if text:
+                    encoded = text.encode("utf-8")
+                    sources.append(api.Source("pasted text", lambda: encoded, hints={"name": "pasted.txt"}))
+                api.add_sources(store, sources, report=api.AddReport(), on_outcome=outcomes.append)
+                return outcomes
+
+            outcomes = await worker.run(add)
+            return page("add.html", q="", prefill="", outcomes=outcomes,
+                        bookmarklet=markup.bookmarklet(str(request.base_url)))
+
+        return await guarded(request, handle)
+
+    async def recent_page(request: Request) -> Response:
+        async def handle() -> Response:
+            options = _search_options(request, query="*")
+            try:
+                order = check_order(request.query_params.get("sort"))
+                checked = build_request({**options, "sort": None}, limits=WEB_LIMITS)
+            except OptionError as exc:
+                raise BadRequest(f"{URL_NAMES.get(exc.option, exc.option)} {exc.problem}") from None
+            limit = checked.limit if request.query_params.get("limit") else 20
+            total, entries = await worker.run(lambda s: api.recent(
+                s, order=order, page=checked.page, limit=limit, tags=checked.tags, source=checked.source,
+                since=checked.since, until=checked.until))
+            params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+            pages = max(1, -(-total // limit))
+            return page("recent.html", entries=entries, total=total, order=order, page_number=checked.page,
+                        pages=pages, limit=limit, params=params, search=checked, q="")
 
         return await guarded(request, handle)
 
@@ -401,7 +579,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await worker.run(api.warm)
+        await worker.warm()
         yield
         await worker.close()
 
@@ -410,8 +588,12 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", home),
         Route("/a/{article_id}", article_page),
         Route("/a/{article_id}/tags", edit_tags, methods=["POST"]),
+        Route("/a/{article_id}/original", original_page),
         Route("/timeline", timeline_page),
+        Route("/recent", recent_page),
+        Route("/add", add_page, methods=["GET", "POST"]),
         Route("/api/search", api_search),
+        Route("/export.{fmt}", export),
         Route("/api/a/{article_id}", api_article),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
@@ -424,17 +606,45 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
+EXPORT_PAGE = 500  # hits read per search while a download streams
+EXPORTS = {"json": ("application/json", "newsarc-search.json"),
+           "jsonl": ("application/x-ndjson", "newsarc-search.jsonl"),
+           "csv": ("text/csv; charset=utf-8", "newsarc-search.csv")}
+
+
+def _every_hit(worker: StoreWorker, search: Any) -> Iterator[dict[str, Any]]:
+    """The record of every hit of a search, page after page (run only in the worker thread: it reads the store
+    as the download's pieces are asked for)."""
+    page = 1
+    while True:
+        result = api.search(worker.store, replace(search, page=page))
+        yield from (hit_record(hit) for hit in result.hits)
+        if not result.hits or page * search.limit >= result.total:
+            return
+        page += 1
+
+
+def searching(search: Any) -> Callable[[Any], Any]:
+    """The work of one search on a store, labelled with its query (pause_for_tests reads the label)."""
+
+    def work(store: Any) -> Any:
+        return api.search(store, search)
+
+    work.newsarc_query = search.query  # type: ignore[attr-defined]  # a label on a function object
+    return work
+
+
 def _json(data: Any) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
 
 
-async def _small_body(request: Request) -> bytes:
+async def _small_body(request: Request, limit: int = MAX_FORM) -> bytes:
     length = request.headers.get("content-length")
-    if length and (not length.isdigit() or int(length) > MAX_FORM):
+    if length and (not length.isdigit() or int(length) > limit):
         raise BadRequest("the form is too large")
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM:
+        if len(body) > limit:
             raise BadRequest("the form is too large")
     return body

@@ -60,6 +60,58 @@ def query_string(params: Iterable[tuple[str, Any]], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else "?"
 
 
+# -- filters a person can see and remove: location and language facets are terms of the query ----------------------
+_QUERY_FILTER = re.compile(r'(?<![\w:])(location|language):"([^"]*)"')
+
+
+def facet_term(name: str, value: str) -> str:
+    """The query term a location or language facet adds: language:"en"."""
+    return f'{name}:"{value.replace(chr(34), "")}"'
+
+
+def query_filters(query: str) -> list[tuple[str, str, str]]:
+    """(name, value, the query without it) for each location:"..." or language:"..." term in a query, as the
+    facets write them, so each can be shown as a chip with a link that removes it."""
+    found = []
+    for match in _QUERY_FILTER.finditer(query):
+        rest = " ".join((query[:match.start()] + " " + query[match.end():]).split())
+        found.append((match.group(1), match.group(2), rest))
+    return found
+
+
+# -- the query carried into the article: every match marked, numbered for next/previous -----------------------------
+def mark_words(texts: list[str], words: list[str]) -> tuple[list[Markup], int]:
+    """Each text escaped with every whole-word occurrence of `words` (as the article writes them) in
+    <mark id="match-N">, numbered from 1 across all the texts; after each mark a step span holding links to the
+    previous and next match (shown by CSS only when that mark is the target). Returns (texts, how many)."""
+    if not words:
+        return [Markup(escape(t)) for t in texts], 0
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+                         + r")(?!\w)")
+    marked, count = [], 0
+    for text in texts:
+        out, position = [], 0
+        for match in pattern.finditer(text):
+            count += 1
+            out.append(str(escape(text[position:match.start()])))
+            previous = f'<a href="#match-{count - 1}">previous match</a> · ' if count > 1 else ""
+            out.append(f'<mark id="match-{count}">{escape(match.group(0))}</mark>'
+                       f'<span class="step">{previous}<a href="#match-{count + 1}">next match</a></span>')
+            position = match.end()
+        out.append(str(escape(text[position:])))
+        marked.append("".join(out))
+    # the last match's "next" goes back to the list of matches (article text cannot hold a raw "<a href=")
+    last = f'<a href="#match-{count + 1}">next match</a>'
+    return [Markup(html.replace(last, '<a href="#matches">all matches</a>')) for html in marked], count
+
+
+def bookmarklet(base_url: str) -> str:
+    """A bookmark that opens this server's add form with the current page's address filled in (it adds nothing
+    by itself: the form is sent from this server's page, with its CSRF field)."""
+    target = json.dumps(base_url.rstrip("/") + "/add?url=")
+    return f"javascript:location.href={target}+encodeURIComponent(location.href)"
+
+
 def lang_of(language: str | None) -> str | None:
     """An article's language as an HTML lang value (ar, en, pt-BR), or None when it is empty or not one."""
     text = (language or "").strip()

@@ -4,11 +4,16 @@
 It exists to show that storage, names and the faces reach the index only through those protocols: a store built
 with it runs the command line's read commands without Whoosh (tests/test_second_backend.py). Its search is
 deliberately simple: every word of the query (folded) must be in the title, body or tags; no operators.
+
+Like a server engine, it keeps the index itself elsewhere (here: in this process) and, in the directory the store
+gives it, only a file naming that index: the store builds a new index in another directory and switches by
+renaming directories (newsarc.storage.switch), which moves the name with them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,19 +23,24 @@ from newsarc.errors import QueryError
 from newsarc.index.backend import SearchHit, SearchRequest, SearchResult, Snippet
 from newsarc.names.fold import fold_text
 
+NAME_FILE = "memory-index"  # in the index directory: the name of the index this engine holds for it
+
 
 class MemoryEngine:
-    """Indexes live in this process, by directory, for as long as the engine object does."""
+    """Indexes live in this process, by name, for as long as the engine object does."""
 
     def __init__(self) -> None:
-        self.indexes: dict[Path, dict[str, Article]] = {}
+        self.indexes: dict[str, dict[str, Article]] = {}
         self.opened: list[Path] = []
 
     def format_stamp(self) -> str:
         return "memory1"
 
     def has_index(self, directory: Path) -> bool:
-        return directory in self.indexes
+        return (directory / NAME_FILE).is_file()
+
+    def index_of(self, directory: Path) -> dict[str, Article]:
+        return self.indexes[(directory / NAME_FILE).read_text(encoding="utf-8")]
 
     def is_damage(self, exc: BaseException) -> bool:
         return False
@@ -52,14 +62,17 @@ class MemoryBackend:
 
     @property
     def documents(self) -> dict[str, Article]:
-        return self.engine.indexes[self.directory]
+        return self.engine.index_of(self.directory)
 
     # -- lifecycle
     def exists(self) -> bool:
         return self.engine.has_index(self.directory)
 
     def create(self) -> None:
-        self.engine.indexes[self.directory] = {}
+        name = uuid.uuid4().hex
+        self.engine.indexes[name] = {}
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / NAME_FILE).write_text(name, encoding="utf-8")
 
     def clear(self) -> None:
         self.create()

@@ -167,6 +167,8 @@ ARABIC_TITLE = "الرقة: عودة السكان إلى المدينة"
 ARABIC_BODY = "عاد آلاف السكان إلى مدينة الرقة هذا الأسبوع. وقال مسؤولون إن المياه عادت إلى بعض الأحياء."
 LONG_TAG = "Longtag" + "x" * 183  # 190 characters, no space to break at
 LONG_TITLE = "Supercalifragilistic" * 50  # 1,000 characters, no space to break at
+UNDATED_TITLE = "A wire story with no date"
+FORMULA_TITLE = '=HYPERLINK("https://evil.example/","click me")'
 
 
 def add_edge_articles(root: Path) -> dict[str, str]:
@@ -180,6 +182,10 @@ def add_edge_articles(root: Path) -> dict[str, str]:
          "body": "A layout probe with a very long title and a very long tag."},
         {"title": "Raqqa after the war", "date": "2020-01-15", "source": "Rudaw", "tags": ["Syria"],
          "body": "Raqqa, three years on: the markets are open again."},
+        {"title": UNDATED_TITLE, "source": "Wire", "tags": ["undated"],
+         "body": "A wire story that gives no date, like most of the BBC corpus."},
+        {"title": FORMULA_TITLE, "date": "2017-05-03", "source": "+Formula Wire", "tags": ["formula"],
+         "body": "A spreadsheet probe: its title and source would run as formulas."},
     ]
     source = root.parent / "edge-articles.jsonl"
     source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in items), encoding="utf-8")
@@ -194,4 +200,5 @@ def add_edge_articles(root: Path) -> dict[str, str]:
     text = text.replace("title: Raqqa after the war", "title: Raqqa after the war, a twin")
     (original.parent / f"{twin}.yaml").write_text(text, encoding="utf-8")
     ids["twin"] = twin
+    newsarc(["--archive", str(root), "reindex"])  # the hand-written file indexed now, not by whoever reads first
     return ids

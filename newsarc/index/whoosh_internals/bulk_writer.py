@@ -97,7 +97,7 @@ class _Term:
             previous = end
         return values
 
-    def block(self, start: int, stop: int) -> tuple[array, list[bytes], float]:
+    def block(self, start: int, stop: int) -> tuple[array[float], list[bytes], float]:
         """Whoosh's buffers for postings start..stop: float32 weights, the non-empty values, the largest weight."""
         weights = self.weights[start:stop]
         return array("f", weights), self._values(start, stop), max(0, max(weights))
@@ -122,7 +122,7 @@ class _Presence:
         weight = self.weight
         return ((docnum, weight, b"") for docnum in self.docnums)
 
-    def block(self, start: int, stop: int) -> tuple[array, list[bytes], float]:
+    def block(self, start: int, stop: int) -> tuple[array[float], list[bytes], float]:
         count = len(self.docnums[start:stop])
         return array("f", [self.weight]) * count, [], max(0, self.weight)
 
