@@ -197,7 +197,8 @@ def places_named(text: str) -> set[int]:
     for part, tokens, is_tag in _parts(text):
         words = [t for t in tokens if not t.extra]
         if words:
-            found |= table.link(part, words, (is_tag or _may_be_place(t.raw) for t in words))
+            names = [True] * len(words) if is_tag else [_may_be_place(t.raw) for t in words]
+            found |= table.link(part, words, names)
     return found
 
 
@@ -213,8 +214,8 @@ def place_spans(text: str, places: set[int]) -> list[tuple[int, int]]:
 
 def _may_be_place(raw: str) -> bool:
     first = raw[:1]
-    if "a" <= first <= "z":
-        return False  # most words: lower-case Latin
+    if "a" <= first <= "z" or first <= "9":
+        return False  # most words: lower-case Latin, and numbers
     return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 

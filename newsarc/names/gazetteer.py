@@ -167,6 +167,7 @@ class Gazetteer:
         self._local = threading.local()
         self.available = path.exists()
         self._single: dict[str, tuple[frozenset[int], tuple[str, ...]]] = {}
+        self._windows: dict[tuple[str, ...], frozenset[int]] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -284,7 +285,13 @@ class Gazetteer:
                     window = tokens[i:i + size]
                     if not _adjacent(text, window):
                         continue
-                    places = self.places_of(window)
+                    raws = tuple(t.raw for t in window)
+                    places = self._windows.get(raws)
+                    if places is None:
+                        places = self.places_of(window)
+                        if len(self._windows) >= 200_000:
+                            self._windows.clear()
+                        self._windows[raws] = places
                     if places:
                         yield window[0], window[-1], places
                         matched = size
