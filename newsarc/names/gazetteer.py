@@ -257,14 +257,13 @@ class Gazetteer:
     def mentions(self, text: str, tokens: Sequence[Token],
                  may_be_name: Iterable[bool]) -> Iterator[tuple[Token, Token, frozenset[int]]]:
         """(first word, last word, places) of each place name in a text, as link() reads them."""
-        names = list(may_be_name)
         single = self._single
-        i, n = 0, len(tokens)
-        while i < n:
-            token = tokens[i]
-            if not names[i] and token.text not in LEADING_ARTICLES:
-                i += 1
+        n = len(tokens)
+        covered = 0  # a word is part of one name at most
+        for i in [i for i, name in enumerate(may_be_name) if name]:  # names only: most words are skipped here
+            if i < covered:
                 continue
+            token = tokens[i]
             known = single.get(token.raw)
             if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
                 openers = tuple(f for f in _word_forms(token) if self.opens_longer_name(f))
@@ -296,9 +295,10 @@ class Gazetteer:
                         yield window[0], window[-1], places
                         matched = size
                         break
-            if not matched and names[i] and known[0]:
+            if matched:
+                covered = i + matched
+            elif known[0]:
                 yield token, token, known[0]
-            i += matched or 1
 
     def _remember(self, raw: str, known: tuple[frozenset[int], tuple[str, ...]]) -> None:
         if len(self._single) >= 500_000:
