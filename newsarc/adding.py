@@ -88,6 +88,11 @@ def finalise_new(article: Article) -> Article:
     return article
 
 
+# Articles written in the foreground before bulk writing moves to background threads: more than the CLI ever
+# reports one line each for (20), so every "added ID" it prints names a file already on disk.
+SYNC_FIRST = 32
+
+
 class _Adder:
     """Writes new articles under the lock, skipping duplicates, and records them in batches.
 
@@ -109,7 +114,11 @@ class _Adder:
         self.recorded = 0  # articles written and recorded in the index by earlier batches
         self.abandoned = False  # set by abandon() (Ctrl-C): nothing more is recorded
         # Bulk adds write and fsync the files in background threads; flush() waits for them before recording.
-        self.writes = BackgroundWrites() if durable else None
+        # The first SYNC_FIRST files are written before add() returns: a small add prints "added ID" for each,
+        # and a line printed must be true on disk even if the process is killed the next instant.
+        self.writes: BackgroundWrites | None = None
+        self.background = durable
+        self.saved = 0
         self.seen_urls: dict[str, str] = {}
         self.seen_content: dict[str, str] = {}
         self.pause = PausePoint.from_environ()  # None but in the tests that interrupt a run (newsarc.pause_point)
@@ -156,8 +165,11 @@ class _Adder:
         # Listed before it is written, so that a Ctrl-C landing anywhere in the write still counts the file.
         entry = (self.store.archive.relpath_for(article), article)
         self.pending.append(entry)
+        if self.writes is None and self.background and self.saved >= SYNC_FIRST:
+            self.writes = BackgroundWrites()
         try:
             self.store.archive.save(article, durable=self.durable, writes=self.writes)
+            self.saved += 1
         except Exception:
             self.pending.remove(entry)
             raise
