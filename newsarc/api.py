@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from newsarc.feeds import FeedUpdate
     from newsarc.ingest.sources import Source, iter_sources, url_source  # noqa: F401
     from newsarc.links import Removed
+    from newsarc.names.gazetteer import PlaceNamed
     from newsarc.similar import Similar
     from newsarc.versions import Diff, Related, Versions
 
@@ -229,6 +230,13 @@ def matched_words(store: Store, article_id: str, query: str, *, exact: bool = Fa
     request = build_request({"query": f"({query}) AND id:{article_id}", "exact": exact, "limit": 1})
     result = search(store, replace(request, snippets=True))
     return result.hits[0].matched_terms if result.hits else []
+
+
+def places_in(article: Article) -> list[PlaceNamed]:
+    """The gazetteer places an article names, each once with the spellings the article writes it in."""
+    from newsarc.names.gazetteer import places_in as named
+
+    return named([(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)])
 
 
 def recent(store: Store, *, order: str = "added", page: int = 1, limit: int = 20, tags: Iterable[str] = (),

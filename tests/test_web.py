@@ -347,3 +347,25 @@ def test_a_writer_holding_the_lock_never_blocks_a_page(server: Server, web_archi
         holder.kill()
         holder.wait()
 
+
+
+def test_article_page_shows_each_place_once_with_its_spellings(tmp_path: Path) -> None:
+    # Issue 22.7: a place is shown once, with the spellings the article writes it in, and links to its search.
+    from tests.support.archives import add_named
+
+    archive = tmp_path / "arc"
+    assert newsarc(["init", str(archive)]).returncode == 0
+    found = add_named(archive, {"story": {
+        "title": "Strikes near Abu Kamal", "date": "2017-05-18",
+        "body": "Jets struck near al-Bukamal on Monday. Residents of البوكمال fled towards Deir ez-Zor.",
+        "tags": ["Abu Kamal", "Syria"]}})
+    running = start_server(archive)
+    try:
+        page = running.get(f"/a/{found['story']}")[2].decode()
+    finally:
+        assert running.stop() == 0
+    places = page.split('<dd class="places" id="places">', 1)[1].split("</dd>", 1)[0]
+    assert places.count(">Ālbū Kamāl</a>") == 1  # one place, however many spellings
+    assert "(Abu Kamal · al-Bukamal · البوكمال)" in places
+    assert ">Deir ez-Zor</a>" in places and ">Syria</a>" in places
+    assert f'href="/?q={quote("Ālbū Kamāl")}"' in places

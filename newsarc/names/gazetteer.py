@@ -260,7 +260,13 @@ class Gazetteer:
         single = self._single
         n = len(tokens)
         covered = 0  # a word is part of one name at most
-        for i in [i for i, name in enumerate(may_be_name) if name]:  # names only: most words are skipped here
+        names = [i for i, name in enumerate(may_be_name) if name]  # names only: most words are skipped here
+        starts: list[tuple[int, bool]] = []
+        for i in names:  # and an article before a name, which may open it (al-Bukamal, le Caire)
+            if i and tokens[i - 1].text in LEADING_ARTICLES and (not starts or starts[-1][0] < i - 1):
+                starts.append((i - 1, False))
+            starts.append((i, True))
+        for i, is_name in starts:
             if i < covered:
                 continue
             token = tokens[i]
@@ -297,13 +303,48 @@ class Gazetteer:
                         break
             if matched:
                 covered = i + matched
-            elif known[0]:
+            elif is_name and known[0]:
                 yield token, token, known[0]
 
     def _remember(self, raw: str, known: tuple[frozenset[int], tuple[str, ...]]) -> None:
         if len(self._single) >= 500_000:
             self._single.clear()
         self._single[raw] = known
+
+
+@dataclass(frozen=True)
+class PlaceNamed:
+    """A place an article names, once, with the spellings the article writes it in (Abu Kamal · al-Bukamal)."""
+
+    place: Place
+    written: tuple[str, ...]
+
+
+def places_in(texts: Sequence[tuple[str, bool]]) -> list[PlaceNamed]:
+    """The places named in (text, is_tag) parts of an article, in order of first mention, each once: what the
+    web's article page shows. A name-like word counts as in the index (capitalised or caseless); a tag's all do."""
+    table_ = table()
+    written: dict[int, list[str]] = {}
+    for text, is_tag in texts:
+        words = list(tokenize(text, extras=False))
+        names = [is_tag or _name_like(t.raw) for t in words]
+        for first, last, places in table_.mentions(text, words, names):
+            for pid in sorted(places):
+                spelling = text[first.start:last.end]
+                seen = written.setdefault(pid, [])
+                if spelling not in seen:
+                    seen.append(spelling)
+    named = []
+    for pid, spellings in written.items():
+        place = table_.place(pid)
+        if place is not None:
+            named.append(PlaceNamed(place, tuple(spellings)))
+    return named
+
+
+def _name_like(raw: str) -> bool:
+    first = raw[:1]
+    return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 
 def _adjacent(text: str, tokens: Sequence[Token]) -> bool:

@@ -439,9 +439,9 @@ def create_app(settings: Settings) -> Starlette:
                     changes = api.diff(store, article.id) if related.versions else None
                 except NewsarcError:
                     changes = None
-                return article, (related, changes), like, words
+                return article, (related, changes, api.places_in(article)), like, words
 
-            article, (related, changes), like, words = await worker.run(load)
+            article, (related, changes, places), like, words = await worker.run(load)
             if text != article.id:
                 return RedirectResponse(f"/a/{article.id}" + (f"?{request.url.query}" if request.url.query else ""),
                                         status_code=302)
@@ -451,7 +451,7 @@ def create_app(settings: Settings) -> Starlette:
             params = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMS]
             response = page("article.html", article=article, related=related, like=like, q=query, flash=flash,
                             title_html=marked[0], paragraphs=marked[1:], matches=matches, words=words,
-                            changes=changes, kept=bool(article.extra.get("original")),
+                            changes=changes, kept=bool(article.extra.get("original")), places=places,
                             back=("/" + markup.query_string(params)) if query else None)
             if flash is not None:  # shown once: a reload does not say "saved" again
                 response.delete_cookie(FLASH_COOKIE, path=f"/a/{article.id}")
