@@ -197,7 +197,7 @@ def places_named(text: str) -> set[int]:
     for part, tokens, is_tag in _parts(text):
         words = [t for t in tokens if not t.extra]
         if words:
-            names = [True] * len(words) if is_tag else [_may_be_place(t.raw) for t in words]
+            names = [True] * len(words) if is_tag else [gazetteer.may_name_place(t.raw) for t in words]
             found |= table.link(part, words, names)
     return found
 
@@ -208,15 +208,8 @@ def place_spans(text: str, places: set[int]) -> list[tuple[int, int]]:
     from newsarc.names import gazetteer
 
     words = [t for t in _tokens(text, True) if not t.extra]
-    mentions = gazetteer.table().mentions(text, words, (_may_be_place(t.raw) for t in words))
+    mentions = gazetteer.table().mentions(text, words, (gazetteer.may_name_place(t.raw) for t in words))
     return [(first.start, last.end) for first, last, found in mentions if found & places]
-
-
-def _may_be_place(raw: str) -> bool:
-    first = raw[:1]
-    if "a" <= first <= "z" or first <= "9":
-        return False  # most words: lower-case Latin, and numbers
-    return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 
 def _ordinary_word(folded: str) -> bool:

@@ -23,6 +23,7 @@ from newsarc.errors import QueryError
 from newsarc.index import query_syntax
 from newsarc.index.analysis import stem
 from newsarc.names import variants
+from newsarc.names.gazetteer import may_name_place
 
 DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("title", "body", "tagtext")
@@ -126,7 +127,7 @@ class NewsParser(qparser.QueryParser):
 
     def _places(self, fields: tuple[str, ...], tokens: list[variants.Token]) -> list[query.Query]:
         """`places:ID` for the gazetteer places the words name (any field of the text, not a single one)."""
-        if self.exact or fields != TEXT_FIELDS or not tokens or not _may_name_place(tokens[0].raw):
+        if self.exact or fields != TEXT_FIELDS or not tokens or not may_name_place(tokens[0].raw):
             return []
         found = self.places_of(tokens)
         key = tuple(t.text for t in tokens)
@@ -245,12 +246,6 @@ def _plain_words(name: str) -> query.Query:
     """Articles that write a name (all its words, unstemmed)."""
     words = [query.Term("plain", w) for w in _words_key(name)]
     return words[0] if len(words) == 1 else query.And(words)
-
-
-def _may_name_place(raw: str) -> bool:
-    """A query word the gazetteer is asked about: capitalised, or in a script without capitals."""
-    first = raw[:1]
-    return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 
 def _ordinary_word(raw: str) -> bool:
@@ -381,12 +376,12 @@ def quote_place_names(text: str) -> str:
         i = 0
         while i < len(tokens):
             size = 0
-            if _may_name_place(tokens[i].raw) or tokens[i].text in gazetteer.LEADING_ARTICLES:
+            if may_name_place(tokens[i].raw) or tokens[i].text in gazetteer.LEADING_ARTICLES:
                 for size in range(min(gazetteer.MAX_WORDS, len(tokens) - i), 1, -1):
                     window = tokens[i:i + size]
                     between = [part[a.end:b.start] for a, b in zip(window, window[1:], strict=False)]
                     if all(re.fullmatch(r"[ \-\u2010\u2011]+", gap) for gap in between) \
-                            and _may_name_place(window[-1].raw) and table.places_of(window):
+                            and may_name_place(window[-1].raw) and table.places_of(window):
                         spans.append((window[0].start, window[-1].end))
                         break
                 else:

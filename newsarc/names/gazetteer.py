@@ -327,7 +327,7 @@ def places_in(texts: Sequence[tuple[str, bool]]) -> list[PlaceNamed]:
     written: dict[int, list[str]] = {}
     for text, is_tag in texts:
         words = list(tokenize(text, extras=False))
-        names = [is_tag or _name_like(t.raw) for t in words]
+        names = [is_tag or may_name_place(t.raw) for t in words]
         for first, last, places in table_.mentions(text, words, names):
             for pid in sorted(places):
                 spelling = text[first.start:last.end]
@@ -342,8 +342,12 @@ def places_in(texts: Sequence[tuple[str, bool]]) -> list[PlaceNamed]:
     return named
 
 
-def _name_like(raw: str) -> bool:
+def may_name_place(raw: str) -> bool:
+    """Whether a word as written may be (the start of) a place's name, for the index and the queries alike:
+    capitalised, or in a script without capitals (Arabic, Hebrew); never lower-case Latin or a number."""
     first = raw[:1]
+    if "a" <= first <= "z" or first <= "9":
+        return False  # most words: lower-case Latin, and numbers
     return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 
