@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BBC, need_shared
+from tests.support.events import finish, paused_env, sigint_as_at_a_terminal, wait_until_paused
 from tests.support.locks import wait_until_unlocked
 
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
@@ -41,26 +42,20 @@ def articles_in_index(archive: Path) -> int:
     return json.loads(stats.stdout)["articles"]
 
 
-def start(archive: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([NEWSARC, "--archive", str(archive), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
-def stop_once_written(process: subprocess.Popen[str], archive: Path, count: int) -> None:
-    """SIGSTOP the process once `count` article files are on disk (it must still be running then)."""
-    deadline = time.monotonic() + 240
-    while yaml_files(archive) < count:
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the command wrote too few articles in time"
-        time.sleep(0.01)
-    process.send_signal(signal.SIGSTOP)
+def start_paused(archive: Path, marker: Path, after: int, *args: str) -> subprocess.Popen[str]:
+    """A writing command that waits at a known point, once it has written its `after`th new article file
+    (newsarc.pause_point): it provably has work left however busy the machine is. Returns once it waits there."""
+    process = subprocess.Popen([NEWSARC, "--archive", str(archive), *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=paused_env(marker, after),
+                               preexec_fn=sigint_as_at_a_terminal)
+    wait_until_paused(process, marker)
+    return process
 
 
 def interrupt(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
-    """Ctrl-C a stopped process: SIGINT is queued, SIGCONT delivers it."""
+    """Ctrl-C a command waiting at its pause."""
     process.send_signal(signal.SIGINT)
-    process.send_signal(signal.SIGCONT)
-    stdout, stderr = process.communicate(timeout=120)
+    stdout, stderr = finish(process, "the exit after Ctrl-C")
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -73,8 +68,7 @@ def bbc_inputs() -> list[str]:
 def interrupted_add(archive: Path, inputs: list[str], *, after: int) -> int:
     """An add stopped by Ctrl-C once `after` files are written, before its first batch is indexed; the number of
     article files it left."""
-    process = start(archive, "add", *inputs)
-    stop_once_written(process, archive, after)
+    process = start_paused(archive, archive.parent / "add-paused", after, "add", *inputs)
     result = interrupt(process)
     assert result.returncode == 130, result.stderr
     return yaml_files(archive)
@@ -134,23 +128,23 @@ def test_a_search_during_an_import_sees_the_committed_batches_and_says_an_import
     from newsarc.storage.store import BATCH
 
     source = records(tmp_path / "many.jsonl", 2 * BATCH, "Batchword")
-    importing = start(archive, "import", str(source))
-    # Its first batch is committed before the file after it is written (batches are indexed as they fill).
-    stop_once_written(importing, archive, BATCH + 1)
+    # It waits once its (BATCH + 1)th article file is written: its first batch is committed by then (batches are
+    # indexed as they fill), the article after it is not.
+    marker = tmp_path / "import-paused"
+    importing = start_paused(archive, marker, BATCH + 1, "import", str(source))
     try:
         search = newsarc(archive, "search", "batchword", "--count")
         stats = newsarc(archive, "stats", "--json")
         written = yaml_files(archive)
     finally:
-        importing.send_signal(signal.SIGCONT)
-    assert int(search.stdout) >= BATCH
-    pending = written - int(search.stdout)
+        marker.unlink()  # let it go on
+    assert written == BATCH + 1
+    assert search.stdout == f"{BATCH}\n"
     assert search.stderr == (f"newsarc: warning: an import is in progress (pid {importing.pid}): answers include the "
-                             f"articles it has indexed so far; {pending} article files written but not searchable "
-                             "yet\n")
-    assert json.loads(stats.stdout)["articles"] == int(search.stdout)
+                             "articles it has indexed so far; 1 article file written but not searchable yet\n")
+    assert json.loads(stats.stdout)["articles"] == BATCH
     assert stats.stderr == search.stderr
-    importing.communicate(timeout=300)
+    finish(importing, "the end of the import")
     assert importing.returncode == 0
     assert newsarc(archive, "search", "batchword", "--count").stdout == f"{2 * BATCH}\n"
 
