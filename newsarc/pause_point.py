@@ -1,17 +1,19 @@
-"""A test-only pause in the bulk loops of `add` and `import`: tests that must interrupt or kill a command in the
-middle of its work make it wait at a known point, so that it provably has work left when the signal lands,
-however busy the machine is (a test that polls for files and then signals loses that race on a loaded machine:
-issue 25).
+"""A test-only pause in the bulk loops of `add` and `import` and in an index rebuild: tests that must interrupt or
+kill a command in the middle of its work make it wait at a known point, so that it provably has work left when the
+signal lands, however busy the machine is (a test that polls for files and then signals loses that race on a
+loaded machine: issue 25).
 
 Inert unless both variables are set, which only the test suite does (tests/support/pause.py):
 
-- NEWSARC_TEST_PAUSE_AFTER: a number N -- pause once this run has written its Nth new article file -- or `last`
-  -- pause after the last article, just before the final commit of the run;
+- NEWSARC_TEST_PAUSE_AFTER: a number N -- pause once this run has written its Nth new article file --, `last`
+  -- pause after the last article, just before the final commit of the run -- or `rebuild` -- pause once a
+  rebuild of the index (`reindex`, `check --repair`, an index from an older version) has put its first batch of
+  articles into the new index beside the one in use (newsarc.storage.switch), before it switches to it;
 - NEWSARC_TEST_PAUSE_FILE: a path. At the pause, the command creates this file, then waits while it exists (at
   most LIMIT_SECONDS, then it goes on as if it had been removed). The test signals the command while it waits
   there, or removes the file to let it go on.
 
-A value that is not a positive number or `last` leaves the pause off. Documented for the next engineer in
+A value that is not a positive number, `last` or `rebuild` leaves the pause off. Documented for the next engineer in
 docs/reliability.md ("Tests on a busy machine"); it is not a user setting.
 """
 
@@ -24,16 +26,19 @@ from pathlib import Path
 AFTER_VAR = "NEWSARC_TEST_PAUSE_AFTER"
 FILE_VAR = "NEWSARC_TEST_PAUSE_FILE"
 LAST = "last"
+REBUILD = "rebuild"
 LIMIT_SECONDS = 600.0  # a test that died without removing the file must not leave a command waiting for ever
 POLL_SECONDS = 0.01
 
 
 class PausePoint:
-    """Where one run waits: after its `after`th new article (None: before its final commit)."""
+    """Where one run waits: after its `after`th new article (None: before its final commit), or in a rebuild
+    (`in_rebuild`: then never in an add)."""
 
-    def __init__(self, after: int | None, marker: Path):
+    def __init__(self, after: int | None, marker: Path, *, in_rebuild: bool = False):
         self.after = after
         self.marker = marker
+        self.in_rebuild = in_rebuild
         self.written = 0
 
     @classmethod
@@ -44,6 +49,8 @@ class PausePoint:
             return None
         if after == LAST:
             return cls(None, Path(marker))
+        if after == REBUILD:
+            return cls(None, Path(marker), in_rebuild=True)
         if after.isdigit() and int(after) > 0:
             return cls(int(after), Path(marker))
         return None
@@ -51,12 +58,19 @@ class PausePoint:
     def article_written(self) -> None:
         """Count one new article file written by this run; wait here if it is the one asked for."""
         self.written += 1
-        if self.written == self.after:
+        if self.written == self.after and not self.in_rebuild:
             self.wait()
 
     def before_last_commit(self) -> None:
         """The run has written everything and is about to record its last batch: wait here if asked for."""
-        if self.after is None:
+        if self.after is None and not self.in_rebuild:
+            self.wait()
+
+    def rebuild_batch_built(self) -> None:
+        """A rebuild has put a batch into the new index (the first time: wait here if asked for); the switch to
+        it is still to come, so a signal that lands here interrupts a rebuild that has work left."""
+        if self.in_rebuild and self.written == 0:
+            self.written = 1
             self.wait()
 
     def wait(self) -> None:

@@ -180,3 +180,20 @@ def test_the_test_only_pause_is_off_unless_both_variables_ask_for_it(monkeypatch
     pause.article_written()
     pause.before_last_commit()
     assert not marker.exists()  # not the third article, and not a pause before the last commit
+    pause.rebuild_batch_built()
+    assert not marker.exists()  # nor in a rebuild: the pause asked for is in an add
+
+
+def test_the_rebuild_pause_holds_only_a_rebuild(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """NEWSARC_TEST_PAUSE_AFTER=rebuild (tests/test_reindex_switch.py) never holds an add or an import."""
+    from newsarc.pause_point import AFTER_VAR, FILE_VAR, REBUILD, PausePoint
+
+    marker = tmp_path / "paused"
+    monkeypatch.setenv(FILE_VAR, str(marker))
+    monkeypatch.setenv(AFTER_VAR, REBUILD)
+    pause = PausePoint.from_environ()
+    assert pause is not None
+    for _ in range(5):
+        pause.article_written()
+    pause.before_last_commit()
+    assert not marker.exists()

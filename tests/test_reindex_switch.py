@@ -1,8 +1,8 @@
 """An interrupted `reindex` leaves the old index searchable (issue 20, point 3).
 
 The new index and catalog are built beside the ones in use (.newsarc/index.new, catalog.new.sqlite) and switched
-to at the end. Real `newsarc reindex` processes, stopped with SIGSTOP once their build has started (an event: the
-build directory exists), then interrupted (SIGINT queued, SIGCONT) or killed.
+to at the end. Real `newsarc reindex` processes, held in the middle of their build (newsarc.pause_point: a batch is
+in the new index, the switch is still to come, however busy the machine is), then interrupted or killed.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import BBC, need_shared
+from tests.support.events import HANG_GUARD, paused_env, sigint_as_at_a_terminal, wait_until_paused
 
 NEWSARC = str(Path(sys.executable).with_name("newsarc"))
 pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
@@ -35,18 +35,14 @@ def filled(archive: Path) -> Path:
     return archive
 
 
-def stopped_mid_build(archive: Path) -> subprocess.Popen[str]:
-    """A `newsarc reindex` stopped (SIGSTOP) while it builds the new index beside the old one."""
+def stopped_mid_build(archive: Path, marker: Path) -> subprocess.Popen[str]:
+    """A `newsarc reindex` that waits in the middle of its build (`marker` exists while it waits): the new index
+    beside the old one holds a batch, and the switch is still to come."""
     process = subprocess.Popen([NEWSARC, "--archive", str(archive), "reindex"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    build = archive / ".newsarc" / "index.new"
-    deadline = time.monotonic() + 120
-    while not build.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the rebuild never started"
-        time.sleep(0.001)
-    process.send_signal(signal.SIGSTOP)
-    assert build.exists(), "the rebuild had already switched: nothing was interrupted"
+                               stderr=subprocess.PIPE, text=True, env=paused_env(marker, "rebuild"),
+                               preexec_fn=sigint_as_at_a_terminal)
+    wait_until_paused(process, marker)
+    assert {"index.new", "catalog.new.sqlite"} <= state_files(archive)
     return process
 
 
@@ -54,10 +50,11 @@ def state_files(archive: Path) -> set[str]:
     return {path.name for path in (archive / ".newsarc").iterdir()}
 
 
-def test_ctrl_c_during_reindex_leaves_the_old_index_searchable_and_the_next_command_says_so(filled: Path) -> None:
+def test_ctrl_c_during_reindex_leaves_the_old_index_searchable_and_the_next_command_says_so(filled: Path,
+                                                                                           tmp_path: Path) -> None:
     expected = newsarc(filled, "search", "England", "--ids").stdout
     assert expected
-    process = stopped_mid_build(filled)
+    process = stopped_mid_build(filled, tmp_path / "paused")
     try:
         # During the build, searches answer from the old index and say why it may be behind.
         during = newsarc(filled, "search", "England", "--ids")
@@ -65,9 +62,8 @@ def test_ctrl_c_during_reindex_leaves_the_old_index_searchable_and_the_next_comm
         assert during.stderr == (f"newsarc: warning: the index is being rebuilt (pid {process.pid}); answering from "
                                  "the index as it was before\n")
     finally:
-        process.send_signal(signal.SIGINT)
-        process.send_signal(signal.SIGCONT)
-    _, stderr = process.communicate(timeout=120)
+        process.send_signal(signal.SIGINT)  # lands while it waits mid-build: Ctrl-C at a terminal
+    _, stderr = process.communicate(timeout=HANG_GUARD)
     assert process.returncode == 130
     assert stderr.splitlines()[-1] == ("newsarc: interrupted: the index was not rebuilt; the one from before is kept "
                                        "and searched")
@@ -80,9 +76,9 @@ def test_ctrl_c_during_reindex_leaves_the_old_index_searchable_and_the_next_comm
     assert newsarc(filled, "search", "England", "--ids").stderr == ""
 
 
-def test_a_killed_reindex_leaves_the_old_index_and_the_next_reindex_cleans_up(filled: Path) -> None:
+def test_a_killed_reindex_leaves_the_old_index_and_the_next_reindex_cleans_up(filled: Path, tmp_path: Path) -> None:
     expected = newsarc(filled, "search", "England", "--ids").stdout
-    process = stopped_mid_build(filled)
+    process = stopped_mid_build(filled, tmp_path / "paused")
     process.kill()
     process.communicate()
     assert {"index.new", "catalog.new.sqlite"} <= state_files(filled)

@@ -493,6 +493,9 @@ class Store:
         listed a directory at a time as the batches need them (memory does not grow with the archive)."""
         from itertools import islice
 
+        from newsarc.pause_point import PausePoint
+
+        pause = PausePoint.from_environ()  # None but in the tests that interrupt a rebuild (newsarc.pause_point)
         dirs: dict[str, int] = {}
         files = walk_article_files(self.archive.root, dirs)
         with self.progress(3 * total, "building index") as advance:
@@ -511,6 +514,8 @@ class Store:
                     catalog.upsert(FileRecord.of(relpath, article, stamp, digest))
                 catalog.commit()
                 advance(2 * len(batch) - len(loaded))
+                if pause is not None:
+                    pause.rebuild_batch_built()
         catalog.begin()
         for directory, mtime in dirs.items():
             catalog.set_dir(directory, mtime)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarc.pause_point import AFTER_VAR, FILE_VAR, LAST
+from newsarc.pause_point import AFTER_VAR, FILE_VAR, LAST, REBUILD
 
 HANG_GUARD = 120.0  # seconds: far beyond anything a loaded 2-core machine needs; only a hang reaches it
 
@@ -30,9 +30,10 @@ def sigint_as_at_a_terminal() -> None:
 
 
 def paused_env(marker: Path, after: int | str = LAST, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a command that pauses after its `after`th new article (or before its last commit),
-    creating `marker` and waiting while it exists (newsarc.pause_point)."""
-    assert after == LAST or (isinstance(after, int) and after > 0), after
+    """The environment of a command that pauses after its `after`th new article (`last`: before its last
+    commit; `rebuild`: in an index rebuild, before its switch), creating `marker` and waiting while it exists
+    (newsarc.pause_point)."""
+    assert after in (LAST, REBUILD) or (isinstance(after, int) and after > 0), after
     return {**(os.environ if base is None else base), AFTER_VAR: str(after), FILE_VAR: str(marker)}
 
 
