@@ -201,7 +201,7 @@ class Checker:
 
     # -- settings --------------------------------------------------------------------------------------
     def _check_settings(self) -> None:
-        from newsarc.storage.yamlio import load_yaml
+        from newsarc.yamlio import load_yaml
 
         path = self.root / SETTINGS_FILE
         try:
@@ -294,7 +294,7 @@ class Checker:
     # -- one article file ------------------------------------------------------------------------------
     def _check_file(self, relpath: str) -> None:
         from newsarc.article import Article
-        from newsarc.storage.yamlio import MAX_YAML_BYTES, load_yaml
+        from newsarc.yamlio import MAX_YAML_BYTES, load_yaml
 
         try:  # one open, the size from the open file, one read: no Path objects, no second stat
             fd = os.open(os.path.join(self.root_text, relpath), os.O_RDONLY)
@@ -603,7 +603,7 @@ class Checker:
         """Clear a dangling link or write the date as ISO, in the file's own place; None when the file changed
         since the scan (the scan after the repair reports it as it is)."""
         from newsarc.storage.atomic import atomic_write
-        from newsarc.storage.yamlio import article_yaml
+        from newsarc.yamlio import article_yaml
 
         try:
             article = self.archive.read(problem.path)
@@ -626,7 +626,7 @@ class Checker:
     def _resolve_conflict(self, relpath: str) -> bool:
         from newsarc.article import Article
         from newsarc.storage.atomic import atomic_write
-        from newsarc.storage.yamlio import load_yaml
+        from newsarc.yamlio import load_yaml
 
         path = self.root / relpath
         try:

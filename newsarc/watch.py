@@ -48,13 +48,12 @@ def load_watches(root: Path) -> dict[str, str]:
 
 
 def save_watches(root: Path, watches: dict[str, str]) -> None:
-    import yaml
-
     from newsarc.storage.atomic import atomic_write
+    from newsarc.yamlio import entry_line
 
     lines = [HEADER]
     for name in sorted(watches):
-        lines.append(yaml.safe_dump({name: watches[name]}, allow_unicode=True, width=1_000_000))
+        lines.append(entry_line({name: watches[name]}, flow=False))
     atomic_write(root / WATCHES_FILE, "".join(lines))
 
 

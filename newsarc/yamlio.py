@@ -32,6 +32,9 @@ MAX_ALIASES = 16
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+WIDTH = 10_000  # lines longer than this (a title of 10,000 characters) are folded, as YAML can do losslessly
+# What dump_yaml raises for a value YAML cannot hold (an object that is not text, a number, a list or a mapping).
+Unrepresentable = yaml.representer.RepresenterError
 
 
 class _DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -74,19 +77,28 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _ArticleDumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data: Mapping[str, Any]) -> str:
+def dump_yaml(data: Mapping[str, Any], *, exact: bool = False) -> str:
     """YAML text of a mapping in the archive's spelling: keys in the given order, multi-line strings as literal
-    blocks, a `date` that is an ISO day as a plain YAML date, a `body` ending in a newline."""
+    blocks, no line folded short of WIDTH. As a file holds it (the default), a `date` that is an ISO day is also
+    written as a plain YAML date and a `body` ends in a newline. exact=True (`export --format yaml`) leaves every
+    value as given, so that reading the text back gives the same values, type for type."""
     data = dict(data)
-    date = data.get("date")
-    if isinstance(date, str) and len(date) == 10:
-        with contextlib.suppress(ValueError):
-            data["date"] = dt.date.fromisoformat(date)
-    body = data.get("body")
-    if isinstance(body, str) and body and not body.endswith("\n"):
-        data["body"] = body + "\n"  # "|" keeps the newline; "|-" noise is avoided
-    return yaml.dump(data, Dumper=_ArticleDumper, allow_unicode=True, sort_keys=False, width=10_000,
+    if not exact:
+        date = data.get("date")
+        if isinstance(date, str) and len(date) == 10:
+            with contextlib.suppress(ValueError):
+                data["date"] = dt.date.fromisoformat(date)
+        body = data.get("body")
+        if isinstance(body, str) and body and not body.endswith("\n"):
+            data["body"] = body + "\n"  # "|" keeps the newline; "|-" noise is avoided
+    return yaml.dump(data, Dumper=_ArticleDumper, allow_unicode=True, sort_keys=False, width=WIDTH,
                      default_flow_style=False)
+
+
+def entry_line(entry: Any, *, flow: bool) -> str:
+    """One entry of a file kept one entry a line (aliases.yaml, watches.yaml), so that git's union merge joins
+    two clones' entries: `- [Erbil, Hawler]` (flow=True: its lists and mappings inline), `name: query`."""
+    return yaml.safe_dump(entry, default_flow_style=None if flow else False, allow_unicode=True, width=1_000_000)
 
 
 def load_yaml(text: str | bytes, *, origin: str) -> Any:

@@ -40,7 +40,7 @@ import pytest
 
 from newsarc import api
 from newsarc.check import check_archive
-from newsarc.storage.yamlio import load_yaml
+from newsarc.yamlio import load_yaml
 
 pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
 

@@ -25,7 +25,7 @@ def _republished(tmp_path: Path, name: str = "republished.html") -> Path:
 
 
 def _yaml(archive: Path, article_id: str) -> dict:
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     path = next(archive.glob(f"articles/**/{article_id}.yaml"))
     return load_yaml(path.read_bytes(), origin=article_id)

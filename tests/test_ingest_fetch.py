@@ -20,7 +20,7 @@ def _yaml_path(archive: Path, article_id: str) -> Path:
 
 
 def _yaml(archive: Path, article_id: str) -> dict:
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     return load_yaml(_yaml_path(archive, article_id).read_bytes(), origin=article_id)
 

@@ -19,7 +19,7 @@ HTML = FIXTURES / "html"
 
 
 def _yaml_of(archive: Path, article_id: str) -> dict:
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     path = next(archive.glob(f"articles/**/{article_id}.yaml"))
     return load_yaml(path.read_bytes(), origin=str(path))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsarc.errors import ExitCode
-from newsarc.storage.yamlio import load_yaml
+from newsarc.yamlio import load_yaml
 
 BODY = ("The council met on Tuesday and agreed a new budget for schools, roads and libraries after a long "
         "debate that ran late into the night, officials said. The mayor said the plan would protect services "

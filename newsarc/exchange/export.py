@@ -159,45 +159,20 @@ def _write_json(articles: Iterable[dict[str, Any]], out: TextIO) -> int:
 # --- YAML -----------------------------------------------------------------------------------------------
 
 
-def _yaml_dumper() -> type:
-    """A safe dumper (libyaml when available) that writes multi-line strings as literal `|` blocks.
-
-    The emitter falls back to a quoted style by itself when a literal block cannot hold the string exactly
-    (trailing spaces on a line, tabs, control characters...), so the output is always lossless.
-    """
-    import yaml
-
-    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-    class ArticleDumper(base):  # type: ignore[misc, valid-type]  # base is chosen at run time (C or Python dumper)
-        pass
-
-    def represent_str(dumper: Any, data: str) -> Any:
-        style = "|" if "\n" in data else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-    ArticleDumper.add_representer(str, represent_str)
-    return ArticleDumper
-
-
 def _write_yaml(articles: Iterable[dict[str, Any]], out: TextIO) -> int:
-    import yaml
+    """A YAML stream, one document an article, written by the archive's one writer of article YAML
+    (newsarc.yamlio) with every value exactly as given, so that `import` reads back the same values."""
+    from newsarc.yamlio import Unrepresentable, dump_yaml
 
-    dumper = _yaml_dumper()(out, allow_unicode=True, sort_keys=False, default_flow_style=False,
-                            explicit_start=True, width=1 << 30)
     count = 0
-    try:
-        dumper.open()
-        for article in articles:
-            try:
-                dumper.represent(article)
-            except yaml.representer.RepresenterError as exc:
-                raise BadInputError(f"{_label(article)}: {exc}; only text, numbers, true/false, null, lists "
-                                    "and mappings can be exported") from None
-            count += 1
-        dumper.close()
-    finally:
-        dumper.dispose()
+    for article in articles:
+        try:
+            text = dump_yaml(article, exact=True)
+        except Unrepresentable as exc:
+            raise BadInputError(f"{_label(article)}: {exc}; only text, numbers, true/false, null, lists "
+                                "and mappings can be exported") from None
+        out.write("---\n" + text)
+        count += 1
     return count
 
 

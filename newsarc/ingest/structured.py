@@ -339,7 +339,7 @@ def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
 
 def parse_front_matter(text: str, *, origin: str, options: IngestOptions) -> dict[str, Any]:
     """Markdown or text with a YAML front-matter block; the title falls back to the first '# ' heading."""
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     normalised = text.lstrip("\ufeff").replace("\r\n", "\n")
     m = re.match(r"^---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)", normalised, re.DOTALL)

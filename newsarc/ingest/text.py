@@ -151,10 +151,10 @@ def _fold(line: str) -> str:
 def _shipped_data() -> dict[str, Any]:
     import importlib.resources
 
-    import yaml
+    from newsarc.yamlio import load_yaml
 
     text = (importlib.resources.files("newsarc") / "data" / "rules.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = load_yaml(text, origin="newsarc/data/rules.yaml") or {}
     if not isinstance(data, dict):
         raise BadInputError("newsarc/data/rules.yaml: expected a mapping; reinstall newsarc")
     return data

@@ -76,7 +76,7 @@ def _load(root: Path) -> tuple[list[Group], list[Group]]:
 
 
 def _parse(path: Path) -> tuple[list[Group], list[Group]]:
-    from newsarc.storage.yamlio import load_yaml
+    from newsarc.yamlio import load_yaml
 
     data = load_yaml(path.read_bytes(), origin=str(path))
     if data is None:
@@ -106,18 +106,16 @@ def _parse(path: Path) -> tuple[list[Group], list[Group]]:
 
 def save_groups(root: Path, groups: list[Group], splits: list[Group] | None = None) -> None:
     """Write aliases.yaml atomically, one group (or split) per line; splits are kept unless given."""
-    import yaml
-
     from newsarc.storage.atomic import atomic_write
+    from newsarc.yamlio import entry_line
 
     if splits is None:
         splits = load_splits(root)
     lines = [HEADER]
     for group in groups:
-        lines.append(yaml.safe_dump([group], default_flow_style=None, allow_unicode=True, width=1_000_000))
+        lines.append(entry_line([group], flow=True))
     for split in splits:
-        lines.append(yaml.safe_dump([{"apart": split}], default_flow_style=None, allow_unicode=True,
-                                    width=1_000_000))
+        lines.append(entry_line([{"apart": split}], flow=True))
     atomic_write(root / ALIASES_FILE, "".join(lines))
 
 
