@@ -57,7 +57,7 @@ def test_replaced_versions_in_the_index_do_not_make_a_context_word_common(run, a
 def test_suggest_reports_progress(archive: Path, run) -> None:  # type: ignore[no-untyped-def]
     _add_all(run)
     from newsarc import api
-    from newsarc.names.aliases import suggest_groups
+    from newsarc.names.alias_suggest import suggest_groups
 
     seen: list[tuple[str, int, int]] = []
 

@@ -386,7 +386,8 @@ class WhooshBackend:
         expanded: list[whoosh_query.Expansion] = []
         splits: list[list[str]] = []
         if not exact:
-            from newsarc.names.aliases import expand_query, name_key, separate_splits
+            from newsarc.names.alias_query import expand_query
+            from newsarc.names.aliases import name_key, separate_splits
             from newsarc.names.contractions import contraction_groups, merge_into
 
             aliases, splits = separate_splits(aliases or [])
