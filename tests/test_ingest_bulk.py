@@ -144,7 +144,7 @@ def test_failures_in_a_directory_never_stop_the_run(run, archive: Path, tmp_path
 
 
 def test_progress_bar_shows_count_rate_and_eta(monkeypatch, tmp_path: Path) -> None:
-    from newsarc.cli.ingest import ingest_progress
+    from newsarc.cli.progress import ingest_progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarc.cli.ingest import AddMeter
+from newsarc.cli.progress import AddMeter
 from newsarc.outcomes import AddOutcome
 from tests.conftest import BBC, need_shared
 from tests.support.terminal import run_on_terminal
@@ -97,10 +97,10 @@ def test_the_eta_counts_the_indexing_not_only_the_reading(monkeypatch: pytest.Mo
     """A simulated add of 3000 one-article files, 10 ms each to read, indexed in batches of 2000 at a rate the
     meter must learn. After the first batch, the ETA is within 20% of the time really left; before it, never
     less than the reading left, and the bar (time elapsed over time expected) never goes backwards by much."""
-    import newsarc.cli.ingest as ingest
+    import newsarc.cli.progress as progress
 
     clock = Clock()
-    monkeypatch.setattr(ingest.time, "monotonic", clock)
+    monkeypatch.setattr(progress.time, "monotonic", clock)
     size = 1000
     meter = AddMeter(None, None, total_bytes=3000 * size)
     read, batch = 0.010, 2000

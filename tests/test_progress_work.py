@@ -64,7 +64,7 @@ def test_add_import_and_reindex_bars_end_at_100_and_never_go_back(archive: Path,
 def test_the_bar_of_inputs_holding_many_articles_each_never_goes_back() -> None:
     """Three JSON Lines files of 1,000 bytes: the first holds 10 articles, the others 400 each. The articles
     expected grow as they are read (estimated from the bytes); the bar may pause, never go back."""
-    from newsarc.cli.ingest import AddMeter
+    from newsarc.cli.progress import AddMeter
     from newsarc.outcomes import AddOutcome
 
     meter = AddMeter(None, None, total_bytes=3000, sources=3)

@@ -198,7 +198,7 @@ class Env:
 @contextlib.contextmanager
 def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr when it is a terminal and the work is more than a moment."""
-    from newsarc.cli.ingest import work_bar
+    from newsarc.cli.progress import work_bar
 
     with work_bar(total, label) as advance:
         yield advance
@@ -307,7 +307,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
       pbpaste | newsarc add - --source Rudaw --url https://www.rudaw.net/...
     """
     from newsarc import api
-    from newsarc.cli.ingest import FailureLog, SourceTally, describe_outcome, ingest_progress, say, summary_line
+    from newsarc.cli.add_report import FailureLog, describe_outcome, summary_line
+    from newsarc.cli.progress import SourceTally, ingest_progress, say
 
     if not paths:
         raise UsageError("name files, directories or URLs to add, or - to read stdin (see newsarc add --help)")
@@ -657,7 +658,7 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
 
     targets = {"-o": check_target(output, "-o") if output != "-" else None,
                "--mapping": check_target(mapping, "--mapping") if mapping else None}
-    from newsarc.cli.ingest import work_bar
+    from newsarc.cli.progress import work_bar
 
     store = env.store()
     # The paths only (not the articles) are listed first, so that the bar knows its total.
@@ -711,7 +712,8 @@ def import_(env: Env, file: str, fmt: str | None, update: bool, failures: str | 
     from pathlib import Path
 
     from newsarc import api
-    from newsarc.cli.ingest import FailureLog, ingest_progress, say
+    from newsarc.cli.add_report import FailureLog
+    from newsarc.cli.progress import ingest_progress, say
     from newsarc.errors import BadInputError
     from newsarc.exchange.importer import BadRecord, count_records, read_records
 
