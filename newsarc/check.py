@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -44,6 +43,7 @@ from newsarc.errors import BadInputError, NewsarcError
 from newsarc.links import LINK_FIELDS, link_target
 from newsarc.storage.archive import ARTICLES_DIR, ORIGINAL_SUFFIX, SETTINGS_FILE, original_name
 from newsarc.storage.atomic import TEMP_PREFIX, TEMP_SUFFIX
+from newsarc.storage.conflicts import has_conflict_markers, resolve_added_conflict
 
 if TYPE_CHECKING:
     from newsarc.article import Article
@@ -51,8 +51,6 @@ if TYPE_CHECKING:
 
 TEMP_MIN_AGE = 60.0  # seconds: a younger temporary file could still belong to a running writer
 DATE_ORDERS = ("DMY", "MDY", "YMD")
-_CONFLICT_START, _CONFLICT_BASE, _CONFLICT_MID, _CONFLICT_END = "<<<<<<<", "|||||||", "=======", ">>>>>>>"
-_ADDED_LINE = re.compile(r"^added:[ \t]")
 
 
 @dataclass
@@ -312,9 +310,9 @@ class Checker:
             self.unreadable.add(relpath)
             self._add(relpath, "file", f"cannot read ({exc.strerror})", "check the file's permissions", "file")
             return
-        if _has_conflict_markers(raw):
+        if has_conflict_markers(raw):
             self.unreadable.add(relpath)
-            resolvable = _resolve_added_conflict(raw) is not None
+            resolvable = resolve_added_conflict(raw) is not None
             self._add(relpath, "file", "holds an unresolved git merge conflict (<<<<<<< ... >>>>>>>)",
                       "`newsarc check --repair` resolves it (both sides differ only in `added`), then `git add` it"
                       if resolvable else "edit it to keep one version, then `git add` it", "conflict",
@@ -624,22 +622,9 @@ class Checker:
                 _move_no_replace(original, (self.root / target).parent / name)
 
     def _resolve_conflict(self, relpath: str) -> bool:
-        from newsarc.article import Article
-        from newsarc.storage.atomic import atomic_write
-        from newsarc.yamlio import load_yaml
+        from newsarc.storage.conflicts import resolve_added_conflict_in
 
-        path = self.root / relpath
-        try:
-            resolved = _resolve_added_conflict(path.read_bytes())
-            if resolved is None:
-                return False
-            article = Article.from_dict(load_yaml(resolved, origin=relpath), origin=relpath)
-        except (OSError, NewsarcError):
-            return False
-        if f"{article.id}.yaml" != path.name:
-            return False
-        atomic_write(path, resolved)
-        return True
+        return resolve_added_conflict_in(self.root / relpath, origin=relpath)
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
@@ -740,63 +725,6 @@ def _read_all(fd: int, size: int) -> bytes:
     while chunks[-1]:
         chunks.append(os.read(fd, 1 << 16))
     return b"".join(chunks)
-
-
-def _has_conflict_markers(raw: bytes) -> bool:
-    if b"<<<<<<<" not in raw:
-        return False
-    lines = raw.split(b"\n")
-    return any(line.startswith(b"<<<<<<<") for line in lines) and any(line.startswith(b">>>>>>>") for line in lines)
-
-
-def _resolve_added_conflict(raw: bytes) -> str | None:
-    """The file with every conflict resolved, if each conflict is only about the `added:` line; else None.
-
-    The earlier time is kept, so two clones that resolve the same conflict write the same file.
-    """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    out: list[str] = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if not line.startswith(_CONFLICT_START):
-            out.append(line)
-            i += 1
-            continue
-        sides: list[list[str]] = [[]]
-        i += 1
-        while i < len(lines) and not lines[i].startswith(_CONFLICT_END):
-            if lines[i].startswith(_CONFLICT_BASE):
-                sides.append([])  # diff3 style: the base section, ignored below
-                sides[-1].append("\0base")
-            elif lines[i].startswith(_CONFLICT_MID) and lines[i].rstrip() == _CONFLICT_MID:
-                sides.append([])
-            else:
-                sides[-1].append(lines[i])
-            i += 1
-        if i == len(lines):
-            return None  # no end marker
-        i += 1
-        kept = [side for side in sides if not side or side[0] != "\0base"]
-        if len(kept) != 2 or any(len(side) != 1 or not _ADDED_LINE.match(side[0]) for side in kept):
-            return None
-        out.append(min(kept, key=lambda side: _added_value(side[0]))[0])
-    return "\n".join(out)
-
-
-def _added_value(line: str) -> str:
-    value = line.split(":", 1)[1].strip().strip("'\"")
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC).isoformat()
-    except ValueError:
-        return value
 
 
 def _fingerprint(metadata: tuple[Any, ...]) -> int:
