@@ -27,7 +27,14 @@ from newsarc.index.backend import (  # noqa: F401 - re-exported: the request and
     Suggestion,
 )
 from newsarc.outcomes import AddOutcome, AddReport  # noqa: F401 - re-exported
-from newsarc.search_request import OptionError, build_request  # noqa: F401 - re-exported: one request, both faces
+from newsarc.search_request import (  # noqa: F401 - re-exported: one request description, both faces
+    ListingRequest,
+    OptionError,
+    TimelineRequest,
+    build_listing,
+    build_request,
+    build_timeline,
+)
 from newsarc.storage.archive import Archive, find_archive_dir, init_archive, is_archive, original_name
 from newsarc.storage.catalog import CatalogEntry
 from newsarc.storage.store import BATCH as INDEX_BATCH  # noqa: F401 - re-exported: articles per index commit
@@ -47,6 +54,7 @@ if TYPE_CHECKING:
     from newsarc.links import Removed
     from newsarc.names.gazetteer import PlaceNamed
     from newsarc.similar import Similar
+    from newsarc.timeline import Timeline
     from newsarc.versions import Diff, Related, Versions
 
 # Re-exported from newsarc.adding and newsarc.ingest.sources, imported on first use (PEP 562): a search never
@@ -239,17 +247,41 @@ def places_in(article: Article) -> list[PlaceNamed]:
     return named([(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)])
 
 
-def recent(store: Store, *, order: str = "added", page: int = 1, limit: int = 20, tags: Iterable[str] = (),
-           source: str | None = None, since: str | None = None, until: str | None = None
-           ) -> tuple[int, list[CatalogEntry]]:
-    """(how many articles the filters admit, one page of them): order "added" lists the most recently added
-    first, every article included (dated or not); "date" the newest publication date first, undated last."""
+def listing(store: Store, request: ListingRequest) -> list[CatalogEntry]:
+    """One page of the articles a listing's filters admit (newsarc list, the front page, /recent): sort "added"
+    lists the most recently added first, every article included (dated or not); "date" the newest publication
+    date first, undated last."""
+    store.refresh(write=False)
+    since, until = _days(request)
+    if request.sort == "date" and request.page == 1:  # walks the date index backwards: the newest 20 cost little
+        return store.catalog.newest(limit=request.limit, tags=request.tags, source=request.source, since=since,
+                                    until=until)
+    limit = request.limit if request.limit is not None else -1  # SQLite: LIMIT -1 is no limit
+    offset = (request.page - 1) * (request.limit or 0)
+    return store.catalog.listing(order=request.sort, offset=offset, limit=limit, tags=request.tags,
+                                 source=request.source, since=since, until=until)[1]
+
+
+def listing_total(store: Store, request: ListingRequest) -> int:
+    """How many articles a listing's filters admit (every page)."""
+    store.refresh(write=False)
+    since, until = _days(request)
+    return store.catalog.listing(order=request.sort, offset=0, limit=0, tags=request.tags, source=request.source,
+                                 since=since, until=until)[0]
+
+
+def _days(request: ListingRequest) -> tuple[str | None, str | None]:
     from newsarc.dateranges import since_day, until_day
 
-    store.refresh(write=False)
-    return store.catalog.listing(order=order, offset=(page - 1) * limit, limit=limit, tags=tuple(tags),
-                                 source=source, since=since_day(since) if since else None,
-                                 until=until_day(until) if until else None)
+    return (since_day(request.since) if request.since else None,
+            until_day(request.until) if request.until else None)
+
+
+def timeline(store: Store, request: TimelineRequest) -> Timeline:
+    """A search's matches counted per period, its busiest periods and their top stories (newsarc.timeline)."""
+    from newsarc.timeline import timeline as count_per_period
+
+    return count_per_period(store, request.search, by=request.by, peaks=request.peaks)
 
 
 def pause_for_query(query: str) -> None:
@@ -292,12 +324,6 @@ def related(store: Store, article_id: str) -> Related:
     from newsarc.versions import related as find_related
 
     return find_related(store, article_id)
-
-
-def list_entries(store: Store, *, limit: int | None = 20, tags: Iterable[str] = (), source: str | None = None,
-                 since: str | None = None, until: str | None = None) -> list[CatalogEntry]:
-    store.refresh(write=False)
-    return store.catalog.newest(limit=limit, tags=tuple(tags), source=source, since=since, until=until)
 
 
 def catalog_entries(store: Store, ids: Iterable[str]) -> list[CatalogEntry]:

@@ -1,10 +1,12 @@
-"""One search request for every face: options as data in, a checked SearchRequest out.
+"""One request description for every face: options as data in, a checked request out.
 
-The command line (`newsarc search`) and the web server (`newsarc serve`) both describe a search as a mapping of
-option names to values: typed values from click, strings from a URL. build_request checks them once, by one set
-of rules, and raises OptionError naming the option; each face only translates its input into the mapping and the
-error into its own words (`--limit` on the command line, `limit` in a URL). Adding a search option means one entry
-in OPTIONS and SearchRequest, and at most one line per face.
+The command line (`newsarc search`, `list`, `timeline`) and the web server (`newsarc serve`: search, the front
+page's listing, /recent, /timeline) describe what they want as a mapping of option names to values: typed values
+from click, strings from a URL. build_request (a search), build_listing (every article the filters admit) and
+build_timeline (a search counted per period) check them once, by one set of rules, and raise OptionError naming
+the option; each face only translates its input into the mapping and the error into its own words (`--limit` on
+the command line, `limit` in a URL). Adding a search option means one entry in OPTIONS and SearchRequest, and at
+most one line per face (tests/test_web_request.py holds both faces to the library's names and messages).
 
     from newsarc.search_request import build_request, WEB_LIMITS
     request = build_request({"query": "Raqqa", "tags": ["SDF"], "page": "2"}, limits=WEB_LIMITS)
@@ -24,7 +26,7 @@ if TYPE_CHECKING:  # imported when a request is built: the command line reads SO
 
 SORTS = ("relevance", "date")  # best match first, or newest first (undated last)
 PERIODS = ("day", "week", "month", "year")  # timeline periods (newsarc.timeline)
-LISTING_ORDERS = ("added", "date")  # a listing of every article: most recently added, or newest date, first
+LISTING_SORTS = ("added", "date")  # a listing of every article: most recently added, or newest date, first
 # The facets a search can count, in the order they are shown, with the name a reader sees.
 FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
                 "month": "months"}
@@ -49,11 +51,12 @@ class Limits:
     max_terms: int | None = None  # words, phrases and operators
     max_wildcards: int | None = None  # terms with * or ?
     wildcard_letters: int = 0  # letters a wildcard term needs besides * and ? (`*a*` expands to half the words)
+    whole_listing: bool = True  # a listing's limit 0 means every article (`newsarc list --limit 0`)
 
 
 CLI_LIMITS = Limits()
 WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200, max_terms=40,
-                    max_wildcards=3, wildcard_letters=3)
+                    max_wildcards=3, wildcard_letters=3, whole_listing=False)
 
 
 class OptionError(UsageError):
@@ -81,6 +84,34 @@ OPTIONS = {
     "facets": "count the matches by tag, source, location, language and month",
     "snippets": "highlighted fragments of the matching text",
 }
+REPEATABLE = ("tags",)  # options given once per value (`--tag A --tag B`, `tag=A&tag=B`); the others once
+# A listing (newsarc list, the front page, /recent) takes the filters and a page; its sorts are LISTING_SORTS.
+LISTING_OPTIONS = ("tags", "source", "since", "until", "sort", "page", "limit")
+# A timeline (newsarc timeline, /timeline) counts a search's matches per period (PERIODS) and labels the peaks.
+TIMELINE_OPTIONS = ("query", "tags", "source", "since", "until", "exact", "by", "peaks")
+MAX_PEAKS = 20
+
+
+@dataclass(frozen=True)
+class ListingRequest:
+    """Every article the filters admit, one page of them in one order: a listing, not a search (no index)."""
+
+    sort: str = "added"  # LISTING_SORTS
+    page: int = 1
+    limit: int | None = 20  # None: every article (the command line's --limit 0)
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineRequest:
+    """A search whose matches are counted per period (PERIODS), with the busiest `peaks` periods labelled."""
+
+    search: SearchRequest
+    by: str = "month"
+    peaks: int = 3
 
 
 def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, filters_alone: bool = False,
@@ -92,24 +123,13 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
     empty, with the other parse errors."""
     from newsarc.index.backend import SearchRequest
 
-    unknown = set(options) - set(OPTIONS)
-    if unknown:
-        raise KeyError(f"unknown search options: {', '.join(sorted(unknown))}")
+    _known(options, OPTIONS, "search")
     query = _text(options.get("query"))
     if limits.max_query is not None and len(query) > limits.max_query:
         raise OptionError("query", f"is {len(query)} characters long; at most {limits.max_query} are searched")
     _check_cost(query, limits)
-    tags = tuple(t.strip() for t in _strings(options.get("tags")) if t.strip())
-    if limits.max_tags is not None and len(tags) > limits.max_tags:
-        raise OptionError("tags", f"is given {len(tags)} times; at most {limits.max_tags} tag filters are applied")
-    source = _text(options.get("source")) or None
-    for name, value in [("tags", t) for t in tags] + [("source", source or "")]:
-        if limits.max_value is not None and len(value) > limits.max_value:
-            raise OptionError(name, f"has {len(value)} characters; at most {limits.max_value} are matched")
-    since, until = _date(options, "since"), _date(options, "until")
-    sort = _text(options.get("sort")) or "relevance"
-    if sort not in SORTS:
-        raise OptionError("sort", f"must be one of {', '.join(SORTS)}")
+    tags, source, since, until = _filters(options, limits)
+    sort = check_choice("sort", options.get("sort"), SORTS)
     if not query:
         if filters_alone and not asks_nothing(options):
             query = EVERY
@@ -148,23 +168,77 @@ def asks_nothing(options: Mapping[str, Any]) -> bool:
         v.strip() for v in _strings(options.get(name))) for name in FILTERS)
 
 
-def check_order(order: Any) -> str:
-    """A listing's order (added, date); added when none is given."""
-    text = _text(order) or "added"
-    if text not in LISTING_ORDERS:
-        raise OptionError("sort", f"must be one of {', '.join(LISTING_ORDERS)}")
-    return text
+def build_listing(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, sort: str = "added",
+                  limit: int = 20) -> ListingRequest:
+    """A checked ListingRequest from options as data (names of LISTING_OPTIONS); sort and limit are the face's
+    defaults when the options give none (the command line lists newest first, /recent most recently added)."""
+    _known(options, LISTING_OPTIONS, "listing")
+    tags, source, since, until = _filters(options, limits)
+    low = 0 if limits.whole_listing else 1
+    count = _number(options, "limit", limit, low, limits.max_limit)
+    return ListingRequest(sort=check_choice("sort", options.get("sort"), LISTING_SORTS, default=sort),
+                          page=_number(options, "page", 1, 1, limits.max_page), limit=count or None, tags=tags,
+                          source=source, since=since, until=until)
+
+
+def build_timeline(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS) -> TimelineRequest:
+    """A checked TimelineRequest from options as data (names of TIMELINE_OPTIONS): the search is checked as
+    build_request checks one (a query is required), the period and the number of peaks here."""
+    _known(options, TIMELINE_OPTIONS, "timeline")
+    search = build_request({name: value for name, value in options.items() if name in OPTIONS}, limits=limits,
+                           require_query=True)
+    return TimelineRequest(search, by=check_period(options.get("by")),
+                           peaks=_number(options, "peaks", 3, 0, MAX_PEAKS))
 
 
 def check_period(by: Any) -> str:
     """A timeline period name (day, week, month, year); month when none is given."""
-    text = _text(by) or "month"
-    if text not in PERIODS:
-        raise OptionError("by", f"must be one of {', '.join(PERIODS)}")
+    return check_choice("by", by, PERIODS, default="month")
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...], *, default: str | None = None) -> str:
+    """One of choices (the first, or default, when none is given); OptionError naming the option otherwise."""
+    text = _text(value) or (default or choices[0])
+    if text not in choices:
+        raise OptionError(name, f"must be one of {', '.join(choices)}")
+    return text
+
+
+def check_date(name: str, value: Any) -> str | None:
+    """A date filter as given (YYYY, YYYY-MM or YYYY-MM-DD), None when empty; OptionError naming the option
+    when it is not a date in the calendar. Every face's --since/--until and since/until go through here."""
+    text = _text(value)
+    if not text:
+        return None
+    from newsarc.dateranges import date_bounds
+
+    try:
+        date_bounds(text)
+    except NewsarcError as exc:
+        raise OptionError(name, f"must be a date: {exc}") from None
     return text
 
 
 # -- one value each ---------------------------------------------------------------------------------------------
+def _known(options: Mapping[str, Any], names: Any, what: str) -> None:
+    unknown = set(options) - set(names)
+    if unknown:  # a face that sends an option the library does not know is a bug, not a user's mistake
+        raise KeyError(f"unknown {what} options: {', '.join(sorted(unknown))}")
+
+
+def _filters(options: Mapping[str, Any], limits: Limits) -> tuple[tuple[str, ...], str | None, str | None,
+                                                                   str | None]:
+    """(tags, source, since, until): the filters a search, a listing and a timeline share, checked alike."""
+    tags = tuple(t.strip() for t in _strings(options.get("tags")) if t.strip())
+    if limits.max_tags is not None and len(tags) > limits.max_tags:
+        raise OptionError("tags", f"is given {len(tags)} times; at most {limits.max_tags} tag filters are applied")
+    source = _text(options.get("source")) or None
+    for name, value in [("tags", t) for t in tags] + [("source", source or "")]:
+        if limits.max_value is not None and len(value) > limits.max_value:
+            raise OptionError(name, f"has {len(value)} characters; at most {limits.max_value} are matched")
+    return tags, source, check_date("since", options.get("since")), check_date("until", options.get("until"))
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -216,16 +290,3 @@ def _flag(options: Mapping[str, Any], name: str, *, default: bool = False) -> bo
     if text in _FALSE:
         return False
     raise OptionError(name, "must be 1 or 0 (on or off)")
-
-
-def _date(options: Mapping[str, Any], name: str) -> str | None:
-    text = _text(options.get(name))
-    if not text:
-        return None
-    from newsarc.dateranges import date_bounds
-
-    try:
-        date_bounds(text)
-    except NewsarcError as exc:
-        raise OptionError(name, f"must be a date: {exc}") from None
-    return text

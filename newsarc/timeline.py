@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from newsarc.errors import UsageError
-from newsarc.search_request import PERIODS  # noqa: F401 - one definition for the library and both faces
+from newsarc.search_request import PERIODS, check_period  # noqa: F401 - PERIODS: one definition for all
 
 if TYPE_CHECKING:
     from newsarc.index.backend import SearchHit, SearchRequest
@@ -85,8 +85,7 @@ def _next(start: dt.date, by: str) -> dt.date:
 
 def build_series(days: list[str | None], by: str) -> tuple[list[tuple[str, int]], int]:
     """Counts per period from first to last, empty periods included (unless there would be too many)."""
-    if by not in PERIODS:
-        raise UsageError(f"--by must be one of {', '.join(PERIODS)}")
+    check_period(by)  # the library's one rule: a face checked it already (build_timeline)
     counts: dict[str, int] = {}
     undated = 0
     for day in days:

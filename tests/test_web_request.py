@@ -3,6 +3,8 @@ suggestions returned as data, which the CLI words as lines and the web page turn
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from newsarc.index.backend import SearchRequest, Suggestion
 from newsarc.search_request import (
     CLI_LIMITS,
     FACET_LABELS,
+    LISTING_SORTS,
     OPTIONS,
     PERIODS,
     SORTS,
@@ -19,9 +22,11 @@ from newsarc.search_request import (
     OptionError,
     asks_nothing,
     build_request,
+    build_timeline,
+    check_date,
     check_period,
 )
-from tests.support.web_server import make_web_archive, newsarc
+from tests.support.web_server import Server, make_web_archive, newsarc, start_server, web_articles
 
 
 def test_the_cli_and_a_url_describe_the_same_request() -> None:
@@ -93,3 +98,124 @@ def test_suggestions_are_data(tmp_path: Path) -> None:
     assert result.suggestions[0].line == "coalitoin: did you mean coalition?"
     done = newsarc(["--archive", str(archive), "search", "coalitoin", "Raqqa"], check=False)
     assert done.returncode == 1 and "newsarc: coalitoin: did you mean coalition?" in done.stderr
+
+
+# -- both faces, one rule: search, list and timeline on the command line; /, /recent and /timeline on the web -----
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Server]]:
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[test]'")
+    archive = make_web_archive(tmp_path_factory.mktemp("faces") / "arc")
+    server = start_server(archive)
+    yield archive, server
+    server.stop()
+
+
+def _cli_error(archive: Path, args: list[str]) -> str:
+    done = newsarc(["--archive", str(archive), *args], check=False)
+    assert done.returncode == 2, (args, done.stdout, done.stderr)
+    return done.stderr
+
+
+def _web_error(server: Server, path: str) -> str:
+    status, _, body = server.get(path)
+    assert status == 400, (path, status)
+    return html.unescape(body.decode())
+
+
+def _problem(option: str, check: Callable[[], object]) -> str:
+    with pytest.raises(OptionError) as caught:
+        check()
+    assert caught.value.option == option
+    return caught.value.problem
+
+
+# (command line, web address): the same request in each face, with {} where the bad value goes
+DATE_FACES = [(["search", "Raqqa", "--since", "{}"], "/?q=Raqqa&since={}"),
+              (["list", "--since", "{}"], "/recent?since={}"),
+              (["timeline", "Raqqa", "--since", "{}"], "/timeline?q=Raqqa&since={}")]
+
+
+@pytest.mark.parametrize("cli, url", DATE_FACES, ids=["search", "list", "timeline"])
+def test_both_faces_reject_a_bad_date_with_the_librarys_one_message(served: tuple[Path, Server], cli: list[str],
+                                                                    url: str) -> None:
+    archive, server = served
+    problem = _problem("since", lambda: check_date("since", "2017-13"))
+    assert problem.startswith("must be a date: 2017-13 is not a real date")
+    assert f"newsarc: error: --since {problem}" in _cli_error(archive, [a.format("2017-13") for a in cli])
+    assert f"since {problem}" in _web_error(server, url.format("2017-13"))
+
+
+@pytest.mark.parametrize("option, names, cli, url, bad", [
+    ("sort", SORTS, ["search", "Raqqa", "--sort", "{}"], "/?q=Raqqa&sort={}", "random"),
+    ("sort", LISTING_SORTS, ["list", "--sort", "{}"], "/recent?sort={}", "relevance"),
+    ("by", PERIODS, ["timeline", "Raqqa", "--by", "{}"], "/timeline?q=Raqqa&by={}", "hour"),
+], ids=["search sorts", "listing sorts", "timeline periods"])
+def test_both_faces_accept_exactly_the_librarys_names(served: tuple[Path, Server], option: str, names: tuple,
+                                                      cli: list[str], url: str, bad: str) -> None:
+    archive, server = served
+    for name in names:
+        done = newsarc(["--archive", str(archive), *[a.format(name) for a in cli]], check=False)
+        assert done.returncode == 0, (name, done.stderr)
+        assert server.get(url.format(name))[0] == 200, name
+    problem = f"must be one of {', '.join(names)}"
+    assert f"newsarc: error: --{option} {problem}" in _cli_error(archive, [a.format(bad) for a in cli])
+    assert f"{option} {problem}" in _web_error(server, url.format(bad))
+
+
+def test_page_sizes_are_the_librarys_in_each_face(served: tuple[Path, Server]) -> None:
+    archive, server = served
+    cli_problem = _problem("limit", lambda: build_request({"query": "x", "limit": "0"}))
+    web_problem = _problem("limit", lambda: build_request({"query": "x", "limit": "0"}, limits=WEB_LIMITS))
+    assert cli_problem == f"must be a whole number from 1 to {CLI_LIMITS.max_limit}"
+    assert f"--limit {cli_problem}" in _cli_error(archive, ["search", "Raqqa", "--limit", "0"])
+    assert f"limit {web_problem}" in _web_error(server, "/?q=Raqqa&limit=0")
+    peaks = _problem("peaks", lambda: build_timeline({"query": "x", "peaks": "21"}))
+    assert f"--peaks {peaks}" in _cli_error(archive, ["timeline", "Raqqa", "--peaks", "21"])
+    # `list --limit 0` lists every article on the command line; a server never sends everything on one page
+    done = newsarc(["--archive", str(archive), "list", "--limit", "0", "--ids"])
+    assert len(done.stdout.split()) == len(web_articles()) + 1  # and the dam page's second version
+    assert "limit must be a whole number from 1 to 100" in _web_error(server, "/recent?limit=0")
+
+
+def test_a_new_search_option_is_one_line_per_face(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim of newsarc/search_request.py, tested: an option the library adds reaches build_request from a
+    URL with no change to the web face, and from the command line with one click option and nothing else."""
+    import click
+    from click.testing import CliRunner
+    from starlette.requests import Request
+
+    import newsarc.search_request as library
+    import newsarc.web.app as web
+    from newsarc.cli.app import Env, cli
+    from newsarc.cli.app import search as search_command
+
+    monkeypatch.setitem(library.OPTIONS, "example", "a new option, for this test")
+    seen: list[dict] = []
+    real = library.build_request
+
+    def build(options: dict, **settings: object) -> SearchRequest:
+        seen.append(dict(options))
+        return real({k: v for k, v in options.items() if k != "example"}, **settings)
+
+    monkeypatch.setattr(library, "build_request", build)
+    url = Request({"type": "http", "method": "GET", "path": "/", "headers": [],
+                   "query_string": b"q=Raqqa&example=yes"})
+    assert web._search_options(url)["example"] == "yes"
+
+    archive = tmp_path / "arc"
+    assert CliRunner().invoke(cli, ["init", str(archive)]).exit_code == 0
+    command = click.Command(search_command.name, callback=search_command.callback,
+                            params=[*search_command.params, click.Option(["--example"])])  # the one line
+    done = CliRunner().invoke(command, ["Raqqa", "--example", "yes"], obj=Env(str(archive), "never"))
+    assert done.exit_code == 1, done.output  # no matches in an empty archive: the search ran
+    assert seen[-1]["example"] == "yes"
+
+
+def test_did_you_mean_links_replace_the_word_not_a_piece_of_another(served: tuple[Path, Server]) -> None:
+    """The page used to build its links with str.replace: `coalitoin -coalitoined` became
+    `coalition -coalitioned`, a query the reader never typed. The library's Suggestion.corrected replaces words."""
+    _, server = served
+    page = html.unescape(server.get("/?q=coalitoin+-coalitoined")[2].decode())
+    assert 'href="?q=coalition+-coalitoined"' in page and "coalitioned" not in page
+    suggestion = Suggestion("coalitoin", "spelling", ["coalition"])
+    assert suggestion.corrected("coalitoin -coalitoined", "coalition") == "coalition -coalitoined"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -20,10 +20,12 @@ from newsarc.cli.output import output_options
 from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, NewsarcError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from newsarc.search_request import CLI_LIMITS, SORTS
+from newsarc.search_request import CLI_LIMITS, LISTING_SORTS, SORTS
 
 if TYPE_CHECKING:
     from newsarc.api import Store
+
+T = TypeVar("T")
 
 # Commands that live in their own modules, loaded only when invoked (or listed by --help).
 LAZY_COMMANDS = {
@@ -204,17 +206,37 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield advance
 
 
+CLI_NAMES = {"query": "QUERY", "tags": "--tag"}  # the command line's names for the library's options
+
+
+def cli_name(option: str) -> str:
+    """How the command line spells a library option (newsarc.search_request): --limit, --tag, QUERY."""
+    return CLI_NAMES.get(option, "--" + option)
+
+
+def checked(build: Callable[..., T], options: dict[str, Any], **settings: Any) -> T:
+    """The library's request from the command's options as data; a value it refuses is a usage error in the
+    library's words, under the option's command-line name (`--since must be a date: ...`)."""
+    from newsarc.search_request import OptionError
+
+    try:
+        return build(options, **settings)
+    except OptionError as exc:  # click's own usage errors end "(see `newsarc search --help`)": so does this
+        raise click.UsageError(f"{cli_name(exc.option)} {exc.problem}", click.get_current_context(silent=True)) \
+            from None
+
+
 def date_option(name: str, help_text: str) -> Callable[..., Any]:
+    """--since/--until: checked as the option is read, by the library's one rule and message (also for export,
+    which builds no search request)."""
+
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from newsarc.dateranges import date_bounds
+        from newsarc.search_request import OptionError, check_date
 
         try:
-            date_bounds(value)
-        except NewsarcError as exc:
-            raise click.BadParameter(str(exc)) from None
-        return value.strip()
+            return check_date(param.name or name, value)
+        except OptionError as exc:
+            raise click.UsageError(f"{cli_name(exc.option)} {exc.problem}", ctx) from None
 
     return click.option(name, metavar="DATE", callback=check, help=help_text)
 
@@ -370,10 +392,10 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 
 @cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, CLI_LIMITS.max_limit),
-              help="Results per page.")
-@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+@click.option("--limit", "-n", default="10", show_default=True, metavar="N",
+              help=f"Results per page (1-{CLI_LIMITS.max_limit}).")
+@click.option("--page", default="1", show_default=True, metavar="N", help="Page of results.")
+@click.option("--sort", default=SORTS[0], show_default=True, metavar="|".join(SORTS),
               help="Order of the hits: best match first, or newest first (undated last).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable; all must match).")
 @click.option("--source", help="Only articles from this source.")
@@ -389,9 +411,8 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
                    "output becomes {\"total\", \"hits\", \"facets\"}; with --jsonl a last {\"facets\"} line).")
 @output_options()
 @click.pass_obj
-def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, tags: tuple[str, ...],
-           source: str | None, since: str | None, until: str | None, ids_only: bool, count_only: bool,
-           exact: bool, explain: bool, collapse: bool, facets: bool, machine: str | None) -> None:
+def search(env: Env, query: tuple[str, ...], ids_only: bool, count_only: bool, explain: bool, machine: str | None,
+           **options: Any) -> None:
     """Search titles, bodies and tags; best matches first, matches highlighted.
 
     Words are ANDed; use "quoted phrases" ("a b"~3 within 3 words), OR, NOT, parentheses, field:value (title,
@@ -410,15 +431,15 @@ def search(env: Env, query: tuple[str, ...], limit: int, page: int, sort: str, t
     from newsarc.cli.output import refuse_with
     from newsarc.search_request import build_request
 
+    facets = options["facets"]
     if facets and machine == "csv":
         raise UsageError("--facets does not fit CSV; use --json or --jsonl")
     refuse_with(machine, ids=ids_only, count=count_only)
-    store = env.store()
     brief = ids_only or count_only  # no snippets or facets to compute
-    request = build_request({"query": " ".join(query), "limit": limit, "page": page, "sort": sort, "tags": tags,
-                             "source": source, "since": since, "until": until, "exact": exact, "collapse": collapse,
-                             "snippets": not brief, "facets": facets and not brief})
-    result = api.search(store, request)
+    request = checked(build_request, {**options, "query": " ".join(query), "snippets": not brief,
+                                      "facets": facets and not brief})
+    page, limit = request.page, request.limit
+    result = api.search(env.store(), request)
     if explain:
         from newsarc.cli.render import explain_lines
 
@@ -484,8 +505,9 @@ def show(env: Env, article_id: str, fmt: str | None, versions: bool = False, dif
 
 
 @cli.command(name="list")
-@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(0),
-              help="How many (0 for all).")
+@click.option("--limit", "-n", default="20", show_default=True, metavar="N", help="How many (0 for all).")
+@click.option("--sort", default="date", show_default=True, metavar="|".join(LISTING_SORTS),
+              help="Newest publication date first (undated last), or most recently added first.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
 @click.option("--source", help="Only articles from this source.")
 @date_option("--since", "Only articles dated on or after DATE.")
@@ -493,9 +515,8 @@ def show(env: Env, article_id: str, fmt: str | None, versions: bool = False, dif
 @click.option("--ids", "ids_only", is_flag=True, help="Print only the ids, one per line.")
 @output_options()
 @click.pass_obj
-def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since: str | None,
-          until: str | None, ids_only: bool, machine: str | None) -> None:
-    """List articles, newest first (undated ones last).
+def list_(env: Env, ids_only: bool, machine: str | None, **options: Any) -> None:
+    """List articles: newest first (undated last), or last added first.
 
     \b
     Example:
@@ -504,12 +525,11 @@ def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since
     """
     from newsarc import api
     from newsarc.cli.output import refuse_with
-    from newsarc.dateranges import since_day, until_day
+    from newsarc.search_request import build_listing
 
     refuse_with(machine, ids=ids_only)
-    entries = api.list_entries(env.store(), limit=limit or None, tags=tags, source=source,
-                               since=since_day(since) if since else None,
-                               until=until_day(until) if until else None)
+    request = checked(build_listing, options, sort="date")
+    entries = api.listing(env.store(), request)
     if ids_only:
         for entry in entries:
             click.echo(entry.id)
@@ -524,7 +544,7 @@ def list_(env: Env, limit: int, tags: tuple[str, ...], source: str | None, since
         print_entries(entries, env.output())
     if not entries:
         if not machine:  # an empty listing says so on stderr, as feed/watch/alias list do
-            filtered = tags or source or since or until
+            filtered = request.tags or request.source or request.since or request.until
             click.echo("no articles match" if filtered else "no articles yet; add some with `newsarc add PATH`",
                        err=True)
         sys.exit(int(ExitCode.NO_MATCH))

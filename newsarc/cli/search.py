@@ -9,11 +9,11 @@ import sys
 
 import click
 
-from newsarc.cli.app import Env, date_option
+from newsarc.cli.app import Env, checked, date_option
 from newsarc.cli.output import output_options, refuse_with, write_document, write_records
 from newsarc.cli.query_args import QueryCommand
 from newsarc.errors import ExitCode, UsageError
-from newsarc.search_request import PERIODS
+from newsarc.search_request import MAX_PEAKS, PERIODS
 
 
 # -- alias -------------------------------------------------------------------------------------------------
@@ -161,23 +161,21 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int, machine: str | 
 # -- timeline ----------------------------------------------------------------------------------------------
 @click.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--by", type=click.Choice(PERIODS), default="month", show_default=True,
-              help="Length of one bar.")
+@click.option("--by", default="month", show_default=True, metavar="|".join(PERIODS), help="Length of one bar.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
 @click.option("--source", help="Only articles from this source.")
 @date_option("--since", "Only articles dated on or after DATE.")
 @date_option("--until", "Only articles dated on or before DATE.")
 @click.option("--exact", is_flag=True, help="No alias or variant expansion.")
-@click.option("--peaks", default=3, show_default=True, type=click.IntRange(0, 20), help="Busiest periods to label.")
+@click.option("--peaks", default="3", show_default=True, metavar="N",
+              help=f"Busiest periods to label (0-{MAX_PEAKS}).")
 @click.option("--output", "-o", metavar="FILE.svg|FILE.png",
               help="Also write the chart as an image (needs matplotlib: pip install 'newsarc[plot]').")
 @output_options(texts={"json": "Print the query, the period length and the series as one JSON object.",
                        "jsonl": "Print the series as JSON Lines: one period a line.",
                        "csv": "Print the series as CSV: period, start, end, count, peak."})
 @click.pass_obj
-def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], source: str | None,
-             since: str | None, until: str | None, exact: bool, peaks: int, output: str | None,
-             machine: str | None) -> None:
+def timeline(env: Env, query: tuple[str, ...], output: str | None, machine: str | None, **options: object) -> None:
     """Chart how many articles match QUERY per day, week, month or year; label the busiest periods and
     list their top stories.
 
@@ -187,11 +185,13 @@ def timeline(env: Env, query: tuple[str, ...], by: str, tags: tuple[str, ...], s
       newsarc timeline '"Abu Kamal"' --output abu-kamal.svg
       newsarc timeline Mosul --csv > mosul.csv
     """
+    from newsarc import api
     from newsarc import timeline as tl
-    from newsarc.index.backend import SearchRequest
+    from newsarc.search_request import build_timeline
 
-    request = SearchRequest(" ".join(query), tags=tags, source=source, since=since, until=until, exact=exact)
-    result = tl.timeline(env.store(), request, by=by, peaks=peaks)
+    request = checked(build_timeline, {**options, "query": " ".join(query)})
+    by = request.by
+    result = api.timeline(env.store(), request)
     if output:
         tl.write_chart(result, output)
     if machine == "json":

@@ -77,6 +77,13 @@ class Suggestion:
     kind: str
     terms: list[str]
 
+    def corrected(self, query: str, term: str) -> str:
+        """The query with this word, wherever it stands as a whole word, written as `term` instead: what a
+        "did you mean" link searches (coalitoin Raqqa -> coalition Raqqa; a longer word that contains it stays)."""
+        import re
+
+        return re.sub(rf"(?<!\w){re.escape(self.word)}(?!\w)", lambda _: term, query)
+
     @property
     def line(self) -> str:
         """The suggestion as one line of English for the command line."""

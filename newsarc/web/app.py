@@ -57,12 +57,16 @@ from newsarc.errors import (
 from newsarc.records import SEARCH_FIELDS, hit_record, record_text
 from newsarc.search_request import (
     FACET_LABELS,
+    LISTING_OPTIONS,
+    OPTIONS,
+    REPEATABLE,
+    TIMELINE_OPTIONS,
     WEB_LIMITS,
     OptionError,
     asks_nothing,
+    build_listing,
     build_request,
-    check_order,
-    check_period,
+    build_timeline,
 )
 from newsarc.web import markup
 
@@ -276,33 +280,43 @@ def _authorised(request: Request, token: str) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie.encode(), cookie_value(token).encode())
 
 
-# -- parameters: the URL's names for the library's search options (newsarc.search_request) -------------------------
+# -- parameters: the URL's names for the library's options (newsarc.search_request) ------------------------------
 URL_NAMES = {"query": "q", "tags": "tag"}  # every other option has the same name in a URL
-SEARCH_PARAMS = ("q", "tag", "source", "since", "until", "sort", "page", "limit", "exact", "collapse")
+# The parameters a search's links carry on (to an article, back to the results): every search option but the two
+# the page sets itself.
+SEARCH_PARAMS = tuple(URL_NAMES.get(name, name) for name in OPTIONS if name not in ("facets", "snippets"))
+TIMELINE_PARAMS = tuple(URL_NAMES.get(name, name) for name in TIMELINE_OPTIONS if name not in ("by", "peaks"))
+
+
+def url_name(option: str) -> str:
+    return URL_NAMES.get(option, option)
+
+
+def _options(request: Request, names: Any, **fixed: Any) -> dict[str, Any]:
+    """The URL's parameters for the library's options `names`, unchecked (the library checks them): a new
+    option in the library is read from the URL with no line here."""
+    params = request.query_params
+    options = {name: params.getlist(url_name(name)) if name in REPEATABLE else params.get(url_name(name))
+               for name in names}
+    return {**options, **fixed}
 
 
 def _search_options(request: Request, **fixed: Any) -> dict[str, Any]:
-    """The URL's search parameters as the library's options, unchecked: build_request checks them."""
-    params = request.query_params
-    return {"query": params.get("q"), "tags": params.getlist("tag"), "source": params.get("source"),
-            "since": params.get("since"), "until": params.get("until"), "sort": params.get("sort"),
-            "page": params.get("page"), "limit": params.get("limit"), "exact": params.get("exact"),
-            "collapse": params.get("collapse"), **fixed}
+    return _options(request, (name for name in OPTIONS if name not in ("facets", "snippets")), **fixed)
+
+
+def checked(build: Callable[..., T], options: dict[str, Any], **settings: Any) -> T:
+    """The library's request (limits: WEB_LIMITS); a value it refuses is a 400 in the library's words, under
+    the option's URL name (`since must be a date: ...`)."""
+    try:
+        return build(options, limits=WEB_LIMITS, **settings)
+    except OptionError as exc:
+        raise BadRequest(f"{url_name(exc.option)} {exc.problem}") from None
 
 
 def _search_request(request: Request, *, facets: Any, filters_alone: bool = False) -> Any:
-    try:
-        return build_request(_search_options(request, facets=facets), limits=WEB_LIMITS, filters_alone=filters_alone,
-                             require_query=True)
-    except OptionError as exc:
-        raise BadRequest(f"{URL_NAMES.get(exc.option, exc.option)} {exc.problem}") from None
-
-
-def _period(request: Request) -> str:
-    try:
-        return check_period(request.query_params.get("by"))
-    except OptionError as exc:
-        raise BadRequest(f"{exc.option} {exc.problem}") from None
+    return checked(build_request, _search_options(request, facets=facets), filters_alone=filters_alone,
+                   require_query=True)
 
 
 # -- the application ---------------------------------------------------------------------------------------------
@@ -327,7 +341,7 @@ def create_app(settings: Settings) -> Starlette:
                              query_string=markup.query_string, writable=settings.writable, csrf=csrf,
                              lang_of=markup.lang_of, message_html=markup.message_html, plural=markup.plural,
                              query_filters=markup.query_filters, facet_term=markup.facet_term,
-                             search_params=SEARCH_PARAMS)
+                             search_params=SEARCH_PARAMS, timeline_params=TIMELINE_PARAMS)
 
     def page(name: str, code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(**context), status_code=code)
@@ -375,7 +389,8 @@ def create_app(settings: Settings) -> Starlette:
     async def home(request: Request) -> Response:
         async def handle() -> Response:
             if asks_nothing(_search_options(request)):
-                entries, stats = await worker.run(lambda s: (api.list_entries(s, limit=15), api.stats(s)))
+                newest = build_listing({}, sort="date", limit=15)
+                entries, stats = await worker.run(lambda s: (api.listing(s, newest), api.stats(s)))
                 return page("home.html", entries=entries, stats=stats, q="")
             search = _search_request(request, facets=True, filters_alone=True)
             result = await worker.run(searching(search))
@@ -511,20 +526,13 @@ def create_app(settings: Settings) -> Starlette:
 
     async def recent_page(request: Request) -> Response:
         async def handle() -> Response:
-            options = _search_options(request, query="*")
-            try:
-                order = check_order(request.query_params.get("sort"))
-                checked = build_request({**options, "sort": None}, limits=WEB_LIMITS)
-            except OptionError as exc:
-                raise BadRequest(f"{URL_NAMES.get(exc.option, exc.option)} {exc.problem}") from None
-            limit = checked.limit if request.query_params.get("limit") else 20
-            total, entries = await worker.run(lambda s: api.recent(
-                s, order=order, page=checked.page, limit=limit, tags=checked.tags, source=checked.source,
-                since=checked.since, until=checked.until))
+            listing = checked(build_listing, _options(request, LISTING_OPTIONS), sort="added", limit=20)
+            total, entries = await worker.run(lambda s: (api.listing_total(s, listing), api.listing(s, listing)))
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+            limit = listing.limit or 20
             pages = max(1, -(-total // limit))
-            return page("recent.html", entries=entries, total=total, order=order, page_number=checked.page,
-                        pages=pages, limit=limit, params=params, search=checked, q="")
+            return page("recent.html", entries=entries, total=total, order=listing.sort, page_number=listing.page,
+                        pages=pages, limit=limit, params=params, search=listing, q="")
 
         return await guarded(request, handle)
 
@@ -565,15 +573,17 @@ def create_app(settings: Settings) -> Starlette:
 
     async def timeline_page(request: Request) -> Response:
         async def handle() -> Response:
-            by = _period(request)
-            if not request.query_params.get("q", "").strip():
+            options = _options(request, TIMELINE_OPTIONS)
+            if not request.query_params.get("q", "").strip():  # the bare page: what a timeline is, and a form
+                by = checked(build_timeline, {**options, "query": "*"}).by
                 return page("timeline.html", t=None, chart=None, q="", by=by, records=[])
-            search = _search_request(request, facets=False)
+            wanted = checked(build_timeline, options)
             from newsarc import timeline as tl
 
-            t = await worker.run(lambda s: tl.timeline(s, search, by=by))
-            chart = markup.time_chart(t.series, [p.period for p in t.peaks], by)
-            return page("timeline.html", t=t, chart=chart, q=search.query, by=by, records=tl.series_records(t))
+            t = await worker.run(lambda s: api.timeline(s, wanted))
+            chart = markup.time_chart(t.series, [p.period for p in t.peaks], wanted.by)
+            return page("timeline.html", t=t, chart=chart, q=wanted.search.query, by=wanted.by,
+                        records=tl.series_records(t))
 
         return await guarded(request, handle)
 
