@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from newsarc.links import Removed
     from newsarc.names.gazetteer import PlaceNamed
     from newsarc.similar import Similar
-    from newsarc.timeline import Timeline
     from newsarc.versions import Diff, Related, Versions
 
 # Re-exported from newsarc.adding and newsarc.ingest.sources, imported on first use (PEP 562): a search never
@@ -275,13 +274,6 @@ def _days(request: ListingRequest) -> tuple[str | None, str | None]:
 
     return (since_day(request.since) if request.since else None,
             until_day(request.until) if request.until else None)
-
-
-def timeline(store: Store, request: TimelineRequest) -> Timeline:
-    """A search's matches counted per period, its busiest periods and their top stories (newsarc.timeline)."""
-    from newsarc.timeline import timeline as count_per_period
-
-    return count_per_period(store, request.search, by=request.by, peaks=request.peaks)
 
 
 def pause_for_query(query: str) -> None:

@@ -17,6 +17,7 @@ from newsarc.search_request import PERIODS, check_period  # noqa: F401 - PERIODS
 
 if TYPE_CHECKING:
     from newsarc.index.backend import SearchHit, SearchRequest
+    from newsarc.search_request import TimelineRequest
     from newsarc.storage.store import Store
 
 MAX_FILLED = 400  # beyond this many periods, empty ones are left out of the series
@@ -112,6 +113,11 @@ def busiest(series: list[tuple[str, int]], n: int = 3) -> list[tuple[str, int]]:
     """The n periods with most articles (the earlier first among equals), busiest first."""
     ranked = sorted(((label, count) for label, count in series if count), key=lambda lc: -lc[1])
     return ranked[:n]
+
+
+def timeline_of(store: Store, request: TimelineRequest) -> Timeline:
+    """The timeline a checked request asks for (newsarc.search_request.build_timeline): what both faces call."""
+    return timeline(store, request.search, by=request.by, peaks=request.peaks)
 
 
 def timeline(store: Store, request: SearchRequest, *, by: str = "month", peaks: int = 3,

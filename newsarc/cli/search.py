@@ -185,13 +185,12 @@ def timeline(env: Env, query: tuple[str, ...], output: str | None, machine: str 
       newsarc timeline '"Abu Kamal"' --output abu-kamal.svg
       newsarc timeline Mosul --csv > mosul.csv
     """
-    from newsarc import api
     from newsarc import timeline as tl
     from newsarc.search_request import build_timeline
 
     request = checked(build_timeline, {**options, "query": " ".join(query)})
     by = request.by
-    result = api.timeline(env.store(), request)
+    result = tl.timeline_of(env.store(), request)
     if output:
         tl.write_chart(result, output)
     if machine == "json":

@@ -580,7 +580,7 @@ def create_app(settings: Settings) -> Starlette:
             wanted = checked(build_timeline, options)
             from newsarc import timeline as tl
 
-            t = await worker.run(lambda s: api.timeline(s, wanted))
+            t = await worker.run(lambda s: tl.timeline_of(s, wanted))
             chart = markup.time_chart(t.series, [p.period for p in t.peaks], wanted.by)
             return page("timeline.html", t=t, chart=chart, q=wanted.search.query, by=wanted.by,
                         records=tl.series_records(t))
