@@ -575,18 +575,21 @@ class WhooshBackend:
                 lines.append(Suggestion(token.raw, "names", list(near)))
         return lines
 
-    @staticmethod
-    def corrections(reader: Any, word: str, limit: int = 5) -> list[str]:
-        """Words of the archive within edit distance 1 (else 2) of word, most frequent first."""
+    def corrections(self, reader: Any, word: str, limit: int = 5) -> list[str]:
+        """Words of the archive within edit distance 1 (else 2, sharing the first letter) of word, nearest
+        (Damerau-Levenshtein) and most frequent first; found in the index's vocabulary kept in memory and in
+        .newsarc/spelling/ (newsarc.index.spelling), not by walking every segment's term table."""
         from whoosh.support.levenshtein import damerau_levenshtein
+
+        from newsarc.index import spelling
 
         if len(word) < 3:
             return []
-        for maxdist, prefix in ((1, 0), (2, 1)):  # a shared first letter keeps distance 2 fast
+        words = spelling.vocabulary(reader, self.directory.parent / spelling.CACHE_DIR)
+        for maxdist in (1, 2):
             if maxdist == 2 and len(word) < 5:
                 break
-            terms = {_text(t) for leaf, _ in reader.leaf_readers()
-                     for t in leaf.terms_within("plain", word, maxdist, prefix=prefix)}
+            terms = spelling.within_one(words, word) if maxdist == 1 else spelling.within_two_same_start(words, word)
             found = [(damerau_levenshtein(word, term), -reader.doc_frequency("plain", term), term)
                      for term in terms if term != word and any(c.isalpha() for c in term)]
             if found:
