@@ -17,6 +17,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("search_date", "search: word + --since/--until", "time"),
     ("search_common_phrase", "search: common-word phrase", "time"),
     ("search_common_date", "search: common word + --since/--until", "time"),
+    ("search_rare", "search: rare word (0.1% of articles)", "time"),
+    ("search_suggest", "search: misspelt word, did-you-mean (vs rare word)", "time"),
     ("serve_search_first", "serve: GET /api/search, first request of distinct queries", "serve"),
     ("serve_search", "serve: GET /api/search, warm (vs search: one word)", "serve"),
     ("serve_search_8", "serve: GET /api/search, 8 concurrent clients", "serve"),
@@ -54,7 +56,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("rss:plain_whoosh", "peak RSS: plain Whoosh", "rss"),
 )
 SEARCH_KEYS = ("search_term", "search_and", "search_phrase", "search_tag", "search_date", "search_common_phrase",
-               "search_common_date")
+               "search_common_date", "search_rare", "search_suggest")
 
 
 def _ms(value: float) -> str:
@@ -118,6 +120,8 @@ def cell(rows: dict[str, Any], key: str, kind: str) -> str:
         text += f", {row['ratio_yaml']:.2f}x reading the YAML"
     if row.get("ratio_search") is not None:
         text += f", {row['ratio_search']:.2f}x search"
+    if row.get("extra_ms") is not None:
+        text += f", +{row['extra_ms']:.0f} ms"
     return text
 
 
@@ -163,6 +167,8 @@ def target_table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_plain", "ratio_grep", "ratio_cli", "ratio_yaml",
                               "ratio_search"):
             shown = f"{value:.2f}x"
+        elif t["measure"] == "extra_ms":
+            shown = f"+{value:.0f} ms"
         elif t["measure"] == "rss_mb":
             shown = f"{value:.0f} MB"
         else:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 TARGET_SIZE = 100_000
+MILLION = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,31 @@ TARGETS: tuple[Target, ...] = (
     Target("freshness", "freshness check <= 20 ms per command (in-process)", "freshness", "median_ms", 20),
     Target("serve-20k", "warm `GET /api/search` median <= 0.25x the `newsarc search` process", "serve_search",
            "ratio_cli", 0.25, size=20_000),
+    # issue 24.3-4: at 100,000 articles, common words as cheap as rare ones; did-you-mean adds <= 100 ms
+    Target("and-100k", "common-word AND (`oil prices`) <= 18x `python -c pass`", "search_and", "ratio_pass", 18),
+    Target("common-phrase-100k", "common-word phrase (`\"oil prices\"`) <= 25x `python -c pass`",
+           "search_common_phrase", "ratio_pass", 25),
+    Target("rare-100k", "rare word <= 13x `python -c pass`", "search_rare", "ratio_pass", 13),
+    Target("suggest-100k", "did-you-mean adds <= 100 ms to a search (vs the rare word's)", "search_suggest",
+           "extra_ms", 100),
+    # issue 24.2: at 1,000,000 articles
+    Target("build-rss-1m", "archive build (import) peak RSS <= 300 MB", "import", "rss_mb", 300, size=MILLION),
+    Target("term-1m", "one-word search <= 20x `python -c pass`", "search_term", "ratio_pass", 20, size=MILLION),
+    Target("and-1m", "common-word AND <= 30x `python -c pass`", "search_and", "ratio_pass", 30, size=MILLION),
+    Target("tag-1m", "--tag search <= 30x `python -c pass`", "search_tag", "ratio_pass", 30, size=MILLION),
+    Target("date-1m", "date-range search <= 30x `python -c pass`", "search_date", "ratio_pass", 30, size=MILLION),
+    Target("common-date-1m", "common word + date range <= 30x `python -c pass`", "search_common_date",
+           "ratio_pass", 30, size=MILLION),
+    Target("phrase-1m", "phrase search <= 50x `python -c pass`", "search_phrase", "ratio_pass", 50, size=MILLION),
+    Target("common-phrase-1m", "common-word phrase <= 50x `python -c pass`", "search_common_phrase", "ratio_pass",
+           50, size=MILLION),
+    Target("show-1m", "`show ID` <= 12x `python -c pass`", "show", "ratio_pass", 12, size=MILLION),
+    Target("list-1m", "`list --limit 20` <= 12x `python -c pass`", "list", "ratio_pass", 12, size=MILLION),
+    Target("add-1m", "`add one.txt` <= 60x `python -c pass`", "add", "ratio_pass", 60, size=MILLION),
+    Target("freshness-1m", "freshness check <= 20 ms per command (in-process)", "freshness", "median_ms", 20,
+           size=MILLION),
+    Target("check-1m", "`check` <= 3x reading every article file with PyYAML's C loader", "check", "ratio_yaml", 3,
+           size=MILLION),
     Target("serve-100k", "warm `GET /api/search` median <= 0.25x the `newsarc search` process", "serve_search",
            "ratio_cli", 0.25),
 )
