@@ -181,8 +181,10 @@ class SearchBackend(Protocol):
     def doc_count(self) -> int: ...
 
     # -- what alias suggestions read
-    def vocabulary_keys(self) -> Iterable[str]:
-        """Every variant-key term of the index: 'SKELETON folded [spelling]' (newsarc.names.variants)."""
+    def vocabulary_keys(self) -> Mapping[str, int]:
+        """Every variant-key term of the index: 'SKELETON folded [spelling]' (newsarc.names.variants), with how
+        many documents hold it (an engine that keeps replaced versions until a merge may count them). Alias
+        suggestions judge a consonant skeleton again only when its terms or their counts change."""
 
     def name_evidence(self) -> AbstractContextManager[NameEvidence]:
         """A consistent view of the index for alias suggestions (see NameEvidence)."""

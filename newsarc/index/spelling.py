@@ -23,11 +23,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from bisect import bisect_left
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 FIELD = "plain"
 ALPHABET_MARK = "#alphabet "  # the first line of an all- file: the characters of its words
+END = "\n#end\n"  # the last line of every cache file: one cut short is read again from the index
 CACHE_DIR = "spelling"  # beside the index directory: .newsarc/spelling/
 
 
@@ -110,53 +112,67 @@ def vocabulary(reader: Any, cache: Path | None) -> Vocabulary:
     key = (str(cache), stamp)
     if key in _memory:
         return _memory[key]
-    stored = _read_words(cache / f"all-{stamp}.txt") if cache is not None else None
+    stored = read_lines(cache / f"all-{stamp}.txt") if cache is not None else None
     if stored and stored[0].startswith(ALPHABET_MARK):
         found = Vocabulary(stored[1:], stored[0][len(ALPHABET_MARK):])
     else:
         union: set[str] = set()
         for leaf, segment_id in leaves:
-            union.update(_segment_words(leaf, segment_id, cache))
+            union.update(segment_lines(leaf, segment_id, cache, _plain_words))
         found = Vocabulary(sorted(union))
         if cache is not None:
-            _store(cache, f"all-{stamp}.txt", [ALPHABET_MARK + found.alphabet, *found.sorted],
-                   keep={f"all-{stamp}.txt", *(f"{i}.txt" for i in ids)})
+            store_lines(cache, f"all-{stamp}.txt", [ALPHABET_MARK + found.alphabet, *found.sorted])
+            prune(cache, keep={f"all-{stamp}.txt", *(f"{i}.txt" for i in ids)})
     _memory[key] = found
     while len(_memory) > 2:
         del _memory[next(iter(_memory))]
     return found
 
 
-def _segment_words(leaf: Any, segment_id: str, cache: Path | None) -> list[str]:
-    if cache is not None:
-        words = _read_words(cache / f"{segment_id}.txt")
-        if words is not None:
-            return words
-    words = [term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term)
-             for term in leaf.lexicon(FIELD)] if FIELD in leaf.schema else []
-    if cache is not None:
-        _store(cache, f"{segment_id}.txt", words)
-    return words
+def _plain_words(leaf: Any) -> list[str]:
+    return [_text(term) for term in leaf.lexicon(FIELD)] if FIELD in leaf.schema else []
 
 
-def _read_words(path: Path) -> list[str] | None:
+def _text(term: Any) -> str:
+    return term.decode("utf-8", "replace") if isinstance(term, bytes) else str(term)
+
+
+# -- per-segment cache files (also used for the variant keys that alias suggestions read) ---------------------
+def segment_lines(leaf: Any, segment_id: str, cache: Path | None, compute: Callable[[Any], list[str]]) -> list[str]:
+    """compute(leaf), or what it gave before for this segment: a segment never changes once written."""
+    if cache is not None:
+        lines = read_lines(cache / f"{segment_id}.txt")
+        if lines is not None:
+            return lines
+    lines = compute(leaf)
+    if cache is not None:
+        store_lines(cache, f"{segment_id}.txt", lines)
+    return lines
+
+
+def read_lines(path: Path) -> list[str] | None:
+    """The lines of a cache file; None when it is missing or not whole."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    if not text.endswith("\n#end\n"):  # written whole or not at all (atomic), but a hand-cut file says so here
+    if not text.endswith(END):  # written whole or not at all (atomic), but a hand-cut file says so here
         return None
-    return text[:-len("\n#end\n")].split("\n") if len(text) > len("\n#end\n") else []
+    return text[:-len(END)].split("\n") if len(text) > len(END) else []
 
 
-def _store(cache: Path, name: str, words: list[str], keep: set[str] | None = None) -> None:
-    """Write one cache file (a cache: a failure to write it costs only time); with keep, delete the other files."""
+def store_lines(cache: Path, name: str, lines: list[str]) -> None:
+    """Write one cache file (a cache: a failure to write it costs only time, so it is not reported)."""
     from newsarc.storage.atomic import atomic_write
 
     with contextlib.suppress(OSError):
         cache.mkdir(parents=True, exist_ok=True)
-        atomic_write(cache / name, "\n".join(words) + "\n#end\n", durable=False, sync_dir=False)
-        if keep is not None:
-            for old in cache.iterdir():
-                if old.name not in keep and old.suffix == ".txt":
-                    old.unlink()
+        atomic_write(cache / name, "\n".join(lines) + END, durable=False, sync_dir=False)
+
+
+def prune(cache: Path, keep: set[str]) -> None:
+    """Delete the cache files not named in keep (those of segments merged away or of an older union)."""
+    with contextlib.suppress(OSError):
+        for old in cache.iterdir():
+            if old.name not in keep and old.suffix == ".txt":
+                old.unlink()

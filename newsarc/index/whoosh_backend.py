@@ -691,11 +691,29 @@ class WhooshBackend:
         ix = self.ix
         return f"{ix.latest_generation()}:{whoosh_internals.segments_stamp(ix)}"
 
-    def vocabulary_keys(self) -> Iterable[str]:
-        """Every variant-key term of the index (alias suggestions read them)."""
+    def vocabulary_keys(self) -> dict[str, int]:
+        """Every variant-key term of the index with how many documents hold it (replaced versions not yet merged
+        away included), for alias suggestions. Each segment's keys are read once and kept in
+        .newsarc/alias-keys/<segment id>.txt (a segment never changes): after a change only new segments are read."""
+        from newsarc.index import spelling
+
+        def keys_of(leaf: Any) -> list[str]:
+            if "vkeys" not in leaf.schema:
+                return []
+            return [f"{info.doc_frequency()}\t{_text(term)}" for term, info in leaf.iter_field("vkeys")]
+
+        cache = self.directory.parent / "alias-keys"
+        counts: dict[str, int] = {}
         with self.ix.searcher() as searcher:
-            for term in searcher.reader().lexicon("vkeys"):
-                yield _text(term)
+            ids = []
+            for leaf, _offset in searcher.reader().leaf_readers():
+                segment_id = leaf.segment().segment_id()
+                ids.append(segment_id)
+                for line in spelling.segment_lines(leaf, segment_id, cache, keys_of):
+                    number, _, term = line.partition("\t")
+                    counts[term] = counts.get(term, 0) + int(number)
+        spelling.prune(cache, keep={f"{segment_id}.txt" for segment_id in ids})
+        return counts
 
     @contextlib.contextmanager
     def name_evidence(self) -> Iterator[NameEvidence]:

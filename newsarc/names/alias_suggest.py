@@ -5,6 +5,7 @@ index's NameEvidence (newsarc.index.backend). The groups themselves are newsarc.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,8 @@ def _same_name(a: str, b: str) -> bool:
 
 
 SUGGEST_CACHE = "alias-suggest.json"  # in .newsarc/: the evidence of the last run, for an unchanged index
-SUGGEST_CACHE_VERSION = 1  # bump when what the evidence holds or how it is found changes
+SUGGEST_CACHE_VERSION = 2  # bump when what the evidence holds or how it is found changes
+SKELETON_CACHE = "alias-suggest-skeletons.json"  # in .newsarc/: each skeleton's verdict under its keys' counts
 
 Proposal = tuple[list[str], str, int]  # names, evidence, weight
 
@@ -82,7 +84,9 @@ def suggest_groups(store: Store, *, limit: int = 20) -> list[tuple[list[str], st
 def _evidence(store: Store) -> tuple[list[Proposal], list[Proposal]]:
     """(groups from the tags, groups from the vocabulary), before the known groups are left out: from the cache
     when the index has not changed since it was written, else found again (and cached when the archive can be
-    written)."""
+    written). Found again, a consonant skeleton whose variant keys and their document counts are as they were
+    keeps its verdict from SKELETON_CACHE: after a change, only the skeletons of the words it added or removed
+    are judged again (issue 24; the commonness of their context words is as it was judged then)."""
     from newsarc.storage.atomic import atomic_write
 
     cache = store.archive.state_dir / SUGGEST_CACHE
@@ -94,10 +98,18 @@ def _evidence(store: Store) -> tuple[list[Proposal], list[Proposal]]:
                     [(list(n), str(e), int(w)) for n, e, w in cached["vocabulary"]])
     except (OSError, ValueError, KeyError, AttributeError, TypeError):
         pass  # no cache yet, or one this version cannot read: found again below
+    judged_cache = store.archive.state_dir / SKELETON_CACHE
+    try:
+        before = json.loads(judged_cache.read_text(encoding="utf-8"))
+        previous = before["skeletons"] if before.get("version") == SUGGEST_CACHE_VERSION else {}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        previous = {}
     tagged = _tag_groups(store)
-    vocabulary = store.read_index(lambda: _vocabulary_pairs(store))
+    vocabulary, judged = store.read_index(lambda: _vocabulary_pairs(store, previous))
     if store.archive.write_problem() is None and store.read_index(store.backend.content_stamp) == stamp:
         with contextlib.suppress(OSError):  # a cache: an archive on a full disk still answers
+            atomic_write(judged_cache, json.dumps({"version": SUGGEST_CACHE_VERSION, "skeletons": judged},
+                                                  ensure_ascii=False), durable=False)
             atomic_write(cache, json.dumps({"version": SUGGEST_CACHE_VERSION, "stamp": stamp, "tags": tagged,
                                             "vocabulary": vocabulary}, ensure_ascii=False), durable=False)
     return tagged, vocabulary
@@ -107,11 +119,23 @@ def _tag_groups(store: Store) -> list[Proposal]:
     """Spellings of one name listed side by side in an article's tags, with how many articles list them."""
     proposals: dict[tuple[tuple[str, ...], ...], Proposal] = {}
     counts: dict[tuple[tuple[str, ...], ...], int] = {}
+    same: dict[tuple[str, str], bool] = {}  # tags come from a small vocabulary: each pair is judged once a run
+    all_variants: dict[tuple[str, ...], bool] = {}
+
+    def same_name(a: str, b: str) -> bool:
+        if (a, b) not in same:
+            same[a, b] = _same_name(a, b)
+        return same[a, b]
+
     for entry in store.catalog.newest(limit=None):
         tags = entry.tags
         for i, a in enumerate(tags):
-            group = [a] + [b for b in tags[i + 1:] if _same_name(a, b)]
-            if len(group) < 2 or _all_variants(group):
+            group = [a] + [b for b in tags[i + 1:] if same_name(a, b)]
+            if len(group) < 2:
+                continue
+            if tuple(group) not in all_variants:
+                all_variants[tuple(group)] = _all_variants(group)
+            if all_variants[tuple(group)]:
                 continue
             key = tuple(sorted(name_key(n) for n in group))
             count = counts[key] = counts.get(key, 0) + 1
@@ -132,50 +156,74 @@ def _all_variants(names: list[str]) -> bool:
         for i, a in enumerate(names) for b in names[i + 1:])
 
 
-def _vocabulary_pairs(store: Store) -> list[Proposal]:
+def _vocabulary_pairs(store: Store, previous: dict[str, Any] | None = None) -> tuple[list[Proposal], dict[str, Any]]:
     """Groups of names with one consonant skeleton that the vowel rules split (Kharkiv / Kharkov) but whose
-    articles share context; each group also holds the spellings the rules already join to its members."""
-    from newsarc.names import variants
+    articles share context; each group also holds the spellings the rules already join to its members.
 
+    previous: {skeleton: [signature, groups]} of an earlier run; a skeleton whose signature (its variant-key terms
+    and how many documents hold each) is unchanged keeps its groups without reading an article. Returns the
+    groups and the same map for this run."""
     by_skeleton: dict[str, dict[str, str]] = {}
-    for term in store.backend.vocabulary_keys():
+    signed: dict[str, list[str]] = {}
+    for term, count in store.backend.vocabulary_keys().items():
         skeleton, _, rest = term.partition(" ")
         folded, _, spelling = rest.partition(" ")
         if len(skeleton) >= 3:
             by_skeleton.setdefault(skeleton, {})[folded] = spelling or folded
-    out = []
+            signed.setdefault(skeleton, []).append(f"{term}\t{count}")
+    out: list[Proposal] = []
+    judged: dict[str, Any] = {}
+    previous = previous or {}
     memo: dict[str, dict[Any, Any]] = {}
     with store.backend.name_evidence() as index, store.progress(len(by_skeleton), "comparing spellings") as advance:
         for skeleton, words in sorted(by_skeleton.items()):
             advance(1)
-            items = sorted(words.items())
-            forms = {folded: variants.forms_of(spelling) for folded, spelling in items}
-            parent = {folded: folded for folded, _ in items}
+            if len(words) < 2:
+                continue  # one spelling: nothing to compare
+            signature = hashlib.sha1("\n".join(sorted(signed[skeleton])).encode()).hexdigest()[:16]
+            before = previous.get(skeleton)
+            if isinstance(before, list) and len(before) == 2 and before[0] == signature:
+                groups = [(list(n), str(e), int(w)) for n, e, w in before[1]]
+            else:
+                groups = _skeleton_groups(index, skeleton, words, memo)
+            judged[skeleton] = [signature, groups]
+            out.extend(groups)
+    return out, judged
 
-            def find(x: str, parent: dict[str, str] = parent) -> str:
-                while parent[x] != x:
-                    x = parent[x]
-                return x
 
-            evidence: dict[str, list[str]] = {}
-            for i, (a, _) in enumerate(items):
-                for b, _ in items[i + 1:]:
-                    if any(variants.compatible(x, y) for x in forms[a] for y in forms[b]):
-                        parent[find(a)] = find(b)
-                    elif any(variants.near(x, y) for x in forms[a] for y in forms[b]):
-                        shared = _shared_context(index, skeleton, a, b, memo)
-                        if shared:
-                            parent[find(a)] = find(b)
-                            evidence.setdefault(a, []).extend(shared)
-            components: dict[str, list[str]] = {}
-            for folded, _ in items:
-                components.setdefault(find(folded), []).append(folded)
-            for members in components.values():
-                shared = sorted({s for m in members for s in evidence.get(m, [])})
-                if len(members) > 1 and shared:
-                    names = [_display(words[m]) for m in members]
-                    out.append((names, "same consonants, and their articles share " + ", ".join(shared[:4]),
-                                len(shared)))
+def _skeleton_groups(index: NameEvidence, skeleton: str, words: dict[str, str],
+                     memo: dict[str, dict[Any, Any]]) -> list[Proposal]:
+    """The groups of one skeleton's spellings (words: folded -> spelling as written)."""
+    from newsarc.names import variants
+
+    out = []
+    items = sorted(words.items())
+    forms = {folded: variants.forms_of(spelling) for folded, spelling in items}
+    parent = {folded: folded for folded, _ in items}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    evidence: dict[str, list[str]] = {}
+    for i, (a, _) in enumerate(items):
+        for b, _ in items[i + 1:]:
+            if any(variants.compatible(x, y) for x in forms[a] for y in forms[b]):
+                parent[find(a)] = find(b)
+            elif any(variants.near(x, y) for x in forms[a] for y in forms[b]):
+                shared = _shared_context(index, skeleton, a, b, memo)
+                if shared:
+                    parent[find(a)] = find(b)
+                    evidence.setdefault(a, []).extend(shared)
+    components: dict[str, list[str]] = {}
+    for folded, _ in items:
+        components.setdefault(find(folded), []).append(folded)
+    for members in components.values():
+        shared = sorted({s for m in members for s in evidence.get(m, [])})
+        if len(members) > 1 and shared:
+            names = [_display(words[m]) for m in members]
+            out.append((names, "same consonants, and their articles share " + ", ".join(shared[:4]), len(shared)))
     return out
 
 

@@ -182,8 +182,8 @@ class MemoryBackend:
         return len(self.documents)
 
     # -- what alias suggestions read
-    def vocabulary_keys(self) -> Iterable[str]:
-        return []
+    def vocabulary_keys(self) -> dict[str, int]:
+        return {}
 
     @contextlib.contextmanager
     def name_evidence(self) -> Iterator[MemoryEvidence]:
