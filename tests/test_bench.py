@@ -161,13 +161,18 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     # the common-word queries are common: each word in at least 5% of the articles
     assert min(rows["search_and"]["doc_share"].values()) >= 0.05
     assert rows["search_common_phrase"]["matches"] > 0 and rows["search_common_date"]["matches"] > 0
+    # issue 24: a rare word, and a misspelt one whose did-you-mean is timed against it
+    assert rows["search_rare"]["error"] is None and rows["search_rare"]["matches"] > 0
+    assert rows["search_suggest"]["error"] is None and rows["search_suggest"]["matches"] == 0
+    assert isinstance(rows["search_suggest"]["extra_ms"], float)
     # the server: distinct queries asked once each, the measured one again and again, 8 clients, memory
     assert rows["serve_search_first"]["runs"] == 13 and rows["serve_search_first"]["first_ratio_cli"] > 0
     assert rows["serve_search"]["ratio_cli"] > 0 and rows["serve_search_8"]["p95_8_ms"] > 0
     names = {t["name"] for t in results["targets"]}
     assert {"version", "term", "term-grep", "show", "list", "add", "ingest", "reindex", "export-rss",
             "freshness", "add-plain", "import-plain", "reindex-plain", "common-phrase", "common-date",
-            "check", "alias-suggest", "ctrl-c"} <= names
+            "check", "alias-suggest", "ctrl-c", "and-100k", "common-phrase-100k", "rare-100k", "suggest-100k",
+            "build-rss-1m", "term-1m", "phrase-1m", "add-1m", "check-1m"} <= names
     assert {t["verdict"] for t in results["targets"]} <= {"PASS", "MISS"}
     markdown = written[1].read_text(encoding="utf-8")
     assert "| search: one word |" in markdown and "## Targets" in markdown
@@ -182,3 +187,29 @@ def test_a_partial_run_does_not_overwrite_the_full_table() -> None:
     assert result_suffix(parse_args(["--sizes", "100000"])) == "-100k"
     assert result_suffix(parse_args(["--sizes", "2000,20000"])) == "-2k-20k"
     assert result_suffix(parse_args(["--quick"])) == "-quick"
+
+
+def test_the_curve_joins_runs_into_one_table_and_a_log_log_plot(tmp_path: Path) -> None:
+    """Issue 24: the sizes of several runs side by side (the last file that measured a size wins), every time
+    row with its multiple of `python -c pass`, and an SVG with one line per row."""
+    from bench import curve
+
+    def run(sizes: dict[int, float], name: str) -> Path:
+        rows = {size: {"python_pass": {"median_ms": 10.0, "ratio_pass": 1.0},
+                       "search_term": {"median_ms": ms, "ratio_pass": ms / 10},
+                       "search_and": {"median_ms": ms * 2, "ratio_pass": ms / 5}} for size, ms in sizes.items()}
+        path = tmp_path / name
+        path.write_text(json.dumps({"meta": {"git_commit": "abc"}, "sizes": {
+            str(size): {"rows": r, "loadavg_start": "1.00 1.00 1.00"} for size, r in rows.items()}}))
+        return path
+
+    first = run({2000: 100.0, 20000: 120.0, 100000: 999.0}, "a.json")
+    second = run({100000: 150.0, 1000000: 300.0}, "b.json")
+    svg_path, md_path = tmp_path / "curve.svg", tmp_path / "curve.md"
+    assert curve.main([str(first), str(second), "--svg", str(svg_path), "--md", str(md_path)]) == 0
+    table = md_path.read_text(encoding="utf-8")
+    assert "| at N articles | 2,000 | 20,000 | 100,000 | 1,000,000 |" in table
+    assert "| search: one word | 100 ms (10.0x) | 120 ms (12.0x) | 150 ms (15.0x) | 300 ms (30.0x) |" in table
+    svg = svg_path.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and svg.count("<polyline") == 3  # python -c pass, one word, AND
+    assert ">1,000,000</text>" in svg and "slope 1" in svg
