@@ -35,8 +35,11 @@ def _replaced() -> dict[tuple[str, str], Any]:
     from whoosh.filedb.filetables import HashReader
 
     places = [(whoosh3.W3LeafMatcher, name) for name in ("_read_data", "_read_ids", "skip_to", "_goto")]
+    from whoosh.query.spans import SpanNear2
+
     places += [(HashReader, "ranges_for_key"), (whoosh3.W3PerDocReader, "_cached_reader"),
-               (morph.StemFilter, "clear"), (reading.MultiReader, "column_reader")]
+               (morph.StemFilter, "clear"), (reading.MultiReader, "column_reader"),
+               (SpanNear2.SpanNear2Matcher, "_get_spans")]
     return {(owner.__name__, name): getattr(owner, name) for owner, name in places}
 
 
@@ -148,6 +151,14 @@ def test_the_fast_paths_run_during_a_bulk_write_and_a_search(tmp_path: Path, mon
         "block-wise totals": _code(postings.add_block_ids),
     }
     assert {name for name, code in expected_searching.items() if code not in searched} == set()
+    from newsarc.index.whoosh_internals import phrases
+
+    with _calls() as searched:
+        result = backend.search(SearchRequest('"oil prices"', limit=5))
+    assert result.total > 0
+    expected_phrases = {"phrase spans by position sets": _code(replaced["SpanNear2Matcher", "_get_spans"]),
+                        "phrase totals by position sets": _code(phrases.phrase_ids)}
+    assert {name for name, code in expected_phrases.items() if code not in searched} == set()
     backend.close()
 
 

@@ -9,7 +9,10 @@ operations:
 
 - Term: its posting ids; And/Require: intersection; Or: union; AndNot: difference; AndMaybe: the left side;
   NullQuery: nothing. Only these exact classes: a subclass could match differently.
-- Anything else (phrases, sequences, ranges, wildcards, Not, Every...) is asked of Whoosh itself,
+- An exact phrase (slop 1): the intersection of its words' posting ids, each candidate checked with sets of
+  positions (newsarc.index.whoosh_internals.phrase_ids): Whoosh's walk built span objects for every position
+  of every candidate, twice per search with the top hits'.
+- Anything else (sloppy phrases, sequences, ranges, wildcards, Not, Every...) is asked of Whoosh itself,
   `query.docs(segment searcher)`, the same per-segment walk `docs_for_query` does, so it is exact by definition,
   just not faster.
 - Posting lists still hold deleted documents (Whoosh's reader filters them out as it walks): they are removed
@@ -98,6 +101,10 @@ def _ids(leaf: Any, q: query.Query) -> set[int]:
         return _ids(leaf, q.a)
     if kind is _NULL:
         return set()
+    if kind is query.Phrase and q.slop == 1:
+        found = whoosh_internals.phrase_ids(leaf.reader(), q.fieldname, list(q.words))
+        if found is not None:
+            return found
     return set(q.docs(leaf))  # Whoosh's own walk: exact for any query, deleted documents already left out
 
 

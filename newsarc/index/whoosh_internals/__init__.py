@@ -3,7 +3,8 @@
 newsarc keeps its own code for parts of Whoosh that were too slow in Python (the profiles are in
 docs/performance.md): a segment writer that groups postings by term and writes posting blocks and the term hash
 table itself (bulk_writer.py), a second process writing half of a big batch's segment (segment_worker.py),
-posting blocks decoded once per search (postings.py), and replacements of a few Whoosh methods (patches.py).
+posting blocks decoded once per search (postings.py), exact phrases checked with sets of positions
+(phrases.py), and replacements of a few Whoosh methods (patches.py).
 They read and write Whoosh's private attributes and binary formats, so they are only right for the Whoosh they
 were written for. Everything that does lives in this package; tests/test_architecture.py fails on a private
 Whoosh name anywhere else.
@@ -13,9 +14,9 @@ load() is the only way newsarc imports Whoosh. It runs once per process, before 
 1. imports Whoosh lightly (light_import.py);
 2. applies the fixes of Whoosh bugs (patches.install_fixes): on any version that still has the code they fix;
 3. if Whoosh is the version in WRITTEN_FOR (pinned in pyproject.toml), applies the fast paths
-   (patches.install_fast_paths, postings.install) and lets the backend use the grouped writer and the segment
-   worker (fast_paths_on()). On any other version it applies none of them, warns once on stderr (one line), and
-   newsarc runs on Whoosh's own code: slower, the same answers.
+   (patches.install_fast_paths, postings.install, phrases.install) and lets the backend use the grouped writer
+   and the segment worker (fast_paths_on()). On any other version it applies none of them, warns once on stderr
+   (one line), and newsarc runs on Whoosh's own code: slower, the same answers.
 
 The index stamp names the Whoosh version (WhooshBackend.format_stamp), so an index written by another version is
 rebuilt once. What to check before moving the pin: docs/design.md, "Upgrading Whoosh".
@@ -44,10 +45,12 @@ def load() -> None:
     patches.install_fixes()
     fast = whoosh_version() == WRITTEN_FOR
     if fast:
-        from newsarc.index.whoosh_internals import postings
+        from newsarc.index.whoosh_internals import phrases, postings
 
         patches.install_fast_paths()
         fast = postings.install()
+        if fast:
+            phrases.install()
     else:
         wanted = ".".join(map(str, WRITTEN_FOR))
         print(WARNING.format(found=version_string(), wanted=wanted), file=sys.stderr, flush=True)
@@ -89,6 +92,19 @@ def add_term_ids(matcher: Any, out: set[int]) -> None:
     from newsarc.index.whoosh_internals.postings import add_block_ids
 
     add_block_ids(matcher, out, fast=fast_paths_on())
+
+
+def phrase_ids(reader: Any, fieldname: str, words: list[str]) -> set[int] | None:
+    """The documents of one segment (reader) holding the words as an exact phrase, deleted ones included
+    (newsarc.index.counting removes them): the candidates are the intersection of the words' posting ids, and
+    each is checked with sets of positions (phrases.starts). None where the fast paths are off or the field
+    keeps no plain positions: the caller asks Whoosh."""
+    if not fast_paths_on():
+        return None
+    from newsarc.index.whoosh_internals import phrases
+    from newsarc.index.whoosh_internals.postings import values_by_id
+
+    return phrases.phrase_ids(reader, fieldname, words, lambda matcher: values_by_id(matcher, fast=True))
 
 
 def segments_stamp(ix: Any) -> str:

@@ -175,3 +175,24 @@ def add_block_ids(matcher: Any, out: set[int], *, fast: bool) -> None:
         raw = matcher._data[0]
         out.update(raw if matcher._byteids else accumulate(raw))
         matcher._next_block()
+
+
+def values_by_id(matcher: Any, *, fast: bool) -> dict[int, Any]:
+    """The encoded value (positions, for a phrase) of each posting of a term, by document number, deleted
+    documents included. fast: whole blocks at a time (ids and values are two arrays of the decoded block, zipped
+    in C); otherwise, or for postings that are not W3 blocks of variable-size values, Whoosh's own walk."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    out: dict[int, Any] = {}
+    if not (fast and SHAPE_FITS and type(matcher) is W3LeafMatcher and matcher._fixedsize is None):
+        while matcher.is_active():
+            out[matcher.id()] = matcher.value()
+            matcher.next()
+        return out
+    while not matcher._atend:
+        if matcher._data is None:
+            matcher._read_data()
+        raw = matcher._data[0]
+        out.update(zip(raw if matcher._byteids else accumulate(raw), matcher._data[2], strict=True))
+        matcher._next_block()
+    return out
