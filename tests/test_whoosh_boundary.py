@@ -39,7 +39,7 @@ def _replaced() -> dict[tuple[str, str], Any]:
 
     places += [(HashReader, "ranges_for_key"), (whoosh3.W3PerDocReader, "_cached_reader"),
                (morph.StemFilter, "clear"), (reading.MultiReader, "column_reader"),
-               (SpanNear2.SpanNear2Matcher, "_get_spans")]
+               (SpanNear2.SpanNear2Matcher, "_get_spans"), (whoosh3.W3PerDocReader, "doc_field_length")]
     return {(owner.__name__, name): getattr(owner, name) for owner, name in places}
 
 
@@ -149,6 +149,7 @@ def test_the_fast_paths_run_during_a_bulk_write_and_a_search(tmp_path: Path, mon
         "shared block headers": _code(postings._goto),
         "shared term entries": _code(postings._ranges_for_key),
         "block-wise totals": _code(postings.add_block_ids),
+        "lengths read whole": _code(replaced["W3PerDocReader", "doc_field_length"]),
     }
     assert {name for name, code in expected_searching.items() if code not in searched} == set()
     from newsarc.index.whoosh_internals import phrases

@@ -69,6 +69,7 @@ def _columns_over_every_segment() -> None:
 def install_fast_paths() -> None:
     _remember_missing_columns()
     _fast_stem_cache()
+    _lengths_read_whole()
 
 
 def _remember_missing_columns() -> None:
@@ -90,6 +91,39 @@ def _remember_missing_columns() -> None:
         return reader
 
     replace(whoosh3.W3PerDocReader, "_cached_reader", _cached_reader)
+
+
+def _lengths_read_whole() -> None:
+    """Scoring a match (BM25F) asks the segment for the document's field length: Whoosh reads that one byte from
+    the length column with a seek and a read, in Python, for every match of every scored field. For common words
+    the top-N walk scores thousands of matches, so this grew with the posting lists: a fifth of `oil prices` at
+    50,000 articles (issue 24.3). A segment's columns never change once written: the whole column (one byte a
+    document) is read once per reader and indexed in memory. The same lengths, the same quirk (a zero byte, a
+    field the document lacks, answers None)."""
+    from whoosh.codec import whoosh3
+    from whoosh.columns import NumericColumn
+
+    own = whoosh3.W3PerDocReader.doc_field_length
+    length_of = whoosh3.byte_to_length
+    lenfield, lengths_column = whoosh3._lenfield, whoosh3.LENGTHS_COLUMN
+
+    def doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) -> Any:
+        cache = self.__dict__.setdefault("_newsarc_lengths", {})
+        lengths = cache.get(fieldname)
+        if lengths is None:
+            reader = self._cached_reader(lenfield(fieldname), lengths_column)
+            if (reader is None or type(reader) is not NumericColumn.Reader or reader._typecode != "B"
+                    or reader._fixedlen != 1):
+                return own(self, docnum, fieldname, default)
+            lengths = cache[fieldname] = reader._dbfile.get(reader._basepos, reader._count)
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        lbyte = lengths[docnum] if docnum < len(lengths) else 0
+        if lbyte:
+            return length_of(lbyte)
+        return None
+
+    replace(whoosh3.W3PerDocReader, "doc_field_length", doc_field_length)
 
 
 def _fast_stem_cache() -> None:
