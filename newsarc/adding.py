@@ -426,7 +426,7 @@ def _resume_checked(items: list[dict[str, Any]], origin: str, options: Any) -> I
         yield parsed
 
 
-def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict | NewsarcError]], *,
+def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict[str, Any] | NewsarcError]], *,
                  on_outcome: Callable[[AddOutcome], None] = lambda o: None, update: bool = False,
                  report: AddReport | None = None) -> AddReport:
     """Add already-structured articles (import): ids and added times they carry are kept. An item that is a
@@ -478,7 +478,7 @@ def differing_fields(old: Article, new: Article, given: Iterable[str] | None = N
     return [k for k in names if old_d.get(k) != new_d.get(k) and not (k == "added" and not new_d.get(k))]
 
 
-def _existing(store: Store, adder: _Adder, origin: str, article: Article, item: Article | dict, relpath: str,
+def _existing(store: Store, adder: _Adder, origin: str, article: Article, item: Article | dict[str, Any], relpath: str,
               update: bool) -> AddOutcome:
     """The outcome for an imported article whose id is in the archive (at relpath)."""
     old = store.archive.read(relpath)

@@ -49,11 +49,14 @@ if TYPE_CHECKING:
         article_from_parsed,  # noqa: F401
         finalise_new,  # noqa: F401
     )
+    from newsarc.check import Checker, Problem  # noqa: F401
+    from newsarc.exchange.importer import BadRecord  # noqa: F401
     from newsarc.feeds import FeedUpdate
     from newsarc.ingest.sources import Source, iter_sources, url_source  # noqa: F401
     from newsarc.links import Removed
     from newsarc.names.gazetteer import PlaceNamed
     from newsarc.similar import Similar
+    from newsarc.timeline import Timeline  # noqa: F401
     from newsarc.versions import Diff, Related, Versions
 
 # Re-exported from newsarc.adding and newsarc.ingest.sources, imported on first use (PEP 562): a search never
@@ -63,6 +66,11 @@ _LAZY = {
     "add_sources": "newsarc.adding", "article_from_parsed": "newsarc.adding", "finalise_new": "newsarc.adding",
     "Source": "newsarc.ingest.sources", "iter_sources": "newsarc.ingest.sources",
     "url_source": "newsarc.ingest.sources",
+    # The types the calls below take and return, from the modules that define them: a face imports them here.
+    "BadRecord": "newsarc.exchange.importer", "Checker": "newsarc.check", "Problem": "newsarc.check",
+    "FeedUpdate": "newsarc.feeds", "Removed": "newsarc.links", "PlaceNamed": "newsarc.names.gazetteer",
+    "Similar": "newsarc.similar", "Timeline": "newsarc.timeline", "Diff": "newsarc.versions",
+    "Related": "newsarc.versions", "Versions": "newsarc.versions",
 }
 
 

@@ -6,7 +6,13 @@
 - Whoosh's private names, and the Whoosh modules that hold its binary formats, are used only inside
   newsarc/index/whoosh_internals/, and there its replacements are really in place;
 - SQL is written only by the module that owns each SQLite database;
-- files are written only through newsarc/storage/atomic.py.
+- files are written only through newsarc/storage/atomic.py;
+- one concept per module: PyYAML only in newsarc/yamlio.py (and the import reader), the terminal's progress bars
+  only in newsarc/cli/progress.py, no module left behind that only forwards to another, and newsarc/names/ below
+  the index and the store;
+- types at the boundary: a face takes every library type from newsarc.api, which offers every type its calls
+  take and return, and mypy is strict (every function typed, no bare generics) over newsarc/ but for the Whoosh
+  boundary.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -303,27 +310,6 @@ def test_files_are_written_only_through_storage_atomic() -> None:
     assert offenders == []
 
 
-@pytest.mark.parametrize(("source", "rule"), [
-    ("def f(store):\n    return store.backend.doc_count()\n", "face"),
-    ("def f(db):\n    db.execute('SELECT 1')\n", "sql"),
-    ("def f(path):\n    path.write_text('x')\n", "write"),
-    ("def f(path):\n    with open(path, 'a') as out:\n        out.write('x')\n", "write"),
-    ("def f(entry):\n    import yaml\n    return yaml.safe_dump(entry)\n", "yaml"),
-    ("from yaml import CSafeDumper\n", "yaml"),
-])
-def test_each_rule_finds_a_violation_planted_on_purpose(source: str, rule: str) -> None:
-    tree = ast.parse(source)
-    path = PACKAGE / "cli" / "planted.py"
-    if rule == "face":
-        assert [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in STORE_INTERNALS]
-    elif rule == "sql":
-        assert len(sql_uses(path, tree)) == 2
-    elif rule == "yaml":
-        assert len(yaml_uses(path, tree)) == 1
-    else:
-        assert len(write_uses(path, tree)) == 1
-
-
 # YAML is a format, not storage: PyYAML is used by newsarc/yamlio.py alone (safe loading, the one writer of article
 # YAML, the files kept one entry a line), but for the import reader, which checks each node of a file from
 # elsewhere before it constructs anything.
@@ -349,18 +335,158 @@ def test_yaml_is_read_and_written_only_through_the_format_module() -> None:
     assert not {dep for dep in edges["newsarc.yamlio"] if dep.startswith(("newsarc.storage", "newsarc.index"))}
 
 
-def test_every_library_type_a_face_imports_is_offered_by_newsarc_api() -> None:
-    """The faces import request and result types from their modules today; newsarc.api offers each of them, so a
-    face can take everything it needs from the one public module."""
+# -- one concept per module -------------------------------------------------------------------------------------
+def forwards_only(tree: ast.Module) -> bool:
+    """A module that defines nothing and only hands on names it imports (a forwarder left by a move)."""
+    body = [node for node in tree.body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    return bool(body) and all(isinstance(node, ast.Import | ast.ImportFrom)
+                              or (isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__all__")
+                              for node in body) and any(isinstance(node, ast.ImportFrom) for node in body)
+
+
+def test_no_module_only_forwards_to_another() -> None:
+    """A move is finished: callers import the new module, and the old name is gone (package __init__ files, which
+    name a package's public parts, are not forwarders)."""
+    offenders = [module_name(path) for path, tree in library_sources()
+                 if path.name != "__init__.py" and forwards_only(tree)]
+    assert offenders == []
+
+
+# Concepts with one home: the third-party module that does the work is imported there and nowhere else.
+CONCEPT_HOMES = {
+    "rich.progress": ("cli/progress.py", "progress bars on the terminal"),
+}
+
+
+def imports_module(tree: ast.Module, module: str) -> list[int]:
+    """The lines where `tree` imports `module` or a module inside it."""
+    return [node.lineno for node in ast.walk(tree)
+            if (isinstance(node, ast.Import) and any(a.name == module or a.name.startswith(module + ".")
+                                                     for a in node.names))
+            or (isinstance(node, ast.ImportFrom) and node.module
+                and (node.module == module or node.module.startswith(module + ".")
+                     or any(f"{node.module}.{a.name}" == module for a in node.names)))]
+
+
+def test_each_concept_lives_in_its_one_module() -> None:
+    offenders = [f"{path.relative_to(PACKAGE).as_posix()}:{line} {module} (belongs in {home})"
+                 for path, tree in library_sources() for module, (home, _) in CONCEPT_HOMES.items()
+                 if path.relative_to(PACKAGE).as_posix() != home for line in imports_module(tree, module)]
+    assert offenders == []
+
+
+def test_names_reach_no_index_or_store() -> None:
+    """newsarc/names/ is the bottom of the library (the index builds on it): what alias suggestions read from the
+    index comes through the NameEvidence protocol, the store is passed in, and files are read through
+    newsarc.yamlio and written through storage/atomic.py -- nothing else of storage or the index is imported."""
+    edges = graph()
+    below = ("newsarc.index", "newsarc.storage", "newsarc.api")
+    offenders = {module: sorted(dep for dep in deps if dep.startswith(below) and dep != "newsarc.storage.atomic")
+                 for module, deps in edges.items() if module.startswith("newsarc.names")}
+    assert {module: deps for module, deps in offenders.items() if deps} == {}
+
+
+# -- types at the boundary --------------------------------------------------------------------------------------
+def is_type_name(name: str) -> bool:
+    """CamelCase: a class or type alias (SearchHit), not a constant (SEARCH_FIELDS) or a function."""
+    return name[:1].isupper() and not name.isupper()
+
+
+def face_type_imports(path: Path, tree: ast.Module) -> list[str]:
+    """Types a face imports from a library module other than newsarc.api (and newsarc.errors, whose exception
+    types are the errors' own public module), at run time or under TYPE_CHECKING."""
+    return [f"{where(path, node)} {node.module}.{alias.name}" for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("newsarc")
+            and not node.module.startswith(("newsarc.cli", "newsarc.web"))
+            and node.module not in ("newsarc.api", "newsarc.errors")
+            for alias in node.names if is_type_name(alias.name)]
+
+
+def test_faces_take_every_library_type_from_newsarc_api() -> None:
+    offenders = [use for path, tree in library_sources() if module_name(path).startswith(FACES)
+                 for use in face_type_imports(path, tree)]
+    assert offenders == []
+
+
+def test_every_type_of_the_public_api_is_offered_by_it() -> None:
+    """Each type named in a public function's signature in newsarc.api, and each type a face imports from it, is
+    an attribute of newsarc.api (some loaded on first use), so a caller needs no other module to name them."""
     from newsarc import api
 
-    wanted = set()
+    tree = ast.parse((PACKAGE / "api.py").read_text(encoding="utf-8"))
+    named: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_"):
+            arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            for annotation in [a.annotation for a in arguments] + [node.returns]:
+                if annotation is not None:
+                    named.update(n.id for n in ast.walk(annotation) if isinstance(n, ast.Name) and is_type_name(n.id))
+    assert {"SearchRequest", "SearchResult", "Store", "Versions"} <= named  # the scan reads the signatures
     for path, tree in library_sources():
-        if not module_name(path).startswith(FACES):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module in ("newsarc.index.backend", "newsarc.storage.store"):
-                wanted.update(alias.name for alias in node.names)
-    assert "SearchHit" in wanted  # the scan sees the faces' imports (they build no SearchRequest themselves now)
-    assert sorted(name for name in wanted | {"SearchHit", "SearchResult", "Snippet", "SearchRequest", "Store"}
-                  if not hasattr(api, name)) == []
+        if module_name(path).startswith(FACES):
+            named.update(alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                         and node.module == "newsarc.api" for alias in node.names if is_type_name(alias.name))
+    typing_names = {"Any", "Callable", "Iterable", "Iterator", "Mapping", "Sequence", "NoReturn"}
+    assert sorted(name for name in named - typing_names if not hasattr(api, name)) == []
+
+
+def mypy_loosened(config: dict[str, Any]) -> list[str]:
+    """Modules for which the project's mypy settings switch off a strict check, outside the Whoosh boundary."""
+    mypy = config["tool"]["mypy"]
+    loose = [f"[tool.mypy] {check}" for check in ("disallow_untyped_defs", "disallow_any_generics")
+             if not mypy.get(check)]
+    for override in mypy.get("overrides", []):
+        modules = override["module"] if isinstance(override["module"], list) else [override["module"]]
+        switched_off = [check for check in ("disallow_untyped_defs", "disallow_any_generics", "check_untyped_defs")
+                        if override.get(check) is False] + (["ignore_errors"] if override.get("ignore_errors") else [])
+        loose += [f"{module}: {check}" for module in modules for check in switched_off
+                  if not module.startswith("newsarc.index.whoosh_internals")]
+    return loose
+
+
+def test_mypy_is_strict_over_the_library_outside_the_whoosh_boundary() -> None:
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["mypy"]["files"] == ["newsarc"]
+    assert mypy_loosened(config) == []
+
+
+# -- every rule above finds what it was written for ---------------------------------------------------------
+@pytest.mark.parametrize(("source", "rule"), [
+    ("def f(store):\n    return store.backend.doc_count()\n", "face"),
+    ("def f(db):\n    db.execute('SELECT 1')\n", "sql"),
+    ("def f(path):\n    path.write_text('x')\n", "write"),
+    ("def f(path):\n    with open(path, 'a') as out:\n        out.write('x')\n", "write"),
+    ("def f(entry):\n    import yaml\n    return yaml.safe_dump(entry)\n", "yaml"),
+    ("from yaml import CSafeDumper\n", "yaml"),
+    ('"""Moved."""\nfrom newsarc.yamlio import load_yaml\n\n__all__ = ["load_yaml"]\n', "forwarder"),
+    ("from rich.progress import Progress\n", "concept"),
+    ("from rich import progress\n", "concept"),
+    ("from newsarc.index.backend import SearchRequest\n", "face type"),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from newsarc.storage.store import Store\n", "face type"),
+])
+def test_each_rule_finds_a_violation_planted_on_purpose(source: str, rule: str) -> None:
+    tree = ast.parse(source)
+    path = PACKAGE / "cli" / "planted.py"
+    if rule == "face":
+        assert [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in STORE_INTERNALS]
+    elif rule == "sql":
+        assert len(sql_uses(path, tree)) == 2
+    elif rule == "yaml":
+        assert len(yaml_uses(path, tree)) == 1
+    elif rule == "forwarder":
+        assert forwards_only(tree)
+    elif rule == "concept":
+        assert len(imports_module(tree, "rich.progress")) == 1
+    elif rule == "face type":
+        assert len(face_type_imports(path, tree)) == 1
+    else:
+        assert len(write_uses(path, tree)) == 1
+
+
+def test_the_mypy_rule_finds_an_exemption_planted_on_purpose() -> None:
+    planted = {"tool": {"mypy": {"disallow_untyped_defs": True, "disallow_any_generics": True, "overrides": [
+        {"module": ["newsarc.adding", "newsarc.index.whoosh_internals.postings"], "disallow_untyped_defs": False},
+        {"module": "newsarc.ingest.mail", "ignore_errors": True}]}}}
+    assert mypy_loosened(planted) == ["newsarc.adding: disallow_untyped_defs", "newsarc.ingest.mail: ignore_errors"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarc.errors import UsageError
+
+if TYPE_CHECKING:
+    from newsarc.api import AddOutcome, AddReport
 
 
 class FailureLog:
@@ -31,7 +34,7 @@ class FailureLog:
                 raise UsageError(f"--failures {self.path}: cannot write ({exc.strerror or exc})") from None
         return self
 
-    def write(self, outcome: Any) -> None:
+    def write(self, outcome: AddOutcome) -> None:
         if self.handle is not None:
             self.handle.write(json.dumps({"path": outcome.origin, "reason": outcome.reason}, ensure_ascii=False)
                               + "\n")
@@ -45,7 +48,7 @@ class FailureLog:
                 raise UsageError(f"--failures {self.path}: cannot write ({error.strerror or error})") from None
 
 
-def describe_outcome(outcome: Any) -> str:
+def describe_outcome(outcome: AddOutcome) -> str:
     if outcome.status == "added":
         link = f"  ({outcome.link.replace('_of ', ' of ')})" if outcome.link else ""
         return f"added {outcome.id}  {outcome.title}{link}"
@@ -54,7 +57,7 @@ def describe_outcome(outcome: Any) -> str:
     return f"already in the archive as {outcome.id}  {outcome.title}".rstrip()
 
 
-def summary_line(report: Any, date_order: str | None) -> str:
+def summary_line(report: AddReport, date_order: str | None) -> str:
     added, dups, bad = report.count("added"), report.count("duplicate"), report.count("failed")
     summary = f"{added} added, {dups} already in the archive, {bad} failed"
     if report.count("skipped"):

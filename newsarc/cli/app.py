@@ -23,7 +23,8 @@ from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from newsarc.search_request import CLI_LIMITS, LISTING_SORTS, SORTS
 
 if TYPE_CHECKING:
-    from newsarc.api import Store
+    from newsarc.api import AddOutcome, AddReport, Store
+    from newsarc.cli.render import Output
 
 T = TypeVar("T")
 
@@ -187,7 +188,7 @@ class Env:
                                      warn=lambda m: click.echo(f"newsarc: warning: {one_line(m)}", err=True))
         return self._store
 
-    def output(self) -> Any:
+    def output(self) -> Output:
         from newsarc.cli.render import Output
 
         return Output(sys.stdout, self.color)
@@ -732,10 +733,11 @@ def import_(env: Env, file: str, fmt: str | None, update: bool, failures: str | 
     from pathlib import Path
 
     from newsarc import api
+    from newsarc.api import BadRecord
     from newsarc.cli.add_report import FailureLog
     from newsarc.cli.progress import ingest_progress, say
     from newsarc.errors import BadInputError
-    from newsarc.exchange.importer import BadRecord, count_records, read_records
+    from newsarc.exchange.importer import count_records, read_records
 
     store = env.store(create=True)
     records = ((f"{file} {where}", BadInputError(record.reason) if isinstance(record, BadRecord) else record)
@@ -743,7 +745,7 @@ def import_(env: Env, file: str, fmt: str | None, update: bool, failures: str | 
     differing_fields: set[str] = set()  # the outcomes are not kept: an import's memory must not grow with it
     with FailureLog(failures) as log, ingest_progress(store=store, total_items=count_records(Path(file), fmt),
                                                       label="importing") as progress:
-        def show(outcome: Any) -> None:
+        def show(outcome: AddOutcome) -> None:
             progress.article(outcome)
             if outcome.status == "differing":
                 differing_fields.update(outcome.reason.split(", "))
@@ -783,7 +785,7 @@ def _interrupted(run: Callable[[], object]) -> bool:
     return False
 
 
-def _exit_interrupted(report: Any, command: str) -> NoReturn:
+def _exit_interrupted(report: AddReport, command: str) -> NoReturn:
     click.echo(f"newsarc: {report.interrupted_line(command)}", err=True)
     sys.exit(130)
 

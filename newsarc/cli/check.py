@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from newsarc.cli.output import output_options, write_document
 from newsarc.errors import ExitCode
+
+if TYPE_CHECKING:
+    from newsarc.cli.app import Env
 
 
 @click.command()
@@ -19,7 +22,7 @@ from newsarc.errors import ExitCode
                    "Never deletes an article file and never guesses an ambiguous date.")
 @output_options("json", texts={"json": "Print one JSON object: counts, the problems left and those repaired."})
 @click.pass_obj
-def check(env: Any, repair: bool, machine: str | None) -> None:
+def check(env: Env, repair: bool, machine: str | None) -> None:
     """Check every article file and the index against each other; report each problem on one line.
 
     Each line reads `path: field: problem; what to do`. Checks YAML syntax, required fields, types, dates, that
@@ -34,7 +37,7 @@ def check(env: Any, repair: bool, machine: str | None) -> None:
       newsarc check
       newsarc check --repair
     """
-    from newsarc.check import Checker
+    from newsarc.api import Checker
 
     checker = Checker(env.store())
     problems = checker.run(repair=repair)

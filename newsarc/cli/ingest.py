@@ -5,16 +5,19 @@ newsarc.cli.progress."""
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from newsarc.cli.output import output_options, write_records
 from newsarc.errors import ExitCode
 
+if TYPE_CHECKING:
+    from newsarc.cli.app import Env
+
 
 # -- newsarc show --versions / --diff ------------------------------------------------------------------------
-def show_versions(env: Any, article_id: str, *, diff: bool) -> None:
+def show_versions(env: Env, article_id: str, *, diff: bool) -> None:
     """List the versions of a page (same URL, changed text), or show what changed from the previous one."""
     from newsarc import api
     from newsarc.versions import when
@@ -45,7 +48,7 @@ DUPS_CSV_FIELDS = ("cluster", "kind", "id", "date", "source", "title", "url")
     "csv": "Print one row per article: its cluster's first id, its kind (original, duplicate, version) and fields.",
 })
 @click.pass_obj
-def dups(env: Any, machine: str | None) -> None:
+def dups(env: Env, machine: str | None) -> None:
     """List clusters of near-duplicates and versions: an article and those linked to it.
 
     Articles are linked when added (see `newsarc add --dedupe`): `duplicate_of` for the same story from
@@ -84,7 +87,7 @@ def dups(env: Any, machine: str | None) -> None:
 @click.command()
 @click.argument("article_id", metavar="ID")
 @click.pass_obj
-def reextract(env: Any, article_id: str) -> None:
+def reextract(env: Env, article_id: str) -> None:
     """Read an article again from the original kept with --keep-original (after newsarc's extractors improved).
 
     What the extractor reads (title, date, source, url, authors, location, language, body) replaces the stored
@@ -121,7 +124,7 @@ def feed() -> None:
 @click.option("--tag", "tags", multiple=True, help="Tag every article from this feed (repeatable).")
 @click.option("--allow-private", is_flag=True, help="Let the URL reach private and local addresses.")
 @click.pass_obj
-def feed_add(env: Any, location: str, tags: tuple[str, ...], allow_private: bool) -> None:
+def feed_add(env: Env, location: str, tags: tuple[str, ...], allow_private: bool) -> None:
     """Subscribe to a feed (checked by reading it once); `newsarc feed update` adds its entries.
 
     \b
@@ -145,7 +148,7 @@ FEED_FIELDS = ("url", "title", "tags", "last_updated", "last_added", "last_error
                        "jsonl": "Print one subscription a line, as --json's objects.",
                        "csv": "Print one subscription a row: " + ", ".join(FEED_FIELDS) + "."})
 @click.pass_obj
-def feed_list(env: Any, machine: str | None) -> None:
+def feed_list(env: Env, machine: str | None) -> None:
     """List the subscriptions with their last update.
 
     \b
@@ -176,7 +179,7 @@ def feed_list(env: Any, machine: str | None) -> None:
 @feed.command(name="rm")
 @click.argument("which", metavar="URL|N|TITLE")
 @click.pass_obj
-def feed_rm(env: Any, which: str) -> None:
+def feed_rm(env: Env, which: str) -> None:
     """Unsubscribe from a feed (its articles stay in the archive). Name it by URL, title or its number in
     `newsarc feed list`.
 
@@ -197,7 +200,7 @@ def feed_rm(env: Any, which: str) -> None:
 @click.option("--dedupe", type=click.Choice(["link", "skip", "keep"]), default="link", show_default=True,
               help="Near-duplicates of articles already in: link, skip or keep.")
 @click.pass_obj
-def feed_update(env: Any, which: tuple[str, ...], fetch_pages: bool, keep_original: bool, dedupe: str) -> None:
+def feed_update(env: Env, which: tuple[str, ...], fetch_pages: bool, keep_original: bool, dedupe: str) -> None:
     """Add the new entries of every feed (or those named): one summary line per feed. A feed that fails is
     reported and the others go on; the exit status is then 8.
 

@@ -9,11 +9,14 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from newsarc.api import INDEX_BATCH
+
+if TYPE_CHECKING:
+    from newsarc.api import AddOutcome, Source, Store
 
 PROGRESS_MIN_SOURCES = 200
 PROGRESS_MIN_BYTES = 20 * 1024 * 1024
@@ -134,7 +137,7 @@ class AddMeter:
         self.flush_started: float | None = None
         self.started = time.monotonic()
 
-    def article(self, outcome: Any) -> None:
+    def article(self, outcome: AddOutcome) -> None:
         self.articles += 1
         indexed = outcome.status in ("added", "updated")
         self.added += indexed
@@ -238,7 +241,7 @@ class SourceTally:
     first_origin: str = ""
 
     @classmethod
-    def of(cls, sources: Iterable[Any]) -> SourceTally:
+    def of(cls, sources: Iterable[Source]) -> SourceTally:
         tally = cls()
         for source in sources:
             if not tally.count:
@@ -250,7 +253,7 @@ class SourceTally:
 
 
 @contextlib.contextmanager
-def ingest_progress(sources: Iterable[Any] | SourceTally | None = None, *, store: Any = None,
+def ingest_progress(sources: Iterable[Source] | SourceTally | None = None, *, store: Store | None = None,
                     total_items: int = 0, label: str = "adding") -> Iterator[AddMeter]:
     """A bar for an add (over its sources, or their SourceTally) or an import (over total_items records), for
     runs worth one; it follows the indexing through store.on_index."""

@@ -12,8 +12,6 @@ import sys
 import textwrap
 from typing import IO, TYPE_CHECKING, Any
 
-from newsarc.article import Article
-from newsarc.index.backend import SearchHit, SearchResult, Snippet
 from newsarc.records import (  # noqa: F401 - SEARCH_FIELDS, LIST_FIELDS, entry_record: re-exported for the commands
     LIST_FIELDS,
     SEARCH_FIELDS,
@@ -26,8 +24,7 @@ from newsarc.records import (  # noqa: F401 - SEARCH_FIELDS, LIST_FIELDS, entry_
 from newsarc.search_request import FACET_LABELS  # the facets' names, as the web page shows them too
 
 if TYPE_CHECKING:
-    from newsarc.api import CatalogEntry
-    from newsarc.timeline import Timeline
+    from newsarc.api import Article, CatalogEntry, SearchHit, SearchResult, Similar, Snippet, Timeline
 
 
 class Output:
@@ -347,7 +344,7 @@ def print_stats(stats: dict[str, Any], out: Output) -> None:
 LAYOUT_WIDTH = 80  # the columns a human layout fits when neither the terminal nor $COLUMNS says
 
 
-def print_similar(like: Any, out: Output) -> None:
+def print_similar(like: Similar, out: Output) -> None:
     """The article, its key terms, and each similar article on a line (title clipped) with the terms they share,
     all within the terminal's width ($COLUMNS, else 80 columns)."""
     width = out.width or LAYOUT_WIDTH

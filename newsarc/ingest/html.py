@@ -56,7 +56,7 @@ def _first(*values: Any) -> str:
     return ""
 
 
-def _types(node: dict) -> set[str]:
+def _types(node: dict[str, Any]) -> set[str]:
     kind = node.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return {str(k).lower() for k in kinds if k}

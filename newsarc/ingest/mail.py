@@ -71,7 +71,7 @@ def _sender(message: Any) -> str:
     return " ".join(name.split()) or address
 
 
-def _body(message: Any, origin: str, hints: dict[str, Any], date_order: str, rules: Any) -> tuple[str, dict]:
+def _body(message: Any, origin: str, hints: dict[str, Any], date_order: str, rules: Any) -> tuple[str, dict[str, Any]]:
     """(body text, metadata found in the HTML part)."""
     html_part = message.get_body(preferencelist=("html",))
     text_part = message.get_body(preferencelist=("plain",))

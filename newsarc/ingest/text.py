@@ -254,7 +254,7 @@ def footer_start(lines: list[str], rules: Rules) -> int:
 
 def parse_text(
     text: str, *, date_order: str = "DMY", rules: Rules | None = None, origin: str = "input"
-) -> dict:
+) -> dict[str, Any]:
     """A plain-text article's fields: title, date, date_ambiguous, source, authors, tags, location, body."""
     if (date_order or "").upper() not in DATE_ORDERS:
         raise BadInputError(

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from newsarc.storage.archive import ARTICLES_DIR
 
@@ -60,7 +61,14 @@ def _same(recorded: Stamp | None, st: os.stat_result) -> bool:
     return recorded is not None and recorded[0] != UNKNOWN and recorded == (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def detect(root: Path, recorded_dirs: dict[str, int], stamps_in, all_stamps, *, full: bool) -> Changes:
+class StampsIn(Protocol):
+    """Catalog.stamps_in: the recorded stamps of the files in a directory (and below it, if recursive)."""
+
+    def __call__(self, directory: str, recursive: bool = False) -> dict[str, Stamp]: ...
+
+
+def detect(root: Path, recorded_dirs: dict[str, int], stamps_in: StampsIn,
+           all_stamps: Callable[[], dict[str, Stamp]], *, full: bool) -> Changes:
     """Compare the files under root/articles with what the catalog recorded.
 
     stamps_in(dir) and all_stamps() read recorded file stamps from the catalog; they are passed in so this

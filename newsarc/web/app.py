@@ -45,6 +45,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsarc import api
+from newsarc.api import OptionError
 from newsarc.errors import (
     AmbiguousIdError,
     ArchiveError,
@@ -62,7 +63,6 @@ from newsarc.search_request import (
     REPEATABLE,
     TIMELINE_OPTIONS,
     WEB_LIMITS,
-    OptionError,
     asks_nothing,
     build_listing,
     build_request,

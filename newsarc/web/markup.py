@@ -12,12 +12,13 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-from newsarc.index.backend import Snippet
+if TYPE_CHECKING:
+    from newsarc.api import Snippet
 
 
 def snippet_html(snippet: Snippet) -> Markup:
