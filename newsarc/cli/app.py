@@ -218,7 +218,7 @@ def cli_name(option: str) -> str:
 def checked(build: Callable[..., T], options: dict[str, Any], **settings: Any) -> T:
     """The library's request from the command's options as data; a value it refuses is a usage error in the
     library's words, under the option's command-line name (`--since must be a date: ...`)."""
-    from newsarc.search_request import OptionError
+    from newsarc.api import OptionError
 
     try:
         return build(options, **settings)
@@ -232,7 +232,8 @@ def date_option(name: str, help_text: str) -> Callable[..., Any]:
     which builds no search request)."""
 
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-        from newsarc.search_request import OptionError, check_date
+        from newsarc.api import OptionError
+        from newsarc.search_request import check_date
 
         try:
             return check_date(param.name or name, value)
