@@ -5,6 +5,8 @@
   the catalog, the archive lock): the library does that for them;
 - Whoosh's private names, and the Whoosh modules that hold its binary formats, are used only inside
   newsarc/index/whoosh_internals/, and there its replacements are really in place;
+- outside newsarc/index/, the index is reached only through its protocols (newsarc.index.backend) and the
+  default engine: no Whoosh, no engine module, no Whoosh file name;
 - SQL is written only by the module that owns each SQLite database;
 - files are written only through newsarc/storage/atomic.py;
 - one concept per module: PyYAML only in newsarc/yamlio.py (and the import reader), the terminal's progress bars
@@ -335,6 +337,37 @@ def test_yaml_is_read_and_written_only_through_the_format_module() -> None:
     assert not {dep for dep in edges["newsarc.yamlio"] if dep.startswith(("newsarc.storage", "newsarc.index"))}
 
 
+# -- the search engine seam (issue 23.2) ------------------------------------------------------------------------
+def engine_uses(path: Path, tree: ast.Module) -> list[str]:
+    """Where a module outside newsarc/index/ reaches past the engine's protocols: an import of Whoosh, or of an
+    index module but the protocols (newsarc.index.backend) and the default engine (newsarc.index), or a name of
+    Whoosh's files (`_MAIN_3.toc`)."""
+    found = []
+    for node in ast.walk(tree):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module if node.module != "newsarc.index" else f"newsarc.index.{alias.name}"
+                       for alias in node.names]
+        found += [f"{where(path, node)} {module}" for module in modules
+                  if (module.startswith("newsarc.index.")
+                      and module not in ("newsarc.index.backend", "newsarc.index.default_engine"))
+                  or module.split(".")[0] == "whoosh"]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"_MAIN_|\.toc\b", node.value):
+            found.append(f"{where(path, node)} {node.value!r}")
+    return found
+
+
+def test_the_index_is_reached_only_through_its_protocols() -> None:
+    """Storage, names, the features and the faces talk to the index through newsarc.index.backend (Engine,
+    SearchBackend, NameEvidence) and take the default engine from newsarc.index, so a second engine changes
+    nothing outside newsarc/index/ (tests/test_second_backend.py runs one)."""
+    offenders = [use for path, tree in library_sources() if (PACKAGE / "index") not in path.parents
+                 for use in engine_uses(path, tree)]
+    assert offenders == []
+
+
 # -- one concept per module -------------------------------------------------------------------------------------
 def forwards_only(tree: ast.Module) -> bool:
     """A module that defines nothing and only hands on names it imports (a forwarder left by a move)."""
@@ -464,6 +497,10 @@ def test_mypy_is_strict_over_the_library_outside_the_whoosh_boundary() -> None:
     ("from rich.progress import Progress\n", "concept"),
     ("from rich import progress\n", "concept"),
     ("from newsarc.index.backend import SearchRequest\n", "face type"),
+    ("from newsarc.index.whoosh_backend import WhooshBackend\n", "engine"),
+    ("from newsarc.index import whoosh_files\n", "engine"),
+    ("def f(root):\n    return list(root.glob('_MAIN_*.toc'))\n", "engine"),
+    ("def f():\n    import whoosh.index\n", "engine"),
     ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from newsarc.storage.store import Store\n", "face type"),
 ])
 def test_each_rule_finds_a_violation_planted_on_purpose(source: str, rule: str) -> None:
@@ -479,6 +516,8 @@ def test_each_rule_finds_a_violation_planted_on_purpose(source: str, rule: str) 
         assert forwards_only(tree)
     elif rule == "concept":
         assert len(imports_module(tree, "rich.progress")) == 1
+    elif rule == "engine":
+        assert len(engine_uses(path, tree)) == 1
     elif rule == "face type":
         assert len(face_type_imports(path, tree)) == 1
     else:
