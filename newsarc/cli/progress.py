@@ -197,11 +197,11 @@ class AddMeter:
         read_left = reading * (1 - fraction) / fraction
         expected_added = self.added / fraction
         # Before a batch is in, indexing is guessed from reading, on this machine as loaded as it is now. Measured
-        # on the BBC corpus, an article costs about 0.8x its reading time to index in a batch of 500 and 1.4-3x
-        # in one of 2000 (Whoosh flushes and merges segments within a big batch; the spread is the machine's
-        # load): the ratio grows with the batch, 2x at 2000.
+        # on the benchmark's articles (`add FOLDER` of text files, batches of INDEX_BATCH = 3000 split over two
+        # processes; issue 24): indexing an article cost 2.4x its reading time in a batch of 1000 and 4.0-4.2x in
+        # one of 3000 (the bigger batch's segments are merged within it): the ratio grows with the batch.
         batch = min(max(self.added / fraction, 1.0), float(INDEX_BATCH))
-        prior = max(self.PRIOR_INDEX_SECONDS, (0.5 + 0.75 * batch / 1000) * reading / max(self.articles, 1))
+        prior = max(self.PRIOR_INDEX_SECONDS, (1.5 + 0.87 * batch / 1000) * reading / max(self.articles, 1))
         per_article = self.index_seconds / self.committed if self.committed else prior
         unflushed = max(self.added - self.committed, 0)
         index_left = max(expected_added - self.committed - unflushed, 0) * per_article
