@@ -234,7 +234,19 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
         from newsarc.names.aliases import load_groups, load_splits, splits_as_groups
 
         request.aliases = load_groups(store.archive.root) + splits_as_groups(load_splits(store.archive.root))
-    return store.read_index(lambda: store.backend.search(request))
+    result = store.read_index(lambda: store.backend.search(request))
+    if result.facets.get("place") or request.places:
+        result.facet_labels["place"] = place_names(store, [*(int(value) for value, _ in result.facets.get("place", ())),
+                                                           *request.places])
+    return result
+
+
+def place_names(store: Store, places: Iterable[int]) -> dict[str, str]:
+    """{place id: its label}: each gazetteer place as the archive spells it (Abu Kamal · al-Bukamal · البوكمال),
+    for a place facet or filter (newsarc.place_labels)."""
+    from newsarc.place_labels import place_labels
+
+    return {str(place): label.text for place, label in place_labels(store, places).items()}
 
 
 def matched_words(store: Store, article_id: str, query: str, *, exact: bool = False) -> list[str]:

@@ -45,8 +45,14 @@ def hit_record(hit: SearchHit) -> dict[str, Any]:
 
 
 def facet_records(result: SearchResult) -> dict[str, list[dict[str, Any]]]:
-    return {name: [{"value": value, "count": count} for value, count in pairs]
-            for name, pairs in result.facets.items()}
+    """Each facet's values with their counts; a value a reader cannot read (a place's gazetteer id) also has its
+    label (the place's spellings in the archive)."""
+    records: dict[str, list[dict[str, Any]]] = {}
+    for name, pairs in result.facets.items():
+        labels = result.facet_labels.get(name, {})
+        records[name] = [{"value": value, "count": count, **({"label": labels[value]} if value in labels else {})}
+                         for value, count in pairs]
+    return records
 
 
 def search_document(result: SearchResult) -> dict[str, Any]:

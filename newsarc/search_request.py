@@ -28,10 +28,11 @@ SORTS = ("relevance", "date")  # best match first, or newest first (undated last
 PERIODS = ("day", "week", "month", "year")  # timeline periods (newsarc.timeline)
 LISTING_SORTS = ("added", "date")  # a listing of every article: most recently added, or newest date, first
 # The facets a search can count, in the order they are shown, with the name a reader sees.
-FACET_LABELS = {"tag": "tags", "source": "sources", "location": "locations", "language": "languages",
-                "month": "months"}
+FACET_LABELS = {"tag": "tags", "place": "places", "source": "sources", "location": "locations",
+                "language": "languages", "month": "months"}
 EVERY = "*"  # the query that admits every article (filters alone)
-FILTERS = ("tags", "source", "since", "until")  # options that narrow a search; alone, they list what they admit
+# Options that narrow a search; alone, they list what they admit.
+FILTERS = ("tags", "places", "source", "since", "until")
 
 _DIGITS = re.compile(r"[0-9]{1,9}")  # str.isdigit() admits ², ① and ٣
 _TRUE = ("1", "true", "yes", "on")
@@ -73,6 +74,7 @@ class OptionError(UsageError):
 OPTIONS = {
     "query": "the query text, in newsarc's query language",
     "tags": "only articles with every one of these tags",
+    "places": "only articles naming every one of these places, in any spelling (gazetteer ids or names)",
     "source": "only articles from this source",
     "since": "only articles dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)",
     "until": "only articles dated on or before this date",
@@ -84,11 +86,11 @@ OPTIONS = {
     "facets": "count the matches by tag, source, location, language and month",
     "snippets": "highlighted fragments of the matching text",
 }
-REPEATABLE = ("tags",)  # options given once per value (`--tag A --tag B`, `tag=A&tag=B`); the others once
+REPEATABLE = ("tags", "places")  # options given once per value (`--tag A --tag B`, `tag=A&tag=B`); the others once
 # A listing (newsarc list, the front page, /recent) takes the filters and a page; its sorts are LISTING_SORTS.
 LISTING_OPTIONS = ("tags", "source", "since", "until", "sort", "page", "limit")
 # A timeline (newsarc timeline, /timeline) counts a search's matches per period (PERIODS) and labels the peaks.
-TIMELINE_OPTIONS = ("query", "tags", "source", "since", "until", "exact", "by", "peaks")
+TIMELINE_OPTIONS = ("query", "tags", "places", "source", "since", "until", "exact", "by", "peaks")
 MAX_PEAKS = 20
 
 
@@ -136,7 +138,8 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
         elif require_query:
             raise OptionError("query", "is required: the search query, in newsarc's query language")
     return SearchRequest(query, limit=_number(options, "limit", 10, 1, limits.max_limit),
-                         page=_number(options, "page", 1, 1, limits.max_page), sort=sort, tags=tags, source=source,
+                         page=_number(options, "page", 1, 1, limits.max_page), sort=sort, tags=tags,
+                         places=check_places(options.get("places"), limits), source=source,
                          since=since, until=until, exact=_flag(options, "exact"),
                          collapse=_flag(options, "collapse"), facets=_flag(options, "facets"),
                          snippets=_flag(options, "snippets", default=True))
@@ -202,6 +205,45 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...], *, default: st
     if text not in choices:
         raise OptionError(name, f"must be one of {', '.join(choices)}")
     return text
+
+
+def check_places(values: Any, limits: Limits = CLI_LIMITS) -> tuple[int, ...]:
+    """The gazetteer ids of a place filter. Each value is an id (a place facet's link) or a name in any spelling
+    the gazetteer lists (Abu Kamal, البوكمال); a name of several places (Tripoli) is refused with their ids, so the
+    reader picks one."""
+    given = [v.strip() for v in _strings(values) if v.strip()]
+    if limits.max_tags is not None and len(given) > limits.max_tags:
+        raise OptionError("places", f"is given {len(given)} times; at most {limits.max_tags} place filters are "
+                                    f"applied")
+    from newsarc.names.gazetteer import table
+    from newsarc.names.variants import tokenize
+
+    gazetteer = table()
+    found: list[int] = []
+    for value in given:
+        if limits.max_value is not None and len(value) > limits.max_value:
+            raise OptionError("places", f"has {len(value)} characters; at most {limits.max_value} are matched")
+        if _DIGITS.fullmatch(value):
+            if gazetteer.place(int(value)) is None:
+                raise OptionError("places", f"{value} is not a place of the gazetteer: give a place's name or the "
+                                            f"id a place facet links")
+            found.append(int(value))
+            continue
+        ids = sorted(gazetteer.places_of(list(tokenize(value, extras=False))))
+        if not ids:
+            raise OptionError("places", f"{value} names no place the gazetteer knows (spell it as the gazetteer "
+                                        f"does, or search for the word instead)")
+        if len(ids) > 1:
+            choices = "; ".join(f"{pid} {label}" for pid in ids[:8]
+                                if (label := _place_label(gazetteer, pid)))
+            raise OptionError("places", f"{value} names {len(ids)} places: {choices}; give the id of the one meant")
+        found.append(ids[0])
+    return tuple(dict.fromkeys(found))
+
+
+def _place_label(gazetteer: Any, pid: int) -> str:
+    place = gazetteer.place(pid)
+    return place.label() if place is not None else ""
 
 
 def check_date(name: str, value: Any) -> str | None:

@@ -18,6 +18,8 @@ import pytest
 from tests.conftest import BBC
 from tests.support.events import HANG_GUARD
 from tests.support.web_server import (
+    ABU_KAMAL,
+    ABU_KAMAL_ID,
     ARABIC_TITLE,
     HOSTILE_SOURCE,
     HOSTILE_TAG,
@@ -25,6 +27,7 @@ from tests.support.web_server import (
     LONG_TAG,
     Server,
     add_edge_articles,
+    make_place_archive,
     make_web_archive,
     newsarc,
     start_server,
@@ -359,3 +362,34 @@ def test_the_kept_original_runs_no_script_and_loads_nothing_remote(browser: Any,
         assert dialogs == [] and remote == []
     finally:
         context.close()
+
+
+# -- issue 22.7: a place is one facet, labelled with its spellings ------------------------------------------------
+@pytest.fixture(scope="module")
+def place_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(make_place_archive(tmp_path_factory.mktemp("places") / "arc"))
+    yield running
+    assert running.stop() == 0
+
+
+def test_a_place_is_one_facet_with_its_spellings_and_filters_by_all_of_them(page: Any,
+                                                                            place_server: Server) -> None:
+    page.goto(place_server.url + "?tag=Syria")
+    assert page.inner_text("#total") == "1–4 of 4 matches"
+    entries = page.locator(".facet-place li a").all_inner_texts()
+    naming = [text for text in entries if any(spelling in text for spelling in ABU_KAMAL)]
+    assert len(naming) == 1, entries  # one entry for the town, not one per spelling
+    assert sorted(naming[0].split(" · ")) == sorted(ABU_KAMAL)
+    assert page.locator(".facet-place li", has_text="al-Bukamal").locator(".count").inner_text() == "3"
+    page.locator(".facet-place a", has_text="al-Bukamal").click()
+    page.wait_for_url(f"**place={ABU_KAMAL_ID}**")
+    assert page.inner_text("#total") == "1–3 of 3 matches"  # every spelling, both scripts
+    assert sorted(page.locator(".hit a.title").all_inner_texts()) == sorted(
+        ["Fighting near Abu Kamal on the border", "Crossing at al-Bukamal to reopen", "معارك في البوكمال"])
+    chip = page.locator(".filter.place").inner_text()
+    assert chip.startswith("place: ") and chip.endswith(" ✕")
+    assert sorted(chip[len("place: "):-len(" ✕")].split(" · ")) == sorted(ABU_KAMAL)
+    assert page.locator(".facet-place a[aria-current=true]").count() == 1
+    page.click(".filter.place")
+    page.wait_for_url("**/?tag=Syria")
+    assert page.inner_text("#total") == "1–4 of 4 matches"

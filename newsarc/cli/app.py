@@ -207,7 +207,8 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield advance
 
 
-CLI_NAMES = {"query": "QUERY", "tags": "--tag"}  # the command line's names for the library's options
+# The command line's names for the library's options (newsarc.search_request), where they differ from --NAME.
+CLI_NAMES = {"query": "QUERY", "tags": "--tag", "places": "--place"}
 
 
 def cli_name(option: str) -> str:
@@ -400,6 +401,9 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 @click.option("--sort", default=SORTS[0], show_default=True, metavar="|".join(SORTS),
               help="Order of the hits: best match first, or newest first (undated last).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable; all must match).")
+@click.option("--place", "places", multiple=True, metavar="PLACE",
+              help="Only articles naming this place in any spelling: a name the gazetteer lists or a place id "
+                   "from --facets --json (repeatable).")
 @click.option("--source", help="Only articles from this source.")
 @date_option("--since", "Only articles dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @date_option("--until", "Only articles dated on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -409,7 +413,7 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 @click.option("--explain", is_flag=True, help="Print the parsed query and the expansions applied.")
 @click.option("--collapse", is_flag=True, help="Fold near-duplicates (duplicate_of) into one hit, '+N copies'.")
 @click.option("--facets", is_flag=True,
-              help="Counts by tag, source, location, language and month beside the hits (with --json the "
+              help="Counts by tag, place, source, location, language and month beside the hits (with --json the "
                    "output becomes {\"total\", \"hits\", \"facets\"}; with --jsonl a last {\"facets\"} line).")
 @output_options()
 @click.pass_obj

@@ -160,7 +160,7 @@ def print_search(result: SearchResult, out: Output, *, page: int, limit: int) ->
                     out.line(line)
         out.line(f"-- {first}-{first + len(result.hits) - 1} of {plural(result.total, 'match', 'matches')}")
         if result.facets:
-            print_facets(result.facets, out)
+            print_facets(result, out)
         return
     from rich.padding import Padding
     from rich.text import Text
@@ -191,7 +191,7 @@ def print_search(result: SearchResult, out: Output, *, page: int, limit: int) ->
     console.print(Text(f"{first}-{first + len(result.hits) - 1} of {plural(result.total, 'match', 'matches')}",
                        style="dim"))
     if result.facets:
-        print_facets(result.facets, out)
+        print_facets(result, out)
 
 
 def _body_snippets(hit: SearchHit) -> list[Snippet]:
@@ -200,13 +200,17 @@ def _body_snippets(hit: SearchHit) -> list[Snippet]:
 
 
 
-def print_facets(facets: dict[str, list[tuple[str, int]]], out: Output) -> None:
-    """Facet counts: one line per facet when piped, a table of columns on a terminal."""
+def print_facets(result: SearchResult, out: Output) -> None:
+    """Facet counts: one line per facet when piped, a table of columns on a terminal. A place is shown once, by
+    its spellings in the archive (the label api.search gives it), not by its gazetteer id."""
+    facets = {name: [(result.facet_labels.get(name, {}).get(value, value), count) for value, count in pairs]
+              for name, pairs in result.facets.items()}
     if not out.styled:
         for name, pairs in facets.items():
             if pairs:
                 out.line(f"{FACET_LABELS.get(name, name)}: " + ", ".join(f"{v} ({c})" for v, c in pairs))
         return
+    from rich.markup import escape
     from rich.table import Table
 
     shown = [(name, pairs) for name, pairs in facets.items() if pairs]
@@ -217,7 +221,8 @@ def print_facets(facets: dict[str, list[tuple[str, int]]], out: Output) -> None:
         table.add_column(FACET_LABELS.get(name, name), overflow="fold")
     rows = max(len(pairs) for _, pairs in shown)
     for i in range(rows):
-        table.add_row(*(f"{pairs[i][0]} [dim]{pairs[i][1]}[/]" if i < len(pairs) else "" for _, pairs in shown))
+        table.add_row(*(f"{escape(pairs[i][0])} [dim]{pairs[i][1]}[/]" if i < len(pairs) else ""
+                        for _, pairs in shown))
     out.console.print(table)
 
 

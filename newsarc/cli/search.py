@@ -163,6 +163,8 @@ def alias_suggest(env: Env, accept: tuple[str, ...], limit: int, machine: str | 
 @click.argument("query", nargs=-1, required=True)
 @click.option("--by", default="month", show_default=True, metavar="|".join(PERIODS), help="Length of one bar.")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
+@click.option("--place", "places", multiple=True, metavar="PLACE",
+              help="Only articles naming this place in any spelling (a name or a place id; repeatable).")
 @click.option("--source", help="Only articles from this source.")
 @date_option("--since", "Only articles dated on or after DATE.")
 @date_option("--until", "Only articles dated on or before DATE.")

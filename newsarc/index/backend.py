@@ -53,6 +53,7 @@ class SearchRequest:
     page: int = 1
     sort: str = "relevance"  # or "date"
     tags: tuple[str, ...] = ()
+    places: tuple[int, ...] = ()  # gazetteer ids (newsarc.names.gazetteer): articles naming each, in any spelling
     source: str | None = None
     since: str | None = None  # ISO date, inclusive
     until: str | None = None  # ISO date, inclusive
@@ -102,6 +103,9 @@ class SearchResult:
     total: int
     parsed_query: str
     facets: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)
+    # What a reader sees for a facet value that is not itself readable: {"place": {"174448": "Abu Kamal ·
+    # al-Bukamal · البوكمال"}} (api.search adds it; newsarc.place_labels)
+    facet_labels: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     # (word, "variant" | "alias", terms)
     expansions: list[tuple[str, str, list[str]]] = dataclasses.field(default_factory=list)
     suggestions: list[Suggestion] = dataclasses.field(default_factory=list)  # for words the archive lacks
@@ -158,6 +162,10 @@ class SearchBackend(Protocol):
     def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]: ...
 
     def suggest(self, word: str, limit: int = 5) -> list[str]: ...
+
+    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
+        """(path, [(text, is_tag)...]) of up to limit articles that name a gazetteer place: title, body and each
+        tag, where the spellings the archive uses for it are read (newsarc.place_labels)."""
 
     def check_query(self, text: str) -> None:
         """Raise QueryError if text does not parse (saved searches are checked when saved)."""

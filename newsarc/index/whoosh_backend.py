@@ -55,8 +55,9 @@ T = TypeVar("T")
 
 # The schema's version is newsarc.index.whoosh_engine.SCHEMA_VERSION: bump it when the schema or analyzers change.
 INDEX_NAME = whoosh_files.INDEX_NAME
-FACET_FIELDS = {"tag": "tag_facet", "source": "source_facet", "location": "location_facet",
+FACET_FIELDS = {"tag": "tag_facet", "place": "places", "source": "source_facet", "location": "location_facet",
                 "language": "language", "month": "ym"}
+OVERLAPPING_FACETS = ("tag", "place")  # an article has several tags and names several places
 
 
 def check_syntax(text: str, field_names: Iterable[str]) -> None:
@@ -403,6 +404,7 @@ class WhooshBackend:
 
     def _filter(self, request: SearchRequest, reader: Any = None) -> query.Query | None:
         parts: list[query.Query] = [query.Term("tags", fold_text(tag)) for tag in request.tags]
+        parts += [query.Term("places", str(place)) for place in request.places]
         if request.source:
             parts.append(query.Term("source_key", fold_text(request.source)))
         if request.since or request.until:
@@ -522,7 +524,7 @@ class WhooshBackend:
                 limit: int) -> dict[str, list[tuple[str, int]]]:
         from whoosh import sorting
 
-        groups = {name: sorting.FieldFacet(fieldname, allow_overlap=(name == "tag"), maptype=sorting.Count)
+        groups = {name: sorting.FieldFacet(fieldname, allow_overlap=name in OVERLAPPING_FACETS, maptype=sorting.Count)
                   for name, fieldname in FACET_FIELDS.items()}
         results = searcher.search(parsed, limit=1, filter=filter_q, groupedby=groups)
         out: dict[str, list[tuple[str, int]]] = {}
@@ -538,6 +540,17 @@ class WhooshBackend:
         with self.ix.searcher() as searcher:
             parsed, _ = self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases)
             return self._facets(searcher, parsed, self._filter(request, searcher.reader()), request.facet_limit)
+
+    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
+        with self.ix.searcher() as searcher:
+            found = searcher.search(query.Term("places", str(place)), limit=limit, scored=False)
+            texts = []
+            for hit in found:
+                stored = hit.fields()
+                parts = [(stored.get("title", ""), False), (stored.get("body", ""), False)]
+                parts += [(tag, True) for tag in (stored.get("tags") or "").split("\n") if tag]
+                texts.append((stored.get("path", ""), parts))
+            return texts
 
     def _suggestions(self, searcher: Any, request: SearchRequest, expansions: list[whoosh_query.Expansion], *,
                      matched: bool = False) -> list[Suggestion]:

@@ -281,7 +281,7 @@ def _authorised(request: Request, token: str) -> bool:
 
 
 # -- parameters: the URL's names for the library's options (newsarc.search_request) ------------------------------
-URL_NAMES = {"query": "q", "tags": "tag"}  # every other option has the same name in a URL
+URL_NAMES = {"query": "q", "tags": "tag", "places": "place"}  # every other option has the same name in a URL
 # The parameters a search's links carry on (to an article, back to the results): every search option but the two
 # the page sets itself.
 SEARCH_PARAMS = tuple(URL_NAMES.get(name, name) for name in OPTIONS if name not in ("facets", "snippets"))

@@ -50,6 +50,14 @@ class MemoryEngine:
         return MemoryBackend(self, directory)
 
 
+def _places(article: Article) -> set[int]:
+    """The gazetteer places an article names (what the Whoosh index's `places` field holds)."""
+    from newsarc.names.gazetteer import places_in
+
+    texts = [(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)]
+    return {named.place.id for named in places_in(texts)}
+
+
 def _words(text: str) -> list[str]:
     return [word for word in fold_text(text).replace('"', " ").split() if word not in ("and", "or")]
 
@@ -111,6 +119,8 @@ class MemoryBackend:
                 continue
             if request.source and fold_text(request.source) != fold_text(article.source):
                 continue
+            if request.places and not set(request.places) <= _places(article):
+                continue
             day = (article.date or "")[:10]
             if (request.since and (not day or day < request.since)) or (request.until and (not day or
                                                                                            day > request.until)):
@@ -148,6 +158,11 @@ class MemoryBackend:
 
     def suggest(self, word: str, limit: int = 5) -> list[str]:
         return []
+
+    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
+        naming = [(path, article) for path, article in sorted(self.documents.items()) if place in _places(article)]
+        return [(path, [(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)])
+                for path, article in naming[:limit]]
 
     def check_query(self, text: str) -> None:
         if text.count('"') % 2:

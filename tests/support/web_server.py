@@ -202,3 +202,37 @@ def add_edge_articles(root: Path) -> dict[str, str]:
     ids["twin"] = twin
     newsarc(["--archive", str(root), "reindex"])  # the hand-written file indexed now, not by whoever reads first
     return ids
+
+
+# One town in three spellings and two scripts (issue 22.7): its facet is one entry, its label the three spellings.
+ABU_KAMAL = ("Abu Kamal", "al-Bukamal", "البوكمال")
+ABU_KAMAL_ID = "174448"  # the shipped gazetteer's place (GeoNames' id): Ālbū Kamāl, a city in Syria
+
+
+def place_articles() -> list[dict]:
+    """Three articles on Abu Kamal, each writing it one way (Abu Kamal, al-Bukamal, البوكمال), and two that do
+    not name it (Raqqa; a Mosul story)."""
+    return [
+        {"title": "Fighting near Abu Kamal on the border", "date": "2017-10-20", "source": "Rudaw",
+         "tags": ["Syria"], "body": "Government forces advanced on Abu Kamal, the last town held by the group on "
+                                    "the Euphrates, officials said on Friday."},
+        {"title": "Crossing at al-Bukamal to reopen", "date": "2017-11-02", "source": "Reuters", "tags": ["Syria"],
+         "body": "The crossing at al-Bukamal will reopen next month, the ministry said, after the town changed "
+                 "hands."},
+        {"title": "معارك في البوكمال", "date": "2017-11-05", "source": "Enab Baladi", "language": "ar",
+         "tags": ["Syria"], "body": "تقدمت القوات نحو مدينة البوكمال على نهر الفرات يوم الجمعة بحسب مصادر محلية."},
+        {"title": "Raqqa after the battle", "date": "2017-10-25", "source": "AFP", "tags": ["Syria"],
+         "body": "Residents returned to Raqqa this week, and the market opened again."},
+        {"title": "Mosul rebuilds its bridges", "date": "2017-09-12", "source": "AFP", "tags": ["Iraq"],
+         "body": "Engineers in Mosul reopened the second of the city's five bridges on Tuesday."},
+    ]
+
+
+def make_place_archive(root: Path) -> Path:
+    """An archive at root holding place_articles(), added through the CLI."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    source = root.parent / "place-articles.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in place_articles()), encoding="utf-8")
+    newsarc(["init", str(root)])
+    newsarc(["--archive", str(root), "add", str(source), "--quiet"])
+    return root
