@@ -8,9 +8,10 @@ What is checked (each finding is a Problem, printed as `path: field: problem; wh
   name, the file in the place its date says (articles/YYYY/MM/<id>.yaml or articles/undated/<id>.yaml),
   unresolved git merge conflicts, and ids used by more than one file;
 - links between articles: a `duplicate_of` or `version_of` naming an id no article has (dangling);
-- dates written other than as ISO `YYYY-MM-DD` (a hand edit: `date: 18 May 2017`, `date: 03/04/1987`): one
-  that reads only one way is rewritten as ISO by --repair; one whose day and month could be swapped is
-  reported with both readings and left for the user, never guessed;
+- dates written other than as ISO `YYYY-MM-DD` (a hand edit: `date: 18 May 2017`, `date: 03/04/1987`), and
+  `added` times alike: one that reads only one way is rewritten as ISO by --repair; one whose day and month
+  could be swapped is reported with both readings and left for the user, never guessed (a missing `added`, as
+  in a file written by hand, is no problem, as a missing date is not);
 - anything else under articles/ newsarc would silently ignore: leftover temporary files of interrupted writes
   (.tmp-*.part), symbolic links, files not named *.yaml, pipes and devices;
 - the derived state, after the same freshness update every command does (with a full scan): every readable
@@ -22,7 +23,7 @@ What is checked (each finding is a Problem, printed as `path: field: problem; wh
 from the YAML, moves a misplaced file to its place (a hard link then an unlink, so it never replaces another
 file and an interruption leaves two names for the same file, which the next repair finishes), removes
 newsarc's own temporary files once they are a minute old, clears a dangling link, writes an unambiguous date
-as ISO (in the file's own place), and resolves a git merge conflict only where the
+or `added` as ISO (in the file's own place), and resolves a git merge conflict only where the
 two sides differ in nothing but their `added:` time (the same article added in two clones: the earlier time
 is kept). Everything else is reported with what the user should do.
 
@@ -384,7 +385,7 @@ class Checker:
                               "put each item in quotes", "field")
         for name in ("date", "added"):
             value = data.get(name)
-            if value is None or value == "":
+            if value is None or value == "":  # undated, or written by hand without `added`: both are fine
                 continue
             try:
                 iso = normalise_date(value, field_name=name)
@@ -393,20 +394,21 @@ class Checker:
                           "write it as YYYY-MM-DD" if name == "date" else "write it as YYYY-MM-DDTHH:MM:SSZ",
                           "field")
                 continue
-            if name == "date" and isinstance(value, str) and not _is_iso(value):
-                self._check_date_format(relpath, value, iso)
+            if isinstance(value, str) and not _is_iso(value):
+                self._check_date_format(relpath, name, value, iso)
 
-    def _check_date_format(self, relpath: str, value: str, iso: str | None) -> None:
-        """A date newsarc reads but that is not ISO: rewritable when it reads one way, else both readings."""
+    def _check_date_format(self, relpath: str, name: str, value: str, iso: str | None) -> None:
+        """A date (or `added` time) newsarc reads but that is not ISO: rewritable when it reads one way, else
+        both readings. `added` orders `recent` and an article's versions as text, so it is held to ISO too."""
         from newsarc.dates import is_ambiguous_numeric, parse_date
 
         if is_ambiguous_numeric(value):
             day_first, month_first = parse_date(value, "DMY"), parse_date(value, "MDY")
-            self._add(relpath, "date", f"{value!r} is not an ISO date and reads two ways: {day_first} (day "
+            self._add(relpath, name, f"{value!r} is not an ISO date and reads two ways: {day_first} (day "
                       f"first) or {month_first} (month first); newsarc reads it as {iso}",
                       "write the one meant as YYYY-MM-DD (--repair never guesses)", "date-format")
         else:
-            self._add(relpath, "date", f"{value!r} is not an ISO date (it reads as {iso})",
+            self._add(relpath, name, f"{value!r} is not an ISO date (it reads as {iso})",
                       f"`newsarc check --repair` writes it as {iso}", "date-format", remedy="iso-date")
 
     def _check_id_and_place(self, relpath: str, data: dict[Any, Any], article: Article) -> None:
@@ -598,13 +600,16 @@ class Checker:
         return done
 
     def _rewrite(self, problem: Problem) -> Article | None:
-        """Clear a dangling link or write the date as ISO, in the file's own place; None when the file changed
-        since the scan (the scan after the repair reports it as it is)."""
+        """Clear a dangling link or write the date (or `added`) as ISO, in the file's own place; None when the
+        file changed since the scan (the scan after the repair reports it as it is)."""
+        from newsarc.article import normalise_date
         from newsarc.storage.atomic import atomic_write
         from newsarc.yamlio import article_yaml
 
         try:
             article = self.archive.read(problem.path)
+            if problem.remedy == "iso-date" and problem.field == "added":  # read as written: made ISO here
+                article.added = normalise_date(article.added, field_name="added") or ""
         except NewsarcError:
             return None
         if problem.remedy == "unlink":

@@ -130,3 +130,37 @@ def test_repair_writes_an_unambiguous_date_as_iso(run, archive: Path, tmp_path: 
     assert str(fields_of(archive, article_id)["date"]) == "2017-05-18"
     assert "18 May 2017" not in path.read_text()
     assert run("check").exit_code == 0
+
+
+def _set_added(path: Path, line: str | None) -> None:
+    """Replace the file's `added:` line by `line` (None: remove it), as a hand edit does."""
+    lines = [kept for kept in path.read_text().splitlines() if not kept.startswith("added:")]
+    if line is not None:
+        lines.insert(1, line)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_check_reports_an_added_time_not_written_as_iso_as_it_does_a_date(run, archive: Path,  # type: ignore[no-untyped-def]
+                                                                          tmp_path: Path) -> None:
+    """`added` is read as leniently as `date` (it orders `recent` and the versions): check says so alike."""
+    clear = add_text(run, tmp_path, "a", f"Council agrees budget\n\n{BODY}\n")
+    ambiguous = add_text(run, tmp_path, "b", f"Harbour reopens\n\n{BODY.replace('council', 'harbour board')}\n")
+    (clear_path,) = archive.glob(f"articles/**/{clear}.yaml")
+    (ambiguous_path,) = archive.glob(f"articles/**/{ambiguous}.yaml")
+    _set_added(clear_path, "added: 18 May 2017")
+    _set_added(ambiguous_path, "added: 03/04/1987")
+    ambiguous_before = ambiguous_path.read_bytes()
+
+    checked = run("check")
+    assert checked.exit_code == ExitCode.PROBLEMS, checked.output
+    assert (f"articles/undated/{clear}.yaml: added: '18 May 2017' is not an ISO date (it reads as 2017-05-18); "
+            "`newsarc check --repair` writes it as 2017-05-18") in checked.stdout.splitlines()
+    line = next(line for line in checked.stdout.splitlines() if "03/04/1987" in line)
+    assert line.startswith(f"articles/undated/{ambiguous}.yaml: added: ")
+    assert "reads two ways: 1987-04-03 (day first) or 1987-03-04 (month first)" in line
+
+    repaired = run("check", "--repair")
+    assert repaired.exit_code == ExitCode.PROBLEMS  # the ambiguous one is left to the user
+    assert str(fields_of(archive, clear)["added"]) == "2017-05-18"
+    assert ambiguous_path.read_bytes() == ambiguous_before
+
