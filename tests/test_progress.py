@@ -155,3 +155,39 @@ def test_before_the_first_batch_the_eta_expects_what_a_batch_costs(monkeypatch: 
     left = meter.seconds_left()
     truly_left = (files - 200) * read + files * ratio * read
     assert left is not None and abs(left - truly_left) <= 0.10 * truly_left, (left, truly_left)
+
+
+def test_the_final_commit_of_a_big_add_says_what_it_is_doing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once every input is read, the bar waits for the index (files written, then analysed and committed, with
+    no event between): its label says so with the count, from the last input read until the commit is in, and
+    goes back to `adding` when the bar is full. Frames drawn as a terminal receives them."""
+    import io
+
+    from newsarc.cli.progress import SourceTally, ingest_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    monkeypatch.setenv("COLUMNS", "120")
+
+    def frame() -> str:
+        progress.progress.refresh()
+        return screen_lines(screen.getvalue())[-1]
+
+    with ingest_progress(SourceTally(count=1500, total_bytes=1500 * 1000)) as progress:
+        for n in range(1500):
+            progress.consumed(1000)
+            if n == 1000:
+                assert frame().startswith("adding ")  # inputs still being read
+            progress.article(AddOutcome(f"f{n}", "added", f"id{n}"))
+        assert frame().startswith("indexing 1,500 articles ")  # all read: the files are written, then indexed
+        progress.on_index(750, 0)  # half handed to the index writer, the rest to the segment worker
+        assert frame().startswith("indexing 1,500 articles ")
+        progress.on_index(750, 0)  # all analysed; the commit (a long merge) sends nothing until it is in
+        assert frame().startswith("indexing 1,500 articles ")
+        progress.on_index(0, 1500)
+        progress.finish()
+        assert frame().startswith("adding ") and " 100% " in frame()

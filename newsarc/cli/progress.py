@@ -42,7 +42,7 @@ def _live() -> Iterator[Any]:
         yield _LIVE
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     class Live(TextColumn):
         """A text column that an AddMeter recomputes at every refresh, so the ETA counts down during a long
@@ -54,7 +54,9 @@ def _live() -> Iterator[Any]:
                 meter.refresh(task)
             return super().render(task)
 
-    columns = [Live("{task.description}"), BarColumn(), TaskProgressColumn(),
+    # The spinner (ASCII) turns with time while the bar has work left: a long step with no event to move the bar
+    # (an index commit) still shows the command alive.
+    columns = [Live("{task.description}"), SpinnerColumn("line"), BarColumn(), TaskProgressColumn(),
                TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TextColumn("{task.fields[eta]}")]
     with Progress(*columns, console=Console(stderr=True), transient=True, refresh_per_second=4) as progress:
         _LIVE = progress
@@ -216,6 +218,16 @@ class AddMeter:
             index_left += batch_left
         return read_left + max(index_left, 0.0)
 
+    def phase(self) -> str:
+        """What the command is doing, for the bar's label: reading its inputs (the label it was given), or
+        indexing a batch -- "indexing 1,500 articles" -- from the moment every input is read or a batch is handed
+        to the index until it is committed. The last commit of a big add can take a while without an event to
+        move the bar, so the label says what it waits for and it never looks hung."""
+        unindexed = max(self.added - self.committed, 0)
+        if unindexed and self.shown < 1.0 and (self.flush_started is not None or self.read_fraction() >= 1.0):
+            return f"indexing {unindexed:,} article{'s' if unindexed != 1 else ''}"
+        return self.label
+
     def refresh(self, task: Any) -> None:
         """Recompute the bar (work done), the counts and the ETA (time) -- called by the display at each refresh."""
         now = time.monotonic()
@@ -223,7 +235,7 @@ class AddMeter:
         left = self.seconds_left()
         rate = self.articles / max(elapsed, 1e-6)
         task.completed = 1000 * self.work_fraction()
-        task.description = "indexing" if self.flush_started is not None else self.label
+        task.description = self.phase()
         task.fields.update(detail=f"{self.articles:,} articles {rate:,.0f}/s",
                            eta=_eta_text(0 if self.shown >= 1.0 else left))
 
