@@ -488,8 +488,8 @@ def remove_aliases(store: Store, names: Iterable[str], *, whole_groups: bool = F
 
 
 def suggest_aliases(store: Store, *, limit: int = 20) -> list[tuple[list[str], str]]:
-    """Proposed alias groups with the evidence for each, best first (see newsarc.names.alias_suggest)."""
-    from newsarc.names.alias_suggest import suggest_groups
+    """Proposed alias groups with the evidence for each, best first (see newsarc.alias_suggest)."""
+    from newsarc.alias_suggest import suggest_groups
 
     return suggest_groups(store, limit=limit)
 

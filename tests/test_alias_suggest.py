@@ -57,7 +57,7 @@ def test_replaced_versions_in_the_index_do_not_make_a_context_word_common(run, a
 def test_suggest_reports_progress(archive: Path, run) -> None:  # type: ignore[no-untyped-def]
     _add_all(run)
     from newsarc import api
-    from newsarc.names.alias_suggest import suggest_groups
+    from newsarc.alias_suggest import suggest_groups
 
     seen: list[tuple[str, int, int]] = []
 
@@ -138,8 +138,8 @@ def test_suggest_shows_a_bar_on_a_terminal(archive: Path) -> None:
 def _suggest_counting_reads(archive: Path, monkeypatch) -> tuple[list[tuple[list[str], str]], int]:  # type: ignore[no-untyped-def]
     """suggest_groups in this process, and how many stored articles it read to judge context."""
     from newsarc import api
+    from newsarc.alias_suggest import suggest_groups
     from newsarc.index import whoosh_backend
-    from newsarc.names.alias_suggest import suggest_groups
 
     reads = [0]
     real = whoosh_backend._WhooshNameEvidence.stored

@@ -1,6 +1,6 @@
 """Alias groups: names the user says are one (Abu Kamal = al-Bukamal = al-Bokamal), searched together; this
 module holds the file and the edits of its groups (query expansion is newsarc.names.alias_query, suggestions from
-the archive's evidence newsarc.names.alias_suggest).
+the archive's evidence newsarc.alias_suggest).
 
 They live in `aliases.yaml` at the archive root, one group per line, so that a diff or a merge between clones
 touches only the groups that changed:

@@ -131,7 +131,7 @@ def totals(rows: list[Row]) -> tuple[float, float]:
 def accept_suggestions(root: Path) -> list[list[str]]:
     """What `newsarc alias suggest --accept all` does: every proposed group becomes an alias group."""
     from newsarc import api
-    from newsarc.names.alias_suggest import suggest_groups
+    from newsarc.alias_suggest import suggest_groups
     from newsarc.names.aliases import add_group, load_groups, save_groups
 
     store = api.open_store(root)

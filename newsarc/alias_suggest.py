@@ -1,6 +1,7 @@
 """`alias suggest`: alias groups proposed from evidence in the archive -- spellings listed side by side in one
 article's tags, and spellings with one consonant skeleton whose articles share context -- read through the
-index's NameEvidence (newsarc.index.backend). The groups themselves are newsarc.names.aliases'."""
+index's NameEvidence (newsarc.index.backend). A feature over the archive, as similar.py is: the groups themselves
+and the rules that compare names are newsarc.names'."""
 
 from __future__ import annotations
 
