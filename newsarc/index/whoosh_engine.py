@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 # pickles analyzer classes by module path, so a 2 index no longer even opens).
 # 4: the places field (gazetteer ids, newsarc.names.gazetteer); a rebuilt gazetteer.sqlite needs a bump too,
 # so that articles are linked to the places of the new data.
-SCHEMA_VERSION = "4"
+# 5: variant keys from other readings of a name (newsarc.names.readings: anyascii, Arabic long vowels, German,
+# French and Arabic transcription conventions).
+SCHEMA_VERSION = "5"
 
 
 class WhooshEngine:

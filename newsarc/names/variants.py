@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from newsarc.names import readings
 from newsarc.names.fold import APOSTROPHE_TABLE, APOSTROPHES
 from newsarc.names.fold import fold_word as fold_token  # the name the variant rules give it
 
@@ -281,6 +282,8 @@ def name_form(word: str) -> NameForm | None:
         return _arabic_form(text)
     if not text.isascii():
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+        if not text.isascii() and text.isalpha():
+            text = readings.to_ascii(text).casefold()  # letters the tables above do not know (Greek, Serbian ђ)
     if not text.isalpha() or not text.isascii() or len(text) < MIN_NAME_LETTERS:
         return None
     if len(text) > 3 and text.endswith("h") and text[-2] in _VOWELS:
@@ -380,7 +383,14 @@ def _without_case_ending(folded: str) -> str | None:
 def forms_of(word: str) -> list[NameForm]:
     """The word's own name form, and the forms it may stand for: without a glued article ('albukamal' ->
     'bukamal'), without the y/j that Russian Е is written with at the start (Yeltsin, Jelzin = Eltsin = Ельцин),
-    and a Cyrillic name without its case ending (Ердоганом -> Ердоган)."""
+    a Cyrillic name without its case ending (Ердоганом -> Ердоган), an Arabic-script name read with its long
+    vowels (باراك barak) and a Latin spelling read by the transcription convention it shows (Selenskyj,
+    Poutine, Kadhafi: newsarc.names.readings)."""
+    return list(_forms_of(word))
+
+
+@lru_cache(maxsize=100_000)
+def _forms_of(word: str) -> tuple[NameForm, ...]:
     forms = []
     own = name_form(word)
     if own:
@@ -391,11 +401,15 @@ def forms_of(word: str) -> list[NameForm]:
         others.append(folded[1:])
     if _CYRILLIC.match(folded):
         others.append(_without_case_ending(word.casefold()))
+    if _ARABIC_LETTERS.match(folded):
+        others.append(readings.arabic_reading(word))
+    else:
+        others.extend(readings.latin_readings(folded))
     for other in others:
         form = name_form(other) if other else None
         if form and form not in forms:
             forms.append(form)
-    return forms
+    return tuple(forms)
 
 
 def compatible(a: NameForm, b: NameForm) -> bool:

@@ -13,6 +13,7 @@ Used by tests/test_search_places.py, and runnable:
 
     python tests/support/place_eval.py              # builds a temporary archive, prints the tables
     python tests/support/place_eval.py --markdown   # the same as Markdown, for docs/searching.md
+    python tests/support/place_eval.py --rules-only # the variant rules alone: no place linked by the gazetteer
 """
 
 from __future__ import annotations
@@ -305,11 +306,31 @@ def render(scores: Scores, results: list[QueryResult], data: dict[str, Any], *, 
     return "\n".join(lines)
 
 
+def rules_only() -> None:
+    """Switch the gazetteer's places off for this process: what the variant rules find alone (names no gazetteer
+    lists: people, villages, militias). The gazetteer's list of ordinary Arabic and Persian words stays, since
+    it decides which words the rules may take for names."""
+    from newsarc.names import gazetteer
+
+    class NoPlaces(gazetteer.Gazetteer):
+        def _lookup(self, table: str, key: str) -> frozenset[int]:
+            return frozenset()
+
+        def opens_longer_name(self, words: str) -> bool:
+            return False
+
+    gazetteer._TABLE = NoPlaces()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/searching.md)")
     parser.add_argument("--worst", type=int, default=20, metavar="N", help="list the N worst spellings")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="the variant rules alone, the gazetteer's places switched off")
     args = parser.parse_args(argv)
+    if args.rules_only:
+        rules_only()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         data = build_archive(Path(tmp) / "arc")
