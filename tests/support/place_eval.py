@@ -14,6 +14,8 @@ Used by tests/test_search_places.py, and runnable:
     python tests/support/place_eval.py              # builds a temporary archive, prints the tables
     python tests/support/place_eval.py --markdown   # the same as Markdown, for docs/searching.md
     python tests/support/place_eval.py --rules-only # the variant rules alone: no place linked by the gazetteer
+    python tests/support/place_eval.py --rules-only --readings icu   # with other readings of names (see
+                                                    # tests/support/readings_compare.py)
 """
 
 from __future__ import annotations
@@ -328,7 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=20, metavar="N", help="list the N worst spellings")
     parser.add_argument("--rules-only", action="store_true",
                         help="the variant rules alone, the gazetteer's places switched off")
+    parser.add_argument("--readings", default="chosen", metavar="NAME",
+                        help="readings of names: rules, anyascii, icu, unidecode or chosen (the default, as shipped)")
     args = parser.parse_args(argv)
+    from tests.support.readings_compare import apply
+
+    apply(args.readings)
     if args.rules_only:
         rules_only()
     with tempfile.TemporaryDirectory() as tmp:
