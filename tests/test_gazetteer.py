@@ -87,6 +87,47 @@ def test_the_data_records_its_sources_versions_and_licences() -> None:
         assert db.execute("SELECT count(*) FROM place").fetchone()[0] > 20_000
 
 
+def test_the_key_filter_is_shipped_and_holds_every_key_and_its_first_words() -> None:
+    """Indexing asks the key filter before the tables; a key it did not hold would never be linked. Every key
+    of the shipped file must pass (a build and a reader that hashed differently would fail here), and a word
+    that begins no key must not (the fast path is really the one running)."""
+    from newsarc.names import gazetteer
+
+    table = gazetteer.Gazetteer()
+    assert len(table._read_filter()) == gazetteer.FILTER_BITS // 8
+    with sqlite3.connect(f"file:{gazetteer.PATH}?mode=ro", uri=True) as db:
+        keys = [key for name in ("exact", "derived", "base")
+                for (key,) in db.execute(f"SELECT DISTINCT key FROM {name}")]
+    assert len(keys) > 250_000
+    missed = [prefix for prefix in gazetteer.key_prefixes(keys) if not table.may_hold([prefix])]
+    assert missed == []
+    nonsense = [f"qzx{n}vwj" for n in range(2000)]
+    assert sum(table.may_hold([word]) for word in nonsense) < 60  # a "maybe" for about 1 in 100
+    assert table.may_hold(["khan yunis"]) and table.may_hold(["khan"]) and not table.may_hold(["qzxvwj yunis"])
+
+
+def test_linking_with_the_key_filter_finds_what_the_tables_alone_find() -> None:
+    """The filter only skips look-ups that find nothing: the places of real articles are the same with it and
+    without it (a table whose filter is empty reads the tables for every word)."""
+    from newsarc.index.analysis import _tokens
+    from newsarc.names import gazetteer
+    from tests.conftest import BBC, need_shared
+
+    need_shared(BBC)
+    texts = [path.read_text(encoding="latin-1") for path in sorted(BBC.glob("*/*.txt"))[::20]]
+    texts.append(STORIES["ar"][1] + " " + STORIES["ru"][1] + " " + STORIES["tr"][1] + " Khan Younes, وخان يونس")
+    filtered, unfiltered = gazetteer.Gazetteer(), gazetteer.Gazetteer()
+    unfiltered._filter = b""
+    found = 0
+    for text in texts:
+        words = [t for t in _tokens(text, True) if not t.extra]
+        names = [gazetteer.may_name_place(t.raw) for t in words]
+        with_filter = filtered.link(text, words, names)
+        assert with_filter == unfiltered.link(text, words, names), text[:80]
+        found += len(with_filter)
+    assert found > 200
+
+
 # -- through the CLI -------------------------------------------------------------------------------------------
 STORIES = {
     "en": ("Shelling in Aleppo", "Shelling hit Aleppo on Monday, officials in Moscow said."),

@@ -281,6 +281,7 @@ def main() -> None:
                    sorted((k, p) for k, ps in derived.items() for p in ps))
     db.executemany("INSERT INTO base VALUES (?, ?)", sorted((k, p) for k, ps in base.items() for p in ps))
     db.executemany("INSERT INTO ordinary VALUES (?)", [(w,) for w in sorted(ordinary)])
+    add_key_filter(db)
     db.commit()
     db.execute("VACUUM")
     db.close()
@@ -288,6 +289,16 @@ def main() -> None:
           f"{len(ordinary)} ordinary Arabic-script words; left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
           f"{english} English words; {args.out.stat().st_size / 1e6:.1f} MB")
+
+
+def add_key_filter(db: sqlite3.Connection) -> None:
+    """Store the key filter (newsarc.names.gazetteer.key_filter) of the keys now in the tables, with each key's
+    first words, so that indexing skips a word or a pair of words that begins no key in a microsecond."""
+    entries = {prefix for table in ("exact", "derived", "base")
+               for prefix in gazetteer.key_prefixes(key for (key,) in db.execute(f"SELECT DISTINCT key FROM {table}"))}
+    db.execute("DROP TABLE IF EXISTS key_filter")
+    db.execute("CREATE TABLE key_filter (bits BLOB)")
+    db.execute("INSERT INTO key_filter VALUES (?)", (gazetteer.key_filter(sorted(entries)),))
 
 
 SHOWN = 12  # spellings kept for --explain and the web page: CLDR's first, then Latin, Cyrillic and Arabic ones

@@ -24,6 +24,7 @@ few indexed reads, never a parse of the whole table.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -51,6 +52,37 @@ _CYRILLIC_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему",
                      "ю", "ы", "и", "і", "ь", "й")
 _UKRAINIAN_ALTERNATION = {"о": "і", "е": "і", "є": "і"}  # Львів: Львова; Київ: Києва; Харків: Харкова
 _ELISION = tuple(f"{letter}{mark}" for letter in "dlDL" for mark in APOSTROPHES)
+
+
+# The key filter: a Bloom filter of every key of the exact, derived and base tables and of each key's first words
+# (Khan, Khan Yunis), stored in the file (table `key_filter`, written by tools/build_gazetteer.py). Indexing asks
+# it before the tables: most capitalised words of news text (people, firms, sentence starts) and most pairs of
+# them begin no place name, and the filter says so in a microsecond where the tables took several SQL reads. A
+# false "maybe" (about 1 in 100) only costs those reads; there is never a false "no".
+FILTER_BITS = 1 << 23  # 1 MiB for ~450,000 keys and prefixes at two hashes each
+_FILTER_MASK = FILTER_BITS - 1
+
+
+def _filter_positions(words: str) -> tuple[int, int]:
+    digest = hashlib.blake2b(words.encode("utf-8"), digest_size=8).digest()
+    return (int.from_bytes(digest[:4], "little") & _FILTER_MASK, int.from_bytes(digest[4:], "little") & _FILTER_MASK)
+
+
+def key_filter(entries: Iterable[str]) -> bytes:
+    """The filter's bits for these keys and prefixes (tools/build_gazetteer.py stores them with the tables)."""
+    bits = bytearray(FILTER_BITS // 8)
+    for entry in entries:
+        for position in _filter_positions(entry):
+            bits[position >> 3] |= 1 << (position & 7)
+    return bytes(bits)
+
+
+def key_prefixes(keys: Iterable[str]) -> Iterator[str]:
+    """Each key and each run of its first words (khan, khan yunis): what the key filter holds."""
+    for key in keys:
+        words = key.split(" ")
+        for end in range(1, len(words) + 1):
+            yield " ".join(words[:end])
 
 
 def is_cyrillic(word: str) -> bool:
@@ -168,6 +200,21 @@ class Gazetteer:
         self.available = path.exists()
         self._single: dict[str, tuple[frozenset[int], tuple[str, ...]]] = {}
         self._windows: dict[tuple[str, ...], frozenset[int]] = {}
+        self._filter: bytes | None = None  # read on first use by may_hold
+
+    def may_hold(self, candidates: Iterable[str]) -> bool:
+        """Whether any candidate may be a key of the tables or a key's first words (the key filter, read on
+        first use: a "no" is certain, a "maybe" needs the tables)."""
+        bits = self._filter
+        if bits is None:
+            bits = self._filter = self._read_filter()
+        if not bits:
+            return self.available
+        for candidate in candidates:
+            first, second = _filter_positions(candidate)
+            if bits[first >> 3] >> (first & 7) & 1 and bits[second >> 3] >> (second & 7) & 1:
+                return True
+        return False
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -176,12 +223,32 @@ class Gazetteer:
             self._local.db = db
         return db
 
-    @lru_cache(maxsize=300_000)  # noqa: B019  (one Gazetteer lives as long as the process)
+    def _read_filter(self) -> bytes:
+        if not self.available:
+            return b""
+        try:
+            row = self._db().execute("SELECT bits FROM key_filter").fetchone()
+        except sqlite3.OperationalError:  # a file built before the filter: every look-up goes to the tables
+            return b""
+        return bytes(row[0]) if row and len(row[0]) == FILTER_BITS // 8 else b""
+
+    @lru_cache(maxsize=50_000)  # noqa: B019  (one Gazetteer lives as long as the process)
     def _lookup(self, table: str, key: str) -> frozenset[int]:
         if not self.available:
-            return frozenset()
+            return _EMPTY
         rows = self._db().execute(f"SELECT place FROM {table} WHERE key = ?", (key,)).fetchall()
-        return frozenset(r[0] for r in rows)
+        return frozenset(r[0] for r in rows) if rows else _EMPTY
+
+    def _exact_and_opens(self, word: str) -> tuple[frozenset[int], bool]:
+        """The places one word names exactly, and whether it opens a longer name: one range read of the exact
+        table (the word's own rows sort first, then "word ...")."""
+        rows = self._db().execute("SELECT key, place FROM exact WHERE key >= ? AND key < ? LIMIT 64",
+                                  (word, word + "!")).fetchall()
+        own = [place for key, place in rows if key == word]
+        opens = len(own) < len(rows)
+        if len(own) == len(rows) == 64:  # a spelling of more than 63 places: read them all
+            return self.exact(word), self.opens_longer_name(word)
+        return (frozenset(own) if own else _EMPTY), opens
 
     def exact(self, key: str) -> frozenset[int]:
         return self._lookup("exact", key)
@@ -189,10 +256,10 @@ class Gazetteer:
     def base(self, key: str) -> frozenset[int]:
         return self._lookup("base", key)
 
-    @lru_cache(maxsize=100_000)  # noqa: B019
+    @lru_cache(maxsize=50_000)  # noqa: B019
     def opens_longer_name(self, words: str) -> bool:
         """Whether some place name has more words after these (a cheap test before longer windows)."""
-        if not self.available:
+        if not self.may_hold([words]):
             return False
         row = self._db().execute("SELECT 1 FROM exact WHERE key >= ? AND key < ? LIMIT 1",
                                  (words + " ", words + "!")).fetchone()
@@ -236,15 +303,18 @@ class Gazetteer:
         middle = [_word_key(t.text) for t in tokens[1:-1]]
         keys = [" ".join([first, *middle, last] if len(tokens) > 1 else [first])
                 for first in forms[0] for last in (forms[-1] if len(tokens) > 1 else [first])]
+        base_keys = _bases([_word_key(t.text) for t in tokens], alternate=True)
+        if not self.may_hold([*keys, *base_keys]):
+            return _EMPTY
         for table in ("exact", "derived"):
             for key in keys:
                 found = self._lookup(table, key)
                 if found:
                     return found
         bases: set[int] = set()
-        for key in _bases([_word_key(t.text) for t in tokens], alternate=True):
+        for key in base_keys:
             bases |= self.base(key)
-        return frozenset(bases)
+        return frozenset(bases) if bases else _EMPTY
 
     def link(self, text: str, tokens: Sequence[Token], may_be_name: Iterable[bool]) -> set[int]:
         """The places an article's words name (longest names first; a word is part of one name at most).
@@ -272,8 +342,7 @@ class Gazetteer:
             token = tokens[i]
             known = single.get(token.raw)
             if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
-                openers = tuple(f for f in _word_forms(token) if self.opens_longer_name(f))
-                known = (self.places_of([token]), openers)
+                known = self._one_word(token)
                 self._remember(token.raw, known)
             matched = 0
             if known[1]:
@@ -294,7 +363,7 @@ class Gazetteer:
                     places = self._windows.get(raws)
                     if places is None:
                         places = self.places_of(window)
-                        if len(self._windows) >= 200_000:
+                        if len(self._windows) >= 50_000:
                             self._windows.clear()
                         self._windows[raws] = places
                     if places:
@@ -306,10 +375,35 @@ class Gazetteer:
             elif is_name and known[0]:
                 yield token, token, known[0]
 
+    def _one_word(self, token: Token) -> tuple[frozenset[int], tuple[str, ...]]:
+        """(the places one word of a text names, its forms that open longer names): places_of([token]) and
+        opens_longer_name() of each form, with the word filter first and one read per form after it."""
+        forms = _word_forms(token)
+        bases = _bases(forms[:1], alternate=True)
+        if not self.may_hold([*forms, *bases]):
+            return _NOTHING
+        entries = [self._exact_and_opens(form) for form in forms]
+        openers = tuple(form for form, (_, opens) in zip(forms, entries, strict=True) if opens)
+        for places, _ in entries:
+            if places:
+                return places, openers
+        for form in forms:
+            places = self._lookup("derived", form)
+            if places:
+                return places, openers
+        found: set[int] = set()
+        for key in bases:
+            found |= self.base(key)
+        return (frozenset(found) if found else _EMPTY), openers
+
     def _remember(self, raw: str, known: tuple[frozenset[int], tuple[str, ...]]) -> None:
-        if len(self._single) >= 500_000:
+        if len(self._single) >= 100_000:
             self._single.clear()
         self._single[raw] = known
+
+
+_EMPTY: frozenset[int] = frozenset()
+_NOTHING: tuple[frozenset[int], tuple[str, ...]] = (_EMPTY, ())
 
 
 @dataclass(frozen=True)
