@@ -236,8 +236,16 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
         request.aliases = load_groups(store.archive.root) + splits_as_groups(load_splits(store.archive.root))
     result = store.read_index(lambda: store.backend.search(request))
     if result.facets.get("place") or request.places:
-        result.facet_labels["place"] = place_names(store, [*(int(value) for value, _ in result.facets.get("place", ())),
-                                                           *request.places])
+        labels = place_names(store, [*(int(value) for value, _ in result.facets.get("place", ())), *request.places])
+        result.facet_labels["place"] = labels
+        if "place" in result.facets:  # two gazetteer places a reader cannot tell apart, on the same articles: one
+            seen: set[tuple[str, int]] = set()
+            kept = []
+            for value, count in result.facets["place"]:
+                if (labels.get(value, value), count) not in seen:
+                    seen.add((labels.get(value, value), count))
+                    kept.append((value, count))
+            result.facets["place"] = kept
     return result
 
 

@@ -111,3 +111,19 @@ def test_a_place_the_gazetteer_lacks_or_that_names_two_is_refused_alike(places: 
         assert done.returncode == 2 and f"newsarc: error: --place {problem}" in done.stderr
         status, _, body = server.get(f"/?place={value}")
         assert status == 400 and f"place {problem}" in html.unescape(body.decode())
+
+
+def test_a_label_reads_a_few_articles_and_no_possessive(places: tuple[Path, Server]) -> None:
+    """The label reads at most SAMPLE articles per place (an unscored Whoosh search used to hand back every one),
+    and "Abu Kamal's" is Abu Kamal, not a fourth spelling."""
+    from newsarc import api
+    from newsarc.place_labels import place_labels
+
+    archive, _ = places
+    store = api.open_store(archive)
+    try:
+        assert len(store.read_index(lambda: store.backend.place_texts(int(ABU_KAMAL_ID), 2))) == 2
+        label = place_labels(store, [int(ABU_KAMAL_ID)])[int(ABU_KAMAL_ID)]
+    finally:
+        store.close()
+    assert sorted(label.spellings) == sorted(ABU_KAMAL) and label.spellings[0] == "Abu Kamal"  # most used first

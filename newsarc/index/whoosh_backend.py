@@ -545,7 +545,7 @@ class WhooshBackend:
         with self.ix.searcher() as searcher:
             found = searcher.search(query.Term("places", str(place)), limit=limit, scored=False)
             texts = []
-            for hit in found:
+            for hit in found[:limit]:  # unscored results iterate past the limit
                 stored = hit.fields()
                 parts = [(stored.get("title", ""), False), (stored.get("body", ""), False)]
                 parts += [(tag, True) for tag in (stored.get("tags") or "").split("\n") if tag]

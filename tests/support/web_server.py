@@ -215,7 +215,7 @@ def place_articles() -> list[dict]:
     return [
         {"title": "Fighting near Abu Kamal on the border", "date": "2017-10-20", "source": "Rudaw",
          "tags": ["Syria"], "body": "Government forces advanced on Abu Kamal, the last town held by the group on "
-                                    "the Euphrates, officials said on Friday."},
+                                    "the Euphrates, officials said on Friday. Abu Kamal's hospital was hit."},
         {"title": "Crossing at al-Bukamal to reopen", "date": "2017-11-02", "source": "Reuters", "tags": ["Syria"],
          "body": "The crossing at al-Bukamal will reopen next month, the ministry said, after the town changed "
                  "hands."},
