@@ -24,6 +24,7 @@ class ExitCode(IntEnum):
     7    LOCKED       another process held the archive lock for too long
     8    PARTIAL      a bulk operation finished but some items failed
     9    PROBLEMS     `newsarc check` found problems that are still there
+    10   TOO_BROAD    a search would cost too much: stopped at its time budget, or a term expands to too many words
     130  INTERRUPTED  stopped with Ctrl-C
     ==== ============ ==========================================================================================
     """
@@ -38,6 +39,7 @@ class ExitCode(IntEnum):
     LOCKED = 7
     PARTIAL = 8
     PROBLEMS = 9
+    TOO_BROAD = 10
     INTERRUPTED = 130
 
 
@@ -70,6 +72,20 @@ class BadInputError(NewsarcError):
 
 class QueryError(NewsarcError):
     exit_code = ExitCode.USAGE
+
+
+class QueryTooBroadError(NewsarcError):
+    """A query that would cost too much to answer (newsarc.index.budget): stopped at its time budget, or refused
+    because one of its terms stands for more words than a search expands. The message names the query, the bound
+    it passed and what to do; a server answers 422 (the query was read, the archive makes it too costly)."""
+
+    exit_code = ExitCode.TOO_BROAD
+
+    def __init__(self, query: str, problem: str, advice: str):
+        self.query = query
+        self.problem = problem
+        self.advice = advice
+        super().__init__(f"query {query!r} is too broad: {problem}; {advice}")
 
 
 class UsageError(NewsarcError):

@@ -52,12 +52,15 @@ class Limits:
     max_terms: int | None = None  # words, phrases and operators
     max_wildcards: int | None = None  # terms with * or ?
     wildcard_letters: int = 0  # letters a wildcard term needs besides * and ? (`*a*` expands to half the words)
+    # ... and what it may cost once it runs (newsarc.index.budget; NEWSARC_SEARCH_BUDGET replaces time_budget):
+    time_budget: float | None = None  # seconds
+    max_expansions: int | None = None  # words one wildcard, fuzzy or range term may stand for
     whole_listing: bool = True  # a listing's limit 0 means every article (`newsarc list --limit 0`)
 
 
-CLI_LIMITS = Limits()
+CLI_LIMITS = Limits(time_budget=60.0, max_expansions=20_000)
 WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200, max_terms=40,
-                    max_wildcards=3, wildcard_letters=3, whole_listing=False)
+                    max_wildcards=3, wildcard_letters=3, whole_listing=False, time_budget=3.0, max_expansions=1_000)
 
 
 class OptionError(UsageError):
@@ -124,6 +127,7 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
     empty query (without filters_alone's filters) is an OptionError; otherwise the query parser says it is
     empty, with the other parse errors."""
     from newsarc.index.backend import SearchRequest
+    from newsarc.index.budget import seconds_from_environment
 
     _known(options, OPTIONS, "search")
     query = _text(options.get("query"))
@@ -142,7 +146,9 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
                          places=check_places(options.get("places"), limits), source=source,
                          since=since, until=until, exact=_flag(options, "exact"),
                          collapse=_flag(options, "collapse"), facets=_flag(options, "facets"),
-                         snippets=_flag(options, "snippets", default=True))
+                         snippets=_flag(options, "snippets", default=True),
+                         time_budget=seconds_from_environment(limits.time_budget),
+                         max_expansions=limits.max_expansions)
 
 
 _TERM = re.compile(r'"[^"]*"|[^\s()"]+')

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsarc.index import whoosh_internals
+from newsarc.index import budget, whoosh_internals
 
 whoosh_internals.load()
 
@@ -75,6 +75,7 @@ def _live(reader: Any, ids: set[int]) -> set[int]:
 
 def _ids(leaf: Any, q: query.Query) -> set[int]:
     """The segment's document numbers matching q; may include deleted documents (see the module notes)."""
+    budget.check()  # each document set is a step of a search's work (newsarc.index.budget)
     kind = type(q)
     if kind is query.Term and not q.minquality:
         out: set[int] = set()
@@ -105,7 +106,9 @@ def _ids(leaf: Any, q: query.Query) -> set[int]:
         found = whoosh_internals.phrase_ids(leaf.reader(), q.fieldname, list(q.words))
         if found is not None:
             return found
-    return set(q.docs(leaf))  # Whoosh's own walk: exact for any query, deleted documents already left out
+    # Whoosh's own walk: exact for any query, deleted documents already left out; one Python step per match, so
+    # the clock is looked at as it goes
+    return set(budget.checked(q.docs(leaf)))
 
 
 def _btext(reader: Any, q: query.Term) -> bytes | None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
-from newsarc.index import whoosh_files, whoosh_internals
+from newsarc.index import budget, whoosh_files, whoosh_internals
 from newsarc.index.backend import NameEvidence, SearchHit, SearchRequest, SearchResult, Snippet, Suggestion
 from newsarc.names.fold import fold_text
 from newsarc.names.variants import TAGS_MARK
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 from whoosh import fields, index, query  # noqa: E402
 from whoosh.analysis import Filter, RegexTokenizer  # noqa: E402
 
+from newsarc.index import whoosh_budget  # noqa: E402
 from newsarc.index.analysis import (  # noqa: E402
     Joined,
     name_keys_analyzer,
@@ -417,9 +418,10 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> SearchResult:
         # shared_blocks: the hits, the total, the shown hits' terms and the facets read the same posting blocks
-        with self._searcher() as searcher, whoosh_internals.shared_blocks():
+        with _spending(request), self._searcher() as searcher, whoosh_internals.shared_blocks():
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
+            whoosh_budget.check_expansions(searcher.reader(), parsed)
             # Not terms=True: recording the matched terms of every match cost common-word searches much of their
             # time; the matchers are kept as terms=True keeps them (same hits, same scores), and the shown page's
             # terms are found below.
@@ -443,8 +445,8 @@ class WhooshBackend:
             if request.collapse:  # Whoosh's own collapsed_counts miss a copy that a better one displaced
                 from whoosh import sorting
 
-                groups = searcher.search(parsed, limit=1, filter=kwargs["filter"],
-                                         groupedby={"g": sorting.FieldFacet("group", maptype=sorting.Count)})
+                groups = whoosh_budget.search(searcher, parsed, limit=1, filter=kwargs["filter"],
+                                              groupedby={"g": sorting.FieldFacet("group", maptype=sorting.Count)})
                 sizes = {_text(k): v for k, v in groups.groups("g").items()}
                 total = len(sizes)
                 copies = {k: v - 1 for k, v in sizes.items() if v > 1}
@@ -526,7 +528,7 @@ class WhooshBackend:
 
         groups = {name: sorting.FieldFacet(fieldname, allow_overlap=name in OVERLAPPING_FACETS, maptype=sorting.Count)
                   for name, fieldname in FACET_FIELDS.items()}
-        results = searcher.search(parsed, limit=1, filter=filter_q, groupedby=groups)
+        results = whoosh_budget.search(searcher, parsed, limit=1, filter=filter_q, groupedby=groups)
         out: dict[str, list[tuple[str, int]]] = {}
         for name in FACET_FIELDS:
             counts = results.groups(name)
@@ -537,8 +539,9 @@ class WhooshBackend:
         return out
 
     def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
-        with self.ix.searcher() as searcher:
+        with _spending(request), self.ix.searcher() as searcher:
             parsed, _ = self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases)
+            whoosh_budget.check_expansions(searcher.reader(), parsed)
             return self._facets(searcher, parsed, self._filter(request, searcher.reader()), request.facet_limit)
 
     def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
@@ -570,6 +573,7 @@ class WhooshBackend:
         in_groups = {t.text for e in expansions if e.kind in ("alias", "contraction")
                      for t in variants.tokenize(e.word, extras=False)}
         for token in words:
+            budget.check()  # each word the archive lacks is a scan of its vocabulary
             if reader.doc_frequency("plain", token.text) or (matched and token.text in in_groups):
                 continue
             close = self.corrections(reader, token.text)
@@ -618,11 +622,12 @@ class WhooshBackend:
     # -- other readers ---------------------------------------------------------------------------------
     def matching_dates(self, request: SearchRequest) -> tuple[list[str | None], list[whoosh_query.Expansion]]:
         """The date (ISO day, or None when undated) of every article the request matches."""
-        with self.ix.searcher() as searcher:
+        with _spending(request), self.ix.searcher() as searcher:
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
-            results = searcher.search(parsed, limit=None, filter=self._filter(request, searcher.reader()),
-                                      scored=False)
+            whoosh_budget.check_expansions(searcher.reader(), parsed)
+            results = whoosh_budget.search(searcher, parsed, limit=None,
+                                           filter=self._filter(request, searcher.reader()), scored=False)
             column = searcher.reader().column_reader("date", translate=False)
             return [_day(column[docnum]) for docnum in results.docs()], expansions
 
@@ -824,6 +829,11 @@ def _query_key(q: query.Query | None) -> Any:
         return None
 
 
+def _spending(request: SearchRequest) -> contextlib.AbstractContextManager[budget.Budget]:
+    """The budget of one search, from the request's bounds (newsarc.index.budget); the clock starts here."""
+    return budget.spending(budget.Budget(request.query, request.time_budget, request.max_expansions))
+
+
 def _total(searcher: Any, parsed: query.Query, allowed: set[int] | None) -> int:
     """How many live documents match, honouring the filter (the allowed document numbers). Whoosh's
     len(results) recounts the query without its filter (--since, --tag ... printed the unfiltered total), and its
@@ -907,7 +917,7 @@ def _search_current(searcher: Any, parsed: query.Query, **kwargs: Any) -> Any:
             self.child.collect_matches()  # the child's own loop: a FilterCollector filters in it
 
     collector = Current(searcher.collector(**kwargs))
-    searcher.search_with_collector(parsed, collector)
+    searcher.search_with_collector(parsed, whoosh_budget.bounded(collector))
     return collector.results()
 
 

@@ -53,6 +53,7 @@ from newsarc.errors import (
     NewsarcError,
     NotFoundError,
     QueryError,
+    QueryTooBroadError,
     UsageError,
 )
 from newsarc.records import SEARCH_FIELDS, hit_record, record_text
@@ -326,6 +327,7 @@ HEADINGS = {
     404: "Not found",
     405: "Not found",
     409: "Several articles match",
+    422: "The search was too broad",
     503: "The archive is busy",
     500: "Something went wrong",
 }
@@ -358,6 +360,8 @@ def create_app(settings: Settings) -> Starlette:
             return await handler()
         except BadRequest as exc:
             return problem(request, 400, str(exc))
+        except QueryTooBroadError as exc:  # read, and within the bounds of its shape: the archive makes it costly
+            return problem(request, 422, str(exc))
         except QueryError as exc:
             return problem(request, 400, str(exc), heading="The query could not be read",
                            hint="Check for an AND, OR or NOT with nothing after it, an unclosed quote or bracket, "

@@ -1,0 +1,83 @@
+"""The search budget (newsarc.index.budget) inside Whoosh: collectors that look at the clock as they walk the
+matches, and how many words a wildcard, fuzzy or range term stands for, counted before Whoosh opens a posting
+list for each of them.
+
+Whoosh's own TimeLimitCollector starts a timer thread per search and checks it only in its own loop; newsarc's
+searches nest Whoosh's collectors (a filter, facets, collapsing), each with its own loop over the innermost
+collector's matches(). `bounded` wraps that one generator instead, so every loop over matches is checked,
+whatever wraps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import collectors, query
+
+from newsarc.index import budget
+
+
+class _Bounded(collectors.WrappingCollector):
+    """A collector whose every walk over matches stops when the search's budget is spent."""
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        self.child.prepare(top_searcher, q, context)
+        base = self.child
+        while isinstance(base, collectors.WrappingCollector):
+            base = base.child
+        walk = base.matches
+        # An instance attribute: the wrappers' loops all call child.matches(), which ends at the base's.
+        base.matches = lambda: budget.checked(walk())
+
+    def set_subsearcher(self, subsearcher: Any, offset: int) -> None:
+        budget.check()  # opening a segment's matchers expands its wildcards: a step of its own
+        super().set_subsearcher(subsearcher, offset)
+
+    def collect_matches(self) -> None:
+        self.child.collect_matches()  # the child's own loop (a FilterCollector filters in it)
+
+
+def bounded(collector: Any) -> Any:
+    """collector, stopped (QueryTooBroadError) when the running search's budget is spent; as it is outside one."""
+    return _Bounded(collector)
+
+
+def search(searcher: Any, q: query.Query, **kwargs: Any) -> Any:
+    """searcher.search(q, **kwargs) within the running search's budget."""
+    collector = searcher.collector(**kwargs)
+    searcher.search_with_collector(q, bounded(collector))
+    return collector.results()
+
+
+def check_expansions(reader: Any, parsed: query.Query) -> None:
+    """QueryTooBroadError when a wildcard, fuzzy or range term of parsed stands for more words than the running
+    search's budget allows (each counted only up to one past the bound)."""
+    spending = budget.current()
+    if spending is None or spending.max_expansions is None:
+        return
+    for q in _walk(parsed):
+        if not isinstance(q, query.MultiTerm) or q.field() not in reader.schema:
+            continue
+        words = 0
+        for _ in budget.checked(q.expanded_terms(reader)):
+            words += 1
+            if words > spending.max_expansions:
+                break
+        spending.expanded(_as_typed(q), words)
+
+
+def _walk(q: query.Query) -> Iterator[query.Query]:
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+def _as_typed(q: Any) -> str:
+    """A term as the query language writes it (the folded text, without the hidden field's name)."""
+    if isinstance(q, query.FuzzyTerm):
+        return f"{q.text}~{q.maxdist:g}" if q.maxdist != 1 else f"{q.text}~"
+    if isinstance(q, query.TermRange):
+        return f"{q.fieldname}:[{q.start or ''} TO {q.end or ''}]"
+    text = getattr(q, "text", "") + ("*" if isinstance(q, query.Prefix) else "")
+    return text if q.fieldname in ("plain", "text") else f"{q.fieldname}:{text}"

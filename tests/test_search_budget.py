@@ -1,0 +1,140 @@
+"""What one search may cost once it runs (issue 21, point 7): a time budget (NEWSARC_SEARCH_BUDGET replaces the
+face's), and a bound on the words one wildcard or fuzzy term may stand for. Over either, the search stops with
+one line naming the query, the bound and what to do, and exit status 10 (TOO_BROAD)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsarc.errors import ExitCode
+
+NEWSARC = str(Path(sys.executable).parent / "newsarc")
+
+
+def articles() -> list[dict]:
+    """A small archive whose vocabulary holds 1,200 words starting `zzq` (one wildcard can stand for all of them)."""
+    made = [{"title": f"Raqqa council meets, report {i}", "date": f"2017-05-{i + 1:02d}", "source": "Rudaw",
+             "body": f"Raqqa council members met on day {i} to discuss water, electricity and schools."}
+            for i in range(12)]
+    made.append({"title": "A list of codes", "date": "2017-06-01", "source": "Rudaw",
+                 "body": " ".join(f"zzq{n:04d}x" for n in range(1200))})
+    return made
+
+
+@pytest.fixture
+def small_archive(tmp_path: Path) -> Path:
+    root = tmp_path / "arc"
+    source = tmp_path / "articles.jsonl"
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles()), encoding="utf-8")
+    subprocess.run([NEWSARC, "init", str(root)], check=True, capture_output=True)
+    subprocess.run([NEWSARC, "--archive", str(root), "add", str(source), "--quiet"], check=True, capture_output=True)
+    return root
+
+
+def search(root: Path, *args: str, budget: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "NEWSARC_SEARCH_BUDGET"}
+    if budget is not None:
+        env["NEWSARC_SEARCH_BUDGET"] = budget
+    return subprocess.run([NEWSARC, "--archive", str(root), "search", *args], capture_output=True, text=True,
+                          env={**env, "NO_COLOR": "1"}, timeout=120)
+
+
+def test_a_search_over_its_time_budget_stops_with_one_line_and_status_10(small_archive: Path) -> None:
+    done = search(small_archive, "Raqqa council", budget="0.000001")  # no search is that fast: it must stop
+    assert done.returncode == ExitCode.TOO_BROAD == 10
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "newsarc: error: query 'Raqqa council' is too broad: it was stopped after 1e-06 s, the most a search may "
+        "take (NEWSARC_SEARCH_BUDGET=0.000001); narrow it: fewer words joined by OR, a wildcard with more letters "
+        "before the *, a shorter phrase, or a filter (a tag, a source, a date range)"]
+    assert "Traceback" not in done.stderr
+    answered = search(small_archive, "Raqqa council", budget="30")  # the same search within a budget: answered
+    assert answered.returncode == 0 and "Raqqa council meets" in answered.stdout
+    assert search(small_archive, "Raqqa council", "--count").stdout.strip() == "12"  # the CLI's own budget
+
+
+def test_the_budget_stops_every_way_of_searching(small_archive: Path) -> None:
+    for args in (["Raqqa", "--facets"], ["Raqqa", "--collapse"], ["Raqqa", "--json"], ["Raqqa", "--count"],
+                 ["Raqqa", "--since", "2017-05", "--tag", "x"], ["zzq*", "--ids"], ['"council members"~3']):
+        done = search(small_archive, *args, budget="0.000001")
+        assert done.returncode == 10, (args, done.stdout, done.stderr)
+        assert done.stderr.startswith(f"newsarc: error: query {args[0]!r} is too broad: it was stopped after"), args
+
+
+def test_a_time_budget_that_is_not_a_number_of_seconds_is_refused(small_archive: Path) -> None:
+    for value in ("soon", "0", "-1", "nan"):
+        done = search(small_archive, "Raqqa", budget=value)
+        assert done.returncode == 2
+        assert done.stderr == (f"newsarc: error: NEWSARC_SEARCH_BUDGET={value!r} is not a time budget: give the "
+                               "seconds a search may take, a number above 0 (e.g. 2.5), or unset it\n")
+
+
+def test_a_wildcard_that_stands_for_too_many_words_is_refused_by_the_library(small_archive: Path) -> None:
+    from newsarc import api
+    from newsarc.errors import QueryTooBroadError
+    from newsarc.search_request import Limits, build_request
+
+    store = api.open_store(small_archive)
+    try:
+        bounded = Limits(max_expansions=1000)
+        with pytest.raises(QueryTooBroadError) as refused:
+            api.search(store, build_request({"query": "Raqqa OR zzq*"}, limits=bounded))
+        assert str(refused.value) == (
+            "query 'Raqqa OR zzq*' is too broad: zzq* stands for more than 1,000 of the archive's words, the most "
+            "one term may expand to; give it more letters (elect* rather than el*), a smaller edit distance (~1), "
+            "or a narrower range")
+        assert refused.value.exit_code == 10
+        assert api.search(store, build_request({"query": "zzq011*"}, limits=bounded)).total == 1  # 10 words
+        assert api.search(store, build_request({"query": "zzq*"})).total == 1  # the CLI's bound is higher
+    finally:
+        store.close()
+
+
+def test_the_server_answers_a_search_over_its_budget_with_a_422_page_that_keeps_the_query(
+        small_archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[test]'")
+    from tests.support.web_server import start_server
+
+    monkeypatch.setenv("NEWSARC_SEARCH_BUDGET", "0.000001")
+    running = start_server(small_archive)
+    try:
+        status, headers, body = running.get("/?q=Raqqa+council")
+        page = body.decode()
+        assert status == 422 and "default-src 'none'" in headers["content-security-policy"]
+        assert "The search was too broad" in page
+        assert ("query &#39;Raqqa council&#39; is too broad: it was stopped after 1e-06 s, the most a search may "
+                "take (NEWSARC_SEARCH_BUDGET=0.000001); narrow it:") in page
+        assert 'value="Raqqa council"' in page  # the query stays in the search box
+        status, _, body = running.get("/api/search?q=Raqqa")
+        assert status == 422 and json.loads(body) == {"status": 422, "error": (
+            "query 'Raqqa' is too broad: it was stopped after 1e-06 s, the most a search may take "
+            "(NEWSARC_SEARCH_BUDGET=0.000001); narrow it: fewer words joined by OR, a wildcard with more letters "
+            "before the *, a shorter phrase, or a filter (a tag, a source, a date range)")}
+        assert running.get("/timeline?q=Raqqa")[0] == 422
+        assert running.get("/export.csv?q=Raqqa")[0] == 422
+        assert running.get("/")[0] == 200  # no search: nothing to stop
+    finally:
+        assert running.stop() == 0
+
+
+def test_the_server_refuses_a_wildcard_that_stands_for_too_many_words(small_archive: Path) -> None:
+    pytest.importorskip("starlette", reason="the web extra is not installed: pip install -e '.[test]'")
+    from tests.support.web_server import start_server
+
+    running = start_server(small_archive)
+    try:
+        status, _, body = running.get("/api/search?q=zzq*")  # 3 letters: within the query's shape bounds
+        assert status == 422 and json.loads(body)["error"] == (
+            "query 'zzq*' is too broad: zzq* stands for more than 1,000 of the archive's words, the most one term "
+            "may expand to; give it more letters (elect* rather than el*), a smaller edit distance (~1), or a "
+            "narrower range")
+        assert running.json("/api/search?q=zzq011*")["total"] == 1  # type: ignore[index]
+        assert running.json("/api/search?q=Raqqa")["total"] == 12  # type: ignore[index]
+    finally:
+        assert running.stop() == 0
