@@ -22,6 +22,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("serve_search_first", "serve: GET /api/search, first request of distinct queries", "serve"),
     ("serve_search", "serve: GET /api/search, warm (vs search: one word)", "serve"),
     ("serve_search_8", "serve: GET /api/search, 8 concurrent clients", "serve"),
+    ("serve_search_8_worst", "serve: 8 clients while a ninth sends the worst queries", "serve"),
     ("grep_term", "baseline: {grep} (one word)", "time"),
     ("grep_and", "baseline: {grep} (AND pipeline)", "time"),
     ("grep2_term", "baseline: grep -ril (one word)", "time"),
@@ -111,6 +112,8 @@ def cell(rows: dict[str, Any], key: str, kind: str) -> str:
             text += f" {row['ratio_cli']:.3f}x search"
         if row.get("requests_per_s") is not None:
             text += f", {row['requests_per_s']:.0f} req/s"
+        if row.get("p95_ratio_alone") is not None:
+            text += f", p95 {row['p95_ratio_alone']:.2f}x alone; slowest worst query {row['worst_query_max_ms']:.0f} ms"
         return text
     if kind == "time" and row.get("ratio_pass") is not None and key != "python_pass":
         text += f" {row['ratio_pass']:.1f}x"
@@ -165,7 +168,7 @@ def target_table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         if value is None:
             shown = "-"
         elif t["measure"] in ("ratio_pass", "ratio_raw", "ratio_plain", "ratio_grep", "ratio_cli", "ratio_yaml",
-                              "ratio_search"):
+                              "ratio_search", "p95_ratio_alone"):
             shown = f"{value:.2f}x"
         elif t["measure"] == "extra_ms":
             shown = f"+{value:.0f} ms"

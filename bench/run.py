@@ -106,6 +106,7 @@ class Settings:
     results_dir: Path
     indexing: bool = True
     heavy: int | None = None  # --heavy-runs
+    serve_only: bool = False  # --serve-only
 
     def heavy_runs(self, size: int) -> int:
         """Runs of the slow steps (export, check, the bulk rounds): fewer at large sizes."""
@@ -130,6 +131,9 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--heavy-runs", type=int, default=None,
                         help="runs of the slow steps (export, check, bulk rounds) at every size (default 3/2/1 at "
                              "2k/20k/100k, 1 quick)")
+    parser.add_argument("--serve-only", action="store_true",
+                        help="only the newsarc serve rows and the one-word search process they are compared with "
+                             "(minutes, not hours, at 100k)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the BBC corpus (default: %(default)s)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="built archives (default: %(default)s)")
     parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS,
@@ -152,7 +156,7 @@ def parse_args(argv: list[str] | None) -> Settings:
     return Settings(sizes=sizes, repeat=repeat, seed=args.seed, use_cache=not args.no_cache, quick=args.quick,
                     corpus=args.corpus.expanduser().resolve(), cache_dir=args.cache_dir.expanduser().resolve(),
                     results_dir=args.results_dir.expanduser().resolve(), indexing=not args.skip_indexing,
-                    heavy=args.heavy_runs)
+                    heavy=args.heavy_runs, serve_only=args.serve_only)
 
 
 def log(message: str) -> None:
@@ -194,6 +198,10 @@ class SizeRun:
         self.prepare()
         self.time("python_pass", "python -c pass", [self.tools.python, "-c", "pass"],
                   runs=self.settings.repeat * 2, warmup=2)
+        if self.settings.serve_only:
+            self.searches(only=("search_term",))
+            self.serve()
+            return self.rows
         self.searches()
         self.serve()
         self.lookups()
@@ -220,12 +228,16 @@ class SizeRun:
         if count is not None and count != self.size:
             log(f"    note: the archive holds {count} articles, expected {self.size}")
 
-    def searches(self) -> None:
+    def searches(self, only: tuple[str, ...] | None = None) -> None:
         for key, words in SEARCHES.items():
+            if only is not None and key not in only:
+                continue
             m = self.time(key, "newsarc search " + shlex.join(words), self.na("search", *words),
                           shown="newsarc search " + shlex.join(words),
                           check=expect_exit(1) if key in NO_MATCH_OK else None)
             m.extra["matches"] = self.count(*words)
+        if only is not None:
+            return
         suggest, rare = self.rows.get("search_suggest"), self.rows.get("search_rare")
         if suggest is not None and rare is not None and suggest.ok and rare.ok:
             # What did-you-mean adds to a search (issue 24: <= 100 ms at 100,000): beside a rare word's search,
@@ -612,7 +624,7 @@ def run(settings: Settings, command: str) -> dict[str, Any]:
         "python": tools.python, "python_version": platform.python_version(), "newsarc_version": __version__,
         "git_commit": git_commit(), "newsarc_source": newsarc_source_hash(), "state_schema": archives.state_schema(),
         "seed": settings.seed, "sizes": settings.sizes, "repeat": settings.repeat, "quick": settings.quick,
-        "indexing_measured": settings.indexing,
+        "indexing_measured": settings.indexing and not settings.serve_only, "serve_only": settings.serve_only,
         "heavy_runs": "/".join(str(settings.heavy_runs(s)) for s in settings.sizes),
         "grep_tool": "rg -i -l" if tools.rg else "grep -ril", "grep_path": tools.rg or tools.grep,
         "grep_version": tool_version([tools.rg or tools.grep, "--version"]),
@@ -667,11 +679,12 @@ def _measure_size(size: int, tools: Tools, settings: Settings, corpus: Any, resu
 def result_suffix(settings: Settings) -> str:
     """'-quick', '-100k' for a run of other sizes than the default, '' for the full run: a partial run must not
     overwrite the day's full table."""
+    serve = "-serve" if settings.serve_only else ""
     if settings.quick:
-        return "-quick"
+        return "-quick" + serve
     if tuple(settings.sizes) == DEFAULT_SIZES:
-        return ""
-    return "-" + "-".join(f"{size // 1000}k" if size % 1000 == 0 else str(size) for size in settings.sizes)
+        return serve
+    return "-" + "-".join(f"{size // 1000}k" if size % 1000 == 0 else str(size) for size in settings.sizes) + serve
 
 
 def main(argv: list[str] | None = None) -> int:

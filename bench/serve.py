@@ -26,11 +26,17 @@ from urllib.parse import urlencode
 from bench.measure import Measurement, percentile
 
 CLIENTS = 8
-# The costliest queries a client may send (issue 21, point 7): wildcards at the bounds newsarc serve allows, a
-# fuzzy word, a loose phrase, a long OR, and the refused `*a* OR *e*...` (answered at once with 400).
-WORST = ("elect* OR minist* OR gover*", "governmnt~2 OR electon~2", '"prime minister said"~20',
-         " OR ".join(["year", "people", "government", "world", "company", "market", "game", "film", "music",
-                      "election", "bank", "police", "court", "minister", "report"]),
+_COMMON = ("said", "year", "people", "government", "world", "company", "market", "game", "film", "music",
+           "election", "bank", "police", "court", "minister", "report", "new", "also", "first", "time")
+# The costliest queries a client may send (issue 21, point 7), one of each class, found by timing candidates at
+# 20,000 articles (docs/serving.md, "What one query may cost"): wildcards at the shape bounds newsarc serve
+# allows (three prefixes; suffix and infix wildcards, which a word bound refuses), fuzzy words at distance 2, a
+# loose phrase, 20 common words joined by OR, a long phrase of common words, every date, misspelt words (each a
+# did-you-mean scan of the vocabulary), and the refused `*a* OR *e*...` (answered at once with 400).
+WORST = ("elect* OR minist* OR gover*", "*ing OR *ion OR *ent", "*tio* OR *ent*", "governmnt~2 OR electon~2",
+         "gov~2 OR said~2 OR year~2", '"prime minister said"~20', " OR ".join(_COMMON),
+         '"' + " ".join(("the", "government", "said", "that", "the", "first", "year", "would", "be", "the")) + '"',
+         "date:[1900 TO 2100]", "electoin govermnet ministr polise compnay markte",
          "*a* OR *e* OR *i* OR *o*")
 WARMUP = ("weather", "football", "film", "technology", "health")  # words asked before any measured one
 # Queries each asked once, after the measured query's own first request (one word, AND, phrase, a name with its
@@ -112,9 +118,10 @@ def timed_gets(host: str, port: int, path: str, count: int, samples: list[float]
 
 
 def clients_beside_worst(host: str, port: int, path: str, per_client: int, samples: list[float],
-                         errors: list[str]) -> list[float]:
+                         errors: list[str], statuses: dict[str, dict[int, int]] | None = None) -> list[float]:
     """CLIENTS threads of plain searches (their seconds to samples) while one more thread sends WORST over and
-    over until they finish; returns the seconds of each worst query (a 400 "too broad" counts: it is the answer)."""
+    over until they finish; returns the seconds of each worst query (a 400 or 422 "too broad" counts: it is the
+    answer); statuses, when given, counts each worst query's answers by HTTP status."""
     done = threading.Event()
     worst_times: list[float] = []
 
@@ -128,7 +135,11 @@ def clients_beside_worst(host: str, port: int, path: str, per_client: int, sampl
                     response = connection.getresponse()
                     response.read()
                     worst_times.append(time.perf_counter() - started)
-                    if response.status not in (200, 400):
+                    if statuses is not None:
+                        counts = statuses.setdefault(text, {})
+                        counts[response.status] = counts.get(response.status, 0) + 1
+                        counts[0] = max(counts.get(0, 0), round((time.perf_counter() - started) * 1000))
+                    if response.status not in (200, 400, 422):
                         errors.append(f"worst query {text!r}: status {response.status}")
                         return
                     if done.is_set():
@@ -194,14 +205,22 @@ def measure(serve_argv: list[str], query: str, *, env: dict[str, str], cwd: Any,
             thread.join(timeout=600)
         wall = time.perf_counter() - started
         worst = rows["serve_search_8_worst"]
-        worst_times = clients_beside_worst(host, port, path, per_client, worst.samples, errors)
+        statuses: dict[str, dict[int, int]] = {}
+        worst_times = clients_beside_worst(host, port, path, per_client, worst.samples, errors, statuses)
         if not errors and loaded.samples and worst.samples:
             worst.extra["p95_ratio_alone"] = round(percentile(worst.samples, 0.95) / percentile(loaded.samples, 0.95),
                                                    3)
             worst.extra["worst_queries_answered"] = len(worst_times)
             worst.extra["worst_query_max_ms"] = round(max(worst_times, default=0.0) * 1000, 1)
+            # per worst query, how it was answered (200 searched, 400 refused by its shape, 422 stopped by its
+            # time budget or refused for a term standing for too many words) and its slowest answer (max_ms)
+            worst.extra["worst_statuses"] = {text: {("max_ms" if k == 0 else str(k)): v
+                                                    for k, v in sorted(counts.items())}
+                                             for text, counts in statuses.items()}
+            stopped = sum(counts.get(422, 0) for counts in statuses.values())
             worst.note = (f"p95 {worst.extra['p95_ratio_alone']:.2f}x the p95 of {CLIENTS} clients alone; the "
-                          f"slowest worst query took {worst.extra['worst_query_max_ms']:.0f} ms")
+                          f"slowest worst query took {worst.extra['worst_query_max_ms']:.0f} ms; "
+                          f"{len(worst_times)} worst queries sent, {stopped} answered 422 (too broad)")
         if errors:
             first.error = single.error = loaded.error = errors[0]
         else:

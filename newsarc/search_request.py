@@ -54,7 +54,7 @@ class Limits:
     wildcard_letters: int = 0  # letters a wildcard term needs besides * and ? (`*a*` expands to half the words)
     # ... and what it may cost once it runs (newsarc.index.budget; NEWSARC_SEARCH_BUDGET replaces time_budget):
     time_budget: float | None = None  # seconds
-    max_expansions: int | None = None  # words one wildcard, fuzzy or range term may stand for
+    max_expansions: int | None = None  # words one wildcard or range term may stand for
     whole_listing: bool = True  # a listing's limit 0 means every article (`newsarc list --limit 0`)
 
 

@@ -1,6 +1,6 @@
 """What one search may cost once it runs (issue 21, point 7): a time budget (NEWSARC_SEARCH_BUDGET replaces the
-face's), and a bound on the words one wildcard or fuzzy term may stand for. Over either, the search stops with
-one line naming the query, the bound and what to do, and exit status 10 (TOO_BROAD)."""
+face's), a bound on the words one wildcard may stand for, and on a fuzzy word's distance. Over any, the search
+stops with one line naming the query, the bound and what to do, and exit status 10 (TOO_BROAD)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,17 @@ def test_a_time_budget_that_is_not_a_number_of_seconds_is_refused(small_archive:
                                "seconds a search may take, a number above 0 (e.g. 2.5), or unset it\n")
 
 
+def test_a_fuzzy_word_is_searched_within_two_letters_and_at_two_keeps_its_first_letter(small_archive: Path) -> None:
+    done = search(small_archive, "counsil~3")
+    assert done.returncode == 10 and done.stderr == (
+        "newsarc: error: query 'counsil~3' is too broad: counsil~3 asks for words up to 3 letters different; at "
+        "most 2 are searched: write counsil~2\n")
+    assert search(small_archive, "counsil~2", "--count").stdout.strip() == "12"  # council: the same first letter
+    assert search(small_archive, "kouncil~", "--count").stdout.strip() == "12"  # one letter: any letter may differ
+    # two letters from `council` but its first letter changed: not searched (it took minutes at 20,000 articles)
+    assert search(small_archive, "kounsil~2", "--count").returncode == 1
+
+
 def test_a_wildcard_that_stands_for_too_many_words_is_refused_by_the_library(small_archive: Path) -> None:
     from newsarc import api
     from newsarc.errors import QueryTooBroadError
@@ -87,8 +98,7 @@ def test_a_wildcard_that_stands_for_too_many_words_is_refused_by_the_library(sma
             api.search(store, build_request({"query": "Raqqa OR zzq*"}, limits=bounded))
         assert str(refused.value) == (
             "query 'Raqqa OR zzq*' is too broad: zzq* stands for more than 1,000 of the archive's words, the most "
-            "one term may expand to; give it more letters (elect* rather than el*), a smaller edit distance (~1), "
-            "or a narrower range")
+            "one term may expand to; give it more letters (elect* rather than el*) or a narrower range")
         assert refused.value.exit_code == 10
         assert api.search(store, build_request({"query": "zzq011*"}, limits=bounded)).total == 1  # 10 words
         assert api.search(store, build_request({"query": "zzq*"})).total == 1  # the CLI's bound is higher
@@ -132,8 +142,7 @@ def test_the_server_refuses_a_wildcard_that_stands_for_too_many_words(small_arch
         status, _, body = running.get("/api/search?q=zzq*")  # 3 letters: within the query's shape bounds
         assert status == 422 and json.loads(body)["error"] == (
             "query 'zzq*' is too broad: zzq* stands for more than 1,000 of the archive's words, the most one term "
-            "may expand to; give it more letters (elect* rather than el*), a smaller edit distance (~1), or a "
-            "narrower range")
+            "may expand to; give it more letters (elect* rather than el*) or a narrower range")
         assert running.json("/api/search?q=zzq011*")["total"] == 1  # type: ignore[index]
         assert running.json("/api/search?q=Raqqa")["total"] == 12  # type: ignore[index]
     finally:

@@ -1,5 +1,5 @@
-"""What one search may cost once it runs: a time budget, and a bound on how many words one wildcard, fuzzy or
-range term may stand for (issue 21, point 7).
+"""What one search may cost once it runs: a time budget, and a bound on how many words one wildcard or range
+term may stand for (issue 21, point 7; a fuzzy word is held by its distance instead: whoosh_budget.bound_terms).
 
 The request's shape is bounded before it runs (newsarc.search_request.Limits: words, wildcard terms, letters).
 Some queries are within those bounds and still costly, because of what the archive holds: `*ing` names thousands
@@ -54,13 +54,12 @@ class Budget:
                                                  f"take" + (f" ({ENV_VAR}={setting})" if setting else ""), ADVICE)
 
     def expanded(self, term: str, words: int) -> None:
-        """Raise QueryTooBroadError when one term (a wildcard, fuzzy word or range, as typed) stands for more words
+        """Raise QueryTooBroadError when one term (a wildcard or range, as typed) stands for more words
         than max_expansions; words: how many it stands for, counted up to max_expansions + 1."""
         if self.max_expansions is not None and words > self.max_expansions:
             raise QueryTooBroadError(self.query, f"{term} stands for more than {self.max_expansions:,} of the "
                                                  f"archive's words, the most one term may expand to",
-                                     "give it more letters (elect* rather than el*), a smaller edit distance (~1), "
-                                     "or a narrower range")
+                                     "give it more letters (elect* rather than el*) or a narrower range")
 
 
 _current: ContextVar[Budget | None] = ContextVar("newsarc_search_budget", default=None)

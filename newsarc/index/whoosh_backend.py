@@ -421,7 +421,7 @@ class WhooshBackend:
         with _spending(request), self._searcher() as searcher, whoosh_internals.shared_blocks():
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
-            whoosh_budget.check_expansions(searcher.reader(), parsed)
+            whoosh_budget.bound_terms(searcher.reader(), parsed)
             # Not terms=True: recording the matched terms of every match cost common-word searches much of their
             # time; the matchers are kept as terms=True keeps them (same hits, same scores), and the shown page's
             # terms are found below.
@@ -541,7 +541,7 @@ class WhooshBackend:
     def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
         with _spending(request), self.ix.searcher() as searcher:
             parsed, _ = self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases)
-            whoosh_budget.check_expansions(searcher.reader(), parsed)
+            whoosh_budget.bound_terms(searcher.reader(), parsed)
             return self._facets(searcher, parsed, self._filter(request, searcher.reader()), request.facet_limit)
 
     def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
@@ -625,7 +625,7 @@ class WhooshBackend:
         with _spending(request), self.ix.searcher() as searcher:
             parsed, expansions = self.parse(request.query, searcher.reader(), exact=request.exact,
                                             aliases=request.aliases)
-            whoosh_budget.check_expansions(searcher.reader(), parsed)
+            whoosh_budget.bound_terms(searcher.reader(), parsed)
             results = whoosh_budget.search(searcher, parsed, limit=None,
                                            filter=self._filter(request, searcher.reader()), scored=False)
             column = searcher.reader().column_reader("date", translate=False)
