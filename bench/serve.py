@@ -120,8 +120,9 @@ def timed_gets(host: str, port: int, path: str, count: int, samples: list[float]
 def clients_beside_worst(host: str, port: int, path: str, per_client: int, samples: list[float],
                          errors: list[str], statuses: dict[str, dict[int, int]] | None = None) -> list[float]:
     """CLIENTS threads of plain searches (their seconds to samples) while one more thread sends WORST over and
-    over until they finish; returns the seconds of each worst query (a 400 or 422 "too broad" counts: it is the
-    answer); statuses, when given, counts each worst query's answers by HTTP status."""
+    over until they finish (at least one whole round); returns the seconds of each worst query (a 400 or 422
+    "too broad" counts: it is the answer); statuses, when given, counts each worst query's answers by HTTP
+    status."""
     done = threading.Event()
     worst_times: list[float] = []
 
@@ -142,8 +143,7 @@ def clients_beside_worst(host: str, port: int, path: str, per_client: int, sampl
                     if response.status not in (200, 400, 422):
                         errors.append(f"worst query {text!r}: status {response.status}")
                         return
-                    if done.is_set():
-                        return
+                # every worst query is sent at least once, even when the clients finish first (a quick run)
         except OSError as exc:
             errors.append(f"worst queries: {exc}")
         finally:

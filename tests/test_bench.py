@@ -168,11 +168,18 @@ def test_quick_run_measures_everything_and_writes_results(tmp_path: Path) -> Non
     # the server: distinct queries asked once each, the measured one again and again, 8 clients, memory
     assert rows["serve_search_first"]["runs"] == 13 and rows["serve_search_first"]["first_ratio_cli"] > 0
     assert rows["serve_search"]["ratio_cli"] > 0 and rows["serve_search_8"]["p95_8_ms"] > 0
+    # issue 21.7: the same 8 clients beside a ninth sending the worst query of each class; each is answered
+    # (200 searched, 400 refused by its shape, 422 stopped by its budget or refused for its expansion)
+    worst = rows["serve_search_8_worst"]
+    assert worst["error"] is None and worst["p95_ratio_alone"] > 0 and worst["worst_query_max_ms"] > 0
+    assert worst["worst_statuses"]["*a* OR *e* OR *i* OR *o*"]["400"] >= 1
+    assert all(set(answers) <= {"200", "400", "422", "max_ms"} for answers in worst["worst_statuses"].values())
     names = {t["name"] for t in results["targets"]}
     assert {"version", "term", "term-grep", "show", "list", "add", "ingest", "reindex", "export-rss",
             "freshness", "add-plain", "import-plain", "reindex-plain", "common-phrase", "common-date",
             "check", "alias-suggest", "ctrl-c", "and-100k", "common-phrase-100k", "rare-100k", "suggest-100k",
-            "build-rss-1m", "term-1m", "phrase-1m", "add-1m", "check-1m"} <= names
+            "build-rss-1m", "term-1m", "phrase-1m", "add-1m", "check-1m", "serve-worst-20k",
+            "serve-worst-100k"} <= names
     assert {t["verdict"] for t in results["targets"]} <= {"PASS", "MISS"}
     markdown = written[1].read_text(encoding="utf-8")
     assert "| search: one word |" in markdown and "## Targets" in markdown
@@ -187,6 +194,7 @@ def test_a_partial_run_does_not_overwrite_the_full_table() -> None:
     assert result_suffix(parse_args(["--sizes", "100000"])) == "-100k"
     assert result_suffix(parse_args(["--sizes", "2000,20000"])) == "-2k-20k"
     assert result_suffix(parse_args(["--quick"])) == "-quick"
+    assert result_suffix(parse_args(["--sizes", "20000", "--serve-only"])) == "-20k-serve"
 
 
 def test_the_curve_joins_runs_into_one_table_and_a_log_log_plot(tmp_path: Path) -> None:
