@@ -59,6 +59,20 @@ def test_a_search_over_its_time_budget_stops_with_one_line_and_status_10(small_a
     assert search(small_archive, "Raqqa council", "--count").stdout.strip() == "12"  # the CLI's own budget
 
 
+def test_the_budget_stops_a_search_and_a_timeline_through_the_command_line_face(small_archive: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsarc.cli.app import cli
+
+    runner = CliRunner()
+    for args in (["search", "Raqqa"], ["timeline", "Raqqa"]):
+        result = runner.invoke(cli, ["--archive", str(small_archive), *args],
+                               env={"NEWSARC_SEARCH_BUDGET": "0.000001", "NO_COLOR": "1"})
+        assert result.exit_code == 10, (args, result.output)
+        assert "query 'Raqqa' is too broad: it was stopped after 1e-06 s" in result.output
+        assert runner.invoke(cli, ["--archive", str(small_archive), *args]).exit_code == 0
+
+
 def test_the_budget_stops_every_way_of_searching(small_archive: Path) -> None:
     for args in (["Raqqa", "--facets"], ["Raqqa", "--collapse"], ["Raqqa", "--json"], ["Raqqa", "--count"],
                  ["Raqqa", "--since", "2017-05", "--tag", "x"], ["zzq*", "--ids"], ['"council members"~3']):
