@@ -75,7 +75,7 @@ class QueryError(NewsarcError):
 
 
 class QueryTooBroadError(NewsarcError):
-    """A query that would cost too much to answer (newsarc.index.budget): stopped at its time budget, or refused
+    """A query that would cost too much to answer (newsarc.search_budget): stopped at its time budget, or refused
     because one of its terms stands for more words than a search expands. The message names the query, the bound
     it passed and what to do; a server answers 422 (the query was read, the archive makes it too costly)."""
 

@@ -52,7 +52,7 @@ class Limits:
     max_terms: int | None = None  # words, phrases and operators
     max_wildcards: int | None = None  # terms with * or ?
     wildcard_letters: int = 0  # letters a wildcard term needs besides * and ? (`*a*` expands to half the words)
-    # ... and what it may cost once it runs (newsarc.index.budget; NEWSARC_SEARCH_BUDGET replaces time_budget):
+    # ... and what it may cost once it runs (newsarc.search_budget; NEWSARC_SEARCH_BUDGET replaces time_budget):
     time_budget: float | None = None  # seconds
     max_expansions: int | None = None  # words one wildcard or range term may stand for
     whole_listing: bool = True  # a listing's limit 0 means every article (`newsarc list --limit 0`)
@@ -127,7 +127,7 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
     empty query (without filters_alone's filters) is an OptionError; otherwise the query parser says it is
     empty, with the other parse errors."""
     from newsarc.index.backend import SearchRequest
-    from newsarc.index.budget import seconds_from_environment
+    from newsarc.search_budget import seconds_from_environment
 
     _known(options, OPTIONS, "search")
     query = _text(options.get("query"))

@@ -63,7 +63,7 @@ class SearchRequest:
     facets: bool = False
     facet_limit: int = 10
     aliases: list[list[str]] = dataclasses.field(default_factory=list)  # alias groups to expand (api.search loads them)
-    # What the search may cost once it runs (newsarc.index.budget): seconds, and words one wildcard or range
+    # What the search may cost once it runs (newsarc.search_budget): seconds, and words one wildcard or range
     # term may stand for; None: no bound. build_request sets both from the face's Limits.
     time_budget: float | None = None
     max_expansions: int | None = None

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsarc.index import budget, whoosh_internals
+from newsarc import search_budget as budget
+from newsarc.index import whoosh_internals
 
 whoosh_internals.load()
 
@@ -75,7 +76,7 @@ def _live(reader: Any, ids: set[int]) -> set[int]:
 
 def _ids(leaf: Any, q: query.Query) -> set[int]:
     """The segment's document numbers matching q; may include deleted documents (see the module notes)."""
-    budget.check()  # each document set is a step of a search's work (newsarc.index.budget)
+    budget.check()  # each document set is a step of a search's work (newsarc.search_budget)
     kind = type(q)
     if kind is query.Term and not q.minquality:
         out: set[int] = set()

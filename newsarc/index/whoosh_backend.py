@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from newsarc import search_budget as budget
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
-from newsarc.index import budget, whoosh_files, whoosh_internals
+from newsarc.index import whoosh_files, whoosh_internals
 from newsarc.index.backend import NameEvidence, SearchHit, SearchRequest, SearchResult, Snippet, Suggestion
 from newsarc.names.fold import fold_text
 from newsarc.names.variants import TAGS_MARK
@@ -830,7 +831,7 @@ def _query_key(q: query.Query | None) -> Any:
 
 
 def _spending(request: SearchRequest) -> contextlib.AbstractContextManager[budget.Budget]:
-    """The budget of one search, from the request's bounds (newsarc.index.budget); the clock starts here."""
+    """The budget of one search, from the request's bounds (newsarc.search_budget); the clock starts here."""
     return budget.spending(budget.Budget(request.query, request.time_budget, request.max_expansions))
 
 

@@ -1,4 +1,4 @@
-"""The search budget (newsarc.index.budget) inside Whoosh: collectors that look at the clock as they walk the
+"""The search budget (newsarc.search_budget) inside Whoosh: collectors that look at the clock as they walk the
 matches, and how many words a wildcard, fuzzy or range term stands for, counted before Whoosh opens a posting
 list for each of them.
 
@@ -15,8 +15,8 @@ from typing import Any
 
 from whoosh import collectors, query
 
+from newsarc import search_budget as budget
 from newsarc.errors import QueryTooBroadError
-from newsarc.index import budget
 
 
 class _Bounded(collectors.WrappingCollector):

@@ -1,5 +1,6 @@
 """What one search may cost once it runs: a time budget, and a bound on how many words one wildcard or range
-term may stand for (issue 21, point 7; a fuzzy word is held by its distance instead: whoosh_budget.bound_terms).
+term may stand for (issue 21, point 7; a fuzzy word is held by its distance instead:
+newsarc.index.whoosh_budget.bound_terms). Engine-independent: the Whoosh side is newsarc.index.whoosh_budget.
 
 The request's shape is bounded before it runs (newsarc.search_request.Limits: words, wildcard terms, letters).
 Some queries are within those bounds and still costly, because of what the archive holds: `*ing` names thousands
