@@ -37,6 +37,8 @@ CURVE_ROWS: tuple[tuple[str, str], ...] = (
     ("freshness", "freshness check (in-process)"),
     ("serve_search", "serve: warm GET /api/search"),
     ("check", "check (whole archive)"),
+    ("alias_suggest_first", "alias suggest, first run"),
+    ("alias_suggest_changed", "alias suggest, after adding one article"),
     ("export", "export (whole archive)"),
 )
 PLOTTED = ("python_pass", "search_term", "search_and", "search_phrase", "search_common_phrase", "search_tag",
@@ -95,6 +97,41 @@ def markdown(sizes: dict[int, dict[str, Any]]) -> str:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in [label, *cells]) + " |")
     lines.append("| load average at the start | " + " | ".join(str(d["loadavg"]) for d in sizes.values()) + " |")
     lines.append("| run | " + " | ".join(f"{d['source']}" for d in sizes.values()) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def crossing(points: list[tuple[int, float]], limit_ms: float) -> tuple[float | None, float]:
+    """(archive size at which the cost reaches limit_ms, ms per 1,000 articles), from the line through the two
+    largest sizes measured: a fixed part (start-up) plus a part proportional to the archive (posting lists grow
+    with it). None when the cost does not grow; the size itself when it is already past the limit."""
+    if len(points) < 2:
+        return None, 0.0
+    (n1, t1), (n2, t2) = points[-2], points[-1]
+    slope = (t2 - t1) / (n2 - n1)
+    if t2 >= limit_ms:
+        return float(n2), slope * 1000
+    if slope <= 0:
+        return None, slope * 1000
+    return n2 + (limit_ms - t2) / slope, slope * 1000
+
+
+def limits(sizes: dict[int, dict[str, Any]]) -> str:
+    """Where each kind of search passes one second in a fresh process (100 ms for the warm server request), by
+    the straight line through the two largest sizes: a markdown table."""
+    lines = ["| cost | at the largest size | growth per 1,000 articles | reaches the limit at about |",
+             "|---|---|---|---|"]
+    for key, label in CURVE_ROWS:
+        if key == "python_pass" or key in ("check", "export", "freshness") or key.startswith("alias"):
+            continue
+        points = _points(sizes, key)
+        if len(points) < 2:
+            continue
+        limit = 100.0 if key.startswith("serve") else 1000.0
+        where, per_thousand = crossing(points, limit)
+        reach = ("does not grow" if where is None else
+                 f"already past {_ms(limit)}" if where <= points[-1][0] else f"{where:,.0f} articles ({_ms(limit)})")
+        lines.append(f"| {label.replace('|', '/')} | {_ms(points[-1][1])} at {points[-1][0]:,} | "
+                     f"{per_thousand:+.2f} ms | {reach} |")
     return "\n".join(lines) + "\n"
 
 
@@ -181,11 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", nargs="+", type=Path, help="benchmark result JSON files (later ones win)")
     parser.add_argument("--svg", type=Path, help="write the log-log plot here")
     parser.add_argument("--md", type=Path, help="write the table here (else printed)")
+    parser.add_argument("--limits", action="store_true",
+                        help="also the archive size where each search passes 1 s (serve: 100 ms), by the line "
+                             "through the two largest sizes")
     args = parser.parse_args(argv)
     sizes = merge(args.results)
     if not sizes:
         parser.error("no measured sizes in those files")
-    table = markdown(sizes)
+    table = markdown(sizes) + ("\n" + limits(sizes) if args.limits else "")
     if args.md:
         args.md.write_text(table, encoding="utf-8")
     else:

@@ -39,6 +39,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("read_yaml", "baseline: read every file with PyYAML's C loader", "time"),
     ("alias_suggest_first", "alias suggest, first run (vs search: one word)", "time"),
     ("alias_suggest", "alias suggest, unchanged archive (cached)", "time"),
+    ("alias_suggest_changed", "alias suggest, right after one article was added", "time"),
     ("export", "export all (jsonl to /dev/null)", "throughput"),
     ("import", "bulk ingest: newsarc import", "throughput"),
     ("reindex", "reindex", "throughput"),

@@ -17,6 +17,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` impo
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
@@ -389,10 +390,12 @@ class SizeRun:
         It keeps its evidence in .newsarc/alias-suggest.json for an unchanged index, so two rows: the first run
         (the file removed before each run, as after any change to the archive) and the run that answers from the
         file left by the run before."""
-        cache = self.archive / ".newsarc" / "alias-suggest.json"
+        state = self.archive / ".newsarc"
 
-        def forget(run: Run | None = None) -> None:
-            cache.unlink(missing_ok=True)
+        def forget(run: Run | None = None) -> None:  # everything it keeps: the first run ever
+            for name in ("alias-suggest.json", "alias-suggest-skeletons.json"):
+                (state / name).unlink(missing_ok=True)
+            shutil.rmtree(state / "alias-keys", ignore_errors=True)
 
         forget()
         argv = self.na("alias", "suggest")
@@ -402,12 +405,50 @@ class SizeRun:
                           timeout=timeout, shown="newsarc alias suggest  # .newsarc/alias-suggest.json removed"),
                 self.time("alias_suggest", "newsarc alias suggest (cached)", argv, check=expect_exit(0, 1),
                           timeout=timeout, shown="newsarc alias suggest  # unchanged archive, after a run"))
+        rows += (self._alias_suggest_after_a_change(argv, timeout),)
         search = self.rows.get("search_term")
         for m in rows:
             if m.ok and search is not None and search.ok:
                 m.extra["ratio_search"] = round(m.median / search.median, 2)
         log(f"    alias suggest      first {rows[0].extra.get('ratio_search')}x, cached "
-            f"{rows[1].extra.get('ratio_search')}x a one-word search")
+            f"{rows[1].extra.get('ratio_search')}x, after a change {rows[2].extra.get('ratio_search')}x a one-word "
+            "search")
+
+    def _alias_suggest_after_a_change(self, argv: list[str], timeout: float) -> Measurement:
+        """Issue 24: `alias suggest` right after one article was added (its caches are those of the run before):
+        the article is added untimed before each run, then removed and the caches brought up to date, untimed."""
+        probe = self.scratch / "alias-probe.txt"
+        probe.write_text(PROBE.replace("Convoy reaches", "Second convoy reaches"), encoding="utf-8")
+        added: list[str] = []
+
+        def step(args: list[str]) -> Run:
+            run = run_process(self.na(*args), timeout=timeout, env=self.tools.env, cwd=self.tools.cwd)
+            if run.returncode not in (0, 1):
+                raise MeasureError(f"newsarc {args[0]} failed: {run.tail()}")
+            return run
+
+        def change(run: Run | None = None) -> None:
+            if added:
+                step(["rm", added.pop()])
+            step(["alias", "suggest"])
+            words = step(["add", str(probe)]).stdout.decode("utf-8", "replace").split()
+            if words[:1] != ["added"] or len(words) < 2:
+                raise MeasureError(f"newsarc add did not add the probe: {' '.join(words)[:200]}")
+            added.append(words[1])
+
+        try:
+            change()
+            return self.time("alias_suggest_changed", "newsarc alias suggest (after one article was added)", argv,
+                             warmup=0, runs=self.settings.heavy_runs(self.size), after=change,
+                             check=expect_exit(0, 1), timeout=timeout,
+                             shown="newsarc alias suggest  # right after `newsarc add one.txt`")
+        except MeasureError as exc:
+            self.rows["alias_suggest_changed"] = Measurement("newsarc alias suggest (after a change)", error=str(exc))
+            return self.rows["alias_suggest_changed"]
+        finally:
+            for article_id in added:
+                with contextlib.suppress(MeasureError):
+                    step(["rm", article_id])
 
     def add(self) -> None:
         probe = self.scratch / "one.txt"

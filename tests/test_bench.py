@@ -221,3 +221,7 @@ def test_the_curve_joins_runs_into_one_table_and_a_log_log_plot(tmp_path: Path) 
     svg = svg_path.read_text(encoding="utf-8")
     assert svg.startswith("<svg") and svg.count("<polyline") == 3  # python -c pass, one word, AND
     assert ">1,000,000</text>" in svg and "slope 1" in svg
+    # where a cost passes a limit: the line through the two largest sizes (fixed part + a part per article)
+    assert curve.crossing([(2000, 50.0), (20000, 100.0), (100000, 180.0)], 1000) == (920_000.0, 1.0)
+    assert curve.crossing([(20000, 100.0), (100000, 90.0)], 1000)[0] is None  # does not grow
+    assert "| search: one word | 300 ms at 1,000,000 |" in curve.limits(curve.merge([first, second]))
