@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 from bisect import bisect_left
 from collections.abc import Callable
 from pathlib import Path
@@ -102,6 +103,7 @@ def levenshtein_at_most(a: str, b: str, limit: int) -> bool:
 
 # -- the vocabulary of an index, kept per segment ------------------------------------------------------------
 _memory: dict[tuple[str, str], Vocabulary] = {}  # (cache folder, stamp) -> vocabulary, for a long-running serve
+_memory_lock = threading.Lock()
 
 
 def vocabulary(reader: Any, cache: Path | None) -> Vocabulary:
@@ -123,9 +125,10 @@ def vocabulary(reader: Any, cache: Path | None) -> Vocabulary:
         if cache is not None:
             store_lines(cache, f"all-{stamp}.txt", [ALPHABET_MARK + found.alphabet, *found.sorted])
             prune(cache, keep={f"all-{stamp}.txt", *(f"{i}.txt" for i in ids)})
-    _memory[key] = found
-    while len(_memory) > 2:
-        del _memory[next(iter(_memory))]
+    with _memory_lock:  # `newsarc serve` searches on several threads
+        _memory[key] = found
+        while len(_memory) > 2:
+            del _memory[next(iter(_memory))]
     return found
 
 
