@@ -49,10 +49,19 @@ def test_an_empty_machine_listing_is_an_empty_array_and_exit_1(archive: Path, ar
     ("2019-02-29", "2019-02-29 does not exist: February 2019 has 28 days"),
     ("2020-13-01", "2020-13-01 does not exist: there is no month 13"),
 ])
-def test_a_date_that_does_not_exist_is_called_so(run, tmp_path: Path, value: str, why: str) -> None:
-    added = run("add", str(story(tmp_path, "a.txt", "Title")), "--date", value)
-    assert added.exit_code == 5
-    assert why in added.output and "write it as YYYY-MM-DD" not in added.output
+def test_a_date_that_does_not_exist_is_called_so(run, archive: Path, tmp_path: Path, value: str, why: str) -> None:
+    # A bad --date is the command line's mistake, said once before any input is read (exit 2, as `list --since`
+    # does), also when the input is already in the archive (it was silently ignored then).
+    first = story(tmp_path, "a.txt", "Title")
+    assert run("add", str(first)).exit_code == 0
+    before = sorted(p.name for p in archive.rglob("*.yaml"))
+    added = newsarc("--archive", str(archive), "add", str(first), str(story(tmp_path, "b.txt", "Other title")),
+                    "--date", value)
+    assert added.returncode == 2, added.stderr
+    assert added.stdout == ""
+    assert added.stderr == (f"newsarc: error: --date must be a date: {why}; give a day that is in the calendar "
+                            "(see `newsarc add --help`)\n")
+    assert sorted(p.name for p in archive.rglob("*.yaml")) == before  # nothing read, nothing added
     listed = run("list", "--since", value)
     assert listed.exit_code == 2 and f"{value} is not a real date: {why.split(': ', 1)[1]}" in listed.output
 

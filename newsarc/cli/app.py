@@ -244,6 +244,22 @@ def date_option(name: str, help_text: str) -> Callable[..., Any]:
     return click.option(name, metavar="DATE", callback=check, help=help_text)
 
 
+def _publication_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """add --date: checked once as the option is read, by the rule every article's date follows, so a bad one
+    is refused before any input is read -- not once per input, and not ignored when every input is already in."""
+    from newsarc.article import normalise_date
+    from newsarc.errors import BadInputError
+
+    if value is None or not value.strip():
+        return None
+    try:
+        normalise_date(value, field_name="--date")
+    except BadInputError as exc:
+        why = str(exc).removeprefix("field '--date': ")
+        raise click.UsageError(f"--date must be a date: {why}", ctx) from None
+    return value
+
+
 @click.group(cls=NewsarcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="newsarc")
 # No envvar= here: newsarc.storage.archive reads $NEWSARC_ARCHIVE itself, so messages can say where a path came from.
@@ -293,7 +309,7 @@ def init(env: Env, directory: str | None) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[PATH|URL|-]...")
 @click.option("--title", help="Title (overrides the one read from the text).")
-@click.option("--date", help="Publication date, e.g. 2017-05-18 or '18 May 2017'.")
+@click.option("--date", callback=_publication_date, help="Publication date, e.g. 2017-05-18 or '18 May 2017'.")
 @click.option("--source", help="Publisher, e.g. Rudaw.")
 @click.option("--url", help="Where the article was published.")
 @click.option("--author", "authors", multiple=True, help="An author (repeatable).")
