@@ -72,7 +72,8 @@ def test_ctrl_c_stops_at_once_with_one_line_and_the_next_commands_catch_up(archi
     # A reader does not wait for the catch-up: it answers from the index as it stands, says so once, and leaves
     # the indexing to a background process (issue 20, point 4).
     search = newsarc(archive, "search", "economy", "--count", timeout=HANG_GUARD)
-    assert search.stdout == "0\n"  # the index as it stands holds none of them yet: it did not catch up first
+    # the index as it stands holds none of them yet: it did not catch up first
+    assert search.stdout == "0\n", (search.returncode, search.stderr)
     assert re.fullmatch(rf"newsarc: warning: {written} article files not in the index yet \(left by an interrupted "
                         r"add\): being indexed in the background \(pid \d+\); answering from the index as it stands",
                         search.stderr.splitlines()[0]), search.stderr
