@@ -138,6 +138,12 @@ STORIES = {
     "samara": ("Samara", "The Volga city of Samara held a festival."),
     "samarra": ("Samarra", "Pilgrims returned to Samarra after the shrine reopened."),
     "prose": ("أخبار", "تعلن الحكومة عن خطة لإصلاح الطرق في السوق المحلي هذا الشهر."),
+    # Real prose (the Qur'an, Tanzil's text; Debian's fortunes-ru) where place search found ordinary words and
+    # people: tests/support/prose_false_hits.py measures the whole of it.
+    "verses": ("آيات", "إن الله على كل شيء قدير. فإذا نقر في الناقور. والذين يرمون المحصنات. وأنه كان يقول سفيهنا."),
+    "fortunes": ("Афоризмы", "Кони - основной вид тюремного транспорта.\n-- Александр Лебедь\nЛибо нужно быть "
+                             "хорошим, либо подражать хорошему. Алан Прайс-Джонс"),
+    "konya": ("Фестиваль", "Фестиваль дервишей прошёл в Конье, сообщили в Анкаре."),
 }
 
 
@@ -170,6 +176,18 @@ def test_look_alike_places_stay_apart_in_search(run, ids) -> None:  # type: igno
 @pytest.mark.parametrize("query", ["Mohali", "Tallinn", "تركيا", "Tarik"])
 def test_ordinary_arabic_words_are_never_name_variants(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
     assert ids["prose"] not in _found(run, query)
+
+
+@pytest.mark.parametrize("query", ["Agadir", "آنکارا", "Ankara", "أرمينيا", "Armenia", "Isfahan", "أصفهان", "Konya",
+                                   "Alexandria", "Alanya", "Libya"])
+def test_place_names_find_no_ordinary_words_or_people_in_real_prose(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    found = _found(run, query)
+    assert ids["verses"] not in found and ids["fortunes"] not in found
+
+
+@pytest.mark.parametrize("query", ["Konya", "Конья", "Ankara", "Анкара", "أنقرة"])
+def test_a_declined_name_mid_sentence_is_still_found(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert ids["konya"] in _found(run, query)
 
 
 def test_explain_names_the_gazetteer_entry_and_hits_show_the_spelling(run, ids) -> None:  # type: ignore[no-untyped-def]

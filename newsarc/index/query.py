@@ -259,7 +259,11 @@ def _ordinary_word(raw: str) -> bool:
 
 def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
     """Rule variants of a place's name without the spellings that the gazetteer knows as other places only:
-    Samara is not a variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters."""
+    Samara is not a variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters.
+    Nor a spelling in another script, nor any guess in Arabic script: the gazetteer lists the place's spellings
+    in every script, and a rule's guess across scripts, or in a script without capitals to tell a name, finds
+    ordinary words and people (Agadir is not قدير "mighty", Alanya not Алан, آنکارا not نقير, أرمينيا not يرمون;
+    measured on real prose: tests/support/prose_false_hits.py)."""
     from newsarc.names import gazetteer
 
     table = gazetteer.table()
@@ -269,7 +273,12 @@ def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
     if not mine:  # not a place the gazetteer knows: the rules and the archive's evidence decide
         return spellings
     kept = []
+    script = _script_of(raw)
+    if script == "arabic":
+        return []
     for spelling in spellings:
+        if _script_of(spelling) != script:
+            continue
         theirs = table.places_of(list(variants.tokenize(spelling, extras=False)))
         if theirs and not theirs & mine:
             continue
@@ -277,6 +286,18 @@ def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
             continue  # the first word of another place's name (حمص Homs is not the Khamis of Khamis Mushait)
         kept.append(spelling)
     return kept
+
+
+def _script_of(word: str) -> str:
+    """The script a word is written in, by its first letter: latin, cyrillic, arabic or other."""
+    letter = next((ch for ch in word if ch.isalpha()), "")
+    if letter < "\u0250":
+        return "latin"
+    if "\u0400" <= letter <= "\u052f":
+        return "cyrillic"
+    if "\u0600" <= letter <= "\u06ff" or "\u0750" <= letter <= "\u077f" or "\ufb50" <= letter <= "\ufeff":
+        return "arabic"
+    return "other"
 
 
 def _is_cjk(tokens: list[variants.Token]) -> bool:

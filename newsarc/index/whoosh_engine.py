@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 # so that articles are linked to the places of the new data.
 # 5: variant keys from other readings of a name (newsarc.names.readings: anyascii, Arabic long vowels, German,
 # French and Arabic transcription conventions).
-SCHEMA_VERSION = "5"
+# 6: a Cyrillic word with no case ending is not looked up as a place's base (Александр is not Александрия).
+SCHEMA_VERSION = "6"
 
 
 class WhooshEngine:

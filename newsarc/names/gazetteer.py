@@ -115,12 +115,17 @@ def _alternations(base: str) -> list[str]:
 
 def _bases(words: Sequence[str], *, alternate: bool) -> list[str]:
     """Base keys of a name's words: the last word's case endings off when it is Cyrillic (and, in a text, with
-    Ukrainian's alternation); none when it is not."""
+    Ukrainian's alternation); none when it is not.
+
+    A word of a text that has no case ending to take off is its own base only through the alternation (Львов:
+    Львів): as written it is found by the exact keys already, and as a base it would meet every place whose name
+    is it plus an ending (Александр, a man, is not Александрия; Алан is not Аланья)."""
     if not words or not is_cyrillic(words[-1]):
         return []
     keys = []
     for base in cyrillic_bases(words[-1]):
-        for form in [base, *(_alternations(base) if alternate else [])]:
+        bare = base == words[-1]
+        for form in [*([] if bare and alternate else [base]), *(_alternations(base) if alternate else [])]:
             keys.append(" ".join([*words[:-1], form]))
     return list(dict.fromkeys(keys))
 
@@ -198,7 +203,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self.available = path.exists()
-        self._single: dict[str, tuple[frozenset[int], tuple[str, ...]]] = {}
+        self._single: dict[str, _OneWord] = {}
         self._windows: dict[tuple[str, ...], frozenset[int]] = {}
         self._filter: bytes | None = None  # read on first use by may_hold
 
@@ -372,12 +377,13 @@ class Gazetteer:
                         break
             if matched:
                 covered = i + matched
-            elif is_name and known[0]:
+            elif is_name and known[0] and not (known[2] and _opens_sentence(text, tokens, i)):
                 yield token, token, known[0]
 
-    def _one_word(self, token: Token) -> tuple[frozenset[int], tuple[str, ...]]:
-        """(the places one word of a text names, its forms that open longer names): places_of([token]) and
-        opens_longer_name() of each form, with the word filter first and one read per form after it."""
+    def _one_word(self, token: Token) -> _OneWord:
+        """(the places one word of a text names, its forms that open longer names, whether it names them only
+        without a case ending): places_of([token]) and opens_longer_name() of each form, with the key filter
+        first and one read per form after it."""
         forms = _word_forms(token)
         bases = _bases(forms[:1], alternate=True)
         if not self.may_hold([*forms, *bases]):
@@ -386,24 +392,33 @@ class Gazetteer:
         openers = tuple(form for form, (_, opens) in zip(forms, entries, strict=True) if opens)
         for places, _ in entries:
             if places:
-                return places, openers
+                return places, openers, False
         for form in forms:
             places = self._lookup("derived", form)
             if places:
-                return places, openers
+                return places, openers, False
         found: set[int] = set()
         for key in bases:
             found |= self.base(key)
-        return (frozenset(found) if found else _EMPTY), openers
+        return (frozenset(found) if found else _EMPTY), openers, bool(found)
 
-    def _remember(self, raw: str, known: tuple[frozenset[int], tuple[str, ...]]) -> None:
+    def _remember(self, raw: str, known: _OneWord) -> None:
         if len(self._single) >= 100_000:
             self._single.clear()
         self._single[raw] = known
 
 
 _EMPTY: frozenset[int] = frozenset()
-_NOTHING: tuple[frozenset[int], tuple[str, ...]] = (_EMPTY, ())
+_OneWord = tuple[frozenset[int], tuple[str, ...], bool]
+_NOTHING: _OneWord = (_EMPTY, (), False)
+_SENTENCE_BREAKS = frozenset(".!?…:;\n«»\"—–")
+
+
+def _opens_sentence(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """Whether word i begins the text, a sentence, a line or a quotation: capitalised there, a word says nothing
+    of being a name, so it names a place only as the gazetteer writes it, never through a case ending taken off
+    (Кони, "horses", at a sentence's start is not Конья; Либо is not Лібія)."""
+    return i == 0 or any(ch in _SENTENCE_BREAKS for ch in text[tokens[i - 1].end:tokens[i].start])
 
 
 @dataclass(frozen=True)
