@@ -48,3 +48,19 @@ def test_did_you_mean_also_with_json_output(run, ids) -> None:  # type: ignore[n
     result = run("search", "goverment", "--json")
     assert json.loads(result.stdout)  # stdout stays one JSON document
     assert "goverment: did you mean government?" in result.stderr
+
+
+def test_an_empty_archive_is_searched_and_suggested_from_without_a_traceback(archive: Path) -> None:
+    """A new archive's index has no segment yet (Whoosh gives an empty reader with no segment): did-you-mean and
+    alias suggestions, which read the words segment by segment, find none there instead of failing."""
+    import subprocess
+    import sys
+
+    newsarc = str(Path(sys.executable).with_name("newsarc"))
+    search = subprocess.run([newsarc, "--archive", str(archive), "search", "economy"], capture_output=True,
+                            text=True, timeout=120)
+    assert search.returncode == 1 and search.stdout == "", search.stderr
+    assert "Traceback" not in search.stderr and len(search.stderr.splitlines()) == 1, search.stderr
+    suggested = subprocess.run([newsarc, "--archive", str(archive), "alias", "suggest"], capture_output=True,
+                               text=True, timeout=120)
+    assert suggested.returncode in (0, 1) and "Traceback" not in suggested.stderr, suggested.stderr

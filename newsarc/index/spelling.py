@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import threading
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +106,18 @@ _memory: dict[tuple[str, str], Vocabulary] = {}  # (cache folder, stamp) -> voca
 _memory_lock = threading.Lock()
 
 
+def segment_leaves(reader: Any) -> Iterator[tuple[Any, str]]:
+    """(leaf reader, segment id) for each segment of reader. An index without a segment yet (a new archive) gives
+    Whoosh's empty reader, whose segment() is None: it has no words, so it is left out."""
+    for leaf, _offset in reader.leaf_readers():
+        segment = leaf.segment()
+        if segment is not None:
+            yield leaf, segment.segment_id()
+
+
 def vocabulary(reader: Any, cache: Path | None) -> Vocabulary:
     """The plain words of every segment of reader (a Whoosh reader), from cache where it holds them."""
-    leaves = [(leaf, leaf.segment().segment_id()) for leaf, _ in reader.leaf_readers()]
+    leaves = list(segment_leaves(reader))
     ids = sorted(segment_id for _, segment_id in leaves)
     stamp = hashlib.sha1(" ".join(ids).encode()).hexdigest()[:16]
     key = (str(cache), stamp)

@@ -725,8 +725,7 @@ class WhooshBackend:
         counts: dict[str, int] = {}
         with self.ix.searcher() as searcher:
             ids = []
-            for leaf, _offset in searcher.reader().leaf_readers():
-                segment_id = leaf.segment().segment_id()
+            for leaf, segment_id in spelling.segment_leaves(searcher.reader()):
                 ids.append(segment_id)
                 for line in spelling.segment_lines(leaf, segment_id, cache, keys_of):
                     number, _, term = line.partition("\t")
