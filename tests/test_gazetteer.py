@@ -128,6 +128,22 @@ def test_linking_with_the_key_filter_finds_what_the_tables_alone_find() -> None:
     assert found > 200
 
 
+def test_a_small_places_name_that_is_an_english_word_links_no_text_but_answers_a_query() -> None:
+    """David (Panama), Police (Poland) and Obama (Japan) are small towns' own names and common English words:
+    an English story's words are not linked to them (the facets and the article page would show people and
+    ordinary words as places), but a query for the place still names it, and its other spellings still link.
+    A big place whose name is as common (Boston, Nice) is linked as before."""
+    from newsarc.index.analysis import places_named
+    from newsarc.names.gazetteer import table
+
+    names = {table().place(pid).name for pid in places_named(  # type: ignore[union-attr]
+        "David Cameron told Police officers in Boston that Obama had met Nice voters in London.")}
+    assert names == {"Boston", "Nice", "London"}
+    assert "David" in _places("David") and "Obama" in _places("Obama")
+    assert "David" in {table().place(pid).name for pid in places_named("Ciudad de David")}  # type: ignore[union-attr]
+    assert "Hong Kong" in {table().place(pid).name for pid in places_named("Hong Kong")}  # type: ignore[union-attr]
+
+
 # -- through the CLI -------------------------------------------------------------------------------------------
 STORIES = {
     "en": ("Shelling in Aleppo", "Shelling hit Aleppo on Monday, officials in Moscow said."),

@@ -48,6 +48,10 @@ WORDLISTS = {"latin": ("en", "de", "fr", "it", "es", "pt", "nl", "tr", "pl"), "c
 # Below this population a GeoNames spelling that is an ordinary word of its script's languages is left out; a
 # big place keeps it (Van, Nice and Mobile are small beside their words; تونس and Львов are frequent because
 # they are big cities).
+# A town's own name that is a common English word or first name, where the town has fewer people than this, is
+# linked only when a query asks for it (David, Panama; Police, Poland); bigger places' names are news' own words
+# for them (Boston, Jerusalem and Nice are as common in English as David).
+QUERY_ONLY_BELOW = 100_000
 SMALL = {"latin": 1_000_000, "cyrillic": 100_000, "arabic": 100_000, "other": 0}
 # An alternate or another language's name at least this common in English (Zipf) is an English word or name.
 ENGLISH_WORD = 3.7
@@ -172,6 +176,7 @@ def main() -> None:
     derived: dict[str, set[int]] = defaultdict(set)
     base: dict[str, set[int]] = defaultdict(set)
     shown: dict[int, list[str]] = {}
+    english_own: set[str] = set()  # small places' own names that are common English words or first names
     dropped = shadowed = english = 0
     # Keys that are a place's own name (GeoNames' name or a CLDR name): another place's Latin alternate with the
     # same key is left out when that place is at least half its size (Samara is Samara, not an alternate of
@@ -213,6 +218,10 @@ def main() -> None:
                 shadowed += 1
                 continue
             kept.append(spelling)
+            if script == "latin" and source == "geonames" and one_word and place["kind"] != "country" \
+                    and place["pop"] < QUERY_ONLY_BELOW \
+                    and wordfreq.zipf_frequency(spelling.lower(), "en") >= DROP_ZIPF:
+                english_own.update(keys.exact)  # Police (PL), University (US), David (PA), Obama (JP)
             for key in keys.exact:
                 exact[key].add(pid)
             for key in keys.derived:
@@ -258,6 +267,7 @@ def main() -> None:
         CREATE TABLE derived (key TEXT, place INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
         CREATE TABLE base (key TEXT, place INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
         CREATE TABLE ordinary (word TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE query_only (key TEXT PRIMARY KEY) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
@@ -281,12 +291,21 @@ def main() -> None:
                    sorted((k, p) for k, ps in derived.items() for p in ps))
     db.executemany("INSERT INTO base VALUES (?, ?)", sorted((k, p) for k, ps in base.items() for p in ps))
     db.executemany("INSERT INTO ordinary VALUES (?)", [(w,) for w in sorted(ordinary)])
+    # A one-word name that only small places (below QUERY_ONLY_BELOW people) bear as their own name and that is a
+    # common English word or first name names a place when a query asks for it, but a word of a text written
+    # in it is not linked: "David", "Police" and "Bush" in an English story are not Panama's, Poland's and
+    # Egypt's towns (their other spellings, Давид or داود, still link).
+    query_only = sorted(key for key in english_own
+                        if all(places[pid]["pop"] < QUERY_ONLY_BELOW and places[pid]["kind"] != "country"
+                               for pid in exact.get(key, ())))
+    db.executemany("INSERT INTO query_only VALUES (?)", [(key,) for key in query_only])
     add_key_filter(db)
     db.commit()
     db.execute("VACUUM")
     db.close()
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
-          f"{len(ordinary)} ordinary Arabic-script words; left out: {len(generic)} generic nouns, "
+          f"{len(ordinary)} ordinary Arabic-script words, {len(query_only)} names linked only when asked; "
+          f"left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
           f"{english} English words; {args.out.stat().st_size / 1e6:.1f} MB")
 

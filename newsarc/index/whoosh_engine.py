@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 # 5: variant keys from other readings of a name (newsarc.names.readings: anyascii, Arabic long vowels, German,
 # French and Arabic transcription conventions).
 # 6: a Cyrillic word with no case ending is not looked up as a place's base (Александр is not Александрия).
-SCHEMA_VERSION = "6"
+# 7: small places' own names that are common English words link no text word (David, Police, Bush).
+SCHEMA_VERSION = "7"
 
 
 class WhooshEngine:

@@ -206,6 +206,7 @@ class Gazetteer:
         self._single: dict[str, _OneWord] = {}
         self._windows: dict[tuple[str, ...], frozenset[int]] = {}
         self._filter: bytes | None = None  # read on first use by may_hold
+        self._query_only: frozenset[str] | None = None  # read on first use by _one_word
 
     def may_hold(self, candidates: Iterable[str]) -> bool:
         """Whether any candidate may be a key of the tables or a key's first words (the key filter, read on
@@ -227,6 +228,17 @@ class Gazetteer:
             db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             self._local.db = db
         return db
+
+    def query_only(self) -> frozenset[str]:
+        """One-word names that a query may ask for but that a text's word never links: small places' own names
+        that are common English words or first names (David, Police, Bush: tools/build_gazetteer.py)."""
+        if self._query_only is None:
+            try:
+                rows = self._db().execute("SELECT key FROM query_only").fetchall() if self.available else []
+            except sqlite3.OperationalError:  # a file built before the table
+                rows = []
+            self._query_only = frozenset(key for (key,) in rows)
+        return self._query_only
 
     def _read_filter(self) -> bytes:
         if not self.available:
@@ -390,6 +402,8 @@ class Gazetteer:
             return _NOTHING
         entries = [self._exact_and_opens(form) for form in forms]
         openers = tuple(form for form, (_, opens) in zip(forms, entries, strict=True) if opens)
+        if forms[0] in self.query_only():
+            return _EMPTY, openers, False  # alone it names no place in a text; it may open a longer name
         for places, _ in entries:
             if places:
                 return places, openers, False
