@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,16 @@ def test_the_cli_and_a_url_describe_the_same_request() -> None:
              "sort": "date", "page": 2, "limit": 4, "exact": True, "collapse": False, "facets": True}
     from_url = {"query": " Raqqa ", "tags": ["SDF", " "], "source": "Rudaw", "since": "2017-04", "until": "2017-07",
                 "sort": "date", "page": "2", "limit": "4", "exact": "1", "collapse": "0", "facets": "true"}
-    assert build_request(typed) == build_request(from_url, limits=WEB_LIMITS) == SearchRequest(
+    typed_request, url_request = build_request(typed), build_request(from_url, limits=WEB_LIMITS)
+    # The same selection; what one search may cost is each face's own bound (a shared server allows less).
+    assert (typed_request.time_budget, typed_request.max_expansions) == (CLI_LIMITS.time_budget,
+                                                                        CLI_LIMITS.max_expansions)
+    assert (url_request.time_budget, url_request.max_expansions) == (WEB_LIMITS.time_budget,
+                                                                    WEB_LIMITS.max_expansions)
+    assert replace(url_request, time_budget=typed_request.time_budget,
+                   max_expansions=typed_request.max_expansions) == typed_request == SearchRequest(
         "Raqqa", limit=4, page=2, sort="date", tags=("SDF",), source="Rudaw", since="2017-04", until="2017-07",
-        exact=True, facets=True)
+        exact=True, facets=True, time_budget=CLI_LIMITS.time_budget, max_expansions=CLI_LIMITS.max_expansions)
 
 
 @pytest.mark.parametrize("options, option, problem", [
