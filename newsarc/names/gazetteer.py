@@ -5,7 +5,7 @@ keep it. tools/build_gazetteer.py turns them into `gazetteer.sqlite` beside this
 licences in its `meta` table; `newsarc alias` overrides it, see newsarc.names.aliases). This module holds the
 rules both sides share, so that an article and a query that spell a place differently meet on its id:
 
-- at index time, link_places() reads an article's words and returns the ids of the places it names
+- at index time, Gazetteer.link() reads an article's words and returns the ids of the places it names
   (the `places` field of the index);
 - at query time, places_of() gives the ids a query word or phrase names, and the search adds `places:ID`.
 
@@ -231,7 +231,7 @@ class Gazetteer:
 
     def query_only(self) -> frozenset[str]:
         """One-word names that a query may ask for but that a text's word never links: small places' own names
-        that are common English words or first names (David, Police, Bush: tools/build_gazetteer.py)."""
+        that are common English words or first names (David, Police, Obama: tools/build_gazetteer.py)."""
         if self._query_only is None:
             try:
                 rows = self._db().execute("SELECT key FROM query_only").fetchall() if self.available else []
