@@ -135,8 +135,8 @@ class NewsTokenizer(SettinglessTokenizer):
             yield t
 
 
-class NameKeyTokenizer(SettinglessTokenizer):
-    """The variant-key terms ('SKELETON folded [spelling]') of the words that may be names."""
+class _TermsTokenizer(SettinglessTokenizer):
+    """A field of terms without positions, one per thing the text holds (subclasses say which in terms())."""
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
@@ -149,6 +149,19 @@ class NameKeyTokenizer(SettinglessTokenizer):
             t.text = value
             yield t
             return
+        for term in self.terms(value):
+            t.text = term
+            t.stopped = False
+            yield t
+
+    def terms(self, value: str) -> Iterator[str]:
+        raise NotImplementedError
+
+
+class NameKeyTokenizer(_TermsTokenizer):
+    """The variant-key terms ('SKELETON folded [spelling]') of the words that may be names."""
+
+    def terms(self, value: str) -> Iterator[str]:
         seen: set[str] = set()
         for part, tokens, is_tag in _parts(value):
             for token in tokens:
@@ -160,31 +173,16 @@ class NameKeyTokenizer(SettinglessTokenizer):
                 if not is_tag and first >= "\u0600" and _ordinary_word(token.text):
                     continue  # a caseless script: a common word of the language is not taken for a name
                 seen.add(token.raw)
-                for term in variants.index_keys(token.raw, token.text):
-                    t.text = term
-                    t.stopped = False
-                    yield t
+                yield from variants.index_keys(token.raw, token.text)
 
 
-class PlaceTokenizer(SettinglessTokenizer):
+class PlaceTokenizer(_TermsTokenizer):
     """The gazetteer ids of the places an article names, in any spelling (newsarc.names.gazetteer): the
     `places` field, so that Aleppo, Halep, حلب and Алеппо meet on one term."""
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.boost = 1.0
-        t.pos = start_pos
-        t.startchar = t.endchar = start_char
-        if not tokenize:
-            t.text = value
-            yield t
-            return
+    def terms(self, value: str) -> Iterator[str]:
         for place in sorted(places_named(value)):
-            t.text = str(place)
-            t.stopped = False
-            yield t
+            yield str(place)
 
 
 def places_named(text: str) -> set[int]:
