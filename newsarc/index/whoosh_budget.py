@@ -17,6 +17,7 @@ from whoosh import collectors, query
 
 from newsarc import search_budget as budget
 from newsarc.errors import QueryTooBroadError
+from newsarc.index.whoosh_internals import clocked_fuzzy
 
 
 class _Bounded(collectors.WrappingCollector):
@@ -58,7 +59,8 @@ def bound_terms(reader: Any, parsed: query.Query) -> None:
     """Hold the terms of parsed to what one term may cost, for every face alike: a fuzzy word is searched within
     at most MAX_FUZZY_DISTANCE letters (further is refused), and at distance 2 its first letter as typed
     (Whoosh's expansion from any first letter took 2-5 s per index segment, minutes a search at 20,000
-    articles; `governmnt~2` still finds `government`); and a wildcard or range term may stand for at most
+    articles; `governmnt~2` still finds `government`), its walk of each segment's words stopped by the clock
+    (clocked_fuzzy); and a wildcard or range term may stand for at most
     the running search's max_expansions words (QueryTooBroadError otherwise, each counted only up to one past
     the bound, a segment at a time, the clock looked at between them)."""
     spending = budget.current()
@@ -72,6 +74,7 @@ def bound_terms(reader: Any, parsed: query.Query) -> None:
                                          f"at most {MAX_FUZZY_DISTANCE} are searched: write {q.text}~2")
             if q.maxdist >= 2 and q.prefixlength < 1:
                 q.prefixlength = 1
+            clocked_fuzzy.clock(q)  # its walk of each segment's words looks at the clock too
             continue  # held by its distance and first letter; counting its words would expand it once more
         if spending is None or spending.max_expansions is None:
             continue

@@ -4,7 +4,8 @@ newsarc keeps its own code for parts of Whoosh that were too slow in Python (the
 docs/performance.md): a segment writer that groups postings by term and writes posting blocks and the term hash
 table itself (bulk_writer.py), a second process writing half of a big batch's segment (segment_worker.py),
 posting blocks decoded once per search (postings.py), exact phrases checked with sets of positions
-(phrases.py), and replacements of a few Whoosh methods (patches.py).
+(phrases.py), a fuzzy word's expansion that looks at the search's clock (clocked_fuzzy.py), and replacements of
+a few Whoosh methods (patches.py).
 They read and write Whoosh's private attributes and binary formats, so they are only right for the Whoosh they
 were written for. Everything that does lives in this package; tests/test_architecture.py fails on a private
 Whoosh name anywhere else.
