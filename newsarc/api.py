@@ -20,6 +20,7 @@ from newsarc.article import Article
 from newsarc.errors import ArchiveError, NewsarcError, NotFoundError, UsageError
 from newsarc.index.backend import (  # noqa: F401 - re-exported: the request and result types a face needs
     Engine,
+    NameKeys,
     SearchHit,
     SearchRequest,
     SearchResult,
@@ -228,12 +229,7 @@ def warm(store: Store) -> None:
 
 def search(store: Store, request: SearchRequest) -> SearchResult:
     """Search the archive; the archive's alias groups (aliases.yaml) are expanded unless request.exact."""
-    store.refresh(write=False)
-    store.require_index()
-    if not request.exact and not request.aliases:
-        from newsarc.names.aliases import load_groups, load_splits, splits_as_groups
-
-        request.aliases = load_groups(store.archive.root) + splits_as_groups(load_splits(store.archive.root))
+    _ready_to_search(store, request)
     result = store.read_index(lambda: store.backend.search(request))
     if result.facets.get("place") or request.places:
         labels = place_names(store, [*(int(value) for value, _ in result.facets.get("place", ())), *request.places])
@@ -247,6 +243,23 @@ def search(store: Store, request: SearchRequest) -> SearchResult:
                     kept.append((value, count))
             result.facets["place"] = kept
     return result
+
+
+def _ready_to_search(store: Store, request: SearchRequest) -> None:
+    """An index up to date with the files, and the archive's alias groups in the request unless request.exact."""
+    store.refresh(write=False)
+    store.require_index()
+    if not request.exact and not request.aliases:
+        from newsarc.names.aliases import load_groups, load_splits, splits_as_groups
+
+        request.aliases = load_groups(store.archive.root) + splits_as_groups(load_splits(store.archive.root))
+
+
+def name_keys(store: Store, request: SearchRequest) -> NameKeys:
+    """The name keys of the names a query searches (alias groups and variants applied as a search applies
+    them): an article of an es-bulk export names one of them when its own keys share one (`search --keys`)."""
+    _ready_to_search(store, request)
+    return store.read_index(lambda: store.backend.name_keys(request))
 
 
 def place_names(store: Store, places: Iterable[int]) -> dict[str, str]:

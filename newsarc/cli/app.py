@@ -427,14 +427,17 @@ def add(env: Env, paths: tuple[str, ...], title: str | None, date: str | None, s
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--exact", is_flag=True, help="No alias or variant expansion: only the spellings typed.")
 @click.option("--explain", is_flag=True, help="Print the parsed query and the expansions applied.")
+@click.option("--keys", "keys_only", is_flag=True,
+              help="Print, instead of hits, the query's names as an Elasticsearch/OpenSearch query of the name keys "
+                   "and places that `export --format es-bulk` writes (docs/scaling.md).")
 @click.option("--collapse", is_flag=True, help="Fold near-duplicates (duplicate_of) into one hit, '+N copies'.")
 @click.option("--facets", is_flag=True,
               help="Counts by tag, place, source, location, language and month beside the hits (with --json the "
                    "output becomes {\"total\", \"hits\", \"facets\"}; with --jsonl a last {\"facets\"} line).")
 @output_options()
 @click.pass_obj
-def search(env: Env, query: tuple[str, ...], ids_only: bool, count_only: bool, explain: bool, machine: str | None,
-           **options: Any) -> None:
+def search(env: Env, query: tuple[str, ...], ids_only: bool, count_only: bool, explain: bool, keys_only: bool,
+           machine: str | None, **options: Any) -> None:
     """Search titles, bodies and tags; best matches first, matches highlighted.
 
     Words are ANDed; use "quoted phrases" ("a b"~3 within 3 words), OR, NOT, parentheses, field:value (title,
@@ -460,6 +463,8 @@ def search(env: Env, query: tuple[str, ...], ids_only: bool, count_only: bool, e
     brief = ids_only or count_only  # no snippets or facets to compute
     request = checked(build_request, {**options, "query": " ".join(query), "snippets": not brief,
                                       "facets": facets and not brief})
+    if keys_only:
+        return print_name_keys(env, request)
     page, limit = request.page, request.limit
     result = api.search(env.store(), request)
     if explain:
@@ -491,6 +496,21 @@ def search(env: Env, query: tuple[str, ...], ids_only: bool, count_only: bool, e
     for suggestion in result.suggestions:  # also beside hits: a typo's hits may come from a stem collision
         click.echo(f"newsarc: {suggestion.line}", err=True)
     if result.total == 0:
+        sys.exit(int(ExitCode.NO_MATCH))
+
+
+def print_name_keys(env: Env, request: Any) -> None:
+    """search --keys: the cluster query of the request's names as JSON; exit status 1 when it names nothing."""
+    import json
+
+    from newsarc import api
+    from newsarc.exchange.es_names import cluster_query
+
+    keys = api.name_keys(env.store(), request)
+    click.echo(json.dumps(cluster_query(keys), ensure_ascii=False, indent=2))
+    if not keys.words and not keys.places:
+        click.echo("newsarc: the query names nothing this archive holds as a name or a gazetteer place; search "
+                   "its words in the cluster's title and body", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
 
 
@@ -681,7 +701,8 @@ def reindex(env: Env) -> None:
               help="CSV: keep cells starting with = + - @ as they are (by default they get a leading ' so a "
                    "spreadsheet does not run them as formulas).")
 @click.option("--index-name", default="newsarc", show_default=True, help="es-bulk: the target index name.")
-@click.option("--mapping", type=click.Path(dir_okay=False), help="es-bulk: also write the index mapping JSON here.")
+@click.option("--mapping", type=click.Path(dir_okay=False),
+              help="es-bulk: also write the index mapping JSON here (with the alias groups as synonyms).")
 @click.pass_obj
 def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, ...], since: str | None,
            until: str | None, no_csv_safe: bool, index_name: str, mapping: str | None) -> None:
@@ -722,7 +743,8 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
         import json
 
         write_export_file(targets["--mapping"],
-                          lambda stream: stream.write(json.dumps(es_mapping(index_name), indent=2) + "\n"),
+                          lambda stream: stream.write(json.dumps(es_mapping(index_name, api.alias_groups(store)),
+                                                                 indent=2, ensure_ascii=False) + "\n"),
                           "--mapping")
     from newsarc.cli.render import plural
 

@@ -112,7 +112,8 @@ def write_export(articles: Iterable[Any], fmt: str, out: TextIO, *, safe_csv: bo
                  index_name: str = "newsarc") -> int:
     """Write `articles` (dicts as `Article.to_dict()` gives, or Articles) to `out` in `fmt`; return the count.
 
-    The writer pulls one article at a time from `articles`, so a generator is exported without a list.
+    The writer pulls one article at a time from `articles`, so a generator is exported without a list. es-bulk
+    documents also carry the article's name keys and places (newsarc.exchange.es_names).
     """
     writers: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
         "jsonl": _write_jsonl,
@@ -282,32 +283,46 @@ def check_index_name(index_name: str) -> None:
 
 
 def _write_es_bulk(articles: Iterable[dict[str, Any]], out: TextIO, index_name: str) -> int:
-    """The `_bulk` NDJSON body: an `index` action line, then the document line, each ending in a newline."""
+    """The `_bulk` NDJSON body: an `index` action line, then the document line (the article, and under
+    es_names.FIELD its name keys and places), each ending in a newline."""
+    from newsarc.exchange import es_names
+
     count = 0
     for article in articles:
         action: dict[str, Any] = {"_index": index_name}
         if article.get("id"):
             action["_id"] = str(article["id"])
-        out.write(_json({"index": action}) + "\n" + _dumps_article(article) + "\n")
+        names = es_names.document_names(article)
+        out.write(_json({"index": action}) + "\n" + _dumps_article({**article, es_names.FIELD: names}) + "\n")
         count += 1
     return count
 
 
-def es_mapping(index_name: str = "newsarc") -> dict[str, Any]:
+def es_mapping(index_name: str = "newsarc", alias_groups: Iterable[Iterable[str]] = ()) -> dict[str, Any]:
     """The index-creation body (`PUT /<index_name>`) matching the documents es-bulk writes.
 
     Extra fields are kept in `_source` but not indexed (`dynamic: false`), so articles whose extra fields
-    differ in type cannot make a bulk load fail with mapping conflicts.
+    differ in type cannot make a bulk load fail with mapping conflicts. The name keys and places are keyword
+    fields; alias_groups (the archive's `newsarc alias` groups) become synonyms of title and body at search time
+    (newsarc.exchange.es_names).
     """
+    from newsarc.exchange import es_names
+
     check_index_name(index_name)
     date = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
+    analysis = es_names.alias_analysis(alias_groups)
+    english: dict[str, Any] = {"analyzer": "english"}
+    if analysis:
+        english["search_analyzer"] = es_names.SEARCH_ANALYZER
+    body: dict[str, Any] = {"settings": {"analysis": analysis}} if analysis else {}
     return {
+        **body,
         "mappings": {
             "_meta": {"created_by": "newsarc", "index": index_name},
             "dynamic": False,
             "properties": {
                 "id": {"type": "keyword"},
-                "title": {"type": "text", "analyzer": "english",
+                "title": {"type": "text", **english,
                           "fields": {"raw": {"type": "keyword", "ignore_above": 1024}}},
                 "date": date,
                 "source": {"type": "keyword", "fields": {"text": {"type": "text"}}},
@@ -317,7 +332,8 @@ def es_mapping(index_name: str = "newsarc") -> dict[str, Any]:
                 "location": {"type": "text"},
                 "language": {"type": "keyword"},
                 "added": date,
-                "body": {"type": "text", "analyzer": "english"},
+                "body": {"type": "text", **english},
+                **es_names.mapping_properties(),
             },
         }
     }

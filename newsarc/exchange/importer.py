@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newsarc.errors import BadInputError, UsageError
+from newsarc.exchange.es_names import FIELD as NAMES_FIELD
+from newsarc.exchange.es_names import is_document_names
 from newsarc.exchange.formats import IMPORT_FORMATS
 
 _BULK_ACTIONS = ("index", "create", "delete", "update")  # an Elasticsearch/OpenSearch _bulk body's action names
@@ -195,6 +197,8 @@ def _read_es_bulk(path: Path) -> Iterator[tuple[str, Record]]:
                 pending, pending_line = action[1], number
                 continue
             where, record = _record_line(line, number, "a _bulk document follows each action line")
+            if isinstance(record, dict) and is_document_names(record.get(NAMES_FIELD)):
+                record = {key: value for key, value in record.items() if key != NAMES_FIELD}  # derived, not kept
             if isinstance(record, dict) and not record.get("id") and pending.get("_id"):
                 record = {"id": str(pending["_id"]), **record}
             pending = None

@@ -6,12 +6,16 @@
 - name_keys_analyzer(): for each word that may be a name, its variant-key terms (`vkeys` field);
 - places_analyzer(): the gazetteer ids of the places the text names (`places` field).
 
+plain_words() and places_named() give the `plain` and `places` terms of one article_text() outside Whoosh too: the
+es-bulk export writes them into each document (newsarc.exchange.es_names), so that a cluster matches a name's
+spellings as the index does.
+
 The schema pickles these classes by module path: renaming them needs a schema bump.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -45,6 +49,21 @@ class Joined(str):
         joined = cls(sep.join(parts))
         joined.parts = tuple(parts)
         return joined
+
+
+def article_text(title: str, body: str, tags: Iterable[str]) -> Joined:
+    """An article's title, body and tags as one text, the tags after TAGS_MARK: what the plain, vkeys and places
+    fields index (every word of a tag counts as a name; the title and body only where written as one)."""
+    return Joined.of([title, body, variants.TAGS_MARK, *tags])
+
+
+def plain_words(text: str) -> set[str]:
+    """The terms of the `plain` field for a text (an article_text(), or any text): its folded words as written,
+    with the joined forms of hyphenated words (al-Bukamal: al, bukamal, albukamal). A name's spellings, variants
+    included, are matched on these (newsarc.index.query)."""
+    if isinstance(text, Joined) and text.parts:
+        return {token.text for _part, tokens, _is_tag in _parts(text) for token in tokens}
+    return {token.text for token in _tokens(text, True)}
 
 
 class _Recent:
@@ -251,10 +270,7 @@ def fast_indexer(field: Any) -> FieldIndexer | None:
 
 def _existence_indexer(field_boost: float) -> FieldIndexer:
     def index(value: str) -> list[tuple[bytes, int, float, bytes]]:
-        if isinstance(value, Joined) and value.parts:
-            words = {token.text for _part, tokens, _is_tag in _parts(value) for token in tokens}
-        else:
-            words = {token.text for token in _tokens(value, True)}
+        words = plain_words(value)
         return [(word.encode("utf-8"), 1, field_boost, b"") for word in words]
 
     return index

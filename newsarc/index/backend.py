@@ -115,6 +115,17 @@ class SearchResult:
     suggestions: list[Suggestion] = dataclasses.field(default_factory=list)  # for words the archive lacks
 
 
+@dataclass
+class NameKeys:
+    """What an article must hold to be found by the names a query searches, as newsarc finds it: one of these
+    words as the index's `plain` field holds them (folded, as written: a name's spellings and variants) or one of
+    these gazetteer places. The es-bulk export writes the same two lists into each document
+    (newsarc.exchange.es_names)."""
+
+    words: list[str]
+    places: list[int]
+
+
 class NameEvidence(Protocol):
     """What `alias suggest` reads from the index to tell whether two spellings name the same thing: the articles
     that write a spelling, their names and tags, and how common a word is. One consistent view of the index,
@@ -164,6 +175,9 @@ class SearchBackend(Protocol):
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def facets(self, request: SearchRequest) -> dict[str, list[tuple[str, int]]]: ...
+
+    def name_keys(self, request: SearchRequest) -> NameKeys:
+        """The name keys of the names request.query searches, with its alias groups and variants (`search --keys`)."""
 
     def suggest(self, word: str, limit: int = 5) -> list[str]: ...
 

@@ -42,6 +42,18 @@ class Expansion:
     terms: list[str] = field(default_factory=list)
 
 
+@dataclass
+class QueryNames:
+    """The names a query searches (capitalised words, or words of a caseless script, of title, body and tags), as
+    the parser matches them: words it matches as written in the `plain` field (a variant spelling, or a place's
+    own name), stems it matches in title, body and tags (a name's own spelling: Beckham finds Beckhams), and the
+    gazetteer places its words name. query_words() turns them into the `plain` words an article must hold."""
+
+    words: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    places: set[int] = field(default_factory=set)
+
+
 class NewsParser(qparser.QueryParser):
     """Whoosh's parser with newsarc's handling of words (see the module docstring)."""
 
@@ -57,6 +69,7 @@ class NewsParser(qparser.QueryParser):
             for other in others:
                 self.split_from.setdefault(_words_key(other), []).append(name)
         self.expansions: list[Expansion] = []
+        self.names = QueryNames()
         self._variant_cache: dict[str, list[str]] = {}
         self.remove_plugin_class(qparser.WildcardPlugin)
         self.add_plugin(qparser.WildcardPlugin())
@@ -114,6 +127,12 @@ class NewsParser(qparser.QueryParser):
         own = self._fields_or(fields, lambda f: query.Term(f, stem(token.text)))
         others = self.variants_of(token.raw)
         places = self._places(fields, [token])
+        if fields == TEXT_FIELDS and variants.is_name_word(token.raw):
+            self.names.words.update(others)
+            if places:
+                self.names.words.add(token.text)  # `own` below: the word as written
+            else:
+                self.names.stems.add(stem(token.text))
         if not others and not places:
             return own.with_boost(boost) if boost != 1.0 else own
         if places:  # a place's name matches as written, not through its stem (Resid is not "residents")
@@ -135,6 +154,7 @@ class NewsParser(qparser.QueryParser):
             found -= self.places_of(list(variants.tokenize(name, extras=False)), note=False)
         apart = self.set_apart.get(key, [])
         terms: list[query.Query] = []
+        self.names.places |= found
         for pid in sorted(found):
             term: query.Query = query.Term("places", str(pid))
             shared = [o for o in apart if pid in self.places_of(list(variants.tokenize(o, extras=False)), note=False)]
@@ -170,6 +190,8 @@ class NewsParser(qparser.QueryParser):
         else:
             name_query = self._fields_or(fields, lambda f: query.Phrase(f, [stem(t.text) for t in name]))
         either = query.Or([name_query, self._fields_or(fields, lambda f: query.Term(f, stem(joined)))])
+        if fields == TEXT_FIELDS and len(name) == 1 and variants.is_name_word(name[0].raw):
+            self.names.stems.add(stem(joined))  # al-Bukamal also finds Albukamal
         if not head:
             return either.with_boost(boost) if boost != 1.0 else either
         return query.And([*(self._word(fields, t, 1.0) for t in head), either], boost=boost)
@@ -236,6 +258,20 @@ class NewsParser(qparser.QueryParser):
                      for alts in spellings]
             per_field.append(query.Sequence(steps, slop=slop))
         return query.Or(per_field, boost=boost)
+
+
+def query_words(reader: Any, names: QueryNames) -> list[str]:
+    """The `plain` words of the index whose articles a query's names find (besides its places): the words it
+    matches as written, and every word of the index whose stem is one it matches. Read by prefix: a Snowball stem
+    keeps all but the last three letters of its word (at most: "sensibility" -> "sens"), never the whole lexicon."""
+    found = set(names.words)
+    for wanted in names.stems:
+        prefix = wanted[:max(len(wanted) - 3, min(len(wanted) - 1, 3))]
+        for term in reader.expand_prefix("plain", prefix):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            if stem(word) == wanted:
+                found.add(word)
+    return sorted(found)
 
 
 def _words_key(name: str) -> tuple[str, ...]:
@@ -416,11 +452,14 @@ def quote_place_names(text: str) -> str:
     return "".join(out)
 
 
-def parse(text: str, schema: Any, reader: Any, *, exact: bool = False,
-          splits: list[list[str]] | None = None) -> tuple[query.Query, list[Expansion]]:
+def parse(text: str, schema: Any, reader: Any, *, exact: bool = False, splits: list[list[str]] | None = None,
+          names: QueryNames | None = None) -> tuple[query.Query, list[Expansion]]:
     """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used;
-    splits: the archive's `newsarc alias split` entries, which win over the gazetteer."""
+    splits: the archive's `newsarc alias split` entries, which win over the gazetteer; names: filled with the
+    names the query searches (QueryNames)."""
     parser = NewsParser(schema, reader, exact=exact, splits=splits)
+    if names is not None:
+        parser.names = names
     whoosh_text = query_syntax.for_whoosh(text)
     try:
         parsed = parser.parse(whoosh_text if exact else quote_place_names(prepare_text(whoosh_text)))

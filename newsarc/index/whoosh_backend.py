@@ -30,9 +30,8 @@ from newsarc import search_budget as budget
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
 from newsarc.index import whoosh_files, whoosh_internals
-from newsarc.index.backend import NameEvidence, SearchHit, SearchRequest, SearchResult, Snippet, Suggestion
+from newsarc.index.backend import NameEvidence, NameKeys, SearchHit, SearchRequest, SearchResult, Snippet, Suggestion
 from newsarc.names.fold import fold_text
-from newsarc.names.variants import TAGS_MARK
 
 whoosh_internals.load()
 
@@ -44,7 +43,7 @@ from whoosh.analysis import Filter, RegexTokenizer  # noqa: E402
 
 from newsarc.index import whoosh_budget  # noqa: E402
 from newsarc.index.analysis import (  # noqa: E402
-    Joined,
+    article_text,
     name_keys_analyzer,
     places_analyzer,
     stem,
@@ -144,7 +143,7 @@ def build_schema() -> fields.Schema:
 
 
 def document_for(path: str, article: Article) -> dict[str, Any]:
-    words = Joined.of([article.title, article.body, TAGS_MARK, *article.tags])
+    words = article_text(article.title, article.body, article.tags)
     duplicate_of = article.extra.get("duplicate_of")
     duplicate_of = str(duplicate_of).strip() if isinstance(duplicate_of, str | int) else ""
     doc: dict[str, Any] = {
@@ -377,9 +376,10 @@ class WhooshBackend:
         return self._worker
 
     # -- queries ---------------------------------------------------------------------------------------
-    def parse(self, text: str, reader: Any = None, *, exact: bool = False,
-              aliases: list[list[str]] | None = None) -> tuple[query.Query, list[whoosh_query.Expansion]]:
-        """The Whoosh query for a query text, with the alias and variant expansions applied."""
+    def parse(self, text: str, reader: Any = None, *, exact: bool = False, aliases: list[list[str]] | None = None,
+              names: whoosh_query.QueryNames | None = None) -> tuple[query.Query, list[whoosh_query.Expansion]]:
+        """The Whoosh query for a query text, with the alias and variant expansions applied; names, when given,
+        is filled with the names it searches."""
         from newsarc.index import query as whoosh_query
 
         # The schema of the reader's own snapshot: self.ix.schema reads the newest TOC file again, which a writer
@@ -401,7 +401,7 @@ class WhooshBackend:
                 own = {name_key(name) for group in aliases or [] for name in group}
                 expanded = [whoosh_query.Expansion(matched, "alias" if own & {name_key(n) for n in group}
                                                    else "contraction", list(group)) for matched, group in applied]
-        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact, splits=splits)
+        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact, splits=splits, names=names)
         return parsed, expanded + variant_expansions
 
     def _filter(self, request: SearchRequest, reader: Any = None) -> query.Query | None:
@@ -544,6 +544,14 @@ class WhooshBackend:
             parsed, _ = self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases)
             whoosh_budget.bound_terms(searcher.reader(), parsed)
             return self._facets(searcher, parsed, self._filter(request, searcher.reader()), request.facet_limit)
+
+    def name_keys(self, request: SearchRequest) -> NameKeys:
+        from newsarc.index import query as whoosh_query
+
+        with self._searcher() as searcher:
+            names = whoosh_query.QueryNames()
+            self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases, names=names)
+            return NameKeys(whoosh_query.query_words(searcher.reader(), names), sorted(names.places))
 
     def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
         with self.ix.searcher() as searcher:
