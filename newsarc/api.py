@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from newsarc.article import Article
@@ -260,6 +260,14 @@ def name_keys(store: Store, request: SearchRequest) -> NameKeys:
     them): an article of an es-bulk export names one of them when its own keys share one (`search --keys`)."""
     _ready_to_search(store, request)
     return store.read_index(lambda: store.backend.name_keys(request))
+
+
+def name_keys_of(store: Store, article: Article | Mapping[str, Any]) -> NameKeys:
+    """The name keys of one article (an Article or its to_dict()): what an es-bulk export writes for it, so that
+    the keys of a query (name_keys) find it exactly when a search does."""
+    if not isinstance(article, Article):
+        article = Article.from_dict(dict(article))
+    return store.backend.document_name_keys(article)
 
 
 def place_names(store: Store, places: Iterable[int]) -> dict[str, str]:

@@ -38,7 +38,7 @@ FACES = ("newsarc.cli", "newsarc.web", "newsarc.__main__")
 PUBLIC = ("newsarc", "newsarc.api", "newsarc.errors", "newsarc.article", "newsarc.index.backend",
           "newsarc.records", "newsarc.dateranges", "newsarc.timeline", "newsarc.watch", "newsarc.check",
           "newsarc.similar", "newsarc.versions", "newsarc.feeds", "newsarc.exchange.formats",
-          "newsarc.exchange.export", "newsarc.exchange.importer",
+          "newsarc.exchange.export", "newsarc.exchange.importer", "newsarc.exchange.es_names",
           "newsarc.search_request")  # the search options both faces translate into (issue 21.17)
 
 

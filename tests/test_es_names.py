@@ -181,3 +181,14 @@ def test_alias_members_cannot_break_the_synonym_rules() -> None:
     assert analysis["filter"]["newsarc_aliases"]["synonyms"] == ["smith\\, john, j \\=\\> s, back\\\\slash",
                                                                  "erbil, hawler"]
     assert alias_analysis([]) is None
+
+
+def test_an_article_with_a_field_of_the_keys_name_is_refused_in_one_line(run, archive: Path, tmp_path: Path) -> None:
+    """A hand-added extra field `newsarc` would be overwritten by the keys and dropped by an import: said, not lost."""
+    (archive / "articles").mkdir(exist_ok=True)
+    (archive / "articles" / "x.yaml").write_text("title: Raqqa\nnewsarc: mine\nbody: In Raqqa today.\n",
+                                                 encoding="utf-8")
+    out = tmp_path / "bulk.ndjson"
+    result = run("export", "--format", "es-bulk", "-o", str(out))
+    assert result.exit_code != 0 and "field 'newsarc'" in result.output and "rename" in result.output
+    assert "Traceback" not in result.output and not out.exists()

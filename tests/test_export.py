@@ -271,8 +271,6 @@ def test_es_bulk_lines() -> None:
         action, doc = json.loads(action_line), json.loads(doc_line)
         assert list(action) == ["index"] and action["index"]["_index"] == "news-2026"
         assert action["index"].get("_id") == article["id"]
-        names = doc.pop("newsarc")  # the name keys (tests/test_es_names.py), then the article as it is
-        assert set(names) == {"words", "places"}
         assert doc == article
 
 

@@ -2,7 +2,8 @@
 
 A cluster's own analyzers do not know that al-Bukamal, al-Bokamal and Abu Kamal are one town, or that Aleppo,
 Halep, حلب and Алеппо are one place. So each exported document carries, under FIELD, the two lists newsarc's
-index matches names on, computed by the index's own functions (newsarc.index.analysis):
+index matches names on, computed by the index's own functions (the search backend's document_name_keys; for
+Whoosh, newsarc.index.analysis):
 
 - words: its words folded as written (al-Bukamal: al, bukamal, albukamal; Şam: sam): the index's `plain` field,
   where a search matches a name's other spellings;
@@ -40,22 +41,13 @@ SEARCH_ANALYZER = "newsarc_english_aliases"  # title/body at search time: Englis
 SYNONYM_FILTER = "newsarc_aliases"
 
 
-def document_names(article: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The FIELD object of one exported article: the name keys and places its title, body and tags give, exactly
-    the terms newsarc's index holds for it in `vkeys` and `places`."""
-    from newsarc.index.analysis import article_text, places_named, plain_words
-
+def document_names(article: Mapping[str, Any], keys: NameKeys) -> dict[str, list[str]]:
+    """The FIELD object of one exported article, from its name keys (the search backend's document_name_keys:
+    exactly the terms the index holds for it in `plain` and `places`)."""
     if FIELD in article:
         raise BadInputError(f"article {article.get('id') or article.get('title')!r} has a field {FIELD!r}, which "
                             "es-bulk keeps for the name keys; rename that field before exporting")
-    tags = article.get("tags")
-    tags = [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list | tuple) else []
-    text = article_text(_text(article.get("title")), _text(article.get("body")), tags)
-    return {"words": sorted(plain_words(text)), "places": [str(place) for place in sorted(places_named(text))]}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    return {"words": list(keys.words), "places": [str(place) for place in keys.places]}
 
 
 def is_document_names(value: Any) -> bool:

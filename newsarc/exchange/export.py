@@ -29,10 +29,16 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from newsarc.errors import BadInputError, UsageError
 from newsarc.exchange.formats import EXPORT_FORMATS as FORMATS
+
+if TYPE_CHECKING:
+    from newsarc.index.backend import NameKeys
+
+# The name keys of one article as exported (a dict as Article.to_dict() gives): api.name_keys_of.
+NameKeysOf = Callable[[dict[str, Any]], "NameKeys"]
 
 CSV_COLUMNS = ("id", "title", "date", "source", "url", "authors", "tags", "location", "language", "added",
                "body", "extra")
@@ -109,11 +115,12 @@ def _label(article: dict[str, Any]) -> str:
 
 
 def write_export(articles: Iterable[Any], fmt: str, out: TextIO, *, safe_csv: bool = True,
-                 index_name: str = "newsarc") -> int:
+                 index_name: str = "newsarc", name_keys: NameKeysOf | None = None) -> int:
     """Write `articles` (dicts as `Article.to_dict()` gives, or Articles) to `out` in `fmt`; return the count.
 
     The writer pulls one article at a time from `articles`, so a generator is exported without a list. es-bulk
-    documents also carry the article's name keys and places (newsarc.exchange.es_names).
+    documents also carry each article's name keys when `name_keys` gives them (api.name_keys_of: the words and
+    places the index holds for it; newsarc.exchange.es_names).
     """
     writers: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
         "jsonl": _write_jsonl,
@@ -121,7 +128,7 @@ def write_export(articles: Iterable[Any], fmt: str, out: TextIO, *, safe_csv: bo
         "yaml": _write_yaml,
         "csv": lambda arts, stream: _write_csv(arts, stream, safe=safe_csv),
         "markdown": _write_markdown,
-        "es-bulk": lambda arts, stream: _write_es_bulk(arts, stream, index_name),
+        "es-bulk": lambda arts, stream: _write_es_bulk(arts, stream, index_name, name_keys),
     }
     writer = writers.get(fmt)
     if writer is None:
@@ -282,9 +289,10 @@ def check_index_name(index_name: str) -> None:
                          "or '.', starting with a letter or digit")
 
 
-def _write_es_bulk(articles: Iterable[dict[str, Any]], out: TextIO, index_name: str) -> int:
+def _write_es_bulk(articles: Iterable[dict[str, Any]], out: TextIO, index_name: str,
+                   name_keys: NameKeysOf | None) -> int:
     """The `_bulk` NDJSON body: an `index` action line, then the document line (the article, and under
-    es_names.FIELD its name keys and places), each ending in a newline."""
+    es_names.FIELD its name keys when name_keys gives them), each ending in a newline."""
     from newsarc.exchange import es_names
 
     count = 0
@@ -292,8 +300,9 @@ def _write_es_bulk(articles: Iterable[dict[str, Any]], out: TextIO, index_name: 
         action: dict[str, Any] = {"_index": index_name}
         if article.get("id"):
             action["_id"] = str(article["id"])
-        names = es_names.document_names(article)
-        out.write(_json({"index": action}) + "\n" + _dumps_article({**article, es_names.FIELD: names}) + "\n")
+        if name_keys is not None:
+            article = {**article, es_names.FIELD: es_names.document_names(article, name_keys(article))}
+        out.write(_json({"index": action}) + "\n" + _dumps_article(article) + "\n")
         count += 1
     return count
 

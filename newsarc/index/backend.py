@@ -179,6 +179,10 @@ class SearchBackend(Protocol):
     def name_keys(self, request: SearchRequest) -> NameKeys:
         """The name keys of the names request.query searches, with its alias groups and variants (`search --keys`)."""
 
+    def document_name_keys(self, article: Article) -> NameKeys:
+        """The name keys of one article: every word the index holds for it as written, and the places it names
+        (what an es-bulk export writes, so that the keys of a query find it as a search does)."""
+
     def suggest(self, word: str, limit: int = 5) -> list[str]: ...
 
     def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:

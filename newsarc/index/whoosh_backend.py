@@ -46,6 +46,8 @@ from newsarc.index.analysis import (  # noqa: E402
     article_text,
     name_keys_analyzer,
     places_analyzer,
+    places_named,
+    plain_words,
     stem,
     stemmed_analyzer,
     words_analyzer,
@@ -552,6 +554,10 @@ class WhooshBackend:
             names = whoosh_query.QueryNames()
             self.parse(request.query, searcher.reader(), exact=request.exact, aliases=request.aliases, names=names)
             return NameKeys(whoosh_query.query_words(searcher.reader(), names), sorted(names.places))
+
+    def document_name_keys(self, article: Article) -> NameKeys:
+        text = article_text(article.title, article.body, article.tags)
+        return NameKeys(sorted(plain_words(text)), sorted(places_named(text)))
 
     def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
         with self.ix.searcher() as searcher:

@@ -20,7 +20,7 @@ from typing import Any
 
 from newsarc.article import Article
 from newsarc.errors import QueryError
-from newsarc.index.backend import SearchHit, SearchRequest, SearchResult, Snippet
+from newsarc.index.backend import NameKeys, SearchHit, SearchRequest, SearchResult, Snippet
 from newsarc.names.fold import fold_text
 
 NAME_FILE = "memory-index"  # in the index directory: the name of the index this engine holds for it
@@ -158,6 +158,14 @@ class MemoryBackend:
 
     def suggest(self, word: str, limit: int = 5) -> list[str]:
         return []
+
+    def name_keys(self, request: SearchRequest) -> NameKeys:
+        """Every word of the query (this engine knows no names but the words as folded)."""
+        return NameKeys(sorted(set(_words(request.query))), [])
+
+    def document_name_keys(self, article: Article) -> NameKeys:
+        words = {w for text in (article.title, article.body, *article.tags) for w in _words(text)}
+        return NameKeys(sorted(words), sorted(_places(article)))
 
     def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
         naming = [(path, article) for path, article in sorted(self.documents.items()) if place in _places(article)]
