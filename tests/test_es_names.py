@@ -192,3 +192,11 @@ def test_an_article_with_a_field_of_the_keys_name_is_refused_in_one_line(run, ar
     result = run("export", "--format", "es-bulk", "-o", str(out))
     assert result.exit_code != 0 and "field 'newsarc'" in result.output and "rename" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(("extra", "said"), [(("--ids",), "--keys and --ids"), (("--json",), "--keys and --json"),
+                                             (("--explain",), "--keys and --explain"),
+                                             (("--tag", "Syria"), "not --tag"), (("--since", "2017"), "not --since")])
+def test_keys_refuse_what_they_would_leave_out(run, extra: tuple[str, ...], said: str) -> None:
+    result = run("search", "--keys", "Raqqa", *extra)
+    assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output

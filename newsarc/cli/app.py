@@ -457,6 +457,8 @@ def search(env: Env, query: tuple[str, ...], ids_only: bool, count_only: bool, e
     from newsarc.search_request import build_request
 
     facets = options["facets"]
+    if keys_only:
+        refuse_with_keys(machine, options, ids=ids_only, count=count_only, explain=explain, facets=facets)
     if facets and machine == "csv":
         raise UsageError("--facets does not fit CSV; use --json or --jsonl")
     refuse_with(machine, ids=ids_only, count=count_only)
@@ -497,6 +499,18 @@ def search(env: Env, query: tuple[str, ...], ids_only: bool, count_only: bool, e
         click.echo(f"newsarc: {suggestion.line}", err=True)
     if result.total == 0:
         sys.exit(int(ExitCode.NO_MATCH))
+
+
+def refuse_with_keys(machine: str | None, options: dict[str, Any], **outputs: bool) -> None:
+    """search --keys prints one thing, the query's name keys: no other output, and no filter it would leave out."""
+    clash = next((name for name, on in outputs.items() if on), machine)
+    if clash:
+        raise UsageError(f"--keys and --{clash} ask for two different outputs; give one")
+    filters = {"tags": "--tag", "places": "--place", "source": "--source", "since": "--since", "until": "--until"}
+    given = [option for name, option in filters.items() if options.get(name)]
+    if given:
+        raise UsageError(f"--keys gives the query's names only, not {given[0]}: filter in the cluster, with a "
+                         "bool query's `filter` beside the printed query (docs/scaling.md)")
 
 
 def print_name_keys(env: Env, request: Any) -> None:
