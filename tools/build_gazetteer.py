@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsarc.names import gazetteer  # noqa: E402  (the key rules the index and the queries use)
+from newsarc.names.fold import fold_word  # noqa: E402
 
 OUT = ROOT / "newsarc" / "names" / gazetteer.DATA_FILE
 # The languages whose CLDR names are taken: the world's big news languages in Latin, Cyrillic, Arabic, Greek,
@@ -177,6 +178,9 @@ def main() -> None:
     base: dict[str, set[int]] = defaultdict(set)
     shown: dict[int, list[str]] = {}
     english_own: set[str] = set()  # small places' own names that are common English words or first names
+    # Arabic-script keys of a country's name, of a CLDR name, of a spelling with its article: see
+    # ordinary_arabic_words.
+    arabic_named: dict[str, set[str]] = {"country": set(), "cldr": set(), "article": set()}
     dropped = shadowed = english = 0
     # Keys that are a place's own name (GeoNames' name or a CLDR name): another place's Latin alternate with the
     # same key is left out when that place is at least half its size (Samara is Samara, not an alternate of
@@ -218,6 +222,13 @@ def main() -> None:
                 shadowed += 1
                 continue
             kept.append(spelling)
+            if script == "arabic":
+                if place["kind"] == "country":
+                    arabic_named["country"].update(keys.exact)
+                if source.startswith("cldr"):
+                    arabic_named["cldr"].update(keys.exact)
+                if gazetteer.arabic_key(spelling) != fold_word(spelling):
+                    arabic_named["article"].update(keys.exact)
             if script == "latin" and source == "geonames" and one_word and place["kind"] != "country" \
                     and place["pop"] < QUERY_ONLY_BELOW \
                     and wordfreq.zipf_frequency(spelling.lower(), "en") >= DROP_ZIPF:
@@ -280,6 +291,9 @@ def main() -> None:
                          "licence": "CC BY 4.0 (https://www.geonames.org)"},
             "wordfreq": {"via": f"wordfreq {_version('wordfreq')}", "what": f"ar, fa words with Zipf >= {COMMON_ZIPF}",
                          "licence": "wordfreq data: CC BY-SA 4.0"},
+            "stopwords-iso": {"via": f"stopwordsiso {_version('stopwordsiso')}",
+                              "what": "Arabic, Persian and Urdu function words",
+                              "licence": "MIT (https://github.com/stopwords-iso/stopwords-iso)"},
         }, ensure_ascii=False),
     }
     db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
@@ -298,6 +312,8 @@ def main() -> None:
     query_only = sorted(key for key in english_own
                         if all(places[pid]["pop"] < QUERY_ONLY_BELOW and places[pid]["kind"] != "country"
                                for pid in exact.get(key, ())))
+    caseless = ordinary_arabic_words(exact, derived, arabic_named)
+    query_only = sorted({*query_only, *caseless})
     db.executemany("INSERT INTO query_only VALUES (?)", [(key,) for key in query_only])
     add_key_filter(db)
     db.commit()
@@ -308,6 +324,57 @@ def main() -> None:
           f"left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
           f"{english} English words; {args.out.stat().st_size / 1e6:.1f} MB")
+
+
+def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int]],
+                          named: dict[str, set[str]]) -> set[str]:
+    """One-word Arabic-script keys that are ordinary words of Arabic, Persian or Urdu far more often than a name:
+    a text's word written so is not linked to the place (a query for it still finds the place).
+
+    Arabic script has no capitals to say what is a name, and GeoNames and CLDR list such words among the names
+    of big places, where the size rule of main() keeps them: كيف ("how"; Persian's CLDR name of Kyiv, کیف) for
+    Kyiv, وان (وإن, "and if") for Van, سنه ("year") for Sanandaj, كان ("was") for Caen, ميدان ("square") for
+    Medan, امن ("security") for Emmen. On the Qur'an they made nine false hits in ten
+    (tests/support/prose_false_hits.py). Frequency alone cannot tell them from names (دمشق is as common as
+    وان), so two properties of the word decide:
+
+    - a function word of those languages (stopwords-iso's lists): كيف, وان, كان, اما, تا, چه;
+    - a common word (Zipf >= COMMON_ZIPF) that also takes the article about as often as not (Zipf of ال+word at
+      most 1 below the bare word's): a common noun or adjective (صور/الصور, امن/الامن, دوله/الدوله), where a
+      name is mostly written either with its article (الموصل) or without (دمشق, حلب).
+
+    A country's name is never left out (مان, of Persian's آلمان, is Germany). A common noun is kept when it is
+    a CLDR name (سوريه is Persian's Syria in CLDR, though السورية is "the Syrian"), or when the place is written
+    with the article (الموصل, النجف, الأقصر: Persian writes them bare, as often as Arabic writes the article).
+    So صور (Tyre, الصور) and الأبيض (El Obeid, "the white") stay linked: no property of the word alone tells
+    them from النجف."""
+    import stopwordsiso
+    import wordfreq
+
+    function_words = {gazetteer.arabic_key(word) for lang in WORDLISTS["arabic"]
+                      for word in stopwordsiso.stopwords(lang)}
+    bare: dict[str, float] = {}
+    with_article: dict[str, float] = {}
+    for lang in WORDLISTS["arabic"]:
+        for word in wordfreq.iter_wordlist(lang):
+            zipf = wordfreq.zipf_frequency(word, lang)
+            if zipf < COMMON_ZIPF - 1.0:
+                break
+            key = gazetteer.arabic_key(word)
+            counts = with_article if key != fold_word(word) else bare
+            counts[key] = max(counts.get(key, 0.0), zipf)
+    found = set()
+    for key in {*exact, *derived}:
+        if " " in key or script_of(key) != "arabic" or key in named["country"]:
+            continue
+        if key in function_words:
+            found.add(key)
+            continue
+        common_noun = bare.get(key, 0.0) >= COMMON_ZIPF and with_article.get(key, 0.0) >= bare[key] - 1.0
+        named_so = key in named["cldr"] or key in named["article"]
+        if common_noun and not named_so:
+            found.add(key)
+    return found
 
 
 def add_key_filter(db: sqlite3.Connection) -> None:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 # French and Arabic transcription conventions).
 # 6: a Cyrillic word with no case ending is not looked up as a place's base (Александр is not Александрия).
 # 7: small places' own names that are common English words link no text word (David, Police, Bush).
-SCHEMA_VERSION = "7"
+# 8: Arabic-script alternates that are function words or common nouns link no text word (كيف, سنه, صور).
+SCHEMA_VERSION = "8"
 
 
 class WhooshEngine:

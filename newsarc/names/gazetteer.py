@@ -230,8 +230,10 @@ class Gazetteer:
         return db
 
     def query_only(self) -> frozenset[str]:
-        """One-word names that a query may ask for but that a text's word never links: small places' own names
-        that are common English words or first names (David, Police, Obama: tools/build_gazetteer.py)."""
+        """One-word names that a query may ask for but that a text's word never links (tools/build_gazetteer.py):
+        small places' own names that are common English words or first names (David, Police, Obama), and
+        Arabic-script alternates that are function words or common nouns of Arabic, Persian or Urdu (كيف "how"
+        for Kyiv, سنه "year" for Sanandaj, ميدان "square" for Medan)."""
         if self._query_only is None:
             try:
                 rows = self._db().execute("SELECT key FROM query_only").fetchall() if self.available else []
@@ -402,12 +404,15 @@ class Gazetteer:
             return _NOTHING
         entries = [self._exact_and_opens(form) for form in forms]
         openers = tuple(form for form, (_, opens) in zip(forms, entries, strict=True) if opens)
-        if forms[0] in self.query_only():
+        asked_only = self.query_only()
+        if forms[0] in asked_only:
             return _EMPTY, openers, False  # alone it names no place in a text; it may open a longer name
-        for places, _ in entries:
-            if places:
+        for form, (places, _) in zip(forms, entries, strict=True):
+            if places and form not in asked_only:  # وكيف is "and how", not "and Kyiv"
                 return places, openers, False
         for form in forms:
+            if form in asked_only:
+                continue
             places = self._lookup("derived", form)
             if places:
                 return places, openers, False
