@@ -161,7 +161,8 @@ def test_the_mapping_declares_the_keys_and_carries_the_alias_groups(names_archiv
     assert result.exit_code == 0
     mapping = json.loads(mapping_file.read_text(encoding="utf-8"))
     props = mapping["mappings"]["properties"]
-    assert props["newsarc"] == {"properties": {"words": {"type": "keyword"}, "places": {"type": "keyword"}}}
+    assert props["newsarc"] == {"properties": {"words": {"type": "keyword", "ignore_above": 256},
+                                               "places": {"type": "keyword"}}}
     analysis = mapping["settings"]["analysis"]
     assert analysis["filter"]["newsarc_aliases"] == {"type": "synonym_graph", "synonyms": ["tottenham, spurs"],
                                                      "lenient": True}

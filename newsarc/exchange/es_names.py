@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 FIELD = "newsarc"  # the object of each exported document that holds its name keys and places
 WORDS_FIELD = f"{FIELD}.words"
 PLACES_FIELD = f"{FIELD}.places"
+WORD_LIMIT = 256  # characters: longer words are kept in _source, not indexed
 SEARCH_ANALYZER = "newsarc_english_aliases"  # title/body at search time: English, with the alias groups
 SYNONYM_FILTER = "newsarc_aliases"
 
@@ -57,8 +58,11 @@ def is_document_names(value: Any) -> bool:
 
 
 def mapping_properties() -> dict[str, Any]:
-    """The mapping of FIELD: both lists are keywords, matched whole."""
-    return {FIELD: {"properties": {"words": {"type": "keyword"}, "places": {"type": "keyword"}}}}
+    """The mapping of FIELD: both lists are keywords, matched whole. A word longer than any name (a run of
+    characters without a space) is left out of the cluster's index rather than fail the document (Lucene refuses
+    a term over 32,766 bytes)."""
+    return {FIELD: {"properties": {"words": {"type": "keyword", "ignore_above": WORD_LIMIT},
+                                   "places": {"type": "keyword"}}}}
 
 
 def alias_analysis(groups: Iterable[Iterable[str]]) -> dict[str, Any] | None:
