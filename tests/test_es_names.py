@@ -201,3 +201,47 @@ def test_an_article_with_a_field_of_the_keys_name_is_refused_in_one_line(run, ar
 def test_keys_refuse_what_they_would_leave_out(run, extra: tuple[str, ...], said: str) -> None:
     result = run("search", "--keys", "Raqqa", *extra)
     assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
+
+
+def test_the_export_with_name_keys_streams_in_flat_memory(archive: Path, tmp_path: Path) -> None:
+    """The name keys are computed one article at a time as it is written: no list of the archive. Memory is held by
+    the analysis's bounded caches (the index's own: words folded, names' forms, at most some 100,000 entries each),
+    not by the articles: 5,000 here, each naming places and a person not named before."""
+    import tracemalloc
+
+    from newsarc import api
+    from newsarc.exchange.export import write_export
+
+    made = [0]
+
+    def articles(count: int) -> Any:
+        for number in range(count):
+            made[0] = number + 1
+            yield {"id": f"id-{number}", "title": f"Talks in Aleppo, day {number}",
+                   "body": f"Officials in Halep and Mosul met Mohammed Hussein{number} on Tuesday.", "tags": ["Syria"]}
+
+    written_after: list[int] = []
+
+    class Probe:
+        def write(self, text: str) -> int:
+            if not written_after:
+                written_after.append(made[0])
+            return len(text)
+
+    store = api.open_store(archive)
+    try:
+        def keys_of(article: dict[str, Any]) -> Any:
+            return api.name_keys_of(store, article)
+
+        write_export(articles(50), "es-bulk", Probe(), name_keys=keys_of)  # type: ignore[arg-type]  # warm caches
+        written_after.clear()
+        tracemalloc.start()
+        try:
+            count = write_export(articles(5_000), "es-bulk", Probe(), name_keys=keys_of)  # type: ignore[arg-type]
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    finally:
+        store.close()
+    assert count == 5_000 and written_after == [1]
+    assert peak < 20 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
