@@ -23,7 +23,7 @@ from newsarc.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from newsarc.search_request import CLI_LIMITS, LISTING_SORTS, SORTS
 
 if TYPE_CHECKING:
-    from newsarc.api import AddOutcome, AddReport, Store
+    from newsarc.api import AddOutcome, AddReport, SearchRequest, Store
     from newsarc.cli.render import Output
 
 T = TypeVar("T")
@@ -513,7 +513,7 @@ def refuse_with_keys(machine: str | None, options: dict[str, Any], **outputs: bo
                          "bool query's `filter` beside the printed query (docs/scaling.md)")
 
 
-def print_name_keys(env: Env, request: Any) -> None:
+def print_name_keys(env: Env, request: SearchRequest) -> None:
     """search --keys: the cluster query of the request's names as JSON; exit status 1 when it names nothing."""
     import json
 
