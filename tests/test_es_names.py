@@ -121,6 +121,10 @@ def test_the_cluster_finds_for_each_spelling_what_newsarc_search_finds(names_arc
     for spelling, other in PAIRS:
         writes_other = {i for i, d in exported.items() if _writes(d, other) and not _writes(d, spelling)}
         assert writes_other & found[spelling], (spelling, other)
+    # As a user pipes it to curl: the command in its own process prints the same query.
+    piped = subprocess.run([sys.executable, "-m", "newsarc", "--archive", str(names_archive), "search", "--keys",
+                            "al-Bukamal"], capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and piped.stdout == _cli(names_archive, "search", "--keys", "al-Bukamal").stdout
     seed = {i for i, d in exported.items() if "al-Bokamal" in d.get("tags", [])}
     assert len(seed) == 1 and all(seed <= found[s] for s in ("Abu Kamal", "al-Bukamal", "al-Bokamal"))
 
