@@ -154,7 +154,7 @@ def test_the_exported_places_are_the_index_own_and_a_round_trip_drops_the_keys(n
 def test_keys_of_a_query_without_names_say_so(names_archive: Path) -> None:
     result = _cli(names_archive, "search", "--keys", "economy")
     assert result.exit_code == 1
-    assert "names nothing" in result.stderr
+    assert "names no one-word name or gazetteer place" in result.stderr
     assert _terms(json.loads(result.stdout)) == {}
 
 

@@ -523,8 +523,8 @@ def print_name_keys(env: Env, request: SearchRequest) -> None:
     keys = api.name_keys(env.store(), request)
     click.echo(json.dumps(cluster_query(keys), ensure_ascii=False, indent=2))
     if not keys.words and not keys.places:
-        click.echo("newsarc: the query names nothing this archive holds as a name or a gazetteer place; search "
-                   "its words in the cluster's title and body", err=True)
+        click.echo("newsarc: the query names no one-word name or gazetteer place this archive holds; search its "
+                   "words in the cluster's title and body (a name of several words as a phrase)", err=True)
         sys.exit(int(ExitCode.NO_MATCH))
 
 
