@@ -38,6 +38,38 @@ def test_a_slow_search_does_not_hold_up_the_others(tmp_path: Path, monkeypatch: 
         assert running.stop() == 0
 
 
+def test_no_search_waits_behind_a_slow_one_while_another_reader_is_free(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many searches at once while one is held: each goes to a reader that is free, none queues behind the held
+    one (handing requests to the reader with the fewest waiting put one in four behind it once all were busy)."""
+    archive = make_web_archive(tmp_path / "arc")
+    marker = tmp_path / "paused"
+    monkeypatch.setenv("NEWSARC_TEST_PAUSE_QUERY", "Mosul")
+    monkeypatch.setenv("NEWSARC_TEST_PAUSE_FILE", str(marker))
+    running = start_server(archive)
+    slow: dict[str, object] = {}
+    answers: list[int] = []
+    try:
+        held = threading.Thread(target=lambda: slow.update(answer=running.get("/api/search?q=Mosul")))
+        held.start()
+        wait_for(marker.exists, "the held search's pause", process=running.process)
+        crowd = [threading.Thread(target=lambda q=q: answers.append(running.get(f"/api/search?q={q}")[0]))
+                 for q in ("Raqqa", "Aleppo", "council", "water", "schools", "Raqqa") * 4]
+        for client in crowd:
+            client.start()
+        for client in crowd:
+            client.join(HANG_GUARD)
+        assert answers == [200] * len(crowd)  # every one answered while the Mosul search is still held
+        assert held.is_alive() and "answer" not in slow and marker.exists()
+        marker.unlink()
+        held.join(HANG_GUARD)
+        assert slow["answer"][0] == 200  # type: ignore[index]
+    finally:
+        if marker.exists():
+            marker.unlink()
+        assert running.stop() == 0
+
+
 @pytest.mark.parametrize("query, says", [
     ("*a* OR *e* OR *i* OR *o*", "has 4 wildcard terms (*a*, *e*, *i*, *o*); at most 3 are expanded at once"),
     ("*a*", "the wildcard *a* would expand to most of the archive&#39;s words; give it at least 3 letters"),
