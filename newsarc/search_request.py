@@ -55,12 +55,14 @@ class Limits:
     # ... and what it may cost once it runs (newsarc.search_budget; NEWSARC_SEARCH_BUDGET replaces time_budget):
     time_budget: float | None = None  # seconds
     max_expansions: int | None = None  # words one wildcard or range term may stand for
+    yield_after: float | None = None  # seconds, past which a search lets the others beside it go first
     whole_listing: bool = True  # a listing's limit 0 means every article (`newsarc list --limit 0`)
 
 
 CLI_LIMITS = Limits(time_budget=60.0, max_expansions=20_000)
 WEB_LIMITS = Limits(max_limit=100, max_page=1000, max_query=500, max_tags=20, max_value=200, max_terms=40,
-                    max_wildcards=3, wildcard_letters=3, whole_listing=False, time_budget=3.0, max_expansions=1_000)
+                    max_wildcards=3, wildcard_letters=3, whole_listing=False, time_budget=3.0, max_expansions=1_000,
+                    yield_after=0.3)
 
 
 class OptionError(UsageError):
@@ -148,7 +150,7 @@ def build_request(options: Mapping[str, Any], *, limits: Limits = CLI_LIMITS, fi
                          collapse=_flag(options, "collapse"), facets=_flag(options, "facets"),
                          snippets=_flag(options, "snippets", default=True),
                          time_budget=seconds_from_environment(limits.time_budget),
-                         max_expansions=limits.max_expansions)
+                         max_expansions=limits.max_expansions, yield_after=limits.yield_after)
 
 
 _TERM = re.compile(r'"[^"]*"|[^\s()"]+')

@@ -64,9 +64,11 @@ class SearchRequest:
     facet_limit: int = 10
     aliases: list[list[str]] = dataclasses.field(default_factory=list)  # alias groups to expand (api.search loads them)
     # What the search may cost once it runs (newsarc.search_budget): seconds, and words one wildcard or range
-    # term may stand for; None: no bound. build_request sets both from the face's Limits.
+    # term may stand for; None: no bound. build_request sets both from the face's Limits. And after how many
+    # seconds it gives the searches running beside it a turn at each look at the clock (a shared server's).
     time_budget: float | None = None
     max_expansions: int | None = None
+    yield_after: float | None = None
 
 
 @dataclass

@@ -845,7 +845,8 @@ def _query_key(q: query.Query | None) -> Any:
 
 def _spending(request: SearchRequest) -> contextlib.AbstractContextManager[budget.Budget]:
     """The budget of one search, from the request's bounds (newsarc.search_budget); the clock starts here."""
-    return budget.spending(budget.Budget(request.query, request.time_budget, request.max_expansions))
+    return budget.spending(budget.Budget(request.query, request.time_budget, request.max_expansions,
+                                                yield_after=request.yield_after))
 
 
 def _total(searcher: Any, parsed: query.Query, allowed: set[int] | None) -> int:
