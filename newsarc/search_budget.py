@@ -34,7 +34,7 @@ ENV_VAR = "NEWSARC_SEARCH_BUDGET"
 CHECK_EVERY = 256  # matches walked between two looks at the clock (a look costs ~0.1 µs; a match ~1-10 µs)
 # How long a search past its yield_after sleeps at each look at the clock, so that the searches running beside
 # it on other threads of the same process take Python's lock (the GIL) in the meantime.
-YIELD_SECONDS = 0.002
+YIELD_SECONDS = 0.005
 ADVICE = ("narrow it: fewer words joined by OR, a wildcard with more letters before the *, a shorter phrase, "
           "or a filter (a tag, a source, a date range)")
 

@@ -201,3 +201,28 @@ def test_a_fuzzy_words_walk_of_a_segments_words_is_stopped_by_the_clock(tmp_path
         typed = query.Or([query.Term("text", "governor"), query.FuzzyTerm("text", "governmnt", maxdist=2)])
         whoosh_budget.bound_terms(leaf, typed)  # what every search does with its parsed query
         assert isinstance(typed.subqueries[1], clocked_fuzzy.ClockedFuzzyTerm)
+
+
+def test_a_servers_search_past_its_yield_point_lets_the_others_go_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In `newsarc serve` a long search sleeps at each look at the clock (the plain searches on the other threads
+    get Python's lock meanwhile); the command line's never does, and neither does a short search."""
+    import time
+
+    from newsarc import search_budget
+    from newsarc.search_request import CLI_LIMITS, WEB_LIMITS, build_request
+
+    assert build_request({"query": "Raqqa"}, limits=WEB_LIMITS).yield_after == WEB_LIMITS.yield_after == 0.3
+    assert build_request({"query": "Raqqa"}, limits=CLI_LIMITS).yield_after is None
+
+    long_running = search_budget.Budget("Raqqa", seconds=60.0, yield_after=0.3, started=time.monotonic() - 1.0)
+    started = time.perf_counter()
+    for _ in range(4):
+        long_running.check()
+    assert time.perf_counter() - started >= 4 * search_budget.YIELD_SECONDS  # slept at every look
+
+    fresh = search_budget.Budget("Raqqa", seconds=60.0, yield_after=0.3)
+    calls: list[float] = []
+    monkeypatch.setattr(search_budget.time, "sleep", calls.append)
+    fresh.check()
+    search_budget.Budget("Raqqa", seconds=60.0, started=time.monotonic() - 1.0).check()  # the CLI's
+    assert calls == []  # a search younger than its yield point, and one without it, never sleep
