@@ -37,12 +37,13 @@ def test_the_cli_and_a_url_describe_the_same_request() -> None:
                 "sort": "date", "page": "2", "limit": "4", "exact": "1", "collapse": "0", "facets": "true"}
     typed_request, url_request = build_request(typed), build_request(from_url, limits=WEB_LIMITS)
     # The same selection; what one search may cost is each face's own bound (a shared server allows less).
-    assert (typed_request.time_budget, typed_request.max_expansions) == (CLI_LIMITS.time_budget,
-                                                                        CLI_LIMITS.max_expansions)
-    assert (url_request.time_budget, url_request.max_expansions) == (WEB_LIMITS.time_budget,
-                                                                    WEB_LIMITS.max_expansions)
-    assert replace(url_request, time_budget=typed_request.time_budget,
-                   max_expansions=typed_request.max_expansions) == typed_request == SearchRequest(
+    def cost(request: SearchRequest) -> tuple[object, ...]:
+        return request.time_budget, request.max_expansions, request.yield_after
+
+    assert cost(typed_request) == (CLI_LIMITS.time_budget, CLI_LIMITS.max_expansions, CLI_LIMITS.yield_after)
+    assert cost(url_request) == (WEB_LIMITS.time_budget, WEB_LIMITS.max_expansions, WEB_LIMITS.yield_after)
+    assert replace(url_request, time_budget=typed_request.time_budget, max_expansions=typed_request.max_expansions,
+                   yield_after=typed_request.yield_after) == typed_request == SearchRequest(
         "Raqqa", limit=4, page=2, sort="date", tags=("SDF",), source="Rudaw", since="2017-04", until="2017-07",
         exact=True, facets=True, time_budget=CLI_LIMITS.time_budget, max_expansions=CLI_LIMITS.max_expansions)
 
