@@ -303,16 +303,19 @@ class WhooshBackend:
         self.apply(items, [])
 
     def delete(self, paths: Iterable[str]) -> None:
+        from newsarc.index import merge_policy
+
         writer = self.writer()
         for path in paths:
             writer.delete_by_term("path", path)
-        writer.commit()
+        writer.commit(mergetype=merge_policy.for_commit(bulk=False))
 
     def apply(self, upserts: Iterable[tuple[str, Article]], deletes: Iterable[str], *, bulk: bool = False,
               fresh: bool = False, on_indexed: Callable[[int], None] | None = None) -> None:
         """One commit for a batch of changes. fresh=True skips the delete-before-add of a new index. A big bulk
         batch is indexed on two cores: the second half by the segment worker (whoosh_internals.segment_worker),
         which needs the fast paths (it hands its segment to newsarc's writer's commit)."""
+        from newsarc.index import merge_policy
         from newsarc.index.whoosh_internals import segment_worker
 
         batch = list(upserts)
@@ -336,7 +339,7 @@ class WhooshBackend:
                 writer.segment_sources.append(lambda: self._their_segment(worker, documents, writer, on_indexed))
             else:
                 self._index(writer, batch, fresh, on_indexed)
-            writer.commit()
+            writer.commit(mergetype=merge_policy.for_commit(bulk=bulk))
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
