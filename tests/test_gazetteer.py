@@ -208,7 +208,7 @@ def test_place_names_find_no_ordinary_words_or_people_in_real_prose(run, ids, qu
     assert ids["verses"] not in found and ids["fortunes"] not in found
 
 
-@pytest.mark.parametrize("query", ["Kyiv", "Kiev", "Київ", "كييف", "Van", "Sanandaj", "Caen"])
+@pytest.mark.parametrize("query", ["Kyiv", "Kiev", "Київ", "كييف", "Van", "Wan", "Sanandaj", "Sine", "Caen"])
 def test_a_function_word_or_common_noun_of_arabic_script_links_no_place(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
     found = _found(run, query)
     assert ids["function words"] not in found and ids["verses"] not in found and ids["attached"] not in found

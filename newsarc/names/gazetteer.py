@@ -291,9 +291,14 @@ class Gazetteer:
 
     @lru_cache(maxsize=100_000)  # noqa: B019
     def is_ordinary_word(self, folded: str) -> bool:
-        """A common Arabic or Persian word that no gazetteer lists as a place (المحلي, تعلن, الطرق)."""
+        """A common Arabic or Persian word: one that no gazetteer lists as a place (المحلي, تعلن, الطرق), or a place's
+        spelling that is above all a word of the language (query_only: وان "and that" for Van, كيف "how" for Kyiv).
+        Such a word in a text gets no variant keys, as it links no place: otherwise a query for Wan (Van's Latin
+        alternate) found every verse with وان through the transliteration rules."""
         if not self.available:
             return False
+        if folded in self.query_only():
+            return True
         key = arabic_without_article(folded)
         return self._db().execute("SELECT 1 FROM ordinary WHERE word = ?", (key,)).fetchone() is not None
 
