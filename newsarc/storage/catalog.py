@@ -239,8 +239,11 @@ class Catalog:
         )
         return {p: (m, s, i) for p, m, s, i in rows if recursive or "/" not in p[len(directory) + 1:]}
 
-    def all_stamps(self) -> dict[str, tuple[int, int, int]]:
-        return {p: (m, s, i) for p, m, s, i in self.db.execute("SELECT path, mtime_ns, size, ino FROM files")}
+    def all_stamps(self) -> Iterator[tuple[str, tuple[int, int, int]]]:
+        """Every file's (path, stamp), streamed in ascending path order (the primary key's index: no sort), for the
+        full freshness scan's merge-join (newsarc.storage.freshness): one row in memory at a time."""
+        for path, mtime_ns, size, ino in self.db.execute("SELECT path, mtime_ns, size, ino FROM files ORDER BY path"):
+            yield path, (mtime_ns, size, ino)
 
     def paths_for_prefix(self, prefix: str, limit: int = 50) -> list[tuple[str, str]]:
         """(id, path) of the articles whose id starts with prefix, via the id index (no scan)."""

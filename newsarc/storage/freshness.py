@@ -8,7 +8,10 @@ Layered so that it stays cheap at any archive size (see docs/freshness.md):
    changed are listed, and only their files are stat'ed.
 2. Full scan (every command while the archive is small, else when the last one is older than a set time,
    and always on `newsarc check`): stat every file and compare mtime, size and inode.
-   This is what catches a file rewritten in place without a rename.
+   This is what catches a file rewritten in place without a rename. It is a merge-join: the tree is walked in
+   path order (see _path_order) beside the catalog's stamps streamed in the same order, so it holds one
+   directory's listing and one catalog row at a time, never a record of the whole archive (at 1,000,000
+   articles a dict of every stamp plus a set of every path seen cost ~300 MB).
 
 A timestamp is only trusted once it is older than RACY_NS: a directory or file whose mtime is that close to
 the moment it was recorded could change again within the same clock tick unseen, so it is recorded as
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +33,8 @@ RACY_NS = 2_000_000_000
 UNKNOWN = -1
 
 Stamp = tuple[int, int, int]  # mtime_ns, size, inode
+# The catalog's file stamps as (path, stamp), ascending by path in SQLite's BINARY order (Catalog.all_stamps).
+StampsInPathOrder = Callable[[], Iterable[tuple[str, Stamp]]]
 
 
 @dataclass
@@ -67,20 +72,18 @@ class StampsIn(Protocol):
     def __call__(self, directory: str, recursive: bool = False) -> dict[str, Stamp]: ...
 
 
-def detect(root: Path, recorded_dirs: dict[str, int], stamps_in: StampsIn,
-           all_stamps: Callable[[], dict[str, Stamp]], *, full: bool) -> Changes:
+def detect(root: Path, recorded_dirs: dict[str, int], stamps_in: StampsIn, all_stamps: StampsInPathOrder, *,
+           full: bool) -> Changes:
     """Compare the files under root/articles with what the catalog recorded.
 
     stamps_in(dir) and all_stamps() read recorded file stamps from the catalog; they are passed in so this
-    module holds only the comparison logic.
+    module holds only the comparison logic. all_stamps() must yield every recorded file in ascending path order
+    (SQLite's BINARY collation, which is Python's str order): the full scan merges it with the walk.
     """
     now = time.time_ns()
     changes = Changes(full_scan=full)
     if full:
-        recorded = all_stamps()
-        seen: set[str] = set()
-        _scan_tree(root, ARTICLES_DIR, recorded, seen, changes, now)
-        changes.deletes.extend(path for path in recorded if path not in seen)
+        changes.deletes.extend(_merge_tree(root, ARTICLES_DIR, all_stamps(), changes, now))
         changes.gone_dirs.extend(d for d in recorded_dirs if d not in changes.dirs)
         # Directories whose recorded mtime is unchanged need no new row.
         for directory, mtime in list(changes.dirs.items()):
@@ -118,7 +121,7 @@ def _list_dir(root: Path, directory: str, recorded: dict[str, Stamp], recorded_d
         rel = f"{directory}/{name}"
         if entry.is_dir(follow_symlinks=False):
             if rel not in recorded_dirs:
-                _scan_tree(root, rel, {}, set(), changes, now)
+                changes.deletes.extend(_merge_tree(root, rel, (), changes, now))
             continue
         if not name.endswith(".yaml") or not entry.is_file(follow_symlinks=False):
             continue
@@ -130,15 +133,36 @@ def _list_dir(root: Path, directory: str, recorded: dict[str, Stamp], recorded_d
     changes.dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
 
 
-def _scan_tree(root: Path, directory: str, recorded: dict[str, Stamp], seen: set[str], changes: Changes,
-               now: int) -> None:
-    """Stat every file below directory (the full scan, and directories the record has never seen). The raw stat
-    is compared with the record: newsarc records its own writes with their real, maybe still racy mtime."""
-    for rel, entry in _article_entries(root, directory, changes.dirs, now):
-        seen.add(rel)
-        st = entry.stat(follow_symlinks=False)
-        if not _same(recorded.get(rel), st):
+def _merge_tree(root: Path, directory: str, recorded: Iterable[tuple[str, Stamp]], changes: Changes,
+                now: int) -> Iterator[str]:
+    """Stat every file below directory (the full scan, and directories the record has never seen) and compare it
+    with its recorded stamp; yields the recorded paths that have no article file (deleted, unreadable, hidden).
+
+    A merge-join: the walk yields paths in ascending order and `recorded` must be in the same order, so each
+    walked path is compared with the head of the record, and a record row passed over is a file gone. Memory is
+    one directory's listing, whatever the archive's size. The raw stat is compared with the record: newsarc
+    records its own writes with their real, maybe still racy mtime."""
+    rows = iter(recorded)
+    row = next(rows, None)
+    for rel, entry in _article_entries(root, directory, changes.dirs, now, ordered=True):
+        while row is not None and row[0] < rel:
+            yield row[0]
+            row = next(rows, None)
+        stamp: Stamp | None = None
+        if row is not None and row[0] == rel:
+            stamp = row[1]
+            row = next(rows, None)
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:  # removed meanwhile: gone, as if it had not been listed
+            if stamp is not None:
+                yield rel
+            continue
+        if not _same(stamp, st):
             changes.upserts[rel] = stamp_of(st, now)
+    while row is not None:
+        yield row[0]
+        row = next(rows, None)
 
 
 def count_article_files(root: Path, directory: str = ARTICLES_DIR) -> int:
@@ -148,8 +172,9 @@ def count_article_files(root: Path, directory: str = ARTICLES_DIR) -> int:
 
 def walk_article_files(root: Path, dirs: dict[str, int], directory: str = ARTICLES_DIR,
                        now: int | None = None) -> Iterator[tuple[str, Stamp]]:
-    """Every article file below directory with its stamp, in name order, one directory listed at a time: what a
-    rebuild reads, without a list of the whole archive in memory. Each directory's mtime to record goes to dirs."""
+    """Every article file below directory with its stamp, in path order (_path_order), one directory listed at a
+    time: what a rebuild reads, without a list of the whole archive in memory. Each directory's mtime to record
+    goes to dirs."""
     now = time.time_ns() if now is None else now
     for rel, entry in _article_entries(root, directory, dirs, now, ordered=True):
         try:
@@ -162,14 +187,14 @@ def _article_entries(root: Path, directory: str, dirs: dict[str, int] | None = N
                      ordered: bool = False) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """The article files (.yaml, not hidden, not below a hidden directory) below directory, a directory listed at a
     time: (path relative to root, its directory entry). With dirs, each directory's mtime to record goes there (a
-    directory that cannot be read is left out, with everything below it); ordered: in name order."""
+    directory that cannot be read is left out, with everything below it); ordered: in ascending path order."""
     try:
         dir_stat = os.stat(root / directory) if dirs is not None else None
         entries = list(os.scandir(root / directory))
     except OSError:
         return
     if ordered:
-        entries.sort(key=lambda entry: entry.name)
+        entries.sort(key=_path_order)
     if dirs is not None and dir_stat is not None:
         dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
     for entry in entries:
@@ -181,3 +206,11 @@ def _article_entries(root: Path, directory: str, dirs: dict[str, int] | None = N
             yield from _article_entries(root, rel, dirs, now, ordered)
         elif name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
             yield rel, entry
+
+
+def _path_order(entry: os.DirEntry[str]) -> str:
+    """The sort key that makes a depth-first walk yield paths in ascending order, as SQLite's BINARY collation
+    sorts them (UTF-8 bytes, the same order as Python's str comparison): a directory sorts as its name + "/", the
+    prefix of every path below it. By name alone, directory `2024` would come before file `2024-notes.yaml`,
+    whereas `articles/2024/...` sorts after `articles/2024-notes.yaml` ("-" < "/")."""
+    return entry.name + "/" if entry.is_dir(follow_symlinks=False) else entry.name
