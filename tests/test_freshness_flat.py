@@ -29,6 +29,13 @@ def write(root: Path, rel: str, text: str = "title: x\n") -> Path:
     return path
 
 
+def age_directories(root: Path) -> None:
+    """Make every directory look older than the racy window, so the mtimes to record do not depend on how long
+    the test took (a directory seconds old is recorded as unknown)."""
+    for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+        os.utime(directory, (OLD, OLD))
+
+
 def stamp(root: Path, rel: str) -> Stamp:
     st = (root / rel).stat()
     return (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -104,6 +111,7 @@ def test_full_scan_finds_every_kind_of_change_in_names_that_sort_differently_as_
     write(root, "articles/.hidden/h.yaml")
     write(root, "articles/2024/.h.yaml")
     write(root, "articles/locked/l.yaml")
+    age_directories(root)
     unreadable.add(str(root / "articles" / "locked"))
     recorded = {rel: stamp(root, rel) for rel in same}
     recorded["articles/2024/05/changed.yaml"] = stamp(root, "articles/2024/05/changed.yaml")
@@ -115,7 +123,6 @@ def test_full_scan_finds_every_kind_of_change_in_names_that_sort_differently_as_
         recorded[gone] = (1, 1, 1)
     for hidden in ["articles/.hidden/h.yaml", "articles/2024/.h.yaml", "articles/locked/l.yaml"]:
         recorded[hidden] = stamp(root, hidden)
-    os.utime(root / "articles/a", (OLD, OLD))
     recorded_dirs = {"articles": UNKNOWN, "articles/2023": 5, "articles/2023/01": 5, "articles/.hidden": 5,
                      "articles/locked": 5, "articles/a": (root / "articles/a").stat().st_mtime_ns}
     catalog = catalog_with(tmp_path / "catalog.sqlite", recorded)
@@ -152,6 +159,7 @@ def test_full_scan_equals_a_dict_of_every_stamp_on_random_trees(tmp_path: Path, 
             continue  # a name already used for a directory, or a directory where a file is
         write(root, rel)
         on_disk.add(rel)
+    age_directories(root)
     recorded: dict[str, Stamp] = {}
     for rel in sorted(on_disk):
         roll = rng.random()
