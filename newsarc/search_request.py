@@ -223,6 +223,8 @@ def check_places(values: Any, limits: Limits = CLI_LIMITS) -> tuple[int, ...]:
     if limits.max_tags is not None and len(given) > limits.max_tags:
         raise OptionError("places", f"is given {len(given)} times; at most {limits.max_tags} place filters are "
                                     f"applied")
+    if not given:
+        return ()  # most searches: no place filter, and no need to load the gazetteer
     from newsarc.names.gazetteer import table
     from newsarc.names.variants import tokenize
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import (
     qparser,
@@ -23,7 +23,10 @@ from newsarc.errors import QueryError
 from newsarc.index import query_syntax
 from newsarc.index.analysis import stem
 from newsarc.names import variants
-from newsarc.names.gazetteer import may_name_place
+from newsarc.names.place_words import LEADING_ARTICLES, MAX_WORDS, may_name_place
+
+if TYPE_CHECKING:  # the gazetteer itself loads on the first query word that may name a place
+    from newsarc.names.gazetteer import Gazetteer
 
 DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("title", "body", "tagtext")
@@ -416,12 +419,9 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 def quote_place_names(text: str) -> str:
     """Quote the unquoted place names of two or more words (Khan Yunis, Le Caire, خان يونس), so that they are
-    searched as one name (and as the place, in any spelling) rather than as separate words."""
-    from newsarc.names import gazetteer
-
-    table = gazetteer.table()
-    if not table.available:
-        return text
+    searched as one name (and as the place, in any spelling) rather than as separate words. The gazetteer is
+    opened only for a run of words that may be a place's name: a query of lower-case words never loads it."""
+    table: Gazetteer | None = None
     out: list[str] = []
     for part in re.split(r'("[^"]*"(?:~\d+)?)', text):
         if part.startswith('"'):
@@ -433,12 +433,18 @@ def quote_place_names(text: str) -> str:
         i = 0
         while i < len(tokens):
             size = 0
-            if may_name_place(tokens[i].raw) or tokens[i].text in gazetteer.LEADING_ARTICLES:
-                for size in range(min(gazetteer.MAX_WORDS, len(tokens) - i), 1, -1):
+            if may_name_place(tokens[i].raw) or tokens[i].text in LEADING_ARTICLES:
+                for size in range(min(MAX_WORDS, len(tokens) - i), 1, -1):
                     window = tokens[i:i + size]
                     between = [part[a.end:b.start] for a, b in zip(window, window[1:], strict=False)]
-                    if all(re.fullmatch(r"[ \-\u2010\u2011]+", gap) for gap in between) \
-                            and may_name_place(window[-1].raw) and table.places_of(window):
+                    if not (all(re.fullmatch(r"[ \-\u2010\u2011]+", gap) for gap in between)
+                            and may_name_place(window[-1].raw)):
+                        continue
+                    if table is None:
+                        from newsarc.names import gazetteer
+
+                        table = gazetteer.table()
+                    if table.places_of(window):
                         spans.append((window[0].start, window[-1].end))
                         break
                 else:

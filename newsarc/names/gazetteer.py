@@ -34,15 +34,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from newsarc.names.fold import APOSTROPHES, fold_word
+from newsarc.names.place_words import LEADING_ARTICLES, MAX_WORDS, may_name_place
 from newsarc.names.variants import Token, arabic_without_article, tokenize
 
 DATA_FILE = "gazetteer.sqlite"
 FORMAT = 2  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
 PATH = Path(__file__).with_name(DATA_FILE)
-MAX_WORDS = 4  # the longest place name looked up, in words (Ras al Ayn, Nizhniy Novgorod, Khan Yunis)
-
-# Words that open a place name and may be left out or contracted in running text (Le Caire: au Caire; al-Raqqa).
-LEADING_ARTICLES = frozenset({"al", "el", "le", "la", "les", "l", "the", "il", "lo", "der", "die", "das"})
 # Arabic proclitics written onto the next word: and, so, with/in, like, for (و ف ب ك ل), alone or in pairs.
 _PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ك", "ل")
 _ARABIC = frozenset(chr(c) for c in range(0x0600, 0x0700))
@@ -205,14 +202,20 @@ class Gazetteer:
         self.available = path.exists()
         self._single: dict[str, _OneWord] = {}
         self._windows: dict[tuple[str, ...], frozenset[int]] = {}
-        self._filter: bytes | None = None  # read on first use by may_hold
+        self._filter: bytes | None = None  # read by may_hold on the first word of a text (never by a query)
         self._query_only: frozenset[str] | None = None  # read on first use by _one_word
 
-    def may_hold(self, candidates: Iterable[str]) -> bool:
+    def may_hold(self, candidates: Iterable[str], *, load: bool = True) -> bool:
         """Whether any candidate may be a key of the tables or a key's first words (the key filter, read on
-        first use: a "no" is certain, a "maybe" needs the tables)."""
+        first use: a "no" is certain, a "maybe" needs the tables).
+
+        load=False: ask the filter only if it is read already (by indexing, which asks it for every name-like
+        word), else answer "maybe". A query looks up a few words: reading the filter's 1 MiB would cost its
+        process about a millisecond, a hundred times the few indexed table reads it could spare."""
         bits = self._filter
         if bits is None:
+            if not load:
+                return self.available
             bits = self._filter = self._read_filter()
         if not bits:
             return self.available
@@ -278,7 +281,7 @@ class Gazetteer:
     @lru_cache(maxsize=50_000)  # noqa: B019
     def opens_longer_name(self, words: str) -> bool:
         """Whether some place name has more words after these (a cheap test before longer windows)."""
-        if not self.may_hold([words]):
+        if not self.may_hold([words], load=False):
             return False
         row = self._db().execute("SELECT 1 FROM exact WHERE key >= ? AND key < ? LIMIT 1",
                                  (words + " ", words + "!")).fetchone()
@@ -328,7 +331,7 @@ class Gazetteer:
         keys = [" ".join([first, *middle, last] if len(tokens) > 1 else [first])
                 for first in forms[0] for last in (forms[-1] if len(tokens) > 1 else [first])]
         base_keys = _bases([_word_key(t.text) for t in tokens], alternate=True)
-        if not self.may_hold([*keys, *base_keys]):
+        if not self.may_hold([*keys, *base_keys], load=False):
             return _EMPTY
         for table in ("exact", "derived"):
             for key in keys:
@@ -473,15 +476,6 @@ def places_in(texts: Sequence[tuple[str, bool]]) -> list[PlaceNamed]:
         if place is not None:
             named.append(PlaceNamed(place, tuple(spellings)))
     return named
-
-
-def may_name_place(raw: str) -> bool:
-    """Whether a word as written may be (the start of) a place's name, for the index and the queries alike:
-    capitalised, or in a script without capitals (Arabic, Hebrew); never lower-case Latin or a number."""
-    first = raw[:1]
-    if "a" <= first <= "z" or first <= "9":
-        return False  # most words: lower-case Latin, and numbers
-    return first.isupper() or (first.isalpha() and not first.islower() and first >= "\u0370")
 
 
 def _adjacent(text: str, tokens: Sequence[Token]) -> bool:
