@@ -25,7 +25,6 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from newsarc.errors import QueryTooBroadError, UsageError
@@ -41,7 +40,6 @@ ADVICE = ("narrow it: fewer words joined by OR, a wildcard with more letters bef
 T = TypeVar("T")
 
 
-@dataclass
 class Budget:
     """One search's allowance: seconds from its start (None: no limit) and words per expanded term (None: any).
 
@@ -49,13 +47,20 @@ class Budget:
     the clock. In `newsarc serve` the searches share one process, and Python runs one thread at a time: a query
     of 3 s took its share of every 5 ms from the plain searches beside it (at 100,000 articles, their p95 went
     from 0.45 s to 1.2 s while one client sent the worst queries). A long search now yields; a short one never
-    reaches the point where it would."""
+    reaches the point where it would.
 
-    query: str
-    seconds: float | None = None
-    max_expansions: int | None = None
-    yield_after: float | None = None
-    started: float = field(default_factory=time.monotonic)
+    A plain class, not a dataclass: every search process imports this module, and making a dataclass costs the
+    import about half a millisecond (issue 22.6)."""
+
+    __slots__ = ("query", "seconds", "max_expansions", "yield_after", "started")
+
+    def __init__(self, query: str, seconds: float | None = None, max_expansions: int | None = None,
+                 yield_after: float | None = None, started: float | None = None) -> None:
+        self.query = query
+        self.seconds = seconds
+        self.max_expansions = max_expansions
+        self.yield_after = yield_after
+        self.started = time.monotonic() if started is None else started  # the search's start, by default now
 
     def check(self) -> None:
         """Raise QueryTooBroadError once the time is spent; past yield_after, let other threads run first."""

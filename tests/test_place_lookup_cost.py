@@ -2,7 +2,8 @@
 not timed.
 
 A query of lower-case words (the benchmark's searches: election, oil prices, "prime minister", bank with dates)
-names no place, so the search loads nothing of the gazetteer: not its module, not its file, not a look-up. A
+names no place, so the search loads nothing of the gazetteer: not its module, not its file, not a look-up (nor
+the name readings and alias rewriting that only a name needs). A
 capitalised word is looked up in the tables with a few indexed reads, never by reading the 1 MiB key filter
 that indexing uses (about a millisecond of a process for a handful of words); a place is still found in all its
 spellings, and a Khan Yunis still quoted as one name.
@@ -53,12 +54,14 @@ def test_a_search_process_for_lower_case_words_does_not_load_the_gazetteer(archi
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "newsarc.index.query" in modules  # the trace is real: the query parser shows in it
     assert "newsarc.names.gazetteer" not in modules
+    # Nor what only a name needs: the other readings of name words, the alias groups' query rewriting.
+    assert "newsarc.names.readings" not in modules and "newsarc.names.alias_query" not in modules
 
 
 def test_a_search_process_for_a_place_loads_it_and_finds_every_spelling(archive: Path, ids: dict[str, str]) -> None:
     proc, modules = _imported(archive, "Aleppo", "--ids")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "newsarc.names.gazetteer" in modules
+    assert {"newsarc.names.gazetteer", "newsarc.names.readings"} <= modules
     assert set(proc.stdout.split()) == {ids["en"], ids["tr"]}
 
 

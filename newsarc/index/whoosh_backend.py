@@ -394,7 +394,6 @@ class WhooshBackend:
         expanded: list[whoosh_query.Expansion] = []
         splits: list[list[str]] = []
         if not exact:
-            from newsarc.names.alias_query import expand_query
             from newsarc.names.aliases import name_key, separate_splits
             from newsarc.names.contractions import contraction_groups, merge_into
 
@@ -402,6 +401,8 @@ class WhooshBackend:
             implicit = contraction_groups(text, lambda word: whoosh_query.archive_has(reader, word)) if reader else []
             groups = merge_into(aliases or [], implicit)
             if groups:
+                from newsarc.names.alias_query import expand_query  # only a query that names an alias member
+
                 text, applied = expand_query(text, groups)
                 own = {name_key(name) for group in aliases or [] for name in group}
                 expanded = [whoosh_query.Expansion(matched, "alias" if own & {name_key(n) for n in group}

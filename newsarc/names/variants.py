@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-from newsarc.names import readings
 from newsarc.names.fold import APOSTROPHE_TABLE, APOSTROPHES
 from newsarc.names.fold import fold_word as fold_token  # the name the variant rules give it
 
@@ -283,6 +282,8 @@ def name_form(word: str) -> NameForm | None:
     if not text.isascii():
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
         if not text.isascii() and text.isalpha():
+            from newsarc.names import readings  # loaded by the first name word, not by a query of other words
+
             text = readings.to_ascii(text).casefold()  # letters the tables above do not know (Greek, Serbian ђ)
     if not text.isalpha() or not text.isascii() or len(text) < MIN_NAME_LETTERS:
         return None
@@ -401,6 +402,8 @@ def _forms_of(word: str) -> tuple[NameForm, ...]:
         others.append(folded[1:])
     if _CYRILLIC.match(folded):
         others.append(_without_case_ending(word.casefold()))
+    from newsarc.names import readings  # loaded by the first name word, not by a query of other words
+
     if _ARABIC_LETTERS.match(folded):
         others.append(readings.arabic_reading(word))
     else:
