@@ -380,20 +380,22 @@ def stats(store: Store) -> dict[str, Any]:
 
 
 def select_paths(store: Store, *, query: str | None = None, tags: Iterable[str] = (), since: str | None = None,
-                 until: str | None = None) -> Iterator[str]:
-    """Relative paths of the articles an export selects, without holding them all in memory."""
+                 until: str | None = None) -> tuple[int, Iterator[str]]:
+    """(how many, their relative paths) of the articles an export selects. The paths are streamed from the catalog
+    and counted by SQLite, so an export of the whole archive or of a tag or date range never holds a list of it
+    (at 1,000,000 articles a list of the paths alone is ~100 MB); a query's hits are Whoosh's results, in memory."""
     store.refresh(write=False)
     tags = tuple(tags)
     if query:
         store.require_index()
         request = SearchRequest(query=query, tags=tags, since=since, until=until, limit=10**9, snippets=False)
-        for hit in store.read_index(lambda: store.backend.search(request)).hits:
-            yield hit.path
-    elif tags or since or until:
-        for entry in store.catalog.newest(limit=None, tags=tags, since=since, until=until):
-            yield entry.path
-    else:
-        yield from store.catalog.iter_paths()
+        hits = store.read_index(lambda: store.backend.search(request)).hits
+        return len(hits), (hit.path for hit in hits)
+    catalog = store.catalog
+    if tags or since or until:
+        total = catalog.count_matching(tags=tags, since=since, until=until)
+        return total, (entry.path for entry in catalog.iter_newest(tags=tags, since=since, until=until))
+    return catalog.count(), catalog.iter_paths()
 
 
 def iter_articles(store: Store, paths: Iterable[str]) -> Iterator[Article]:

@@ -738,13 +738,13 @@ def export(env: Env, fmt: str, output: str, query: str | None, tags: tuple[str, 
     from newsarc.cli.progress import work_bar
 
     store = env.store()
-    # The paths only (not the articles) are listed first, so that the bar knows its total.
-    paths = list(api.select_paths(store, query=query, tags=tags, since=since_day(since) if since else None,
-                                  until=until_day(until) if until else None))
+    # Counted first, so that the bar knows its total, then streamed: no list of the archive in memory.
+    total, paths = api.select_paths(store, query=query, tags=tags, since=since_day(since) if since else None,
+                                    until=until_day(until) if until else None)
     kwargs: dict[str, Any] = {"safe_csv": not no_csv_safe, "index_name": index_name,
                               "name_keys": lambda article: api.name_keys_of(store, article)}
     on_screen = targets["-o"] is None and sys.stdout.isatty()  # no bar through the articles being printed
-    with work_bar(0 if on_screen else len(paths), "exporting") as advance:
+    with work_bar(0 if on_screen else total, "exporting") as advance:
         def records() -> Iterator[dict[str, Any]]:
             for article in api.iter_articles(store, paths):
                 advance(1)

@@ -296,54 +296,45 @@ class Catalog:
 
     def newest(self, *, limit: int | None, tags: Iterable[str] = (), source: str | None = None,
                since: str | None = None, until: str | None = None) -> list[CatalogEntry]:
-        """Articles newest first, undated ones last, filtered.
+        """Articles newest first, undated ones last, filtered (iter_newest, as a list)."""
+        return list(self.iter_newest(limit=limit, tags=tags, source=source, since=since, until=until))
+
+    def iter_newest(self, *, limit: int | None = None, tags: Iterable[str] = (), source: str | None = None,
+                    since: str | None = None, until: str | None = None) -> Iterator[CatalogEntry]:
+        """Articles newest first, undated ones last, filtered, streamed: one row in memory at a time, so a caller
+        that goes through every article (an export) does not hold a list of the archive.
 
         Dated and undated rows are read separately so that SQLite walks the (date, added) index backwards and
         stops after `limit` rows: the newest 20 of 100,000 cost the same as of 100.
         """
-        where, args = [], []
-        for tag in tags:
-            where.append("path IN (SELECT path FROM tags WHERE tag=?)")
-            args.append(fold(tag))
-        if source:
-            where.append("lower(source)=lower(?)")
-            args.append(source)
-        if since:
-            where.append("date >= ?")
-            args.append(since)
-        if until:
-            where.append("substr(date, 1, 10) <= ?")
-            args.append(until)
+        where, args = _filters(tags, source, since, until)
         select = "SELECT path, id, date, added, title, source, url, tags FROM files WHERE "
         dated = select + " AND ".join([*where, "date IS NOT NULL"]) + " ORDER BY date DESC, added DESC"
         if limit is not None:
             dated += f" LIMIT {int(limit)}"
-        entries = [_entry(row) for row in self.db.execute(dated, args)]
-        if (limit is None or len(entries) < limit) and not (since or until):
+        given = 0
+        for row in self.db.execute(dated, args):
+            given += 1
+            yield _entry(row)
+        if (limit is None or given < limit) and not (since or until):
             undated = select + " AND ".join([*where, "date IS NULL"]) + " ORDER BY added DESC"
             if limit is not None:
-                undated += f" LIMIT {int(limit) - len(entries)}"
-            entries += [_entry(row) for row in self.db.execute(undated, args)]
-        return entries
+                undated += f" LIMIT {int(limit) - given}"
+            for row in self.db.execute(undated, args):
+                yield _entry(row)
+
+    def count_matching(self, *, tags: Iterable[str] = (), source: str | None = None, since: str | None = None,
+                       until: str | None = None) -> int:
+        """How many articles iter_newest gives for these filters, counted by SQLite (no row is read into Python)."""
+        where, args = _filters(tags, source, since, until)
+        return self.db.execute(f"SELECT count(*) FROM files WHERE {' AND '.join(['1=1', *where])}", args).fetchone()[0]
 
     def listing(self, *, order: str, offset: int, limit: int, tags: Iterable[str] = (), source: str | None = None,
                 since: str | None = None, until: str | None = None) -> tuple[int, list[CatalogEntry]]:
         """(count, one page) of the articles the filters admit, most recently added first (order "added") or
         newest publication date first with undated ones last (order "date"); for browsing page by page."""
-        where, args = ["1=1"], []
-        for tag in tags:
-            where.append("path IN (SELECT path FROM tags WHERE tag=?)")
-            args.append(fold(tag))
-        if source:
-            where.append("lower(source)=lower(?)")
-            args.append(source)
-        if since:
-            where.append("date >= ?")
-            args.append(since)
-        if until:
-            where.append("substr(date, 1, 10) <= ?")
-            args.append(until)
-        condition = " AND ".join(where)
+        where, args = _filters(tags, source, since, until)
+        condition = " AND ".join(["1=1", *where])
         total = self.db.execute(f"SELECT count(*) FROM files WHERE {condition}", args).fetchone()[0]
         ordering = "added DESC, path" if order == "added" else "date IS NULL, date DESC, added DESC, path"
         rows = self.db.execute(f"SELECT path, id, date, added, title, source, url, tags FROM files WHERE {condition} "
@@ -381,6 +372,26 @@ class Catalog:
             "sources": [{"source": s, "count": c} for s, c in sources],
             "tags": [{"tag": t, "count": c} for t, c in tag_rows],
         }
+
+
+def _filters(tags: Iterable[str], source: str | None, since: str | None,
+             until: str | None) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions (to be joined with AND) and their arguments of a listing's filters."""
+    where: list[str] = []
+    args: list[Any] = []
+    for tag in tags:
+        where.append("path IN (SELECT path FROM tags WHERE tag=?)")
+        args.append(fold(tag))
+    if source:
+        where.append("lower(source)=lower(?)")
+        args.append(source)
+    if since:
+        where.append("date >= ?")
+        args.append(since)
+    if until:
+        where.append("substr(date, 1, 10) <= ?")
+        args.append(until)
+    return where, args
 
 
 def _entry(row: tuple[Any, ...]) -> CatalogEntry:
