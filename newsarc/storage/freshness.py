@@ -11,7 +11,7 @@ Layered so that it stays cheap at any archive size (see docs/freshness.md):
    This is what catches a file rewritten in place without a rename. It is a merge-join: the tree is walked in
    path order (see _path_order) beside the catalog's stamps streamed in the same order, so it holds one
    directory's listing and one catalog row at a time, never a record of the whole archive (at 1,000,000
-   articles a dict of every stamp plus a set of every path seen cost ~300 MB).
+   articles a dict of every stamp plus a set of every path seen cost ~230 MB of RSS).
 
 A timestamp is only trusted once it is older than RACY_NS: a directory or file whose mtime is that close to
 the moment it was recorded could change again within the same clock tick unseen, so it is recorded as
