@@ -6,15 +6,16 @@ and the rules that compare names are newsarc.names'."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from newsarc.names.aliases import load_groups, name_key
 from newsarc.names.variants import NameForm, fold_token, tokenize
 
 if TYPE_CHECKING:
-    from newsarc.index.backend import NameEvidence
+    from newsarc.alias_suggest_cache import PartFacts, TagEntry
+    from newsarc.index.backend import IndexPart, NameEvidence
     from newsarc.storage.store import Store
 
 
@@ -34,9 +35,8 @@ def _same_name(a: str, b: str) -> bool:
     return any(set(x.skeletons) & set(y.skeletons) and len(x.skeletons[0]) >= 3 for x in fa for y in fb)
 
 
-SUGGEST_CACHE = "alias-suggest.json"  # in .newsarc/: the evidence of the last run, for an unchanged index
-SUGGEST_CACHE_VERSION = 2  # bump when what the evidence holds or how it is found changes
-SKELETON_CACHE = "alias-suggest-skeletons.json"  # in .newsarc/: each skeleton's verdict under its keys' counts
+SUGGEST_CACHE = "alias-suggest.json"  # in .newsarc/: the answer of the last run, for an unchanged index
+SUGGEST_CACHE_VERSION = 3  # bump when what the evidence holds or how it is found changes
 
 Proposal = tuple[list[str], str, int]  # names, evidence, weight
 
@@ -49,10 +49,11 @@ def suggest_groups(store: Store, *, limit: int = 20) -> list[tuple[list[str], st
       (Kharkiv / Kharkov), when the articles that use them share context (other names, tags, sources).
     Groups already known, or spellings the variant rules already match, are left out.
 
-    Finding the evidence reads every article's tags and many articles' text (seconds at 20,000 articles); it
-    depends on nothing but the index, so it is kept in .newsarc/alias-suggest.json under the index's content
-    stamp, and a run on an unchanged index answers from it. The known groups and the limit apply afterwards, so
-    editing aliases.yaml or asking for more suggestions still uses it."""
+    Finding the evidence the first time reads every article's tags and many articles' text (seconds at 20,000
+    articles); it depends on nothing but the index, so what it found is kept (newsarc.alias_suggest_cache) and a
+    run after a change reads only what changed. The answer itself is kept in .newsarc/alias-suggest.json under
+    the index's content stamp, and a run on an unchanged index answers from it. The known groups and the limit
+    apply afterwards, so editing aliases.yaml or asking for more suggestions still uses it."""
     store.refresh(write=False)
     known = load_groups(store.archive.root)
     known_keys = [{name_key(n) for n in g} for g in known]
@@ -83,11 +84,9 @@ def suggest_groups(store: Store, *, limit: int = 20) -> list[tuple[list[str], st
 
 
 def _evidence(store: Store) -> tuple[list[Proposal], list[Proposal]]:
-    """(groups from the tags, groups from the vocabulary), before the known groups are left out: from the cache
-    when the index has not changed since it was written, else found again (and cached when the archive can be
-    written). Found again, a consonant skeleton whose variant keys and their document counts are as they were
-    keeps its verdict from SKELETON_CACHE: after a change, only the skeletons of the words it added or removed
-    are judged again (issue 24; the commonness of their context words is as it was judged then)."""
+    """(groups from the tags, groups from the vocabulary), before the known groups are left out: from the answer
+    cache when the index has not changed since it was written, else found again from what changed
+    (newsarc.alias_suggest_cache), and kept when the archive can be written."""
     from newsarc.storage.atomic import atomic_write
 
     cache = store.archive.state_dir / SUGGEST_CACHE
@@ -99,51 +98,185 @@ def _evidence(store: Store) -> tuple[list[Proposal], list[Proposal]]:
                     [(list(n), str(e), int(w)) for n, e, w in cached["vocabulary"]])
     except (OSError, ValueError, KeyError, AttributeError, TypeError):
         pass  # no cache yet, or one this version cannot read: found again below
-    judged_cache = store.archive.state_dir / SKELETON_CACHE
-    try:
-        before = json.loads(judged_cache.read_text(encoding="utf-8"))
-        previous = before["skeletons"] if before.get("version") == SUGGEST_CACHE_VERSION else {}
-    except (OSError, ValueError, KeyError, AttributeError, TypeError):
-        previous = {}
-    tagged = _tag_groups(store)
-    vocabulary, judged = store.read_index(lambda: _vocabulary_pairs(store, previous))
+    tagged, vocabulary, save = store.read_index(lambda: _find_evidence(store))
     if store.archive.write_problem() is None and store.read_index(store.backend.content_stamp) == stamp:
+        save()
         with contextlib.suppress(OSError):  # a cache: an archive on a full disk still answers
-            atomic_write(judged_cache, json.dumps({"version": SUGGEST_CACHE_VERSION, "skeletons": judged},
-                                                  ensure_ascii=False), durable=False)
             atomic_write(cache, json.dumps({"version": SUGGEST_CACHE_VERSION, "stamp": stamp, "tags": tagged,
                                             "vocabulary": vocabulary}, ensure_ascii=False), durable=False)
     return tagged, vocabulary
 
 
-def _tag_groups(store: Store) -> list[Proposal]:
-    """Spellings of one name listed side by side in an article's tags, with how many articles list them."""
-    proposals: dict[tuple[tuple[str, ...], ...], Proposal] = {}
-    counts: dict[tuple[tuple[str, ...], ...], int] = {}
-    same: dict[tuple[str, str], bool] = {}  # tags come from a small vocabulary: each pair is judged once a run
-    all_variants: dict[tuple[str, ...], bool] = {}
+def _find_evidence(store: Store) -> tuple[list[Proposal], list[Proposal], Callable[[], None]]:
+    """(groups from the tags, groups from the vocabulary, a function that keeps what was found), reading only
+    the parts of the index that are new since the last run and judging only the skeletons that changed."""
+    from newsarc.alias_suggest_cache import Cache, State, Verdict, changes, read_part
 
-    def same_name(a: str, b: str) -> bool:
-        if (a, b) not in same:
-            same[a, b] = _same_name(a, b)
-        return same[a, b]
+    files = Cache(store.archive.state_dir)
+    with store.backend.name_evidence() as index:
+        parts = index.parts()
+        state = files.state()
+        gone: dict[str, PartFacts] = {}
+        if state is not None:
+            for part_id in set(state.parts) - {part.id for part in parts}:
+                found = files.part_facts(part_id)
+                if found is None:  # a part merged away whose facts are lost: found again in full
+                    state = None
+                    break
+                gone[part_id] = found
+        judge_same = _TagJudge()
+        facts: dict[str, PartFacts] = {}  # of the parts that are new since the state (all, without one)
+        tags: dict[str, list[TagEntry]] = {}
+        new_facts: dict[str, tuple[PartFacts, list[TagEntry]]] = {}
+        for part in parts:
+            need_facts = state is None or part.id not in state.parts
+            kept_tags = files.part_tags(part.id)
+            kept_facts = files.part_facts(part.id) if need_facts and kept_tags is not None else None
+            if kept_tags is not None and (kept_facts is not None or not need_facts):
+                tags[part.id] = kept_tags
+                if kept_facts is not None:
+                    facts[part.id] = kept_facts
+                continue
+            read = read_part(index, part, index.part_documents(part.id), judge_same.groups)
+            facts[part.id], tags[part.id] = new_facts[part.id] = read
+        tagged = _tag_proposals(parts, tags)
 
-    for entry in store.catalog.newest(limit=None):
-        tags = entry.tags
+        limit = max(5, int(index.doc_count() * COMMON_CONTEXT_SHARE))
+        verdicts: dict[str, Verdict] = {}
+        words: dict[str, bool] = {}
+        if state is None:  # from scratch: every skeleton of every part
+            touched = {s for part in parts for s in facts[part.id].skeletons}
+            terms_of = _terms_by_skeleton(index, parts)
+        else:
+            verdicts, words = dict(state.skeletons), dict(state.words)
+            changed = changes(index, state, parts, facts, gone)
+            touched = set(changed.skeletons)
+            by_document: dict[str, set[str]] = {}
+            by_word: dict[str, set[str]] = {}
+            for skeleton, verdict in verdicts.items():
+                if changed.moved and any(d in changed.moved for d in verdict.documents):
+                    verdict.documents = [changed.moved.get(d, d) for d in verdict.documents]
+                for document in verdict.documents:
+                    by_document.setdefault(document, set()).add(skeleton)
+                for word in verdict.words:
+                    by_word.setdefault(word, set()).add(skeleton)
+            for document in changed.documents:
+                touched.update(by_document.get(document, ()))
+            if changed.merged:  # documents moved: a look-up that took the first of many may now take others
+                new_skeletons = {s for part in parts if part.id in facts for s in facts[part.id].skeletons}
+                touched.update(s for s, v in verdicts.items() if v.capped and s in new_skeletons)
+            asked = set(words) if changed.words is None or limit != state.limit else changed.words & set(words)
+            for word in sorted(asked):
+                verdict_now = index.at_most(word, limit)
+                if verdict_now != words[word]:
+                    words[word] = verdict_now
+                    touched.update(by_word.get(word, ()))
+
+            def terms_of(skeleton: str) -> list[str]:
+                return index.key_terms(skeleton)
+
+        memo: dict[str, dict[Any, Any]] = {}
+        with store.progress(len(touched), "comparing spellings") as advance:
+            for skeleton in sorted(touched):
+                advance(1)
+                verdicts.pop(skeleton, None)
+                spellings: dict[str, str] = {}
+                for term in terms_of(skeleton):  # sorted: of one folded form's spellings, the last is shown
+                    folded, _, spelling = term.partition(" ")[2].partition(" ")
+                    spellings[folded] = spelling or folded
+                if len(spellings) < 2:
+                    continue  # one spelling: nothing to compare
+                looked = _LookedAt()
+                groups = _skeleton_groups(index, skeleton, spellings, memo, looked)
+                if groups or looked.documents or looked.words:
+                    verdicts[skeleton] = Verdict(groups, _identities(parts, looked.documents), sorted(looked.words),
+                                                 looked.capped)
+        rare = memo.get("rare", {})
+        for word in {w for v in verdicts.values() for w in v.words} - set(rare) - set(words):
+            rare[word] = index.at_most(word, limit)  # only when the state had lost it
+        words = {w: rare[w] if w in rare else words[w] for v in verdicts.values() for w in v.words}
+        vocabulary = [group for skeleton in sorted(verdicts) for group in verdicts[skeleton].groups]
+    new_state = State({part.id: sorted(part.deleted) for part in parts}, limit, verdicts, words)
+    return tagged, vocabulary, lambda: files.write(parts, new_facts, new_state)
+
+
+class _LookedAt:
+    """What judging one skeleton looked at: what decides whether a change can alter its verdict."""
+
+    def __init__(self) -> None:
+        self.documents: set[int] = set()
+        self.words: set[str] = set()
+        self.capped = False
+
+
+def _identities(parts: list[IndexPart], documents: set[int]) -> list[str]:
+    """"part:position" of documents (engine handles), which stays true until the part is merged away."""
+    import bisect
+
+    firsts = [part.first for part in parts]
+    out = []
+    for document in sorted(documents):
+        part = parts[bisect.bisect_right(firsts, document) - 1]
+        out.append(f"{part.id}:{document - part.first}")
+    return out
+
+
+def _terms_by_skeleton(index: NameEvidence, parts: list[IndexPart]) -> Callable[[str], list[str]]:
+    """key_terms for every skeleton at once, from every part's terms (a run from scratch asks for all)."""
+    from newsarc.alias_suggest_cache import skeleton_of
+
+    by_skeleton: dict[str, set[str]] = {}
+    for part in parts:
+        for term in index.part_keys(part.id):
+            skeleton = skeleton_of(term)
+            if skeleton:
+                by_skeleton.setdefault(skeleton, set()).add(term)
+    return lambda skeleton: sorted(by_skeleton.get(skeleton, ()))
+
+
+class _TagJudge:
+    """The groups one article's tags propose: spellings of one name side by side that the variant rules do not
+    already match. Tags come from a small vocabulary: each pair and group is judged once a run."""
+
+    def __init__(self) -> None:
+        self.same: dict[tuple[str, str], bool] = {}
+        self.all_variants: dict[tuple[str, ...], bool] = {}
+
+    def groups(self, tags: list[str]) -> list[list[str]]:
+        out = []
         for i, a in enumerate(tags):
-            group = [a] + [b for b in tags[i + 1:] if same_name(a, b)]
+            group = [a]
+            for b in tags[i + 1:]:
+                if (a, b) not in self.same:
+                    self.same[a, b] = _same_name(a, b)
+                if self.same[a, b]:
+                    group.append(b)
             if len(group) < 2:
                 continue
-            if tuple(group) not in all_variants:
-                all_variants[tuple(group)] = _all_variants(group)
-            if all_variants[tuple(group)]:
-                continue
+            if tuple(group) not in self.all_variants:
+                self.all_variants[tuple(group)] = _all_variants(group)
+            if not self.all_variants[tuple(group)]:
+                out.append(group)
+        return out
+
+
+def _tag_proposals(parts: list[IndexPart], tags: dict[str, list[TagEntry]]) -> list[Proposal]:
+    """Spellings of one name listed side by side in an article's tags, with how many live articles list them:
+    the names as the newest article writes them, the oldest as the example (newest first: by date, undated
+    last, then by path)."""
+    entries = [entry for part in parts for entry in tags[part.id] if entry[0] not in part.deleted]
+    entries.sort(key=lambda e: e[1], reverse=True)
+    entries.sort(key=lambda e: e[3], reverse=True)  # stable: one date's articles stay in path order
+    proposals: dict[tuple[tuple[str, ...], ...], Proposal] = {}
+    counts: dict[tuple[tuple[str, ...], ...], int] = {}
+    for _, _, article_id, _, groups in entries:
+        for group in groups:
             key = tuple(sorted(name_key(n) for n in group))
             count = counts[key] = counts.get(key, 0) + 1
             names = proposals[key][0] if key in proposals else group
             # Counted apart from the weight: the weight was counted up instead, by 101 an article, and printed as
             # the count ("the tags of 102 article(s)" for two).
-            proposals[key] = (names, f"listed side by side in the tags of {count} article(s), e.g. {entry.id}",
+            proposals[key] = (names, f"listed side by side in the tags of {count} article(s), e.g. {article_id}",
                               count + 100)
     return list(proposals.values())
 
@@ -157,44 +290,10 @@ def _all_variants(names: list[str]) -> bool:
         for i, a in enumerate(names) for b in names[i + 1:])
 
 
-def _vocabulary_pairs(store: Store, previous: dict[str, Any] | None = None) -> tuple[list[Proposal], dict[str, Any]]:
-    """Groups of names with one consonant skeleton that the vowel rules split (Kharkiv / Kharkov) but whose
-    articles share context; each group also holds the spellings the rules already join to its members.
-
-    previous: {skeleton: [signature, groups]} of an earlier run; a skeleton whose signature (its variant-key terms
-    and how many documents hold each) is unchanged keeps its groups without reading an article. Returns the
-    groups and the same map for this run."""
-    by_skeleton: dict[str, dict[str, str]] = {}
-    signed: dict[str, list[str]] = {}
-    for term, count in store.backend.vocabulary_keys().items():
-        skeleton, _, rest = term.partition(" ")
-        folded, _, spelling = rest.partition(" ")
-        if len(skeleton) >= 3:
-            by_skeleton.setdefault(skeleton, {})[folded] = spelling or folded
-            signed.setdefault(skeleton, []).append(f"{term}\t{count}")
-    out: list[Proposal] = []
-    judged: dict[str, Any] = {}
-    previous = previous or {}
-    memo: dict[str, dict[Any, Any]] = {}
-    with store.backend.name_evidence() as index, store.progress(len(by_skeleton), "comparing spellings") as advance:
-        for skeleton, words in sorted(by_skeleton.items()):
-            advance(1)
-            if len(words) < 2:
-                continue  # one spelling: nothing to compare
-            signature = hashlib.sha1("\n".join(sorted(signed[skeleton])).encode()).hexdigest()[:16]
-            before = previous.get(skeleton)
-            if isinstance(before, list) and len(before) == 2 and before[0] == signature:
-                groups = [(list(n), str(e), int(w)) for n, e, w in before[1]]
-            else:
-                groups = _skeleton_groups(index, skeleton, words, memo)
-            judged[skeleton] = [signature, groups]
-            out.extend(groups)
-    return out, judged
-
-
 def _skeleton_groups(index: NameEvidence, skeleton: str, words: dict[str, str],
-                     memo: dict[str, dict[Any, Any]]) -> list[Proposal]:
-    """The groups of one skeleton's spellings (words: folded -> spelling as written)."""
+                     memo: dict[str, dict[Any, Any]], looked: _LookedAt | None = None) -> list[Proposal]:
+    """The groups of one skeleton's spellings (words: folded -> spelling as written); looked, if given, is told
+    which documents and context words the verdict depended on."""
     from newsarc.names import variants
 
     out = []
@@ -213,7 +312,7 @@ def _skeleton_groups(index: NameEvidence, skeleton: str, words: dict[str, str],
             if any(variants.compatible(x, y) for x in forms[a] for y in forms[b]):
                 parent[find(a)] = find(b)
             elif any(variants.near(x, y) for x in forms[a] for y in forms[b]):
-                shared = _shared_context(index, skeleton, a, b, memo)
+                shared = _shared_context(index, skeleton, a, b, memo, looked)
                 if shared:
                     parent[find(a)] = find(b)
                     evidence.setdefault(a, []).extend(shared)
@@ -228,12 +327,13 @@ def _skeleton_groups(index: NameEvidence, skeleton: str, words: dict[str, str],
     return out
 
 
+SPELLING_DOCS_READ = 30  # of a spelling's articles, the first this many (in the engine's order) are looked at
 RARE_SPELLING_DOCS = 10  # one of two near spellings must be this rare: variants are rare beside the usual one
 COMMON_CONTEXT_SHARE = 0.01  # context names in more than this share of the articles (or 5) say nothing
 
 
 def _context(index: NameEvidence, docnums: list[int], exclude: set[str],
-             memo: dict[str, dict[Any, Any]] | None = None) -> set[str]:
+             memo: dict[str, dict[Any, Any]] | None = None, looked: _LookedAt | None = None) -> set[str]:
     """Names (capitalised mid-sentence), tags and sources of some articles, leaving out the common ones.
 
     memo (one per suggest run) keeps each article's names and each word's verdict: the same articles and words
@@ -260,6 +360,8 @@ def _context(index: NameEvidence, docnums: list[int], exclude: set[str],
         names, tags = found
         words.update(n for n in names if n not in exclude)
         words.update(tags)
+    if looked is not None:
+        looked.words.update(words)
     out = set()
     for word in words:
         verdict = rare.get(word)
@@ -271,13 +373,17 @@ def _context(index: NameEvidence, docnums: list[int], exclude: set[str],
 
 
 def _shared_context(index: NameEvidence, skeleton: str, a: str, b: str,
-                    memo: dict[str, dict[Any, Any]] | None = None) -> list[str]:
+                    memo: dict[str, dict[Any, Any]] | None = None, looked: _LookedAt | None = None) -> list[str]:
     """index: the backend's NameEvidence (newsarc.index.backend)."""
-    docs_a, docs_b = index.documents_with_key(skeleton, a, 30), index.documents_with_key(skeleton, b, 30)
+    docs_a = index.documents_with_key(skeleton, a, SPELLING_DOCS_READ)
+    docs_b = index.documents_with_key(skeleton, b, SPELLING_DOCS_READ)
+    if looked is not None:
+        looked.documents.update(docs_a, docs_b)
+        looked.capped = looked.capped or SPELLING_DOCS_READ in (len(docs_a), len(docs_b))
     if not docs_a or not docs_b or min(len(docs_a), len(docs_b)) > RARE_SPELLING_DOCS:
         return []
-    ctx_a = _context(index, docs_a, {a, b}, memo)
-    ctx_b = _context(index, docs_b, {a, b}, memo)
+    ctx_a = _context(index, docs_a, {a, b}, memo, looked)
+    ctx_b = _context(index, docs_b, {a, b}, memo, looked)
     shared = sorted(ctx_a & ctx_b)
     smaller = min(len(ctx_a), len(ctx_b)) or 1
     return shared if len(shared) >= 2 and len(shared) / smaller >= 0.25 else []

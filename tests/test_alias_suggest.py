@@ -171,6 +171,15 @@ def test_after_a_change_only_the_skeletons_it_touched_are_judged_again(run, arch
     changed, reads = _suggest_counting_reads(archive, monkeypatch)
     assert changed[0][0] == ["Kharkiv", "Kharkov"] and reads > 0
     # The same answer as a run that starts with no cache at all.
-    for name in ("alias-suggest.json", "alias-suggest-skeletons.json"):
-        (archive / ".newsarc" / name).unlink()
+    _forget_caches(archive)
     assert _suggest_counting_reads(archive, monkeypatch)[0] == changed
+
+
+def _forget_caches(archive: Path) -> None:
+    """Remove everything `alias suggest` keeps (newsarc.alias_suggest_cache), as if it never ran."""
+    import shutil
+
+    state = archive / ".newsarc"
+    for name in ("alias-suggest.json", "alias-suggest-state.json"):
+        (state / name).unlink()
+    shutil.rmtree(state / "alias-suggest-parts")

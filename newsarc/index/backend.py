@@ -9,7 +9,7 @@ index, so they do not change (tests/test_second_backend.py runs the read command
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,17 +128,48 @@ class NameKeys(NamedTuple):
     places: list[int]
 
 
+@dataclass(frozen=True)
+class IndexPart:
+    """A run of the index's documents that never changes once written (a Whoosh segment); only which of its
+    documents are deleted does. `alias suggest` keeps what it found per part, so that after a change it looks
+    only at new parts and newly deleted documents (newsarc.alias_suggest_cache)."""
+
+    id: str
+    first: int  # the handle of its first document: its documents are first .. first + size - 1
+    size: int  # documents, the deleted ones included
+    deleted: frozenset[int]  # positions in the part (0 .. size - 1) of its deleted documents
+
+
 class NameEvidence(Protocol):
     """What `alias suggest` reads from the index to tell whether two spellings name the same thing: the articles
     that write a spelling, their names and tags, and how common a word is. One consistent view of the index,
-    open for the time of a `with` block (SearchBackend.name_evidence). Documents are the engine's own handles."""
+    open for the time of a `with` block (SearchBackend.name_evidence). Documents are the engine's own handles
+    (integers: a part's documents are part.first + position)."""
+
+    def parts(self) -> list[IndexPart]:
+        """The index's parts in the engine's document order (an engine without such parts gives one part, new
+        whenever anything changes: suggestions are then found again in full after a change)."""
+
+    def part_keys(self, part: str) -> list[str]:
+        """The variant-key terms ('SKELETON folded [spelling]') that the documents of one part hold, deleted
+        documents included."""
+
+    def part_documents(self, part: str) -> Sequence[Mapping[str, str]]:
+        """The stored fields of every document of one part, in order, deleted documents included."""
+
+    def key_terms(self, skeleton: str) -> list[str]:
+        """Every variant-key term of one skeleton that any document of the index holds (deleted ones included,
+        until the engine merges them away), sorted."""
+
+    def document_terms(self, document: int) -> tuple[set[str], set[str]]:
+        """(its variant-key terms, its plain words) as the index analysed one document (deleted ones too)."""
 
     def doc_count(self) -> int:
         """How many live articles the index holds."""
 
     def documents_with_key(self, skeleton: str, folded: str, limit: int) -> list[int]:
         """Up to limit live articles (in the engine's order) holding a word whose variant key is skeleton and
-        whose folded form is folded (the terms of vocabulary_keys)."""
+        whose folded form is folded (the terms of key_terms)."""
 
     def stored(self, document: int) -> Mapping[str, str]:
         """An article's stored fields: title, body, and tags (one a line)."""
@@ -213,11 +244,6 @@ class SearchBackend(Protocol):
     def doc_count(self) -> int: ...
 
     # -- what alias suggestions read
-    def vocabulary_keys(self) -> Mapping[str, int]:
-        """Every variant-key term of the index: 'SKELETON folded [spelling]' (newsarc.names.variants), with how
-        many documents hold it (an engine that keeps replaced versions until a merge may count them). Alias
-        suggestions judge a consonant skeleton again only when its terms or their counts change."""
-
     def name_evidence(self) -> AbstractContextManager[NameEvidence]:
         """A consistent view of the index for alias suggestions (see NameEvidence)."""
 

@@ -30,7 +30,16 @@ from newsarc import search_budget as budget
 from newsarc.article import Article
 from newsarc.dateranges import date_bounds
 from newsarc.index import whoosh_files, whoosh_internals
-from newsarc.index.backend import NameEvidence, NameKeys, SearchHit, SearchRequest, SearchResult, Snippet, Suggestion
+from newsarc.index.backend import (
+    IndexPart,
+    NameEvidence,
+    NameKeys,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+    Snippet,
+    Suggestion,
+)
 from newsarc.names.fold import fold_text
 
 whoosh_internals.load()
@@ -728,29 +737,6 @@ class WhooshBackend:
         ix = self.ix
         return f"{ix.latest_generation()}:{whoosh_internals.segments_stamp(ix)}"
 
-    def vocabulary_keys(self) -> dict[str, int]:
-        """Every variant-key term of the index with how many documents hold it (replaced versions not yet merged
-        away included), for alias suggestions. Each segment's keys are read once and kept in
-        .newsarc/alias-keys/<segment id>.txt (a segment never changes): after a change only new segments are read."""
-        from newsarc.index import spelling
-
-        def keys_of(leaf: Any) -> list[str]:
-            if "vkeys" not in leaf.schema:
-                return []
-            return [f"{info.doc_frequency()}\t{_text(term)}" for term, info in leaf.iter_field("vkeys")]
-
-        cache = self.directory.parent / "alias-keys"
-        counts: dict[str, int] = {}
-        with self.ix.searcher() as searcher:
-            ids = []
-            for leaf, segment_id in spelling.segment_leaves(searcher.reader()):
-                ids.append(segment_id)
-                for line in spelling.segment_lines(leaf, segment_id, cache, keys_of):
-                    number, _, term = line.partition("\t")
-                    counts[term] = counts.get(term, 0) + int(number)
-        spelling.prune(cache, keep={f"{segment_id}.txt" for segment_id in ids})
-        return counts
-
     @contextlib.contextmanager
     def name_evidence(self) -> Iterator[NameEvidence]:
         """One searcher's view of the index for alias suggestions (see NameEvidence)."""
@@ -762,11 +748,45 @@ class WhooshBackend:
 
 
 class _WhooshNameEvidence:
-    """NameEvidence over one searcher: documents are Whoosh's document numbers."""
+    """NameEvidence over one searcher: documents are Whoosh's document numbers, parts its segments."""
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
+        self._leaves: dict[str, tuple[Any, int]] = {}
+        for leaf, offset in self.reader.leaf_readers():
+            segment = leaf.segment()
+            if segment is not None:  # an index without a segment yet gives Whoosh's empty reader
+                self._leaves[segment.segment_id()] = (leaf, offset)
+
+    def parts(self) -> list[IndexPart]:
+        out = []
+        for part, (leaf, offset) in self._leaves.items():
+            segment = leaf.segment()
+            deleted = frozenset(segment.deleted_docs()) if segment.has_deletions() else frozenset()
+            out.append(IndexPart(part, offset, int(leaf.doc_count_all()), deleted))
+        return out
+
+    def part_keys(self, part: str) -> list[str]:
+        leaf, _ = self._leaves[part]
+        return [_text(term) for term in leaf.lexicon("vkeys")] if "vkeys" in leaf.schema else []
+
+    def part_documents(self, part: str) -> list[dict[str, str]]:
+        leaf, _ = self._leaves[part]
+        return [dict(leaf.stored_fields(number)) for number in range(leaf.doc_count_all())]
+
+    def key_terms(self, skeleton: str) -> list[str]:
+        return sorted({_text(term) for term in self.reader.expand_prefix("vkeys", f"{skeleton} ")})
+
+    def document_terms(self, document: int) -> tuple[set[str], set[str]]:
+        """From the stored title, body and tags, analysed by the schema's own vkeys and plain fields."""
+        stored = self.searcher.stored_fields(document)
+        text = article_text(stored.get("title") or "", stored.get("body") or "",
+                            [t for t in (stored.get("tags") or "").split("\n") if t])
+        schema = self.reader.schema
+        keys = {_text(term) for term, *_ in schema["vkeys"].index(text)}
+        words = {_text(term) for term, *_ in schema["plain"].index(text)}
+        return keys, words
 
     def doc_count(self) -> int:
         return int(self.reader.doc_count())

@@ -20,7 +20,7 @@ from typing import Any
 
 from newsarc.article import Article
 from newsarc.errors import QueryError
-from newsarc.index.backend import NameKeys, SearchHit, SearchRequest, SearchResult, Snippet
+from newsarc.index.backend import IndexPart, NameKeys, SearchHit, SearchRequest, SearchResult, Snippet
 from newsarc.names.fold import fold_text
 
 NAME_FILE = "memory-index"  # in the index directory: the name of the index this engine holds for it
@@ -205,9 +205,6 @@ class MemoryBackend:
         return len(self.documents)
 
     # -- what alias suggestions read
-    def vocabulary_keys(self) -> dict[str, int]:
-        return {}
-
     @contextlib.contextmanager
     def name_evidence(self) -> Iterator[MemoryEvidence]:
         yield MemoryEvidence(self)
@@ -219,6 +216,21 @@ class MemoryEvidence:
 
     def doc_count(self) -> int:
         return self.backend.doc_count()
+
+    def parts(self) -> list[IndexPart]:
+        return []
+
+    def part_keys(self, part: str) -> list[str]:
+        return []
+
+    def part_documents(self, part: str) -> list[dict[str, str]]:
+        return []
+
+    def key_terms(self, skeleton: str) -> list[str]:
+        return []
+
+    def document_terms(self, document: int) -> tuple[set[str], set[str]]:
+        return set(), set()
 
     def documents_with_key(self, skeleton: str, folded: str, limit: int) -> list[int]:
         return []
