@@ -151,26 +151,29 @@ def _find_evidence(store: Store) -> tuple[list[Proposal], list[Proposal], Callab
             verdicts, words = dict(state.skeletons), dict(state.words)
             changed = changes(index, state, parts, facts, gone)
             touched = set(changed.skeletons)
-            by_document: dict[str, set[str]] = {}
-            by_word: dict[str, set[str]] = {}
-            for skeleton, verdict in verdicts.items():
-                if changed.moved and any(d in changed.moved for d in verdict.documents):
-                    verdict.documents = [changed.moved.get(d, d) for d in verdict.documents]
-                for document in verdict.documents:
-                    by_document.setdefault(document, set()).add(skeleton)
-                for word in verdict.words:
-                    by_word.setdefault(word, set()).add(skeleton)
-            for document in changed.documents:
-                touched.update(by_document.get(document, ()))
+            if changed.documents or changed.moved:  # a verdict looked at a document deleted or moved since
+                for skeleton, verdict in verdicts.items():
+                    if changed.moved and not changed.moved.keys().isdisjoint(verdict.documents):
+                        verdict.documents = [changed.moved.get(d, d) for d in verdict.documents]
+                    if not changed.documents.isdisjoint(verdict.documents):
+                        touched.add(skeleton)
             if changed.merged:  # documents moved: a look-up that took the first of many may now take others
-                new_skeletons = {s for part in parts if part.id in facts for s in facts[part.id].skeletons}
-                touched.update(s for s, v in verdicts.items() if v.capped and s in new_skeletons)
-            asked = set(words) if changed.words is None or limit != state.limit else changed.words & set(words)
+                kept = [i for i, part in enumerate(parts) if part.id in state.parts]
+                if all(i < len(kept) for i in kept):  # the new parts come last: so do the documents moved
+                    moved_to = set(changed.moved.values())
+                    touched.update(s for s, v in verdicts.items() if v.capped and not moved_to.isdisjoint(v.documents))
+                else:
+                    new_skeletons = {s for part in parts if part.id in facts for s in facts[part.id].skeletons}
+                    touched.update(s for s, v in verdicts.items() if v.capped and s in new_skeletons)
+            asked = words.keys() if changed.words is None or limit != state.limit else changed.words & words.keys()
+            flipped = set()
             for word in sorted(asked):
                 verdict_now = index.at_most(word, limit)
                 if verdict_now != words[word]:
                     words[word] = verdict_now
-                    touched.update(by_word.get(word, ()))
+                    flipped.add(word)
+            if flipped:  # a context word became common, or rare again
+                touched.update(s for s, v in verdicts.items() if not flipped.isdisjoint(v.word_set()))
 
             def terms_of(skeleton: str) -> list[str]:
                 return index.key_terms(skeleton)
@@ -189,12 +192,9 @@ def _find_evidence(store: Store) -> tuple[list[Proposal], list[Proposal], Callab
                 looked = _LookedAt()
                 groups = _skeleton_groups(index, skeleton, spellings, memo, looked)
                 if groups or looked.documents or looked.words:
-                    verdicts[skeleton] = Verdict(groups, _identities(parts, looked.documents), sorted(looked.words),
-                                                 looked.capped)
-        rare = memo.get("rare", {})
-        for word in {w for v in verdicts.values() for w in v.words} - set(rare) - set(words):
-            rare[word] = index.at_most(word, limit)  # only when the state had lost it
-        words = {w: rare[w] if w in rare else words[w] for v in verdicts.values() for w in v.words}
+                    verdicts[skeleton] = Verdict(groups, _identities(parts, looked.documents),
+                                                 "\n".join(sorted(looked.words)), looked.capped)
+        words.update(memo.get("rare", {}))  # words no verdict asks any more stay: a look-up each, when touched
         vocabulary = [group for skeleton in sorted(verdicts) for group in verdicts[skeleton].groups]
     new_state = State({part.id: sorted(part.deleted) for part in parts}, limit, verdicts, words)
     return tagged, vocabulary, lambda: files.write(parts, new_facts, new_state)

@@ -66,8 +66,11 @@ class Verdict:
 
     groups: list[Proposal]
     documents: list[str]  # "part:position" of every document a spelling's look-up returned
-    words: list[str]  # the context words whose commonness was asked
+    words: str  # the context words whose commonness was asked, one a line (one string: quick to read and write)
     capped: bool  # a look-up returned as many documents as it asks for: a merge's new order could change which
+
+    def word_set(self) -> set[str]:
+        return set(self.words.split("\n")) if self.words else set()
 
     def to_json(self) -> list[Any]:
         return [self.groups, self.documents, self.words, self.capped]
@@ -75,8 +78,9 @@ class Verdict:
     @classmethod
     def of_json(cls, raw: Any) -> Verdict:
         groups, documents, words, capped = raw
-        return cls([(list(n), str(e), int(w)) for n, e, w in groups], [str(d) for d in documents],
-                   [str(w) for w in words], bool(capped))
+        if not (isinstance(documents, list) and isinstance(words, str)):
+            raise ValueError("not a verdict")
+        return cls([(list(n), str(e), int(w)) for n, e, w in groups], documents, words, bool(capped))
 
 
 @dataclass
@@ -86,7 +90,7 @@ class State:
     parts: dict[str, list[int]]  # part id -> positions of its deleted documents
     limit: int
     skeletons: dict[str, Verdict]  # skeletons judged with something to show or to watch
-    words: dict[str, bool]  # context word -> at most `limit` live articles hold it
+    words: dict[str, bool]  # context word -> at most `limit` live articles hold it (every word a verdict asked)
 
 
 @dataclass
@@ -133,9 +137,11 @@ class Cache:
     def state(self) -> State | None:
         raw = self._read(self.state_dir / STATE_FILE)
         try:
+            rare, common = raw["words"]
+            words = dict.fromkeys(common.split("\n") if common else [], False)
+            words.update(dict.fromkeys(rare.split("\n") if rare else [], True))
             return State({str(k): [int(p) for p in v] for k, v in raw["parts"].items()}, int(raw["limit"]),
-                         {str(k): Verdict.of_json(v) for k, v in raw["skeletons"].items()},
-                         {str(k): bool(v) for k, v in raw["words"].items()})
+                         {str(k): Verdict.of_json(v) for k, v in raw["skeletons"].items()}, words)
         except (TypeError, KeyError, ValueError, AttributeError):
             return None
 
@@ -156,7 +162,9 @@ class Cache:
                     {"version": VERSION, "tags": tags}, ensure_ascii=False), durable=False)
             atomic_write(self.state_dir / STATE_FILE, json.dumps({
                 "version": VERSION, "parts": state.parts, "limit": state.limit,
-                "skeletons": {k: v.to_json() for k, v in state.skeletons.items()}, "words": state.words},
+                "skeletons": {k: v.to_json() for k, v in state.skeletons.items()},
+                "words": ["\n".join(w for w, rare in state.words.items() if rare),
+                          "\n".join(w for w, rare in state.words.items() if not rare)]},
                 ensure_ascii=False), durable=False)
             keep = {name for part in parts for name in (f"{part.id}.json", f"{part.id}.tags.json")}
             for old in self.parts_dir.iterdir():  # parts merged away: their files served this run, and are done
