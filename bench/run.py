@@ -393,9 +393,9 @@ class SizeRun:
         state = self.archive / ".newsarc"
 
         def forget(run: Run | None = None) -> None:  # everything it keeps: the first run ever
-            for name in ("alias-suggest.json", "alias-suggest-skeletons.json"):
+            for name in ("alias-suggest.json", "alias-suggest-state.json"):
                 (state / name).unlink(missing_ok=True)
-            shutil.rmtree(state / "alias-keys", ignore_errors=True)
+            shutil.rmtree(state / "alias-suggest-parts", ignore_errors=True)
 
         forget()
         argv = self.na("alias", "suggest")
