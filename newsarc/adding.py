@@ -102,7 +102,7 @@ class _Adder:
     """
 
     def __init__(self, store: Store, report: AddReport, *, durable: bool, dedupe: str | None = None,
-                 keep_original: bool = False, ledger: Any = None, versions: bool = False):
+                 keep_original: bool = False, ledger: Any = None, versions: bool = False, sketches: bool = False):
         self.store = store
         self.versions = versions
         self.report = report
@@ -123,11 +123,20 @@ class _Adder:
         self.seen_content: dict[str, str] = {}
         self.pause = PausePoint.from_environ()  # None but in the tests that interrupt a run (newsarc.pause_point)
         self.near: Any = None
+        self.near_synced = True  # whether close() may mark the near-duplicate table in step with the archive
         if dedupe is not None:
             from newsarc.dedupe import NearDupIndex
 
             self.near = NearDupIndex(store.archive.state_dir)
             self.near.sync(store)
+        elif sketches:
+            # import: no near-duplicate is looked for, but each article's sketch is recorded as it is added, so
+            # that the next `add` does not read every imported file to build the table (a million articles: more
+            # than five minutes). The table is marked in step at the end only if it was at the start.
+            from newsarc.dedupe import NearDupIndex
+
+            self.near = NearDupIndex(store.archive.state_dir)
+            self.near_synced = self.near.is_synced(store) or not store.catalog.has_more_than(0)
 
     def add(self, article: Article, origin: str, *, raw: bytes | None = None, raw_key: str = "") -> AddOutcome:
         key = article.content_key()
@@ -139,7 +148,7 @@ class _Adder:
         mins = None
         if not existing_id and article.url and self.versions:
             existing_id, link = self._same_url(article)
-        if not existing_id and not link and self.near is not None:
+        if not existing_id and not link and self.near is not None and self.dedupe is not None:
             from newsarc.dedupe import sketch
 
             mins = sketch(article.body)
@@ -259,7 +268,8 @@ class _Adder:
         if self.writes is not None:
             self.writes.close()
         if self.near is not None:
-            self.near.mark_synced(self.store)
+            if self.near_synced:
+                self.near.mark_synced(self.store)
             self.near.close()
         if self.ledger is not None:
             self.ledger.close()
@@ -440,7 +450,7 @@ def add_articles(store: Store, articles: Iterable[tuple[str, Article | dict[str,
     with store.archive.lock:
         store.refresh(write=True)
         store.begin_bulk("import")
-        adder = _Adder(store, report, durable=True)
+        adder = _Adder(store, report, durable=True, sketches=True)
         try:
             for origin, item in articles:
                 try:
