@@ -3,11 +3,11 @@ as one table and one log-log plot (issue 24).
 
     python -m bench.curve bench/results/A.json bench/results/B.json --svg docs/performance-curve.svg --md out.md
 
-Each size is taken from the last file on the command line that measured it. Every time row is shown as its median
-and as a multiple of `python -c pass` measured at that size in the same run (the ratio is what the targets are
-about: the machine is shared, and the floor moves with its load); the load average at the start of that size's
-rows is shown beside it. The plot is an SVG written by this module (no plotting library: the benchmark has no
-dependency of its own), one line per row, both axes logarithmic, with a dashed line of slope 1 (time
+Each row at a size is taken from the last file on the command line that measured it without an error. Every time
+row is shown as its median and as a multiple of `python -c pass` measured at that size in the same run (the ratio
+is what the targets are about: the machine is shared, and the floor moves with its load); the load average at the
+start of that size's rows is shown beside it. The plot is an SVG written by this module (no plotting library: the
+benchmark has no dependency of its own), one line per row, both axes logarithmic, with a dashed line of slope 1 (time
 proportional to the archive) for comparison.
 """
 
@@ -48,14 +48,22 @@ COLOURS = ("#222222", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8
 
 
 def merge(paths: list[Path]) -> dict[int, dict[str, Any]]:
-    """size -> {"rows", "loadavg", "archive", "source"} from the last file that measured the size."""
+    """size -> {"rows", "loadavg", "archive", "source"}: each row from the last file that measured it without an
+    error, so a run of a few rows (`NEWSARC_BENCH_SKIP`) completes a size's earlier run; the sources are listed."""
     out: dict[int, dict[str, Any]] = {}
     for path in paths:
         results = json.loads(path.read_text(encoding="utf-8"))
         for size, data in results["sizes"].items():
             if "rows" not in data:
                 continue
-            out[int(size)] = {"rows": data["rows"], "loadavg": data.get("loadavg_start", "?"),
+            fresh = {key: row for key, row in data["rows"].items() if not row.get("error")}
+            if int(size) in out:
+                fresh.pop("python_pass", None)  # each row keeps its ratio to its own run's floor
+                known = out[int(size)]
+                known["rows"].update(fresh)
+                known["source"] += f" + {path.name} ({', '.join(sorted(fresh))})"
+                continue
+            out[int(size)] = {"rows": dict(data["rows"]), "loadavg": data.get("loadavg_start", "?"),
                               "archive": data.get("archive", {}), "source": path.name,
                               "commit": results["meta"].get("git_commit")}
     return dict(sorted(out.items()))
