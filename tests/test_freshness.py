@@ -219,3 +219,35 @@ def test_a_rebuild_walks_every_article_file_once_in_name_order(tmp_path: Path) -
     assert count_article_files(root) == len(names)
     assert set(dirs) == {"articles", "articles/2023", "articles/2023/01", "articles/2024", "articles/2024/05",
                          "articles/2024/11"}
+
+
+def test_after_an_add_only_the_files_own_directory_is_listed_again(run, archive: Path, tmp_path: Path) -> None:
+    """newsarc's own write changes its file's directory, so the next check lists that directory again; the
+    directories above it keep their recorded mtimes (they change only when a new directory is made in them, and
+    then the mismatch is seen anyway). Marking them too made every command after an `add` list articles/ and its
+    year: at 1,000,000 articles, 4 of the 4.2 s of `add one.txt`."""
+    import sqlite3
+
+    body = "A convoy of lorries reached the town after a week at the checkpoint, officials said on Thursday.\n"
+    first = tmp_path / "first.txt"
+    first.write_text("Convoy reaches the town\n18 May 2017\n\n" + body, encoding="utf-8")
+    assert run("add", str(first)).exit_code == 0
+    old = time.time() - 3600
+    for directory in [archive / "articles", *(p for p in (archive / "articles").rglob("*") if p.is_dir())]:
+        os.utime(directory, (old, old))
+    assert run("search", "convoy", "--count").exit_code == 0  # records the directories, now past the racy window
+
+    def recorded() -> dict[str, int]:
+        with sqlite3.connect(archive / ".newsarc" / "catalog.sqlite") as db:
+            return dict(db.execute("SELECT path, mtime_ns FROM dirs"))
+
+    before = recorded()
+    assert before["articles"] != -1 and before["articles/2017"] != -1 and before["articles/2017/05"] != -1
+    second = tmp_path / "second.txt"
+    second.write_text("Second convoy reaches the town\n19 May 2017\n\n" + body.replace("week", "fortnight"),
+                      encoding="utf-8")
+    assert run("add", str(second)).exit_code == 0
+    after = recorded()
+    assert after["articles/2017/05"] == -1  # listed again by the next command
+    assert (after["articles"], after["articles/2017"]) == (before["articles"], before["articles/2017"])
+    assert run("search", "fortnight", "--count").stdout.strip() == "1"

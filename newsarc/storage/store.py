@@ -550,7 +550,7 @@ class Store:
                     digest = file_digest(self.archive.read_bytes(relpath))
                 catalog.upsert(FileRecord.of(relpath, article, (st.st_mtime_ns, st.st_size, st.st_ino), digest))
                 touched.add(relpath)
-            for directory in _ancestor_dirs(touched):
+            for directory in _dirs_to_list_again(touched, catalog.dirs()):
                 catalog.set_dir(directory, UNKNOWN)
             catalog.commit()
         except BaseException:
@@ -638,13 +638,23 @@ def is_damage(exc: BaseException, engine: Engine) -> bool:
     return engine.is_damage(exc)
 
 
-def _ancestor_dirs(paths: Iterable[str]) -> set[str]:
+def _dirs_to_list_again(paths: Iterable[str], recorded: dict[str, int]) -> set[str]:
+    """The directories the next freshness check must list after newsarc wrote or removed these files: each file's
+    own directory, and the directories above it that the record does not hold yet (made by this write).
+
+    A recorded directory above is left as it is: a write changes its mtime only when it makes a new directory in
+    it, and then the mtime no longer matches the record, so the next check lists it anyway. Marking it as well
+    made every command after an `add` list articles/ and its year: at 1,000,000 articles, reading the catalog's
+    stamps below articles/ took 4 of the 4.2 s of `add one.txt`."""
     dirs: set[str] = set()
     for path in paths:
         parts = path.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
+        for i in range(len(parts), 0, -1):
             directory = "/".join(parts[:i])
-            if directory == ARTICLES_DIR or directory.startswith(ARTICLES_DIR + "/"):
-                dirs.add(directory)
+            if not (directory == ARTICLES_DIR or directory.startswith(ARTICLES_DIR + "/")):
+                break
+            if i < len(parts) and directory in recorded:
+                break  # recorded, and so are the directories above it
+            dirs.add(directory)
     return dirs
 
