@@ -4,7 +4,8 @@ newsarc keeps its own code for parts of Whoosh that were too slow in Python (the
 docs/performance.md): a segment writer that groups postings by term and writes posting blocks and the term hash
 table itself (bulk_writer.py), a second process writing half of a big batch's segment (segment_worker.py),
 posting blocks decoded once per search (postings.py), exact phrases checked with sets of positions
-(phrases.py), a fuzzy word's expansion that looks at the search's clock (clocked_fuzzy.py), and replacements of
+(phrases.py), a fuzzy word's expansion and a phrase's walk to its next match that look at the search's clock
+(clocked_fuzzy.py, clocked_spans.py), and replacements of
 a few Whoosh methods (patches.py).
 They read and write Whoosh's private attributes and binary formats, so they are only right for the Whoosh they
 were written for. Everything that does lives in this package; tests/test_architecture.py fails on a private
@@ -40,10 +41,11 @@ def load() -> None:
     """Import Whoosh and apply the fixes, and on WRITTEN_FOR the fast paths, in this order, once per process."""
     if _state:
         return
-    from newsarc.index.whoosh_internals import light_import, patches
+    from newsarc.index.whoosh_internals import clocked_spans, light_import, patches
 
     light_import.import_whoosh()
     patches.install_fixes()
+    clocked_spans.install()
     fast = whoosh_version() == WRITTEN_FOR
     if fast:
         from newsarc.index.whoosh_internals import phrases, postings
