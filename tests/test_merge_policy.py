@@ -35,7 +35,7 @@ def _stories(tmp_path: Path, first: int, count: int) -> list[Path]:
 
 
 def test_one_article_adds_never_merge_the_segment_of_earlier_articles(run, archive: Path, tmp_path: Path) -> None:
-    """Twenty articles added as a folder are one segment; twelve one-article adds after them leave it as it is
+    """Twenty articles added as a folder are one segment; the one-article adds after them leave it as it is
     (Whoosh's own policy merged it into a new segment at the fifth add, and again at the tenth), and the small
     segments of the adds are merged among themselves once a level holds MERGE_FACTOR of them."""
     folder = tmp_path / "folder"
@@ -43,14 +43,15 @@ def test_one_article_adds_never_merge_the_segment_of_earlier_articles(run, archi
     _stories(folder, 0, 20)
     assert run("add", str(folder)).exit_code == 0
     assert _segment_sizes(archive) == [20]
-    for number, story in enumerate(_stories(tmp_path, 20, 12), start=1):
+    adds = merge_policy.MERGE_FACTOR + 2
+    for number, story in enumerate(_stories(tmp_path, 20, adds), start=1):
         assert run("add", str(story)).exit_code == 0
         sizes = _segment_sizes(archive)
         assert 20 in sizes, f"after add {number}, the 20 earlier articles were merged: segments {sizes}"
         assert sum(sizes) == 20 + number
         assert len(sizes) <= merge_policy.MERGE_FACTOR + 1, sizes
-    # The eleventh add found ten one-article segments (level 1 full) and merged them with its own article.
-    assert _segment_sizes(archive) == [1, 11, 20]
+    # The add after MERGE_FACTOR of them found a full level 1 and merged those segments with its own article.
+    assert _segment_sizes(archive) == [1, merge_policy.MERGE_FACTOR + 1, 20]
 
 
 def test_a_segment_whose_articles_were_all_removed_is_dropped(run, archive: Path, tmp_path: Path) -> None:
@@ -72,19 +73,20 @@ MILLION_LAYOUT = [1500] * 17 + [28500] * 4 + [169500] * 5
 
 def test_no_commit_on_a_million_article_index_merges_more_than_its_cap() -> None:
     """On the measured layout, Whoosh's rule merged 25 segments (817,500 articles) for one commit; the policy
-    merges the one full level's smallest segments, within the cap of the kind of commit."""
-    live = MILLION_LAYOUT
+    merges a full level's smallest segments, within the cap of the kind of commit."""
+    layout = MILLION_LAYOUT + [1500]  # the next import batch's segment: level 4 is full
     for cap in (merge_policy.INTERACTIVE_MAX_DOCS, merge_policy.BULK_MAX_DOCS):
-        merged, dropped = merge_policy.plan_merge(MILLION_LAYOUT, live, cap)
+        merged, dropped = merge_policy.plan_merge(layout, layout, cap)
         assert dropped == []
-        assert sum(MILLION_LAYOUT[i] for i in merged) <= cap
-        assert all(MILLION_LAYOUT[i] == 1500 for i in merged)  # level 4 is the only full one
-    merged, _ = merge_policy.plan_merge(MILLION_LAYOUT, live, merge_policy.BULK_MAX_DOCS)
-    assert len(merged) == 17  # a bulk commit can take the whole level: 25,500 articles
-    merged, _ = merge_policy.plan_merge(MILLION_LAYOUT, live, merge_policy.INTERACTIVE_MAX_DOCS)
+        assert sum(layout[i] for i in merged) <= cap
+        assert all(layout[i] == 1500 for i in merged)  # level 4 is the only full one
+    merged, _ = merge_policy.plan_merge(layout, layout, merge_policy.BULK_MAX_DOCS)
+    assert len(merged) == merge_policy.MERGE_FACTOR  # a bulk commit can take the whole level: 27,000 articles
+    merged, _ = merge_policy.plan_merge(layout, layout, merge_policy.INTERACTIVE_MAX_DOCS)
     assert len(merged) == 6  # an interactive one as many as fit under 10,000
-    # Ten segments of 169,500 would make a full level, but no two of them fit under the bulk cap together.
-    big = [169500] * 10
+    assert merge_policy.plan_merge(MILLION_LAYOUT, MILLION_LAYOUT, merge_policy.BULK_MAX_DOCS) == ([], [])
+    # A full level of 169,500-article segments, but no two of them fit under the bulk cap together.
+    big = [169500] * merge_policy.MERGE_FACTOR
     assert merge_policy.plan_merge(big, big, merge_policy.BULK_MAX_DOCS) == ([], [])
 
 
