@@ -32,7 +32,8 @@ from typing import Any
 
 # Segments of one level before they are merged. Lucene's default is 10; 18 makes an import's first merge come at
 # 27,000 articles (18 batch segments of 1,500), where Whoosh's own rule made it: with 10 it came at 15,000, and an
-# import of 20,000 articles cost 1.34x the CPU of one before this policy (farm-bench, 3 pairs).
+# import of 20,000 articles cost 1.34x the CPU of the code just before this policy, and with 18 1.07x (farm-bench,
+# 3 and 2 pairs; the code compared also held the other changes of that day).
 MERGE_FACTOR = 18
 # What one commit may merge, in documents (merged at roughly 500-1,500 documents a second on two cores):
 INTERACTIVE_MAX_DOCS = 10_000  # a one-article add: at most one merge of the small segments of many adds, seconds
