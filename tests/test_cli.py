@@ -320,6 +320,24 @@ def test_list_newest_first_with_filters(run, archive: Path, tmp_path: Path) -> N
     assert run("list", "--tag", "nope").exit_code == ExitCode.NO_MATCH
 
 
+def test_articles_added_within_one_second_are_listed_last_added_first(run, tmp_path: Path) -> None:
+    """`added` is written to the second, so one command adds many articles with the same time: among them, the
+    one added last is the most recently added (the web's /recent listed it after the others, by path, so an
+    undated story added after twenty others in the same second fell off the first page on a fast machine)."""
+    same = "2020-01-01T00:00:00Z"
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps({"title": f"Dated {n}", "date": "2017-05-01", "added": same,
+                                         "body": f"Story number {n} of a batch."}) + "\n" for n in range(3)),
+                     encoding="utf-8")
+    assert run("import", str(first)).exit_code == 0
+    last = tmp_path / "last.jsonl"
+    last.write_text(json.dumps({"title": "Undated, added last", "added": same, "body": "No date given."}) + "\n",
+                    encoding="utf-8")
+    assert run("import", str(last)).exit_code == 0
+    listed = json.loads(run("list", "--sort", "added", "--json").output)
+    assert [r["title"] for r in listed][0] == "Undated, added last"
+
+
 def test_tag_adds_and_removes(run, archive: Path, seeded: str) -> None:
     result = run("tag", seeded[:6], "+Deir ez-Zor", "-ISIS", "-syria")
     assert result.exit_code == 0, result.output

@@ -341,7 +341,8 @@ class Catalog:
         where, args = _filters(tags, source, since, until)
         condition = " AND ".join(["1=1", *where])
         total = self.db.execute(f"SELECT count(*) FROM files WHERE {condition}", args).fetchone()[0]
-        ordering = "added DESC, path" if order == "added" else "date IS NULL, date DESC, added DESC, path"
+        # `added` is to the second: within one, the row recorded last (SQLite's rowid) is the one added last.
+        ordering = "added DESC, rowid DESC" if order == "added" else "date IS NULL, date DESC, added DESC, path"
         rows = self.db.execute(f"SELECT path, id, date, added, title, source, url, tags FROM files WHERE {condition} "
                                f"ORDER BY {ordering} LIMIT ? OFFSET ?", [*args, int(limit), int(offset)])
         return total, [_entry(row) for row in rows]
