@@ -338,6 +338,30 @@ def test_articles_added_within_one_second_are_listed_last_added_first(run, tmp_p
     assert [r["title"] for r in listed][0] == "Undated, added last"
 
 
+def test_pages_sorted_by_date_show_every_article_once_when_dates_and_added_times_tie(run, archive: Path,
+                                                                                   tmp_path: Path) -> None:
+    """Page 1 of a date-sorted listing walks the date index; later pages are read with an offset. Both must break
+    a tie of date and `added` the same way, or an article on a page boundary shows twice or on no page at all
+    (page 1 broke it by the order rows were recorded, later pages by path)."""
+    from newsarc import api
+    from newsarc.search_request import build_listing
+
+    batch = tmp_path / "same.jsonl"
+    batch.write_text("".join(json.dumps({"title": f"Tied story {n}", "date": "2017-05-01",
+                                         "added": "2020-01-01T00:00:00Z", "body": f"Tied body number {n}."}) + "\n"
+                             for n in range(9)), encoding="utf-8")
+    assert run("import", str(batch)).exit_code == 0
+    store = api.open_store(archive)
+    try:
+        every = [e.id for e in api.listing(store, build_listing({"sort": "date", "limit": 0}))]
+        pages = [[e.id for e in api.listing(store, build_listing({"sort": "date", "limit": 4, "page": page}))]
+                 for page in (1, 2, 3)]
+    finally:
+        store.close()
+    assert len(every) == 9 and sorted(every) == sorted(set(every))
+    assert [i for page in pages for i in page] == every
+
+
 def test_tag_adds_and_removes(run, archive: Path, seeded: str) -> None:
     result = run("tag", seeded[:6], "+Deir ez-Zor", "-ISIS", "-syria")
     assert result.exit_code == 0, result.output

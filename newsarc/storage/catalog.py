@@ -314,7 +314,7 @@ class Catalog:
         """
         where, args = _filters(tags, source, since, until)
         select = "SELECT path, id, date, added, title, source, url, tags FROM files WHERE "
-        dated = select + " AND ".join([*where, "date IS NOT NULL"]) + " ORDER BY date DESC, added DESC"
+        dated = select + " AND ".join([*where, "date IS NOT NULL"]) + " ORDER BY date DESC, added DESC, rowid DESC"
         if limit is not None:
             dated += f" LIMIT {int(limit)}"
         given = 0
@@ -322,7 +322,7 @@ class Catalog:
             given += 1
             yield _entry(row)
         if (limit is None or given < limit) and not (since or until):
-            undated = select + " AND ".join([*where, "date IS NULL"]) + " ORDER BY added DESC"
+            undated = select + " AND ".join([*where, "date IS NULL"]) + " ORDER BY added DESC, rowid DESC"
             if limit is not None:
                 undated += f" LIMIT {int(limit) - given}"
             for row in self.db.execute(undated, args):
@@ -341,8 +341,9 @@ class Catalog:
         where, args = _filters(tags, source, since, until)
         condition = " AND ".join(["1=1", *where])
         total = self.db.execute(f"SELECT count(*) FROM files WHERE {condition}", args).fetchone()[0]
-        # `added` is to the second: within one, the row recorded last (SQLite's rowid) is the one added last.
-        ordering = "added DESC, rowid DESC" if order == "added" else "date IS NULL, date DESC, added DESC, path"
+        # `added` is to the second: within one, the row recorded last (SQLite's rowid) is the one added last. The
+        # date order breaks ties as iter_newest does (which serves page 1), so no article is on two pages or none.
+        ordering = "added DESC, rowid DESC" if order == "added" else "date IS NULL, date DESC, added DESC, rowid DESC"
         rows = self.db.execute(f"SELECT path, id, date, added, title, source, url, tags FROM files WHERE {condition} "
                                f"ORDER BY {ordering} LIMIT ? OFFSET ?", [*args, int(limit), int(offset)])
         return total, [_entry(row) for row in rows]
