@@ -167,6 +167,12 @@ STORIES = {
                                 "لا يؤمنون به وقد خلت سنة الأولين. وكيف تكفرون بالله."),
     "kyiv": ("كييف", "وصل الوفد الأوكراني إلى كييف مساء الأحد لاستئناف المفاوضات."),
     "attached": ("سؤال", "وكيف تكفرون بالله وكنتم أمواتا فأحياكم."),  # و + كيف: "and how", not "and Kyiv"
+    # A part or a joined form of a place's name names no place alone (Aqsur of El Aqsur, Bughraib of Abu
+    # Ghraib), and its rules found قصر "palace" and قريب "near" (Qur'an 22:45, 11:81).
+    "name parts": ("آيات", "فكأين من قرية أهلكناها وهي ظالمة فهي خاوية على عروشها وبئر معطلة وقصر مشيد. "
+                           "إن موعدهم الصبح أليس الصبح بقريب."),
+    "luxor": ("الأقصر", "افتتحت وزارة السياحة طريق الكباش في مدينة الأقصر بحضور آلاف الزوار."),
+    "abu ghraib": ("سجن", "نقل المعتقلون من سجن أبو غريب غرب بغداد إلى سجن آخر."),
 }
 
 
@@ -206,6 +212,13 @@ def test_ordinary_arabic_words_are_never_name_variants(run, ids, query: str) -> 
 def test_place_names_find_no_ordinary_words_or_people_in_real_prose(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
     found = _found(run, query)
     assert ids["verses"] not in found and ids["fortunes"] not in found
+
+
+@pytest.mark.parametrize(("query", "place"), [("El Aqsur", "luxor"), ("Al Uqsur", "luxor"), ("Luxor", "luxor"),
+                                              ("Abu Ghraib", "abu ghraib"), ("Abou Ghraib", "abu ghraib")])
+def test_a_part_of_a_places_name_finds_no_ordinary_word(run, ids, query: str, place: str) -> None:  # type: ignore[no-untyped-def]
+    found = _found(run, query)
+    assert ids["name parts"] not in found and ids[place] in found
 
 
 @pytest.mark.parametrize("query", ["Kyiv", "Kiev", "Київ", "كييف", "Van", "Wan", "Sanandaj", "Sine", "Caen"])

@@ -9,8 +9,9 @@ Fuzzy terms (word~) and wildcards search the unstemmed `plain` field, where they
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +66,8 @@ class QueryNames:
 class NewsParser(qparser.QueryParser):
     """Whoosh's parser with newsarc's handling of words (see the module docstring)."""
 
-    def __init__(self, schema: Any, reader: Any, *, exact: bool, splits: list[list[str]] | None = None):
+    def __init__(self, schema: Any, reader: Any, *, exact: bool, splits: list[list[str]] | None = None,
+                 joined_forms: list[list[str]] | None = None):
         super().__init__(DEFAULT_FIELD, schema, group=qparser.AndGroup)
         self.reader = reader
         self.exact = exact
@@ -78,7 +80,13 @@ class NewsParser(qparser.QueryParser):
                 self.split_from.setdefault(_words_key(other), []).append(name)
         self.expansions: list[Expansion] = []
         self.names = QueryNames()
-        self._variant_cache: dict[str, list[str]] = {}
+        self._variant_cache: dict[tuple[str, frozenset[int]], list[str]] = {}
+        # A word that is part or a form of a place's name (Aqsur of El Aqsur, Bughraib of Abu Ghraib) names no
+        # place alone, yet its rule variants must be held to that place as the whole name's are: the places of
+        # the name around the word being parsed, and of the one-word forms the query's contractions joined.
+        self._name_places: frozenset[int] = frozenset()
+        self._joined_forms = joined_forms or []
+        self._form_places: dict[str, frozenset[int]] | None = None
         self.remove_plugin_class(qparser.WildcardPlugin)
         self.add_plugin(qparser.WildcardPlugin())
         self.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
@@ -121,7 +129,8 @@ class NewsParser(qparser.QueryParser):
         places = self._places(fields, tokens)
         if all(any(c.isalpha() for c in t.text) for t in tokens) and not _is_cjk(tokens):
             joined_raw = "".join(t.raw for t in tokens)
-            as_one = self._word(fields, variants.Token(joined, 0, 0, len(joined), joined_raw, False), 1.0)
+            with self._within_name(tokens):
+                as_one = self._word(fields, variants.Token(joined, 0, 0, len(joined), joined_raw, False), 1.0)
             return query.Or([phrase, as_one, *places], boost=boost)
         return query.Or([phrase, *places], boost=boost) if places else phrase
 
@@ -194,7 +203,8 @@ class NewsParser(qparser.QueryParser):
         head, name = tokens[:split - 1], tokens[split:]
         joined = "".join(t.text for t in tokens[split - 1:])
         if len(name) == 1:
-            name_query = self._word(fields, name[0], 1.0)
+            with self._within_name(tokens):
+                name_query = self._word(fields, name[0], 1.0)
         else:
             name_query = self._fields_or(fields, lambda f: query.Phrase(f, [stem(t.text) for t in name]))
         either = query.Or([name_query, self._fields_or(fields, lambda f: query.Term(f, stem(joined)))])
@@ -213,14 +223,43 @@ class NewsParser(qparser.QueryParser):
         """Spellings in this archive that are variants of a capitalised query word (none with --exact)."""
         if self.exact or not variants.is_name_word(raw) or self.reader is None or _ordinary_word(raw):
             return []
-        if raw in self._variant_cache:
-            return self._variant_cache[raw]
+        around = self._name_places | self.form_places().get(variants.fold_token(raw), frozenset())
+        key = (raw, around)
+        if key in self._variant_cache:
+            return self._variant_cache[key]
         found = find_variants(self.reader, raw)
-        found = _not_other_places(raw, found)
-        self._variant_cache[raw] = found
+        found = _not_other_places(raw, found, around)
+        self._variant_cache[key] = found
         if found:
             self.expansions.append(Expansion(raw, "variant", found))
         return found
+
+    @contextlib.contextmanager
+    def _within_name(self, tokens: list[variants.Token]) -> Iterator[None]:
+        """While the words of a place's name are parsed one by one, the places the whole name gives them."""
+        outer = self._name_places
+        if not self.exact and tokens and may_name_place(tokens[0].raw):
+            self._name_places = outer | self.places_of(tokens, note=False)
+        try:
+            yield
+        finally:
+            self._name_places = outer
+
+    def form_places(self) -> dict[str, frozenset[int]]:
+        """The places of each one-word form a query's contractions joined to a name (Bughraib: Abu Ghraib's),
+        read on first use: most queries join none."""
+        if self._form_places is None:
+            self._form_places = {}
+            for group in self._joined_forms:
+                places: frozenset[int] = frozenset()
+                for member in group:
+                    tokens = list(variants.tokenize(member, extras=False))
+                    if tokens and may_name_place(tokens[0].raw):
+                        places |= self.places_of(tokens, note=False)
+                if places:
+                    for member in group:
+                        self._form_places[variants.fold_token(member)] = places
+        return self._form_places
 
     # -- phrases ---------------------------------------------------------------------------------------
     def _phrase(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0,
@@ -244,6 +283,7 @@ class NewsParser(qparser.QueryParser):
         fields = TEXT_FIELDS if fieldname == DEFAULT_FIELD else (fieldname,)
         # An Arabic article before a name may be written another way or not at all (Deir ez-Zor, Deir al-Zour,
         # Dayr az Zawr): leave it out and allow one word more between the words around it.
+        whole = tokens
         if not self.exact:
             dropped = [i for i, t in enumerate(tokens[:-1])
                        if variants.is_article(t.raw) and tokens[i + 1].raw[:1].isupper()]
@@ -251,9 +291,10 @@ class NewsParser(qparser.QueryParser):
             tokens = [t for i, t in enumerate(tokens) if i not in dropped]
         if not tokens:
             return query.NullQuery
-        if len(tokens) == 1:
-            return self._word(fields, tokens[0], boost)
-        spellings = [[t.text, *self.variants_of(t.raw)] for t in tokens]
+        with self._within_name(whole if len(whole) > 1 else []):
+            if len(tokens) == 1:
+                return self._word(fields, tokens[0], boost)
+            spellings = [[t.text, *self.variants_of(t.raw)] for t in tokens]
         if all(len(s) == 1 for s in spellings):
             stems = [stem(t.text) for t in tokens]
             if len(fields) == 1:
@@ -301,19 +342,21 @@ def _ordinary_word(raw: str) -> bool:
     return gazetteer.table().is_ordinary_word(variants.fold_token(raw))
 
 
-def _not_other_places(raw: str, spellings: list[str]) -> list[str]:
+def _not_other_places(raw: str, spellings: list[str], around: frozenset[int] = frozenset()) -> list[str]:
     """Rule variants of a place's name without the spellings that the gazetteer knows as other places only:
     Samara is not a variant of Samarra, nor Sidon of Sudan, nor George of Georgia, however alike the letters.
     Nor a spelling in another script, nor any guess in Arabic script: the gazetteer lists the place's spellings
     in every script, and a rule's guess across scripts, or in a script without capitals to tell a name, finds
     ordinary words and people (Agadir is not قدير "mighty", Alanya not Алан, آنکارا not نقير, أرمينيا not يرمون;
-    measured on real prose: tests/support/prose_false_hits.py)."""
+    measured on real prose: tests/support/prose_false_hits.py). `around`: the places of the name the word is part
+    or a form of (Aqsur of El Aqsur, Bughraib of Abu Ghraib), held to the same rule: without it the part named
+    no place, and its rules found قصر "palace" and قريب "near"."""
     from newsarc.names import gazetteer
 
     table = gazetteer.table()
     if not table.available or not spellings:
         return spellings
-    mine = table.places_of(list(variants.tokenize(raw, extras=False)))
+    mine = table.places_of(list(variants.tokenize(raw, extras=False))) | around
     if not mine:  # not a place the gazetteer knows: the rules and the archive's evidence decide
         return spellings
     kept = []
@@ -464,11 +507,13 @@ def quote_place_names(text: str) -> str:
 
 
 def parse(text: str, schema: Any, reader: Any, *, exact: bool = False, splits: list[list[str]] | None = None,
-          names: QueryNames | None = None) -> tuple[query.Query, list[Expansion]]:
+          names: QueryNames | None = None, joined_forms: list[list[str]] | None = None,
+          ) -> tuple[query.Query, list[Expansion]]:
     """Parse a query (after check_syntax and alias expansion) into a Whoosh query and the expansions used;
     splits: the archive's `newsarc alias split` entries, which win over the gazetteer; names: filled with the
-    names the query searches (QueryNames)."""
-    parser = NewsParser(schema, reader, exact=exact, splits=splits)
+    names the query searches (QueryNames); joined_forms: the groups of one- and two-word forms of a name the
+    query's contractions joined (newsarc.names.contractions)."""
+    parser = NewsParser(schema, reader, exact=exact, splits=splits, joined_forms=joined_forms)
     if names is not None:
         parser.names = names
     whoosh_text = query_syntax.for_whoosh(text)

@@ -402,6 +402,7 @@ class WhooshBackend:
         check_syntax(text, schema.names())
         expanded: list[whoosh_query.Expansion] = []
         splits: list[list[str]] = []
+        joined_forms: list[list[str]] = []
         if not exact:
             from newsarc.names.aliases import name_key, separate_splits
             from newsarc.names.contractions import contraction_groups, merge_into
@@ -416,7 +417,9 @@ class WhooshBackend:
                 own = {name_key(name) for group in aliases or [] for name in group}
                 expanded = [whoosh_query.Expansion(matched, "alias" if own & {name_key(n) for n in group}
                                                    else "contraction", list(group)) for matched, group in applied]
-        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact, splits=splits, names=names)
+                joined_forms = [e.terms for e in expanded if e.kind == "contraction"]
+        parsed, variant_expansions = whoosh_query.parse(text, schema, reader, exact=exact, splits=splits, names=names,
+                                                        joined_forms=joined_forms)
         return parsed, expanded + variant_expansions
 
     def _filter(self, request: SearchRequest, reader: Any = None) -> query.Query | None:
