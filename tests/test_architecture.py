@@ -249,6 +249,7 @@ SQL_OWNERS = {
     "dedupe.py": "the near-duplicate sketches (neardup.sqlite)",
     "ingest/ledger.py": "the inputs an interrupted add has done",
     "names/gazetteer.py": "the gazetteer (gazetteer.sqlite, read-only)",
+    "check_ledger.py": "what `check` remembers of every article until its walk is over (a temporary database)",
 }
 SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|ROLLBACK|REPLACE)\b")
 

@@ -259,9 +259,10 @@ class Catalog:
         return list(rows)
 
     def records(self) -> Iterator[FileRecord]:
-        """Every row, as FileRecords (check compares them with the files)."""
+        """Every row, as FileRecords, streamed in ascending path order (the primary key's index: no sort; SQLite's
+        BINARY order, which is Python's str order): newsarc check merges them with its walk of the files."""
         rows = self.db.execute("SELECT path, id, mtime_ns, size, ino, date, added, title, source, url, content_key, "
-                               "tags FROM files")
+                               "tags FROM files ORDER BY path")
         for path, id_, mtime_ns, size, ino, date, added, title, source, url, key, tags in rows:
             yield FileRecord(path, id_, mtime_ns or 0, size or 0, ino or 0, date, added or "", title or "",
                              source or "", url or "", key, json.loads(tags or "[]"))

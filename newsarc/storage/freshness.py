@@ -9,7 +9,7 @@ Layered so that it stays cheap at any archive size (see docs/freshness.md):
 2. Full scan (every command while the archive is small, else when the last one is older than a set time,
    and always on `newsarc check`): stat every file and compare mtime, size and inode.
    This is what catches a file rewritten in place without a rename. It is a merge-join: the tree is walked in
-   path order (see _path_order) beside the catalog's stamps streamed in the same order, so it holds one
+   path order (see path_order) beside the catalog's stamps streamed in the same order, so it holds one
    directory's listing and one catalog row at a time, never a record of the whole archive (at 1,000,000
    articles a dict of every stamp plus a set of every path seen cost ~230 MB of RSS).
 
@@ -172,7 +172,7 @@ def count_article_files(root: Path, directory: str = ARTICLES_DIR) -> int:
 
 def walk_article_files(root: Path, dirs: dict[str, int], directory: str = ARTICLES_DIR,
                        now: int | None = None) -> Iterator[tuple[str, Stamp]]:
-    """Every article file below directory with its stamp, in path order (_path_order), one directory listed at a
+    """Every article file below directory with its stamp, in path order (path_order), one directory listed at a
     time: what a rebuild reads, without a list of the whole archive in memory. Each directory's mtime to record
     goes to dirs."""
     now = time.time_ns() if now is None else now
@@ -194,7 +194,7 @@ def _article_entries(root: Path, directory: str, dirs: dict[str, int] | None = N
     except OSError:
         return
     if ordered:
-        entries.sort(key=_path_order)
+        entries.sort(key=path_order)
     if dirs is not None and dir_stat is not None:
         dirs[directory] = trusted(dir_stat.st_mtime_ns, now)
     for entry in entries:
@@ -208,7 +208,7 @@ def _article_entries(root: Path, directory: str, dirs: dict[str, int] | None = N
             yield rel, entry
 
 
-def _path_order(entry: os.DirEntry[str]) -> str:
+def path_order(entry: os.DirEntry[str]) -> str:
     """The sort key that makes a depth-first walk yield paths in ascending order, as SQLite's BINARY collation
     sorts them (UTF-8 bytes, the same order as Python's str comparison): a directory sorts as its name + "/", the
     prefix of every path below it. By name alone, directory `2024` would come before file `2024-notes.yaml`,

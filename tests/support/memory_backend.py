@@ -192,14 +192,12 @@ class MemoryBackend:
         out.sort(key=lambda item: -item[0].score)
         return {"title": source.title, "key_terms": sorted(own)[:5]}, out[:limit]
 
-    def document_counts(self) -> dict[str, int]:
-        return {path: 1 for path in self.documents}
-
     def content_stamp(self) -> str:
         return f"{self.generation}:{len(self.documents)}"
 
-    def document_census(self) -> dict[str, tuple[int, str | None]]:
-        return {path: (1, (article.date or "")[:10] or None) for path, article in self.documents.items()}
+    def document_census(self, *, dates: bool = True) -> Iterator[tuple[str, int, str | None]]:
+        for path, article in sorted(self.documents.items()):
+            yield path, 1, ((article.date or "")[:10] or None) if dates else None
 
     def doc_count(self) -> int:
         return len(self.documents)
