@@ -369,3 +369,30 @@ def test_the_ledger_leaves_no_file_behind(archive: Path, tmp_path: Path, monkeyp
     assert problems_of(archive) == []
     assert list(temp.iterdir()) == []
     shutil.rmtree(temp)
+
+
+def test_an_index_whose_dates_cannot_be_read_is_compared_by_its_counts(run, archive: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the index's date column cannot be read, check still compares the documents with the files (a second
+    pass, the counts alone) and reports the dates once, for a rebuild."""
+    from whoosh.reading import SegmentReader
+
+    files = seed(archive, 3)
+    settle(archive)
+    unindex(archive, files[1].relative_to(archive).as_posix())
+    real = SegmentReader.column_reader
+
+    def column_reader(self: Any, fieldname: str, *args: Any, **kwargs: Any) -> Any:
+        if fieldname == "date":
+            raise OSError(5, "Input/output error")
+        return real(self, fieldname, *args, **kwargs)
+
+    monkeypatch.setattr(SegmentReader, "column_reader", column_reader)
+    result = run("check")
+    rel = files[1].relative_to(archive).as_posix()
+    assert problem_lines(result) == [
+        ".newsarc/index: date: the dates in the search index cannot be read ([Errno 5] Input/output error); "
+        "timelines would fail; `newsarc check --repair` rebuilds the index",
+        f"{rel}: index: is in the catalog but missing from the search index; `newsarc check --repair` rebuilds the "
+        "index",
+    ]
