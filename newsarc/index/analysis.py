@@ -33,7 +33,15 @@ _STEMMER = EnglishStemmer()
 FieldIndexer = Callable[[str], list[tuple[bytes, int, float, bytes]]]
 
 
-@lru_cache(maxsize=200_000)
+# Words whose stems are kept (LRU). Every word of every title, body and tag is stemmed, in both processes of a bulk
+# import, and a Snowball stem costs ~200 hits: the cache must hold the words that recur. Over the benchmark's
+# articles (33,000 distinct words) it keeps 99.9% of the hits at 32,000 entries, 96.8% at 16,000. 200,000
+# entries (~40 MB a process) filled only with an archive's ever-growing tail of rare words: memory that grew with
+# the archive. ~200 bytes an entry: at most ~10 MB. (docs/performance.md, "Memory of a bulk import")
+STEM_CACHE = 50_000
+
+
+@lru_cache(maxsize=STEM_CACHE)
 def stem(word: str) -> str:
     """The Snowball English stem that the title/body/tagtext fields index for a folded word."""
     return _STEMMER.stem(word)

@@ -193,6 +193,16 @@ class Place:
         return f"{self.name} ({self.kind}, {self.country})" if self.kind == "city" else f"{self.name} (country)"
 
 
+# The look-ups kept (LRU), each bounded: every capitalised word of every article asks opens_longer_name (a key
+# filter test, then one SQLite range read, ~10 hits), Arabic-script words ask is_ordinary_word, and a few words
+# reach _lookup. Over the benchmark's articles: opens_longer_name 22,700 distinct words, 97% of the hits at
+# 16,000 entries (~210 bytes each); _lookup 1,350 distinct keys, hit for 4% of its calls. The old bounds
+# (50,000-100,000 each) filled with an archive's ever-new words. (docs/performance.md, "Memory of a bulk import")
+OPENS_CACHE = 16_000
+ORDINARY_CACHE = 16_000
+LOOKUP_CACHE = 4_000
+
+
 class Gazetteer:
     """Read-only look-ups in gazetteer.sqlite, cached. One per process (see table())."""
 
@@ -254,7 +264,7 @@ class Gazetteer:
             return b""
         return bytes(row[0]) if row and len(row[0]) == FILTER_BITS // 8 else b""
 
-    @lru_cache(maxsize=50_000)  # noqa: B019  (one Gazetteer lives as long as the process)
+    @lru_cache(maxsize=LOOKUP_CACHE)  # noqa: B019  (one Gazetteer lives as long as the process)
     def _lookup(self, table: str, key: str) -> frozenset[int]:
         if not self.available:
             return _EMPTY
@@ -278,7 +288,7 @@ class Gazetteer:
     def base(self, key: str) -> frozenset[int]:
         return self._lookup("base", key)
 
-    @lru_cache(maxsize=50_000)  # noqa: B019
+    @lru_cache(maxsize=OPENS_CACHE)  # noqa: B019
     def opens_longer_name(self, words: str) -> bool:
         """Whether some place name has more words after these (a cheap test before longer windows)."""
         if not self.may_hold([words], load=False):
@@ -292,7 +302,7 @@ class Gazetteer:
         token = next(iter(tokenize(word, extras=False)), None)
         return token is not None and any(self.opens_longer_name(form) for form in _word_forms(token))
 
-    @lru_cache(maxsize=100_000)  # noqa: B019
+    @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
     def is_ordinary_word(self, folded: str) -> bool:
         """A common Arabic or Persian word: one that no gazetteer lists as a place (المحلي, تعلن, الطرق), or a place's
         spelling that is above all a word of the language (query_only: وان "and that" for Van, كيف "how" for Kyiv).

@@ -29,7 +29,6 @@ of the word, on the index side and the query side alike, so it can only add matc
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from newsarc.names.fold import fold_word
 
@@ -76,7 +75,6 @@ _ARABIC_MARK = re.compile(r"dh|kh")
 _LONE_K_OR_G = re.compile(r"ck|k(?!h)|(?<!n)g(?!h)")
 
 
-@lru_cache(maxsize=50_000)
 def latin_readings(folded: str) -> tuple[str, ...]:
     """The other readings of a folded Latin name by the conventions its spelling shows (see the module
     docstring): 'selenskyj' -> ('zelensky',), 'poutine' -> ('poutin',), 'kadhafi' -> ('qadhafi',)."""

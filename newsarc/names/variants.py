@@ -273,7 +273,6 @@ def _canon_vowels(group: str) -> str:
     return _VOWEL_GROUPS.get(collapsed, collapsed)
 
 
-@lru_cache(maxsize=100_000)
 def name_form(word: str) -> NameForm | None:
     """The variant key of one name word (folded or as written), or None when it cannot be a name."""
     text = word.casefold().translate(APOSTROPHE_TABLE).translate(_TO_LATIN)
@@ -390,7 +389,15 @@ def forms_of(word: str) -> list[NameForm]:
     return list(_forms_of(word))
 
 
-@lru_cache(maxsize=100_000)
+# Name words whose forms are kept (LRU). A name word's forms cost ~50 hits and ~530 bytes each: 100,000 entries
+# (~53 MB a process, filled by an archive's ever-new names) held the most memory of any cache. Over the benchmark's
+# articles (11,500 distinct name words) 16,000 entries keep every hit, 8,000 keep 96%. name_form() and
+# readings.latin_readings() are called only from here, once per word this cache misses: caches of their own were
+# hit for 0.1% and 0% of their calls. (docs/performance.md, "Memory of a bulk import")
+FORMS_CACHE = 16_000
+
+
+@lru_cache(maxsize=FORMS_CACHE)
 def _forms_of(word: str) -> tuple[NameForm, ...]:
     forms = []
     own = name_form(word)

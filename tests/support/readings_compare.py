@@ -59,6 +59,5 @@ def apply(config: str) -> None:
         extra = variants.name_form(library(word))
         return forms + (extra,) if extra and extra not in forms else forms
 
-    variants.name_form.cache_clear()
     original.cache_clear()
     variants._forms_of = forms_of  # type: ignore[assignment]
