@@ -145,6 +145,24 @@ def test_a_small_places_name_that_is_an_english_word_links_no_text_but_answers_a
     assert "Hong Kong" in {table().place(pid).name for pid in places_named("Hong Kong")}  # type: ignore[union-attr]
 
 
+def test_ukrainian_alternation_is_read_in_ukrainian_text_only() -> None:
+    """Ukrainian writes Львів but Львова, Київ but Києва: a base with і for о/е is how its texts meet the names.
+    A Russian text writes none of і, ї, є, ґ, and read with the alternation a boy's name became a city: Коле
+    ("to Kolya", a Russian aphorism in Debian's fortunes-ru) gave кіл, the base of Kiel's Ukrainian Кіль."""
+    from newsarc.index.analysis import places_named
+    from newsarc.names.gazetteer import table
+
+    def names(text: str) -> set[str]:
+        return {table().place(pid).name for pid in places_named(text)}  # type: ignore[union-attr]
+
+    assert "Kiel" not in names("Родила царица в ночь Коле сына, Толе дочь.")
+    assert "Syria" not in names("Граф поклонился: да, Сир, карета подана.")  # a word without an ending is no base
+    assert "Syria" in names("Делегация прибыла из Сирии.")
+    assert "Kiel" in names("Корабель прибув до Кіля вранці.")  # Ukrainian: Кіль, genitive Кіля
+    assert {"Lviv", "Kyiv"} <= names("Делегація зі Львова прибула до Києва у вівторок.")
+    assert {"Lviv", "Kyiv"} <= names("Делегация из Львова прибыла в Киев во вторник.")  # Russian's own spellings
+
+
 # -- through the CLI -------------------------------------------------------------------------------------------
 STORIES = {
     "en": ("Shelling in Aleppo", "Shelling hit Aleppo on Monday, officials in Moscow said."),

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 # 7: small places' own names that are common English words link no text word (David, Police, Bush).
 # 8: Arabic-script alternates that are function words or common nouns link no text word (كيف, سنه, صور).
 # 9: those alternates get no variant keys in a text either (Wan, Van's Latin alternate, no longer finds وان).
-SCHEMA_VERSION = "9"
+# 10: Ukrainian's alternation (Львова: Львів) only in a text that writes a Ukrainian letter (Коле is not Kiel).
+SCHEMA_VERSION = "10"
 
 
 class WhooshEngine:

@@ -48,6 +48,8 @@ _CYRILLIC_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему",
                      "ах", "ях", "ам", "ям", "ию", "ии", "ия", "ие", "ья", "ье", "ьи", "а", "я", "о", "е", "у",
                      "ю", "ы", "и", "і", "ь", "й")
 _UKRAINIAN_ALTERNATION = {"о": "і", "е": "і", "є": "і"}  # Львів: Львова; Київ: Києва; Харків: Харкова
+# Letters Ukrainian writes and Russian does not: a text without any is not read with Ukrainian's alternation.
+_UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
 _ELISION = tuple(f"{letter}{mark}" for letter in "dlDL" for mark in APOSTROPHES)
 
 
@@ -110,19 +112,20 @@ def _alternations(base: str) -> list[str]:
     return []
 
 
-def _bases(words: Sequence[str], *, alternate: bool) -> list[str]:
-    """Base keys of a name's words: the last word's case endings off when it is Cyrillic (and, in a text, with
-    Ukrainian's alternation); none when it is not.
+def _bases(words: Sequence[str], *, in_text: bool, alternate: bool = False) -> list[str]:
+    """Base keys of a name's words: the last word's case endings off when it is Cyrillic (and, with `alternate`,
+    Ukrainian's alternation); none when it is not. `in_text`: the words are a text's or a query's, not the
+    gazetteer's own spelling.
 
     A word of a text that has no case ending to take off is its own base only through the alternation (Львов:
     Львів): as written it is found by the exact keys already, and as a base it would meet every place whose name
-    is it plus an ending (Александр, a man, is not Александрия; Алан is not Аланья)."""
+    is it plus an ending (Александр, a man, is not Александрия; Алан is not Аланья; Сир, "sire", is not Сирия)."""
     if not words or not is_cyrillic(words[-1]):
         return []
     keys = []
     for base in cyrillic_bases(words[-1]):
         bare = base == words[-1]
-        for form in [*([] if bare and alternate else [base]), *(_alternations(base) if alternate else [])]:
+        for form in [*([] if bare and in_text else [base]), *(_alternations(base) if alternate else [])]:
             keys.append(" ".join([*words[:-1], form]))
     return list(dict.fromkeys(keys))
 
@@ -151,7 +154,7 @@ def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False
     last = words[-1]
     if german and last.isascii() and last[-1:] not in ("s", "x", "z") and len(last) >= 4:
         derived.append([*words[:-1], last + "s"])
-    bases = [key for form in [words, *derived] for key in _bases(form, alternate=False)]
+    bases = [key for form in [words, *derived] for key in _bases(form, in_text=False)]
     derived_keys = [key for key in dict.fromkeys(" ".join(form) for form in derived) if key not in exact]
     return SpellingKeys(exact, derived_keys, list(dict.fromkeys(bases)))
 
@@ -216,7 +219,7 @@ class Gazetteer:
         self._local = threading.local()
         self.available = path.exists()
         self._single: dict[str, _OneWord] = {}
-        self._windows: dict[tuple[str, ...], frozenset[int]] = {}
+        self._windows: dict[tuple[object, ...], frozenset[int]] = {}
         self._filter: bytes | None = None  # read by may_hold on the first word of a text (never by a query)
         self._query_only: frozenset[str] | None = None  # read on first use by _one_word
 
@@ -335,8 +338,9 @@ class Gazetteer:
         return dict(self._db().execute("SELECT key, value FROM meta").fetchall())
 
     # -- the rules both sides share ---------------------------------------------------------------------
-    def places_of(self, tokens: Sequence[Token]) -> frozenset[int]:
-        """The places a word or a sequence of words names, in any of its listed spellings and forms."""
+    def places_of(self, tokens: Sequence[Token], *, ukrainian: bool = True) -> frozenset[int]:
+        """The places a word or a sequence of words names, in any of its listed spellings and forms; `ukrainian`:
+        whether the words may be Ukrainian (with its alternation, Львова: Львів), as a query's may be."""
         if not tokens or len(tokens) > MAX_WORDS:
             return frozenset()
         # The words as written first; an uninflected form only when they name no place (Tartus is Tartus, not
@@ -345,7 +349,7 @@ class Gazetteer:
         middle = [_word_key(t.text) for t in tokens[1:-1]]
         keys = [" ".join([first, *middle, last] if len(tokens) > 1 else [first])
                 for first in forms[0] for last in (forms[-1] if len(tokens) > 1 else [first])]
-        base_keys = _bases([_word_key(t.text) for t in tokens], alternate=True)
+        base_keys = _bases([_word_key(t.text) for t in tokens], in_text=True, alternate=ukrainian)
         if not self.may_hold([*keys, *base_keys], load=False):
             return _EMPTY
         for table in ("exact", "derived"):
@@ -368,8 +372,12 @@ class Gazetteer:
 
     def mentions(self, text: str, tokens: Sequence[Token],
                  may_be_name: Iterable[bool]) -> Iterator[tuple[Token, Token, frozenset[int]]]:
-        """(first word, last word, places) of each place name in a text, as link() reads them."""
+        """(first word, last word, places) of each place name in a text, as link() reads them.
+
+        Ukrainian's alternation (Львова: Львів) is read only in a text that writes a letter of Ukrainian's own:
+        in Russian it made a boy's name a city (Коле, "to Kolya": кол, кіл: Kiel's Кіль)."""
         single = self._single
+        ukrainian: bool | None = None  # known on the first Cyrillic name
         n = len(tokens)
         covered = 0  # a word is part of one name at most
         names = [i for i, name in enumerate(may_be_name) if name]  # names only: most words are skipped here
@@ -382,10 +390,14 @@ class Gazetteer:
             if i < covered:
                 continue
             token = tokens[i]
-            known = single.get(token.raw)
+            if ukrainian is None and is_cyrillic(token.text):
+                ukrainian = not _UKRAINIAN_LETTERS.isdisjoint(text)
+            alternate = bool(ukrainian) and is_cyrillic(token.text)
+            memo = token.raw if not alternate else "\x00" + token.raw  # the two readings of a word, apart
+            known = single.get(memo)
             if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
-                known = self._one_word(token)
-                self._remember(token.raw, known)
+                known = self._one_word(token, ukrainian=alternate)
+                self._remember(memo, known)
             matched = 0
             if known[1]:
                 # The longest window whose words but the last begin some name (the last may be inflected);
@@ -401,10 +413,10 @@ class Gazetteer:
                     window = tokens[i:i + size]
                     if not _adjacent(text, window):
                         continue
-                    raws = tuple(t.raw for t in window)
+                    raws = (bool(ukrainian), *(t.raw for t in window))
                     places = self._windows.get(raws)
                     if places is None:
-                        places = self.places_of(window)
+                        places = self.places_of(window, ukrainian=bool(ukrainian))
                         if len(self._windows) >= WINDOWS_KEPT:
                             self._windows.clear()
                         self._windows[raws] = places
@@ -417,12 +429,12 @@ class Gazetteer:
             elif is_name and known[0] and not (known[2] and _opens_sentence(text, tokens, i)):
                 yield token, token, known[0]
 
-    def _one_word(self, token: Token) -> _OneWord:
+    def _one_word(self, token: Token, *, ukrainian: bool = False) -> _OneWord:
         """(the places one word of a text names, its forms that open longer names, whether it names them only
         without a case ending): places_of([token]) and opens_longer_name() of each form, with the key filter
         first and one read per form after it."""
         forms = _word_forms(token)
-        bases = _bases(forms[:1], alternate=True)
+        bases = _bases(forms[:1], in_text=True, alternate=ukrainian)
         if not self.may_hold([*forms, *bases]):
             return _NOTHING
         entries = [self._exact_and_opens(form) for form in forms]
