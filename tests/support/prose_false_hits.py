@@ -177,26 +177,30 @@ def run(root: Path) -> dict[str, Any]:
     cache: dict[Any, Any] = {}
     hits: Counter[str] = Counter()
     false: Counter[str] = Counter()
+    by_place: Counter[tuple[str, str]] = Counter()  # (language, place): false hits
+    words: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)  # the words that made them
     examples: dict[str, list[str]] = defaultdict(list)
     store = api.open_store(root)
     try:
         for place in data["places"]:
             for spelling in place["spellings"]:
                 found = api.search(store, SearchRequest(query_for(spelling["text"]), limit=len(articles) + 1,
-                                                        snippets=False))
+                                                        snippets=True))
                 for hit in found.hits:
                     language, text = articles[hit.id]
                     hits[language] += 1
                     if not names_place(text, language, every_name(place), russian, cache):
                         false[language] += 1
+                        by_place[(language, place["name"])] += 1
+                        words[(language, place["name"])].update(hit.matched_terms)
                         key = f"{spelling['text']} ({place['name']})"
                         if len(examples[key]) < 2:
                             examples[key].append(f"[{language}] {text[:90]}")
     finally:
         store.close()
     return {"articles": Counter(language for language, _ in articles.values()), "hits": hits, "false": false,
-            "examples": examples, "queries": sum(len(p["spellings"]) for p in data["places"]),
-            "places": len(data["places"])}
+            "examples": examples, "by_place": by_place, "words": words,
+            "queries": sum(len(p["spellings"]) for p in data["places"]), "places": len(data["places"])}
 
 
 def render(result: dict[str, Any], markdown: bool) -> Iterator[str]:
@@ -212,6 +216,11 @@ def render(result: dict[str, Any], markdown: bool) -> Iterator[str]:
         precision = f"{(hits - false) / hits:.3f}" if hits else "-"
         row = [names[language], f"{result['articles'][language]:,}", f"{hits:,}", f"{false:,}", precision]
         yield ("| " + " | ".join(row) + " |") if markdown else "  ".join(row)
+    yield ""
+    yield "Places with the most false hits (the words of the prose that made them):"
+    for (language, place), count in result["by_place"].most_common(30):
+        common = ", ".join(f"{word} {n}" for word, n in result["words"][(language, place)].most_common(4))
+        yield f"- [{language}] {place}: {count} ({common})"
     yield ""
     yield "False hits, by query (two examples each):"
     for key, texts in sorted(result["examples"].items()):
