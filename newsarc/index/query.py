@@ -129,7 +129,7 @@ class NewsParser(qparser.QueryParser):
         places = self._places(fields, tokens)
         if all(any(c.isalpha() for c in t.text) for t in tokens) and not _is_cjk(tokens):
             joined_raw = "".join(t.raw for t in tokens)
-            with self._within_name(tokens):
+            with self._within_name(fields, tokens):
                 as_one = self._word(fields, variants.Token(joined, 0, 0, len(joined), joined_raw, False), 1.0)
             return query.Or([phrase, as_one, *places], boost=boost)
         return query.Or([phrase, *places], boost=boost) if places else phrase
@@ -203,7 +203,7 @@ class NewsParser(qparser.QueryParser):
         head, name = tokens[:split - 1], tokens[split:]
         joined = "".join(t.text for t in tokens[split - 1:])
         if len(name) == 1:
-            with self._within_name(tokens):
+            with self._within_name(fields, tokens):
                 name_query = self._word(fields, name[0], 1.0)
         else:
             name_query = self._fields_or(fields, lambda f: query.Phrase(f, [stem(t.text) for t in name]))
@@ -235,10 +235,12 @@ class NewsParser(qparser.QueryParser):
         return found
 
     @contextlib.contextmanager
-    def _within_name(self, tokens: list[variants.Token]) -> Iterator[None]:
-        """While the words of a place's name are parsed one by one, the places the whole name gives them."""
+    def _within_name(self, fields: tuple[str, ...], tokens: list[variants.Token]) -> Iterator[None]:
+        """While the words of a place's name are parsed one by one, the places the whole name gives them: only
+        where the query also searches the place itself (every text field), whose `places:ID` then finds what
+        the variants held back would; a field's phrase (body:"Dayr az Zawr") has only its words' variants."""
         outer = self._name_places
-        if not self.exact and tokens and may_name_place(tokens[0].raw):
+        if not self.exact and fields == TEXT_FIELDS and tokens and may_name_place(tokens[0].raw):
             self._name_places = outer | self.places_of(tokens, note=False)
         try:
             yield
@@ -291,7 +293,7 @@ class NewsParser(qparser.QueryParser):
             tokens = [t for i, t in enumerate(tokens) if i not in dropped]
         if not tokens:
             return query.NullQuery
-        with self._within_name(whole if len(whole) > 1 else []):
+        with self._within_name(fields, whole if len(whole) > 1 else []):
             if len(tokens) == 1:
                 return self._word(fields, tokens[0], boost)
             spellings = [[t.text, *self.variants_of(t.raw)] for t in tokens]
