@@ -8,12 +8,14 @@ Inert unless both variables are set, which only the test suite does (tests/suppo
 - NEWSARC_TEST_PAUSE_AFTER: a number N -- pause once this run has written its Nth new article file --, `last`
   -- pause after the last article, just before the final commit of the run -- or `rebuild` -- pause once a
   rebuild of the index (`reindex`, `check --repair`, an index from an older version) has put its first batch of
-  articles into the new index beside the one in use (newsarc.storage.switch), before it switches to it;
+  articles into the new index beside the one in use (newsarc.storage.switch), before it switches to it -- or
+  `catch-up` -- pause in a background catch-up (newsarc.storage.catchup) once it holds the lock, before it
+  indexes anything: the reader that started it has answered by then, so a test knows what it answered from;
 - NEWSARC_TEST_PAUSE_FILE: a path. At the pause, the command creates this file, then waits while it exists (at
   most LIMIT_SECONDS, then it goes on as if it had been removed). The test signals the command while it waits
   there, or removes the file to let it go on.
 
-A value that is not a positive number, `last` or `rebuild` leaves the pause off. Documented for the next engineer in
+A value that is not a positive number, `last`, `rebuild` or `catch-up` leaves the pause off. Documented for the next engineer in
 docs/reliability.md ("Tests on a busy machine"); it is not a user setting.
 """
 
@@ -27,18 +29,20 @@ AFTER_VAR = "NEWSARC_TEST_PAUSE_AFTER"
 FILE_VAR = "NEWSARC_TEST_PAUSE_FILE"
 LAST = "last"
 REBUILD = "rebuild"
+CATCH_UP = "catch-up"
 LIMIT_SECONDS = 600.0  # a test that died without removing the file must not leave a command waiting for ever
 POLL_SECONDS = 0.01
 
 
 class PausePoint:
-    """Where one run waits: after its `after`th new article (None: before its final commit), or in a rebuild
-    (`in_rebuild`: then never in an add)."""
+    """Where one run waits: after its `after`th new article (None: before its final commit), in a rebuild
+    (`in_rebuild`: then never in an add), or at the start of a background catch-up (`in_catch_up`)."""
 
-    def __init__(self, after: int | None, marker: Path, *, in_rebuild: bool = False):
+    def __init__(self, after: int | None, marker: Path, *, in_rebuild: bool = False, in_catch_up: bool = False):
         self.after = after
         self.marker = marker
         self.in_rebuild = in_rebuild
+        self.in_catch_up = in_catch_up
         self.written = 0
 
     @classmethod
@@ -51,6 +55,8 @@ class PausePoint:
             return cls(None, Path(marker))
         if after == REBUILD:
             return cls(None, Path(marker), in_rebuild=True)
+        if after == CATCH_UP:
+            return cls(None, Path(marker), in_catch_up=True)
         if after.isdigit() and int(after) > 0:
             return cls(int(after), Path(marker))
         return None
@@ -58,12 +64,12 @@ class PausePoint:
     def article_written(self) -> None:
         """Count one new article file written by this run; wait here if it is the one asked for."""
         self.written += 1
-        if self.written == self.after and not self.in_rebuild:
+        if self.written == self.after and not (self.in_rebuild or self.in_catch_up):
             self.wait()
 
     def before_last_commit(self) -> None:
         """The run has written everything and is about to record its last batch: wait here if asked for."""
-        if self.after is None and not self.in_rebuild:
+        if self.after is None and not (self.in_rebuild or self.in_catch_up):
             self.wait()
 
     def rebuild_batch_built(self) -> None:
@@ -71,6 +77,11 @@ class PausePoint:
         it is still to come, so a signal that lands here interrupts a rebuild that has work left."""
         if self.in_rebuild and self.written == 0:
             self.written = 1
+            self.wait()
+
+    def catch_up_started(self) -> None:
+        """A background catch-up holds the lock and has indexed nothing yet: wait here if asked for."""
+        if self.in_catch_up:
             self.wait()
 
     def wait(self) -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BBC, need_shared
-from tests.support.events import HANG_GUARD, finish, paused_env, sigint_as_at_a_terminal, wait_until_paused
+from tests.support.events import (HANG_GUARD, finish, paused_env, release_pause, sigint_as_at_a_terminal,
+                                  wait_until_paused)
 from tests.support.locks import wait_until_unlocked
 
 pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
@@ -27,9 +28,10 @@ INTERRUPTED = re.compile(r"newsarc: interrupted: kept the (\d+) articles added s
                          r"the (\d+) not yet in the index; running the same add again adds the rest")
 
 
-def newsarc(archive: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def newsarc(archive: Path, *args: str, timeout: float = 300,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([NEWSARC, "--archive", str(archive), *args], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
 
 
 def yaml_files(archive: Path) -> int:
@@ -71,12 +73,15 @@ def test_ctrl_c_stops_at_once_with_one_line_and_the_next_commands_catch_up(archi
 
     # A reader does not wait for the catch-up: it answers from the index as it stands, says so once, and leaves
     # the indexing to a background process (issue 20, point 4).
-    search = newsarc(archive, "search", "economy", "--count", timeout=HANG_GUARD)
+    # (The catch-up waits before it indexes anything until the test lets it go: newsarc.pause_point.)
+    held = archive.parent / "catch-up-paused"
+    search = newsarc(archive, "search", "economy", "--count", timeout=HANG_GUARD, env=paused_env(held, "catch-up"))
     # the index as it stands holds none of them yet: it did not catch up first
     assert search.stdout == "0\n", (search.returncode, search.stderr)
     assert re.fullmatch(rf"newsarc: warning: {written} article files not in the index yet \(left by an interrupted "
                         r"add\): being indexed in the background \(pid \d+\); answering from the index as it stands",
                         search.stderr.splitlines()[0]), search.stderr
+    release_pause(held)
     wait_until_unlocked(archive)
 
     # Running the same add again finds them indexed (no rebuild, no catch-up) and adds the rest.

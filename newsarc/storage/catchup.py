@@ -20,6 +20,7 @@ def main(argv: list[str]) -> int:
     """Adopt the lock, index what changed, let the lock go, and leave what it said in the log."""
     import traceback
 
+    from newsarc.pause_point import PausePoint
     from newsarc.storage.archive import Archive
     from newsarc.storage.atomic import atomic_write
     from newsarc.storage.store import CATCH_UP_LOG, Store
@@ -30,6 +31,9 @@ def main(argv: list[str]) -> int:
     status = 0
     try:
         archive.lock.adopt(fd)
+        pause = PausePoint.from_environ()  # None but in tests of what readers answer meanwhile (pause_point)
+        if pause is not None:
+            pause.catch_up_started()
         store = Store(archive, warn=said.append)
         try:
             store.catch_up(full="--full" in argv[2:])

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarc.pause_point import AFTER_VAR, FILE_VAR, LAST, REBUILD
+from newsarc.pause_point import AFTER_VAR, CATCH_UP, FILE_VAR, LAST, REBUILD
 
 HANG_GUARD = 120.0  # seconds: far beyond anything a loaded 2-core machine needs; only a hang reaches it
 
@@ -31,9 +31,9 @@ def sigint_as_at_a_terminal() -> None:
 
 def paused_env(marker: Path, after: int | str = LAST, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a command that pauses after its `after`th new article (`last`: before its last
-    commit; `rebuild`: in an index rebuild, before its switch), creating `marker` and waiting while it exists
-    (newsarc.pause_point)."""
-    assert after in (LAST, REBUILD) or (isinstance(after, int) and after > 0), after
+    commit; `rebuild`: in an index rebuild, before its switch; `catch-up`: in the background catch-up a reader
+    starts, before it indexes anything), creating `marker` and waiting while it exists (newsarc.pause_point)."""
+    assert after in (LAST, REBUILD, CATCH_UP) or (isinstance(after, int) and after > 0), after
     return {**(os.environ if base is None else base), AFTER_VAR: str(after), FILE_VAR: str(marker)}
 
 
@@ -64,3 +64,10 @@ def finish(process: subprocess.Popen, what: str, *, timeout: float = HANG_GUARD)
         process.kill()
         process.communicate()
         pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+
+
+def release_pause(marker: Path, *, timeout: float = HANG_GUARD) -> None:
+    """Let a command that is not our child (the background catch-up a reader started) go on from its pause: wait
+    until it is there, then remove the marker (removed earlier, the command would create it again and wait)."""
+    wait_for(marker.exists, f"the command's pause ({marker.name})", timeout=timeout)
+    marker.unlink()
