@@ -15,8 +15,8 @@ Inert unless both variables are set, which only the test suite does (tests/suppo
   most LIMIT_SECONDS, then it goes on as if it had been removed). The test signals the command while it waits
   there, or removes the file to let it go on.
 
-A value that is not a positive number, `last`, `rebuild` or `catch-up` leaves the pause off. Documented for the next engineer in
-docs/reliability.md ("Tests on a busy machine"); it is not a user setting.
+A value that is not a positive number, `last`, `rebuild` or `catch-up` leaves the pause off. Documented for the
+next engineer in docs/reliability.md ("Tests on a busy machine"); it is not a user setting.
 """
 
 from __future__ import annotations
