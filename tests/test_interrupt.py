@@ -17,8 +17,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BBC, need_shared
-from tests.support.events import (HANG_GUARD, finish, paused_env, release_pause, sigint_as_at_a_terminal,
-                                  wait_until_paused)
+from tests.support.events import (
+    HANG_GUARD,
+    finish,
+    paused_env,
+    release_pause,
+    sigint_as_at_a_terminal,
+    wait_until_paused,
+)
 from tests.support.locks import wait_until_unlocked
 
 pytestmark = pytest.mark.processes  # processes signalled, killed or side by side: .ci/run re-runs these under load
