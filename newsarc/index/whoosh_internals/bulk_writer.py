@@ -30,7 +30,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, islice
+from itertools import accumulate, repeat
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter
@@ -52,6 +52,7 @@ _TERM_POSTING = 4 + 8 + 4
 _PRESENCE_POSTING = 4
 _HASH_LENGTHS = struct.Struct("!ii")  # whoosh.filedb.filetables' _lengths and _pointer
 _HASH_POINTER = struct.Struct("!Iq")
+_MAX_SMALL_POSITION = 2**32 - 1
 
 
 class _Term:
@@ -73,12 +74,6 @@ class _Term:
             self.data += value
         self.ends.append(len(self.data))
         return True
-
-    def extend_values(self, values: Iterable[bytes | None]) -> None:
-        """The values of postings appended to docnums and weights by the caller."""
-        present = [value or b"" for value in values]
-        self.ends.extend(islice(accumulate(map(len, present), initial=len(self.data)), 1, None))
-        self.data += b"".join(present)
 
     def postings(self) -> Iterator[tuple[int, float, bytes]]:
         return zip(self.docnums, self.weights, self._values(0, len(self.docnums), keep_empty=True), strict=True)
@@ -130,9 +125,12 @@ class _Presence:
 class _CompactTermTable(OrderedHashWriter):
     """Whoosh's term table writer, holding each term's hash and file position in two arrays per hash bucket, not
     as a tuple of two Python ints in a list (about 130 bytes a term): a segment's terms grow with its size, so a
-    merge into a big segment held tens of megabytes there (memory that grew with the archive). Same bytes."""
+    merge into a big segment held tens of megabytes there (memory that grew with the archive). The positions
+    take 4 bytes each until the table passes 4 GB (a merge of 238,500 articles writes 1.36 million terms: 5 MB
+    less than with 8). Same bytes."""
 
     lastkey: bytes  # set by OrderedHashWriter.__init__
+    buckets: list[tuple[array[int], array[int]]]  # per bucket: hashes, positions
 
     @classmethod
     def adopt(cls, writer: Any) -> None:
@@ -140,7 +138,7 @@ class _CompactTermTable(OrderedHashWriter):
         if type(writer) is not OrderedHashWriter or any(writer.buckets) or len(writer.index):
             return
         writer.__class__ = cls
-        writer.buckets = [(array("I"), array("Q")) for _ in range(256)]
+        writer.buckets = [(array("I"), array("I")) for _ in range(256)]
 
     def add(self, key: bytes, value: bytes) -> None:
         if key <= self.lastkey:
@@ -154,8 +152,14 @@ class _CompactTermTable(OrderedHashWriter):
         hashval = self.hashfn(key)
         hashes, positions = self.buckets[hashval & 255]
         hashes.append(hashval)
+        if position > _MAX_SMALL_POSITION and positions.typecode == "I":
+            self._widen_positions()
+            hashes, positions = self.buckets[hashval & 255]
         positions.append(position)
         self.lastkey = key
+
+    def _widen_positions(self) -> None:
+        self.buckets = [(hashes, array("Q", positions)) for hashes, positions in self.buckets]
 
     def _write_hashes(self) -> None:
         """HashWriter._write_hashes over the arrays: the same open-addressing tables, a bucket at a time."""
@@ -304,6 +308,7 @@ class GroupedSegmentWriter(SegmentWriter):
         # Segments being merged into this one (reader of our own, first new docnum, old -> new docnums or None):
         # their postings are streamed into the new segment at the flush instead of going through the pool.
         self._merged: list[tuple[Any, int, dict[int, int] | None]] = []
+        self._did_merge = False
 
     def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
         """SegmentWriter.commit, with the segments of segment_sources listed after this writer's own."""
@@ -316,6 +321,8 @@ class GroupedSegmentWriter(SegmentWriter):
         final.extend(source() for source in self.segment_sources)
         self._commit_toc(final)
         self._finish()
+        if self._did_merge:
+            give_back_freed_memory()
 
     def add_document(self, **fields: Any) -> None:
         """SegmentWriter.add_document, with newsarc's text fields analysed by analysis.fast_indexer and each
@@ -401,6 +408,7 @@ class GroupedSegmentWriter(SegmentWriter):
         which held up to the pool's limit in memory (a merge of big segments reached it at any archive size)."""
         from whoosh.reading import SegmentReader
 
+        self._did_merge = True
         if not (self.pool.grouped and self.codec.length_stats and isinstance(reader, SegmentReader)):
             super().add_reader(reader)
             return
@@ -443,6 +451,21 @@ class GroupedSegmentWriter(SegmentWriter):
         super()._close_segment()
 
 
+def give_back_freed_memory() -> None:
+    """Ask the C allocator to return the memory a merge freed to the system (glibc's malloc_trim; elsewhere
+    nothing). A merge of 238,500 articles allocates and frees tens of megabytes of arrays and term keys, and glibc
+    kept 13 MB of them mapped after it, so the import's memory stayed at the height of its biggest merge; trimmed
+    after the merge, it came back down (bench/results, docs/performance.md). It takes milliseconds, once per
+    commit that merged."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+    except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS, Windows): nothing to ask
+        return
+    trim(0)
+
+
 def write_grouped(fieldwriter: Any, schema: Any, lengths: Any, grouped: dict[str, dict[bytes, _Term | _Presence]],
                   merged: list[tuple[Any, int, dict[int, int] | None]] | None = None) -> None:
     """What FieldWriter.add_postings does for sorted postings, a term and a block at a time: the pool's terms
@@ -456,27 +479,44 @@ def write_grouped(fieldwriter: Any, schema: Any, lengths: Any, grouped: dict[str
         terms = grouped.get(fieldname, {})
         fieldobj = schema[fieldname]
         field_lengths = None
-        if fieldobj.scorable:
-            field_lengths = [lengths.doc_field_length(docnum, fieldname) for docnum in range(doccount)]
+        if fieldobj.scorable:  # 4 bytes a document (a list cost 8), for the whole merged segment
+            field_lengths = array("I", [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(doccount)])
         started = False
-        for btext, term in _field_terms(fieldname, terms, merged):
+        for btext, own, holders in _field_terms(fieldname, terms, merged):
+            chunks: Iterator[tuple[Any, Any, Any]] | None = None
+            first: tuple[Any, Any, Any] | None = None
+            if holders:  # postings in merged segments: streamed, a block at a time
+                chunks = _live(_merged_chunks(fieldname, btext, own, holders, merged))
+                first = next(chunks, None)
+                if first is None:  # no live posting: left out, as Whoosh does
+                    continue
             if not started:
                 fieldwriter.start_field(fieldname, fieldobj)
                 started = True
             fieldwriter.start_term(btext)
-            _write_postings(fieldwriter._postwriter, term, field_lengths)
+            if chunks is None:
+                assert own is not None
+                _write_postings(fieldwriter._postwriter, own, field_lengths)
+            else:
+                assert first is not None
+                stream = _BlockStream(fieldwriter._postwriter, field_lengths)
+                stream.add(*first)
+                for chunk in chunks:
+                    stream.add(*chunk)
+                stream.finish()
             fieldwriter.finish_term()
         if started:
             fieldwriter.finish_field()
 
 
 def _field_terms(fieldname: str, terms: dict[bytes, _Term | _Presence],
-                 merged: list[tuple[Any, int, dict[int, int] | None]]) -> Iterator[tuple[bytes, _Term | _Presence]]:
-    """A field's terms in order, each with its postings: the pool's, then each merged segment's (renumbered,
-    deleted documents left out), in docnum order. Terms with no live posting are left out, as Whoosh does."""
+                 merged: list[tuple[Any, int, dict[int, int] | None]],
+                 ) -> Iterator[tuple[bytes, _Term | _Presence | None, list[tuple[int, Any]]]]:
+    """A field's terms in order: (term, the pool's postings of it or None, the merged segments that hold it as
+    (their number, the term's info there))."""
     if not merged:
         for btext in sorted(terms):
-            yield btext, terms[btext]
+            yield btext, terms[btext], []
         return
     import heapq
     from itertools import groupby
@@ -486,9 +526,9 @@ def _field_terms(fieldname: str, terms: dict[bytes, _Term | _Presence],
         if fieldname in reader.indexed_field_names():
             sources.append(_tagged(_term_infos(reader, fieldname), number))
     for btext, group in groupby(heapq.merge(*sources), key=lambda entry: entry[0]):
-        term = _merged_postings(fieldname, btext, [(number, info) for _btext, number, info in group], terms, merged)
-        if term.docnums:
-            yield btext, term
+        holders = [(number, info) for _btext, number, info in group]
+        own = terms.get(btext) if holders[0][0] == -1 else None
+        yield btext, own, [(number, info) for number, info in holders if number >= 0]
 
 
 def _term_infos(reader: Any, fieldname: str) -> Iterator[tuple[bytes, Any]]:
@@ -509,31 +549,86 @@ def _tagged(entries: Iterable[tuple[bytes, Any]], number: int) -> Iterator[tuple
         yield btext, number, info
 
 
-def _merged_postings(fieldname: str, btext: bytes, holders: list[tuple[int, Any]],
-                     terms: dict[bytes, _Term | _Presence],
-                     merged: list[tuple[Any, int, dict[int, int] | None]]) -> _Term | _Presence:
-    """One term's postings from the pool (holder -1) and the merged segments that hold it, in docnum order."""
-    own = terms.get(btext) if holders[0][0] == -1 else None
-    if own is not None and len(holders) == 1:
-        return own
-    term = _Term()
+def _merged_chunks(fieldname: str, btext: bytes, own: _Term | _Presence | None, holders: list[tuple[int, Any]],
+                   merged: list[tuple[Any, int, dict[int, int] | None]]) -> Iterator[tuple[Any, Any, Any]]:
+    """One term's postings as (docnums, weights, values or None) chunks in docnum order: the pool's (documents
+    added before the merge), then each merged segment's, a stored block at a time, renumbered, deleted documents
+    left out. A term is never whole in memory: a common word of a merge of 250,000 articles was 10 MB or more,
+    and the allocator kept what the biggest ones took (the import's memory grew with its merges)."""
     if own is not None:
-        for docnum, weight, value in own.postings():
-            term.add(docnum, weight, value)
+        count = len(own.docnums)
+        if isinstance(own, _Presence):
+            yield own.docnums, array("d", [own.weight]) * count, None
+        else:
+            yield own.docnums, own.weights, own._values(0, count, keep_empty=True)
     for number, info in holders:
-        if number >= 0:
-            reader, basedoc, docmap = merged[number]
-            for ids, weights, values in _posting_blocks(reader, fieldname, btext, info):
-                if docmap is None:
-                    term.docnums.extend([basedoc + docnum for docnum in ids])
-                    term.weights.extend(weights.tolist() if isinstance(weights, array) else weights)
-                    term.extend_values(values)
-                else:  # deleted documents are not in the map
-                    for docnum, weight, value in zip(ids, weights, values, strict=True):
-                        new = docmap.get(docnum)
-                        if new is not None:
-                            term.add(new, weight, value)
-    return term
+        reader, basedoc, docmap = merged[number]
+        for ids, weights, values in _posting_blocks(reader, fieldname, btext, info):
+            if values is not None and not values:  # an inlined term of a field without values: Whoosh kept ()
+                values = None
+            if docmap is None:
+                yield [basedoc + docnum for docnum in ids], weights, values
+                continue
+            kept = [(new, weight, value) for new, weight, value in
+                    zip(map(docmap.get, ids), weights, repeat(None) if values is None else values,
+                        strict=values is not None) if new is not None]  # deleted documents are not mapped
+            if kept:
+                yield [new for new, _w, _v in kept], [w for _n, w, _v in kept], [v for _n, _w, v in kept]
+
+
+def _live(chunks: Iterator[tuple[Any, Any, Any]]) -> Iterator[tuple[Any, Any, Any]]:
+    return (chunk for chunk in chunks if len(chunk[0]))
+
+
+class _BlockStream:
+    """A term's postings, arriving in chunks of any size, put into the postings writer's block buffer a block at a
+    time, as _write_postings does for a term held whole: a full block is written when the next posting arrives,
+    the last one is left for finish_postings (which may inline it). The same bytes, one block in memory."""
+
+    def __init__(self, postwriter: Any, field_lengths: array[int] | None) -> None:
+        self.postwriter = postwriter
+        self.limit: int = postwriter._blocklimit
+        self.field_lengths = field_lengths
+        self.blocks = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ids = array("I")
+        self.weights = array("d")  # Python floats, as _Term keeps them: the block's max weight is taken before float32
+        self.values: list[bytes] = []  # the non-empty ones, as Whoosh's buffer holds them
+
+    def add(self, ids: Any, weights: Any, values: Any) -> None:
+        count = len(ids)
+        position = 0
+        while position < count:
+            if len(self.ids) == self.limit:
+                self._hand_over()
+                self.postwriter._write_block()
+                self._reset()
+            stop = min(count, position + self.limit - len(self.ids))
+            self.ids.extend(ids[position:stop])
+            part = weights[position:stop]
+            self.weights.extend(part.tolist() if isinstance(part, array) else part)
+            if values is not None:
+                self.values.extend(value for value in values[position:stop] if value)
+            position = stop
+
+    def finish(self) -> None:
+        """Leave the last block in the writer's buffer (the caller's finish_term writes or inlines it)."""
+        if len(self.ids):
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        postwriter = self.postwriter
+        postwriter._ids = self.ids
+        postwriter._weights = array("f", self.weights)
+        postwriter._values = self.values
+        postwriter._maxweight = max(0, max(self.weights))
+        if self.field_lengths is not None:
+            present = [length for length in map(self.field_lengths.__getitem__, self.ids) if length]
+            if present:
+                postwriter._minlength = min(present)
+                postwriter._maxlength = max(present)
 
 
 def _posting_blocks(reader: Any, fieldname: str, btext: bytes, info: Any) -> Iterator[tuple[Any, Any, Any]]:
@@ -572,28 +667,39 @@ def _posting_blocks(reader: Any, fieldname: str, btext: bytes, info: Any) -> Ite
 
 
 _BLOCK_LENGTH = struct.Struct("!i")
+WHOLE_EXTENT_BYTES = 64 * 1024  # a term's postings in a segment read in one piece up to this size
 
 
 def _w3_blocks(postfile: Any, info: Any, fixedsize: int | None) -> Iterator[tuple[Any, Any, Any]]:
     """W3LeafMatcher's blocks of one term, decoded as _read_ids, _read_weights and _read_values decode them, from
-    one read of the term's whole extent: a merge of small segments reads about one block per term and segment,
-    and a matcher's construction, seeks and header checks cost several times the decoding."""
+    one read of the term's whole extent (a merge of small segments reads about one block per term and segment,
+    and a matcher's construction, seeks and header checks cost several times the decoding), or, for a term
+    whose postings take more than WHOLE_EXTENT_BYTES, one read per block: a common word of a segment of 27,000
+    articles takes a megabyte or more, and a merge holds one block of a term, not the term."""
 
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves struct.unpack's tuple there
         (length,) = length
-    raw = postfile.get(offset, length)
+    whole = length <= WHOLE_EXTENT_BYTES
+    raw = postfile.get(offset, length if whole else 8)
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"posting block tag error at {offset}")
+    start = 0  # where raw begins in the term's extent
+    position = 4  # the next block's length, in the extent
     infos = io.BytesIO(raw)
-    position = 4
     while True:
-        (block_length,) = _BLOCK_LENGTH.unpack_from(raw, position)
+        if not whole:
+            if position + 4 > start + len(raw):
+                raw, start = postfile.get(offset + position, 4), position
+            (block_length,) = _BLOCK_LENGTH.unpack_from(raw, position - start)
+            raw, start = postfile.get(offset + position, 4 + abs(block_length)), position
+            infos = io.BytesIO(raw)
+        (block_length,) = _BLOCK_LENGTH.unpack_from(raw, position - start)
         last = block_length < 0
         end = position + 4 + abs(block_length)
-        infos.seek(position + 4)
+        infos.seek(position + 4 - start)
         count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle.load(infos)
-        data = raw[infos.tell():end]
+        data = raw[infos.tell():end - start]
         ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
         if weights is None:
             weights = array("f", [1.0]) * count
@@ -607,7 +713,7 @@ def _w3_blocks(postfile: Any, info: Any, fixedsize: int | None) -> Iterator[tupl
         position = end
 
 
-def _write_postings(postwriter: Any, term: _Term | _Presence, field_lengths: list[int] | None) -> None:
+def _write_postings(postwriter: Any, term: _Term | _Presence, field_lengths: array[int] | None) -> None:
     """Fill the postings writer's block buffer as W3PostingsWriter.add_posting would, a block at a time: a full
     block is written when the next posting arrives, the last one is left for finish_postings (which may inline it)."""
     limit = postwriter._blocklimit
