@@ -303,7 +303,7 @@ def _merge_peak(root: Path, repeats: int) -> tuple[int, int, int]:
 def test_a_merge_holds_one_block_of_a_term_not_the_whole_term(tmp_path: Path) -> None:
     """A merge copies each term's postings a block at a time: the memory it takes does not grow with how many
     documents a word is in or how often. (It held each term whole: a common word of a 240,000-article merge
-    was 10 MB or more, and the million-article import's memory grew with its merges.) The same merge of 4,000
+    took megabytes, and the million-article import's memory grew with its merges.) The same merge of 4,000
     documents is made twice, the word in every document once and 120 times: the second's positions take about
     a megabyte more, and the merge's peak of memory no more than a fifth of that more (a few blocks; holding
     the term whole, it took 1.16 times that more)."""

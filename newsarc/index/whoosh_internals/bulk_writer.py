@@ -553,8 +553,8 @@ def _merged_chunks(fieldname: str, btext: bytes, own: _Term | _Presence | None, 
                    merged: list[tuple[Any, int, dict[int, int] | None]]) -> Iterator[tuple[Any, Any, Any]]:
     """One term's postings as (docnums, weights, values or None) chunks in docnum order: the pool's (documents
     added before the merge), then each merged segment's, a stored block at a time, renumbered, deleted documents
-    left out. A term is never whole in memory: a common word of a merge of 250,000 articles was 10 MB or more,
-    and the allocator kept what the biggest ones took (the import's memory grew with its merges)."""
+    left out. A term is never whole in memory: a common word of a merge of 238,500 articles took megabytes, and
+    the allocator kept what the biggest ones took (the import's memory grew with its merges)."""
     if own is not None:
         count = len(own.docnums)
         if isinstance(own, _Presence):
@@ -589,7 +589,6 @@ class _BlockStream:
         self.postwriter = postwriter
         self.limit: int = postwriter._blocklimit
         self.field_lengths = field_lengths
-        self.blocks = 0
         self._reset()
 
     def _reset(self) -> None:
