@@ -504,6 +504,31 @@ def test_archive_found_walking_up_and_env(runner, archive: Path, tmp_path: Path,
     assert runner.invoke(cli, ["stats", "--json"]).exit_code == 0
 
 
+def test_init_makes_the_archive_option_s_directory_not_the_current_one(tmp_path: Path, monkeypatch) -> None:
+    """`newsarc --archive DIR init` creates DIR (it made the current directory an archive and ignored DIR); a
+    DIRECTORY that names another place than --archive is a one-line usage error that creates nothing."""
+    newsarc = str(Path(sys.executable).with_name("newsarc"))
+    here = tmp_path / "here"
+    here.mkdir()
+    made = subprocess.run([newsarc, "--archive", str(tmp_path / "news"), "init"], cwd=here, capture_output=True,
+                          text=True)
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "news" / "newsarc.yaml").is_file()
+    assert list(here.iterdir()) == []
+    added = subprocess.run([newsarc, "--archive", str(tmp_path / "news"), "add", "-", "--title", "One"], cwd=here,
+                           input="Some text.\n", capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr
+
+    clash = subprocess.run([newsarc, "--archive", str(tmp_path / "a"), "init", str(tmp_path / "b")], cwd=here,
+                           capture_output=True, text=True)
+    assert clash.returncode == ExitCode.USAGE
+    assert clash.stderr.count("\n") == 1 and "two places" in clash.stderr, clash.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    same = subprocess.run([newsarc, "--archive", str(tmp_path / "c"), "init", str(tmp_path / "c")], cwd=here,
+                          capture_output=True, text=True)
+    assert same.returncode == 0 and (tmp_path / "c" / "newsarc.yaml").is_file(), same.stderr
+
+
 def test_init_creates_settings_and_gitignore(runner, tmp_path: Path) -> None:
     from newsarc.cli.app import cli
 
