@@ -289,7 +289,7 @@ def cli(ctx: click.Context, archive: str | None, color: str) -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.pass_obj
 def init(env: Env, directory: str | None) -> None:
-    """Create an archive in DIRECTORY (default: the --archive directory, else the current directory).
+    """Create an archive in DIRECTORY (default: --archive's, else the current directory).
 
     \b
     Example:
@@ -304,8 +304,6 @@ def init(env: Env, directory: str | None) -> None:
                          "make the current directory one")
     if directory is None:
         directory = env.archive  # `newsarc --archive DIR init` makes DIR the archive, not the current directory
-    elif env.archive is not None and Path(env.archive).resolve() != Path(directory).resolve():
-        raise UsageError(f"--archive {env.archive} and DIRECTORY {directory} name two places; give one of them")
     root = api.init_archive(Path(directory or "."))
     click.echo(f"archive ready at {root}")
 
