@@ -27,6 +27,7 @@ from pathlib import Path
 
 AFTER_VAR = "NEWSARC_TEST_PAUSE_AFTER"
 FILE_VAR = "NEWSARC_TEST_PAUSE_FILE"
+AFTER_ARTICLE = "after-article"  # not a value of AFTER_VAR: a number there means this
 LAST = "last"
 REBUILD = "rebuild"
 CATCH_UP = "catch-up"
@@ -35,53 +36,54 @@ POLL_SECONDS = 0.01
 
 
 class PausePoint:
-    """Where one run waits: after its `after`th new article (None: before its final commit), in a rebuild
-    (`in_rebuild`: then never in an add), or at the start of a background catch-up (`in_catch_up`)."""
+    """Where one run waits, `at` one of: AFTER_ARTICLE (once it has written its `after`th new article), LAST
+    (before its final commit), REBUILD (in a rebuild, after its first batch) or CATCH_UP (at the start of a
+    background catch-up). Each point waits once at most."""
 
-    def __init__(self, after: int | None, marker: Path, *, in_rebuild: bool = False, in_catch_up: bool = False):
-        self.after = after
+    def __init__(self, marker: Path, at: str, after: int = 0):
         self.marker = marker
-        self.in_rebuild = in_rebuild
-        self.in_catch_up = in_catch_up
+        self.at = at
+        self.after = after
         self.written = 0
+        self._waited = False
 
     @classmethod
     def from_environ(cls) -> PausePoint | None:
         """The pause the environment asks for, or None (the normal case: both variables unset)."""
-        after, marker = os.environ.get(AFTER_VAR, ""), os.environ.get(FILE_VAR, "")
-        if not after or not marker:
+        value, marker = os.environ.get(AFTER_VAR, ""), os.environ.get(FILE_VAR, "")
+        if not value or not marker:
             return None
-        if after == LAST:
-            return cls(None, Path(marker))
-        if after == REBUILD:
-            return cls(None, Path(marker), in_rebuild=True)
-        if after == CATCH_UP:
-            return cls(None, Path(marker), in_catch_up=True)
-        if after.isdigit() and int(after) > 0:
-            return cls(int(after), Path(marker))
+        if value in (LAST, REBUILD, CATCH_UP):
+            return cls(Path(marker), value)
+        if value.isdigit() and int(value) > 0:
+            return cls(Path(marker), AFTER_ARTICLE, int(value))
         return None
 
     def article_written(self) -> None:
         """Count one new article file written by this run; wait here if it is the one asked for."""
         self.written += 1
-        if self.written == self.after and not (self.in_rebuild or self.in_catch_up):
-            self.wait()
+        if self.at == AFTER_ARTICLE and self.written == self.after:
+            self._wait_once()
 
     def before_last_commit(self) -> None:
         """The run has written everything and is about to record its last batch: wait here if asked for."""
-        if self.after is None and not (self.in_rebuild or self.in_catch_up):
-            self.wait()
+        if self.at == LAST:
+            self._wait_once()
 
     def rebuild_batch_built(self) -> None:
         """A rebuild has put a batch into the new index (the first time: wait here if asked for); the switch to
         it is still to come, so a signal that lands here interrupts a rebuild that has work left."""
-        if self.in_rebuild and self.written == 0:
-            self.written = 1
-            self.wait()
+        if self.at == REBUILD:
+            self._wait_once()
 
     def catch_up_started(self) -> None:
         """A background catch-up holds the lock and has indexed nothing yet: wait here if asked for."""
-        if self.in_catch_up:
+        if self.at == CATCH_UP:
+            self._wait_once()
+
+    def _wait_once(self) -> None:
+        if not self._waited:
+            self._waited = True
             self.wait()
 
     def wait(self) -> None:
@@ -100,4 +102,4 @@ def pause_for_query(query: str) -> None:
     `wait` does (tests/test_web_concurrency.py holds one search of `newsarc serve` this way)."""
     wanted, marker = os.environ.get(QUERY_VAR), os.environ.get(FILE_VAR)
     if wanted and marker and query == wanted:
-        PausePoint(1, Path(marker)).wait()
+        PausePoint(Path(marker), QUERY_VAR).wait()
