@@ -618,16 +618,8 @@ class _BlockStream:
             self._hand_over()
 
     def _hand_over(self) -> None:
-        postwriter = self.postwriter
-        postwriter._ids = self.ids
-        postwriter._weights = array("f", self.weights)
-        postwriter._values = self.values
-        postwriter._maxweight = max(0, max(self.weights))
-        if self.field_lengths is not None:
-            present = [length for length in map(self.field_lengths.__getitem__, self.ids) if length]
-            if present:
-                postwriter._minlength = min(present)
-                postwriter._maxlength = max(present)
+        _fill_block(self.postwriter, self.ids, array("f", self.weights), self.values, max(0, max(self.weights)),
+                    self.field_lengths)
 
 
 def _posting_blocks(reader: Any, fieldname: str, btext: bytes, info: Any) -> Iterator[tuple[Any, Any, Any]]:
@@ -720,11 +712,17 @@ def _write_postings(postwriter: Any, term: _Term | _Presence, field_lengths: arr
     for start in range(0, len(docnums), limit):
         if start:
             postwriter._write_block()
-        block_ids = docnums[start:start + limit]
-        postwriter._ids = block_ids
-        postwriter._weights, postwriter._values, postwriter._maxweight = term.block(start, start + limit)
-        if field_lengths is not None:
-            present = [length for length in map(field_lengths.__getitem__, block_ids) if length]
-            if present:
-                postwriter._minlength = min(present)
-                postwriter._maxlength = max(present)
+        _fill_block(postwriter, docnums[start:start + limit], *term.block(start, start + limit), field_lengths)
+
+
+def _fill_block(postwriter: Any, ids: Any, weights: array[float], values: list[bytes], maxweight: float,
+                field_lengths: array[int] | None) -> None:
+    """Put one block of postings into the postings writer's buffer, with its documents' shortest and longest
+    field lengths, as its add_posting would have left them."""
+    postwriter._ids = ids
+    postwriter._weights, postwriter._values, postwriter._maxweight = weights, values, maxweight
+    if field_lengths is not None:
+        present = [length for length in map(field_lengths.__getitem__, ids) if length]
+        if present:
+            postwriter._minlength = min(present)
+            postwriter._maxlength = max(present)
