@@ -191,6 +191,12 @@ STORIES = {
                            "إن موعدهم الصبح أليس الصبح بقريب."),
     "luxor": ("الأقصر", "افتتحت وزارة السياحة طريق الكباش في مدينة الأقصر بحضور آلاف الزوار."),
     "abu ghraib": ("سجن", "نقل المعتقلون من سجن أبو غريب غرب بغداد إلى سجن آخر."),
+    # A spelling's bare word after its ال is another word: أبى "he refused" (Qur'an 2:34, 20:56) is not El
+    # Obeid's الأبي, مان not Germany's آلمان, اشهر "months" not Alaşehir's آلاشهر (an Al- of a foreign name).
+    "bare words": ("آيات", "فسجدوا إلا إبليس أبى واستكبر. ولقد أريناه آياتنا كلها فكذب وأبى. "
+                           "الحج أشهر معلومات."),
+    "el obeid": ("كردفان", "وصلت قافلة الإغاثة إلى مدينة الأبيض في شمال كردفان، وتوجهت أخرى بالأبيض إلى الجنوب."),
+    "germany": ("سفر", "سفر وزیر خارجه به آلمان و دیدار با همتای آلمانی."),
 }
 
 
@@ -245,6 +251,25 @@ def test_a_function_word_or_common_noun_of_arabic_script_links_no_place(run, ids
     assert ids["function words"] not in found and ids["verses"] not in found and ids["attached"] not in found
     if query in ("Kyiv", "Kiev", "Київ", "كييف"):
         assert ids["kyiv"] in found  # the place's own Arabic name still links
+
+
+@pytest.mark.parametrize(("query", "place"), [("El Obeid", "el obeid"), ("الأبيض", "el obeid"),
+                                              ("Al Ubayyid", "el obeid"), ("Germany", "germany"),
+                                              ("آلمان", "germany"), ("Alaşehir", None)])
+def test_a_spellings_bare_word_after_its_article_names_no_place(run, ids, query: str, place: str | None) -> None:  # type: ignore[no-untyped-def]
+    found = _found(run, query)
+    assert ids["bare words"] not in found
+    if place:
+        assert ids[place] in found  # written with the article, or with a preposition on it (بالأبيض), it does
+
+
+def test_a_spelling_is_keyed_without_its_article_only_where_the_bare_word_is_the_name() -> None:
+    assert "El Obeid" in _places("الأبيض") and "El Obeid" in _places("بالأبيض")
+    assert "El Obeid" not in _places("أبى") and "El Obeid" not in _places("فأبى")
+    assert "Germany" in _places("آلمان") and "Germany" not in _places("مان")
+    assert not _places("اشهر") and not _places("ابار")  # "months" (Alaşehir), "wells" (Calabar: كالابار)
+    assert "Mosul" in _places("الموصل") and "Mosul" in _places("موصل")  # Persian writes the name bare
+    assert "Iraq" in _places("العراق") and "Iraq" in _places("للعراق") and "Iraq" in _places("عراق")
 
 
 def test_an_ordinary_words_spelling_still_answers_a_query_for_the_place() -> None:

@@ -188,8 +188,10 @@ def main() -> None:
     # And a Latin alternate shared with a place ten times bigger is that place's (Hama is Hamah, not Ōno-hara).
     own_names: dict[str, set[int]] = defaultdict(set)
     biggest: dict[str, int] = defaultdict(int)
+    bare_zipf, article_zipf = arabic_word_frequencies()
     keys_of = {(pid, spelling): gazetteer.spelling_keys(spelling, own_name=source != "geonames-alt",
-                                                        german=source in ("geonames", "cldr:de"))
+                                                        german=source in ("geonames", "cldr:de"),
+                                                        keep_article=keeps_article(spelling, bare_zipf))
                for pid, names in spellings.items() for spelling, source in names.items()}
     for (pid, spelling), keys in keys_of.items():
         for key in keys.exact if keys else ():
@@ -228,7 +230,8 @@ def main() -> None:
                 if source.startswith("cldr"):
                     arabic_named["cldr"].update(keys.exact)
                 if gazetteer.arabic_key(spelling) != fold_word(spelling):
-                    arabic_named["article"].update(keys.exact)
+                    # and the bare word, which Persian writes as its spelling (الموصل, موصل): see keeps_article
+                    arabic_named["article"].update([*keys.exact, gazetteer.arabic_key(spelling)])
             if script == "latin" and source == "geonames" and one_word and place["kind"] != "country" \
                     and place["pop"] < QUERY_ONLY_BELOW \
                     and wordfreq.zipf_frequency(spelling.lower(), "en") >= DROP_ZIPF:
@@ -252,7 +255,9 @@ def main() -> None:
     generic = {word for word, pids in openers.items() if len(pids) >= GENERIC_OPENER and not any(
         places[pid]["kind"] == "country" or places[pid]["pop"] >= 100_000 for pid in own_names.get(word, ()))}
     removed_generic = []
-    for word in sorted(generic):
+    # and the noun keyed with its article (keeps_article: المدينة is "the city", whatever its bare word's frequency)
+    held = {key for key in exact if " " not in key and gazetteer.arabic_key(key) in generic}
+    for word in sorted(generic | held):
         for table in (exact, derived):
             if word in table and not table[word] & countries:
                 del table[word]
@@ -312,7 +317,7 @@ def main() -> None:
     query_only = sorted(key for key in english_own
                         if all(places[pid]["pop"] < QUERY_ONLY_BELOW and places[pid]["kind"] != "country"
                                for pid in exact.get(key, ())))
-    caseless = ordinary_arabic_words(exact, derived, arabic_named)
+    caseless = ordinary_arabic_words(exact, derived, arabic_named, bare_zipf, article_zipf)
     query_only = sorted({*query_only, *caseless})
     db.executemany("INSERT INTO query_only VALUES (?)", [(key,) for key in query_only])
     add_key_filter(db)
@@ -326,8 +331,50 @@ def main() -> None:
           f"{english} English words; {args.out.stat().st_size / 1e6:.1f} MB")
 
 
-def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int]],
-                          named: dict[str, set[str]]) -> set[str]:
+def arabic_word_frequencies() -> tuple[dict[str, float], dict[str, float]]:
+    """Zipf frequencies of the Arabic, Persian and Urdu words down to COMMON_ZIPF - 1, keyed as the gazetteer
+    keys them (gazetteer.arabic_key): (words written bare, words written with an attached article)."""
+    import wordfreq
+
+    bare: dict[str, float] = {}
+    with_article: dict[str, float] = {}
+    for lang in WORDLISTS["arabic"]:
+        for word in wordfreq.iter_wordlist(lang):
+            zipf = wordfreq.zipf_frequency(word, lang)
+            if zipf < COMMON_ZIPF - 1.0:
+                break
+            key = gazetteer.arabic_key(word)
+            counts = with_article if key != fold_word(word) else bare
+            counts[key] = max(counts.get(key, 0.0), zipf)
+    return bare, with_article
+
+
+def keeps_article(spelling: str, bare_zipf: dict[str, float]) -> bool:
+    """Whether a one-word Arabic-script spelling is keyed as written, with its ال (gazetteer.spelling_keys):
+    the key rules take ال (and وال, بال, كال, فال, لل) off every word, so that الموصل and Persian's موصل meet,
+    but what they leave is sometimes another word. Kept as written:
+
+    - a spelling whose bare word is a common word (Zipf >= COMMON_ZIPF): الأبيض (El Obeid) is not أبيض "white",
+      الأبي not أبي "my father" (on the Qur'an, أبى "he refused" made 63 of El Obeid's 72 false hits);
+    - a spelling whose ال is no article: written آل/أل/إل (آلمان, Germany in Persian, is not مان; آلما, Alma,
+      not ما "what"), or whose apparent clitic and article are letters of the name (بالبالا, Balbala, is not
+      بالا "up"; والاسی, Wallasey): a gazetteer lists names, never a name with a preposition on it.
+
+    A text's word is looked up as written too (gazetteer._word_forms), so الأبيض and بالأبيض still name El Obeid;
+    what no longer does is the bare word."""
+    if " " in spelling or "-" in spelling or script_of(spelling) != "arabic":
+        return False
+    folded = fold_word(spelling)
+    key = gazetteer.arabic_key(spelling)
+    if key == folded:
+        return False  # nothing to take off
+    written = unicodedata.normalize("NFC", spelling)
+    return (not folded.startswith("ال") or written.startswith(gazetteer.NOT_THE_ARTICLE)
+            or bare_zipf.get(key, 0.0) >= COMMON_ZIPF)
+
+
+def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int]], named: dict[str, set[str]],
+                          bare: dict[str, float], with_article: dict[str, float]) -> set[str]:
     """One-word Arabic-script keys that are ordinary words of Arabic, Persian or Urdu far more often than a name:
     a text's word written so is not linked to the place (a query for it still finds the place).
 
@@ -349,20 +396,9 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
     So صور (Tyre, الصور) and الأبيض (El Obeid, "the white") stay linked: no property of the word alone tells
     them from النجف."""
     import stopwordsiso
-    import wordfreq
 
     function_words = {gazetteer.arabic_key(word) for lang in WORDLISTS["arabic"]
                       for word in stopwordsiso.stopwords(lang)}
-    bare: dict[str, float] = {}
-    with_article: dict[str, float] = {}
-    for lang in WORDLISTS["arabic"]:
-        for word in wordfreq.iter_wordlist(lang):
-            zipf = wordfreq.zipf_frequency(word, lang)
-            if zipf < COMMON_ZIPF - 1.0:
-                break
-            key = gazetteer.arabic_key(word)
-            counts = with_article if key != fold_word(word) else bare
-            counts[key] = max(counts.get(key, 0.0), zipf)
     found = set()
     for key in {*exact, *derived}:
         if " " in key or script_of(key) != "arabic" or key in named["country"]:

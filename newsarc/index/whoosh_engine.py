@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 # 8: Arabic-script alternates that are function words or common nouns link no text word (كيف, سنه, صور).
 # 9: those alternates get no variant keys in a text either (Wan, Van's Latin alternate, no longer finds وان).
 # 10: Ukrainian's alternation (Львова: Львів) only in a text that writes a Ukrainian letter (Коле is not Kiel).
-SCHEMA_VERSION = "10"
+# 11: Arabic-script spellings whose bare word is another word keyed with their ال (أبى is not El Obeid's الأبي,
+# مان not Germany's آلمان): gazetteer format 3.
+SCHEMA_VERSION = "11"
 
 
 class WhooshEngine:

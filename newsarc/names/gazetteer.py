@@ -15,6 +15,13 @@ the case ending after its apostrophe (Bağdat'ta, Halep'te), a French or Italian
 genitive (Moskaus, Syriens: filed with the German names), and a Russian or Ukrainian name without its case
 ending (в Москве, Москвы, у Києві, Львові: a "base" key on both sides, with Ukrainian's і/о/е alternation).
 
+An Arabic-script spelling is keyed without its article (الموصل and Persian's موصل meet), except where the
+article-less word is something else: a spelling whose bare word is a common word (الأبيض, El Obeid: أبيض
+"white"; الأبي: أبي "my father") or whose ال is no article but the start of a foreign name (آلمان, Germany,
+not مان; ألبانيا, not بانيا). tools/build_gazetteer.py decides which, and files those with the article
+(keep_article), as it does a spelling that only looks like a clitic and the article (بالبالا, Balbala, not
+بالا "up"); a text's word is looked up in both forms, so بالأبيض and الأبيض still name El Obeid.
+
 A spelling that names two places (عمان: Amman and Oman; Tripoli) gives both ids; a spelling that names one place
 gives only that one, so a look-alike (Samara / Samarra, Kiel / Kyiv) never joins another place's articles.
 
@@ -27,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,11 +46,15 @@ from newsarc.names.place_words import LEADING_ARTICLES, MAX_WORDS, may_name_plac
 from newsarc.names.variants import Token, arabic_without_article, tokenize
 
 DATA_FILE = "gazetteer.sqlite"
-FORMAT = 2  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
+FORMAT = 3  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
 PATH = Path(__file__).with_name(DATA_FILE)
 # Arabic proclitics written onto the next word: and, so, with/in, like, for (و ف ب ك ل), alone or in pairs.
 _PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ك", "ل")
 _ARABIC = frozenset(chr(c) for c in range(0x0600, 0x0700))
+_ARTICLE = "ال"
+# Alef with a hamza or a madda, then lam: the start of a name or word (آلمان, ألبانيا, إلى), never the article,
+# which is written with a bare alef.
+NOT_THE_ARTICLE = ("\u0623\u0644", "\u0625\u0644", "\u0622\u0644")
 # Russian and Ukrainian case endings of names, longest first; a base keeps at least three letters.
 _CYRILLIC_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ові", "еві", "ой", "ей", "ом", "ем", "ою", "ею",
                      "ах", "ях", "ам", "ям", "ию", "ии", "ия", "ие", "ья", "ье", "ьи", "а", "я", "о", "е", "у",
@@ -136,12 +148,18 @@ class SpellingKeys(NamedTuple):
     bases: list[str]  # Russian and Ukrainian case endings off
 
 
-def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False) -> SpellingKeys | None:
+def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False,
+                  keep_article: bool = False) -> SpellingKeys | None:
     """The keys under which the gazetteer files one spelling of a place (tools/build_gazetteer.py). A place's
     own or CLDR name (own_name) is also filed without a leading article (Le Caire: au Caire, du Caire), and a
     German one (german) also in the genitive (Moskau: Moskaus); GeoNames' alternates are filed as written.
-    A derived key is consulted only when no spelling as written matches (Taifas is Ta'if's, not Taifa's)."""
-    words = [_word_key(t.text) for t in tokenize(spelling, extras=False)]
+    A derived key is consulted only when no spelling as written matches (Taifas is Ta'if's, not Taifa's).
+    keep_article: a one-word Arabic-script spelling keyed with its ال (module docstring)."""
+    tokens = list(tokenize(spelling, extras=False))
+    if keep_article and len(tokens) == 1 and tokens[0].text[:1] in _ARABIC:
+        words = [tokens[0].text]
+    else:
+        words = [_word_key(t.text) for t in tokens]
     words = [w for w in words if w]
     if not words or len(words) > MAX_WORDS:
         return None
@@ -160,19 +178,28 @@ def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False
 
 
 def _word_forms(token: Token) -> list[str]:
-    """The keys one word of a text may stand for: itself and its uninflected forms (module docstring)."""
+    """The keys one word of a text may stand for: itself and its uninflected forms (module docstring). An
+    Arabic-script word is asked without its ال, then as written (keys filed with it: keep_article); one that
+    opens with آل, أل or إل has no article to take off."""
     folded = _word_key(token.text)
     forms = [folded]
     raw = token.raw
     if folded[:1] in _ARABIC:
         word = fold_word(raw)
+        with_article = [word] if word != folded else []  # as written: keys filed with ال (keep_article)
         for clitic in _PROCLITICS:
             if word.startswith(clitic) and len(word) - len(clitic) >= 3:
                 rest = word[len(clitic):]
-                forms.append(arabic_without_article(rest))
+                bare = arabic_without_article(rest)
+                forms.append(bare)
+                if bare != rest:  # بالأبيض: الأبيض; وكالوغا: كالوغا (Kaluga, not وغا)
+                    with_article.append(rest)
                 if clitic.endswith("ل") and rest.startswith("ل"):  # لل: li + al
                     forms.append(rest[1:])
-        return list(dict.fromkeys([folded, *(f for f in forms[1:] if len(f) >= 3)]))
+                    with_article.append(_ARTICLE + rest[1:])
+        if unicodedata.normalize("NFC", raw).startswith(NOT_THE_ARTICLE):
+            return [word]  # آلمان is Germany, not مان (Man, Côte d'Ivoire)
+        return list(dict.fromkeys([folded, *(f for f in [*forms[1:], *with_article] if len(f) >= 3)]))
     for mark in APOSTROPHES:
         if mark in raw:
             head, _, tail = raw.partition(mark)
