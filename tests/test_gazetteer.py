@@ -197,6 +197,13 @@ STORIES = {
                            "الحج أشهر معلومات."),
     "el obeid": ("كردفان", "وصلت قافلة الإغاثة إلى مدينة الأبيض في شمال كردفان، وتوجهت أخرى بالأبيض إلى الجنوب."),
     "germany": ("سفر", "سفر وزیر خارجه به آلمان و دیدار با همتای آلمانی."),
+    # Debian's fortunes-ru: people whose names share a place's consonants (Борис: Бурса, Жорж: Джордж,
+    # Константин: Constantine's Константина; André Gide's Жид, a noun to the dictionary: Jeddah's Джида).
+    "people": ("Афоризмы", "Крылья даны не для того, говорил Борис Крутиер, а писатель Константин Мелихан с ним "
+                           "спорил. Так писали и Жорж Санд, и Андре Жид."),
+    "bursa": ("Поездка", "Туристы провели неделю в Бурсе и вернулись в Стамбул."),
+    # An Arabic spelling writes no short vowels, and so bridges Бурса and Борис for the rules (find_variants).
+    "boris": ("لندن", "قال رئيس الوزراء بوريس جونسون إن المحادثات ستستمر."),
 }
 
 
@@ -270,6 +277,16 @@ def test_a_spelling_is_keyed_without_its_article_only_where_the_bare_word_is_the
     assert not _places("اشهر") and not _places("ابار")  # "months" (Alaşehir), "wells" (Calabar: كالابار)
     assert "Mosul" in _places("الموصل") and "Mosul" in _places("موصل")  # Persian writes the name bare
     assert "Iraq" in _places("العراق") and "Iraq" in _places("للعراق") and "Iraq" in _places("عراق")
+
+
+@pytest.mark.parametrize(("query", "place"), [("Бурса", "bursa"), ("Джордж", None), ("Константина", None),
+                                              ("Джида", None)])
+def test_a_person_or_common_word_of_russian_is_no_variant_of_a_place(run, ids, query: str, place: str | None) -> None:  # type: ignore[no-untyped-def]
+    """The rules offer Борис for Бурса; Russian's dictionary knows it as a first name (newsarc.names.russian_words)."""
+    found = _found(run, query)
+    assert ids["people"] not in found
+    if place:
+        assert ids[place] in found
 
 
 def test_an_ordinary_words_spelling_still_answers_a_query_for_the_place() -> None:

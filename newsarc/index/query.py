@@ -352,8 +352,10 @@ def _not_other_places(raw: str, spellings: list[str], around: frozenset[int] = f
     ordinary words and people (Agadir is not قدير "mighty", Alanya not Алан, آنکارا not نقير, أرمينيا not يرمون;
     measured on real prose: tests/support/prose_false_hits.py). `around`: the places of the name the word is part
     or a form of (Aqsur of El Aqsur, Bughraib of Abu Ghraib), held to the same rule: without it the part named
-    no place, and its rules found قصر "palace" and قريب "near"."""
+    no place, and its rules found قصر "palace" and قريب "near". And for a Cyrillic name alone, not a word the
+    Russian dictionary knows as something else (newsarc.names.russian_words: Борис for Бурса)."""
     from newsarc.names import gazetteer
+    from newsarc.names.russian_words import known_as_other_than_place
 
     table = gazetteer.table()
     if not table.available or not spellings:
@@ -373,6 +375,8 @@ def _not_other_places(raw: str, spellings: list[str], around: frozenset[int] = f
             continue
         if not theirs and table.opens_longer_name_of(spelling):
             continue  # the first word of another place's name (حمص Homs is not the Khamis of Khamis Mushait)
+        if script == "cyrillic" and not around and not theirs and known_as_other_than_place(spelling):
+            continue  # a name alone: Бурса is not Борис, nor Джордж Жорж (in a longer name, Хамисе Мушаите is)
         kept.append(spelling)
     return kept
 
