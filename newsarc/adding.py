@@ -198,7 +198,7 @@ class _Adder:
         if len(self.pending) >= BATCH:
             self.flush()
         if self.pause is not None:
-            self.pause.article_written()
+            self.pause.article_written(self.writes.wait if self.writes is not None else None)
         return outcome
 
     def _same_url(self, article: Article) -> tuple[str, str]:

@@ -72,7 +72,9 @@ def interrupted_add(archive: Path, inputs: list[str], *, after: int) -> int:
     process = start_paused(archive, archive.parent / "add-paused", after, "add", *inputs)
     result = interrupt(process)
     assert result.returncode == 130, result.stderr
-    return yaml_files(archive)
+    written = yaml_files(archive)
+    assert written == after  # the pause waits until the `after`th file is on disk (newsarc.pause_point)
+    return written
 
 
 def test_after_an_interrupted_add_readers_say_what_is_missing_and_one_background_catch_up_indexes_it(
