@@ -202,6 +202,7 @@ STORIES = {
     "people": ("Афоризмы", "Крылья даны не для того, говорил Борис Крутиер, а писатель Константин Мелихан с ним "
                            "спорил. Так писали и Жорж Санд, и Андре Жид."),
     "bursa": ("Поездка", "Туристы провели неделю в Бурсе и вернулись в Стамбул."),
+    "van": ("Deprem", "Van'da deprem oldu; Van Gölü çevresinde hasar var."),
     # An Arabic spelling writes no short vowels, and so bridges Бурса and Борис for the rules (find_variants).
     "boris": ("لندن", "قال رئيس الوزراء بوريس جونسون إن المحادثات ستستمر."),
 }
@@ -287,6 +288,18 @@ def test_a_person_or_common_word_of_russian_is_no_variant_of_a_place(run, ids, q
     assert ids["people"] not in found
     if place:
         assert ids[place] in found
+
+
+@pytest.mark.parametrize(("query", "place"), [("وان", "van"), ("کیف", "kyiv"), ("كيف", "kyiv")])
+def test_a_function_word_typed_alone_searches_the_place_only(run, ids, query: str, place: str) -> None:  # type: ignore[no-untyped-def]
+    """وان ("and if") is Van's spelling and كيف ("how") Persian's Kyiv: typed alone, the place is what a search can
+    mean, as a search engine drops a stop word; --exact searches the word, and with other words it is a word."""
+    found = _found(run, query)
+    assert ids[place] in found and ids["function words"] not in found and ids["attached"] not in found
+    explained = run("search", query, "--explain", "--limit", "1")
+    assert f"{query} -> a function word of its language: searched as the place only" in explained.stdout
+    assert ids["function words"] in set(run("search", query, "--exact", "--ids").stdout.split())
+    assert ids["function words"] in _found(run, f"{query} نظنك") | _found(run, f"{query} فضلنا")
 
 
 def test_an_ordinary_words_spelling_still_answers_a_query_for_the_place() -> None:

@@ -284,6 +284,7 @@ def main() -> None:
         CREATE TABLE base (key TEXT, place INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
         CREATE TABLE ordinary (word TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE query_only (key TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE function_word (key TEXT PRIMARY KEY) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
@@ -317,9 +318,10 @@ def main() -> None:
     query_only = sorted(key for key in english_own
                         if all(places[pid]["pop"] < QUERY_ONLY_BELOW and places[pid]["kind"] != "country"
                                for pid in exact.get(key, ())))
-    caseless = ordinary_arabic_words(exact, derived, arabic_named, bare_zipf, article_zipf)
+    caseless, function_words = ordinary_arabic_words(exact, derived, arabic_named, bare_zipf, article_zipf)
     query_only = sorted({*query_only, *caseless})
     db.executemany("INSERT INTO query_only VALUES (?)", [(key,) for key in query_only])
+    db.executemany("INSERT INTO function_word VALUES (?)", [(key,) for key in sorted(function_words)])
     add_key_filter(db)
     db.commit()
     db.execute("VACUUM")
@@ -374,9 +376,10 @@ def keeps_article(spelling: str, bare_zipf: dict[str, float]) -> bool:
 
 
 def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int]], named: dict[str, set[str]],
-                          bare: dict[str, float], with_article: dict[str, float]) -> set[str]:
+                          bare: dict[str, float], with_article: dict[str, float]) -> tuple[set[str], set[str]]:
     """One-word Arabic-script keys that are ordinary words of Arabic, Persian or Urdu far more often than a name:
-    a text's word written so is not linked to the place (a query for it still finds the place).
+    a text's word written so is not linked to the place (a query for it still finds the place). Returned with
+    the function words among them, which a query typed alone searches as the place only (query.QueryBuilder).
 
     Arabic script has no capitals to say what is a name, and GeoNames and CLDR list such words among the names
     of big places, where the size rule of main() keeps them: كيف ("how"; Persian's CLDR name of Kyiv, کیف) for
@@ -400,17 +403,19 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
     function_words = {gazetteer.arabic_key(word) for lang in WORDLISTS["arabic"]
                       for word in stopwordsiso.stopwords(lang)}
     found = set()
+    functions = set()
     for key in {*exact, *derived}:
         if " " in key or script_of(key) != "arabic" or key in named["country"]:
             continue
         if key in function_words:
             found.add(key)
+            functions.add(key)
             continue
         common_noun = bare.get(key, 0.0) >= COMMON_ZIPF and with_article.get(key, 0.0) >= bare[key] - 1.0
         named_so = key in named["cldr"] or key in named["article"]
         if common_noun and not named_so:
             found.add(key)
-    return found
+    return found, functions
 
 
 def add_key_filter(db: sqlite3.Connection) -> None:

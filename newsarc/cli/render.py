@@ -134,6 +134,10 @@ def explain_lines(result: SearchResult) -> list[str]:
         if kind == "place":  # one line a place: "Tripoli -> gazetteer place: Tripoli (city, LY) = ..."
             lines += [f"  {word} -> gazetteer place: {place}" for place in terms]
             continue
+        if kind == "place only":
+            lines.append(f"  {word} -> a function word of its language: searched as the place only "
+                         "(--exact searches the word)")
+            continue
         label = {"alias": "alias group", "contraction": "one-word and two-word forms",
                  "symbol": "read as one word"}.get(
             kind, "variants in this archive")

@@ -42,7 +42,8 @@ _SPACED_ARTICLE = re.compile(r"(?<![\w:\"'-])(al|el|Al|El|AL|EL)\s+(?=[A-Z])")
 @dataclass
 class Expansion:
     word: str
-    kind: str  # "variant", "alias", "contraction" (newsarc.names.contractions) or "symbol" (AT&T read whole)
+    kind: str  # "variant", "alias", "contraction" (newsarc.names.contractions), "symbol" (AT&T read whole) or
+    # "place only" (a function word typed alone: NewsParser._function_word_alone)
     terms: list[str] = field(default_factory=list)
 
 
@@ -152,6 +153,9 @@ class NewsParser(qparser.QueryParser):
                 self.names.stems.add(stem(token.text))
         if not others and not places:
             return own.with_boost(boost) if boost != 1.0 else own
+        if places and self._function_word_alone(token):
+            self.expansions.append(Expansion(token.raw, "place only"))
+            return query.Or(places, boost=boost)
         if places:  # a place's name matches as written, not through its stem (Resid is not "residents")
             own = query.And([own, query.Term("plain", token.text)])
         # Other spellings match as written (unstemmed), so that Lowe never brings in low, lower, lowest.
@@ -160,6 +164,17 @@ class NewsParser(qparser.QueryParser):
         else:
             alternatives = [query.Term(f, stem(s)) for s in others for f in fields]
         return query.Or([own, *alternatives, *places], boost=boost)
+
+    def _function_word_alone(self, token: variants.Token) -> bool:
+        """Whether the whole query is one Arabic-script word that is a function word of its language and a
+        place's spelling (وان "and if" for Van, Persian's کیف, Kyiv, folded to كيف "how"): it is searched as the
+        place only, as a search engine drops a stop word; its 296 and 62 verses of the Qur'an were its false
+        hits (docs/searching.md). With other words, or with --exact, the word is searched as written."""
+        if token.text[:1] < "\u0600" or len(list(variants.tokenize(self._text, extras=False))) != 1:
+            return False
+        from newsarc.names import gazetteer
+
+        return gazetteer.table().is_function_word(token.text)
 
     def _places(self, fields: tuple[str, ...], tokens: list[variants.Token]) -> list[query.Query]:
         """`places:ID` for the gazetteer places the words name (any field of the text, not a single one)."""

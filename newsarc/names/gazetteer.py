@@ -290,6 +290,17 @@ class Gazetteer:
             self._query_only = frozenset(key for (key,) in rows)
         return self._query_only
 
+    def is_function_word(self, key: str) -> bool:
+        """A place's one-word Arabic-script spelling that is a function word of Arabic, Persian or Urdu (وان "and
+        if" for Van, كيف "how" for Kyiv, stopwords-iso's lists): typed alone as a query, it can only mean the
+        place, as a search engine drops a stop word (newsarc.index.query)."""
+        if not self.available:
+            return False
+        try:
+            return self._db().execute("SELECT 1 FROM function_word WHERE key = ?", (key,)).fetchone() is not None
+        except sqlite3.OperationalError:  # a file built before the table
+            return False
+
     def _read_filter(self) -> bytes:
         if not self.available:
             return b""
