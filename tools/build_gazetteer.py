@@ -379,7 +379,7 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
                           bare: dict[str, float], with_article: dict[str, float]) -> tuple[set[str], set[str]]:
     """One-word Arabic-script keys that are ordinary words of Arabic, Persian or Urdu far more often than a name:
     a text's word written so is not linked to the place (a query for it still finds the place). Returned with
-    the function words among them, which a query typed alone searches as the place only (query.QueryBuilder).
+    the function words among them, which a query typed alone searches as the place only (index.query.NewsParser).
 
     Arabic script has no capitals to say what is a name, and GeoNames and CLDR list such words among the names
     of big places, where the size rule of main() keeps them: كيف ("how"; Persian's CLDR name of Kyiv, کیف) for
