@@ -66,7 +66,7 @@ class PausePoint:
         on a busy machine the 300th handed over was the 190th on disk, so an interrupt there left fewer files
         than the test asked for (fewer than a reader's catch-up limit: indexed in the foreground, not left)."""
         self.written += 1
-        if self.at == AFTER_ARTICLE and self.written == self.after and not self._waited:
+        if self.at == AFTER_ARTICLE and self.written == self.after:
             if settle is not None:
                 settle()
             self._wait_once()

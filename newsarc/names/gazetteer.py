@@ -186,6 +186,8 @@ def _word_forms(token: Token) -> list[str]:
     raw = token.raw
     if folded[:1] in _ARABIC:
         word = fold_word(raw)
+        if unicodedata.normalize("NFC", raw).startswith(NOT_THE_ARTICLE):
+            return [word]  # آلمان is Germany, not مان (Man, Côte d'Ivoire)
         with_article = [word] if word != folded else []  # as written: keys filed with ال (keep_article)
         for clitic in _PROCLITICS:
             if word.startswith(clitic) and len(word) - len(clitic) >= 3:
@@ -197,8 +199,6 @@ def _word_forms(token: Token) -> list[str]:
                 if clitic.endswith("ل") and rest.startswith("ل"):  # لل: li + al
                     forms.append(rest[1:])
                     with_article.append(_ARTICLE + rest[1:])
-        if unicodedata.normalize("NFC", raw).startswith(NOT_THE_ARTICLE):
-            return [word]  # آلمان is Germany, not مان (Man, Côte d'Ivoire)
         return list(dict.fromkeys([folded, *(f for f in [*forms[1:], *with_article] if len(f) >= 3)]))
     for mark in APOSTROPHES:
         if mark in raw:
