@@ -292,7 +292,8 @@ def places_in(article: Article) -> list[PlaceNamed]:
     """The gazetteer places an article names, each once with the spellings the article writes it in."""
     from newsarc.names.gazetteer import places_in as named
 
-    return named([(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)])
+    return named([(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)],
+                 article.language)
 
 
 def listing(store: Store, request: ListingRequest) -> list[CatalogEntry]:

@@ -90,9 +90,9 @@ def _spellings(store: Store, places: list[int]) -> dict[int, tuple[str, ...]]:
     read: dict[str, list[PlaceNamed]] = {}  # path -> the places named in that article, with their spellings
     for place in missing:
         counts: Counter[str] = Counter()
-        for path, parts in _texts(store, place):
+        for path, parts, language in _texts(store, place):
             if path not in read:
-                read[path] = places_in([(text[:READ], is_tag) for text, is_tag in parts])
+                read[path] = places_in([(text[:READ], is_tag) for text, is_tag in parts], language)
             for named in read[path]:
                 if named.place.id == place:
                     counts.update({_ENDING.sub("", spelling) for spelling in named.written})
@@ -105,5 +105,5 @@ def _spellings(store: Store, places: list[int]) -> dict[int, tuple[str, ...]]:
     return found
 
 
-def _texts(store: Store, place: int) -> list[tuple[str, list[tuple[str, bool]]]]:
+def _texts(store: Store, place: int) -> list[tuple[str, list[tuple[str, bool]], str]]:
     return store.read_index(lambda: store.backend.place_texts(place, SAMPLE))

@@ -127,3 +127,22 @@ def test_a_label_reads_a_few_articles_and_no_possessive(places: tuple[Path, Serv
     finally:
         store.close()
     assert sorted(label.spellings) == sorted(ABU_KAMAL) and label.spellings[0] == "Abu Kamal"  # most used first
+
+
+def test_a_label_reads_each_article_in_its_language(archive: Path) -> None:
+    """Italian's Roma names Rome in an Italian article only (newsarc.names.gazetteer): the place's label, read
+    from the articles, shows it, as the index linked it."""
+    from newsarc import api
+    from newsarc.names.gazetteer import table
+    from newsarc.place_labels import place_labels
+    from tests.support.archives import add_named
+
+    add_named(archive, {"it": {"title": "Vertice", "body": "Il vertice dei ministri si è svolto a Roma lunedì.",
+                               "language": "it", "date": "2024-03-04"}})
+    rome = next(pid for pid in table().exact("rome") if table().place(pid).country == "IT")  # type: ignore[union-attr]
+    store = api.open_store(archive)
+    try:
+        label = place_labels(store, [rome])[rome]
+    finally:
+        store.close()
+    assert label.spellings == ("Roma",)

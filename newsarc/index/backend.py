@@ -224,9 +224,10 @@ class SearchBackend(Protocol):
 
     def suggest(self, word: str, limit: int = 5) -> list[str]: ...
 
-    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
-        """(path, [(text, is_tag)...]) of up to limit articles that name a gazetteer place: title, body and each
-        tag, where the spellings the archive uses for it are read (newsarc.place_labels)."""
+    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]], str]]:
+        """(path, [(text, is_tag)...], language) of up to limit articles that name a gazetteer place: title, body
+        and each tag, where the spellings the archive uses for it are read as the index read them
+        (newsarc.place_labels)."""
 
     def check_query(self, text: str) -> None:
         """Raise QueryError if text does not parse (saved searches are checked when saved)."""

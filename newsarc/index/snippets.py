@@ -27,15 +27,16 @@ class Match:
 
 
 def find_matches(text: str, stemmed: set[str], plain: set[str], stem: Callable[[str], str],
-                 places: set[int] | None = None) -> list[Match]:
+                 places: set[int] | None = None, language: str = "") -> list[Match]:
     """Words of text whose stem is in `stemmed` or whose folded form is in `plain`; a compound matched as a
-    whole (albukamal for al-Bukamal) is one match; and the names of `places` (gazetteer ids) in any spelling."""
+    whole (albukamal for al-Bukamal) is one match; and the names of `places` (gazetteer ids) in any spelling,
+    read as the index read them in a text of the article's `language`."""
     matches = _word_matches(text, stemmed, plain, stem)
     if places:
         from newsarc.index.analysis import place_spans
 
         taken = {(m.start, m.end) for m in matches}
-        for start, end in place_spans(text, places):
+        for start, end in place_spans(text, places, language):
             if not any(s < end and start < e for s, e in taken):
                 matches.append(Match(start, end, text[start:end], f"place:{text[start:end]}"))
         matches.sort(key=lambda m: m.start)

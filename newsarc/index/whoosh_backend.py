@@ -156,7 +156,7 @@ def build_schema() -> fields.Schema:
 
 
 def document_for(path: str, article: Article) -> dict[str, Any]:
-    words = article_text(article.title, article.body, article.tags)
+    words = article_text(article.title, article.body, article.tags, article.language)
     duplicate_of = article.extra.get("duplicate_of")
     duplicate_of = str(duplicate_of).strip() if isinstance(duplicate_of, str | int) else ""
     doc: dict[str, Any] = {
@@ -512,11 +512,12 @@ class WhooshBackend:
                     places.add(int(_text(term)))
             body = stored.get("body", "")
             title = stored.get("title", "")
-            body_matches = snip.find_matches(body, stemmed, plain, stem, places) if body else []
-            title_matches = snip.find_matches(title, stemmed, plain, stem, places)
+            language = stored.get("language", "")
+            body_matches = snip.find_matches(body, stemmed, plain, stem, places, language) if body else []
+            title_matches = snip.find_matches(title, stemmed, plain, stem, places, language)
             snippets = snip.fragments(body, body_matches) if body_matches else ([snip.lead(body)] if body else [])
             for tag in _lines(stored.get("tags")):
-                if fold_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem, places):
+                if fold_text(tag) in tags or snip.find_matches(tag, stemmed, plain, stem, places, language):
                     matched.append(tag)
             for m in [*title_matches, *body_matches]:
                 if m.word not in matched:
@@ -574,10 +575,10 @@ class WhooshBackend:
             return NameKeys(whoosh_query.query_words(searcher.reader(), names), sorted(names.places))
 
     def document_name_keys(self, article: Article) -> NameKeys:
-        text = article_text(article.title, article.body, article.tags)
+        text = article_text(article.title, article.body, article.tags, article.language)
         return NameKeys(sorted(plain_words(text)), sorted(places_named(text)))
 
-    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
+    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]], str]]:
         with self.ix.searcher() as searcher:
             found = searcher.search(query.Term("places", str(place)), limit=limit, scored=False)
             texts = []
@@ -585,7 +586,7 @@ class WhooshBackend:
                 stored = hit.fields()
                 parts = [(stored.get("title", ""), False), (stored.get("body", ""), False)]
                 parts += [(tag, True) for tag in (stored.get("tags") or "").split("\n") if tag]
-                texts.append((stored.get("path", ""), parts))
+                texts.append((stored.get("path", ""), parts, stored.get("language", "")))
             return texts
 
     def _suggestions(self, searcher: Any, request: SearchRequest, expansions: list[whoosh_query.Expansion], *,
@@ -774,7 +775,7 @@ class _WhooshNameEvidence:
         """From the stored title, body and tags, analysed by the schema's own vkeys and plain fields."""
         stored = self.searcher.stored_fields(document)
         text = article_text(stored.get("title") or "", stored.get("body") or "",
-                            [t for t in (stored.get("tags") or "").split("\n") if t])
+                            [t for t in (stored.get("tags") or "").split("\n") if t], stored.get("language") or "")
         schema = self.reader.schema
         keys = {_text(term) for term, *_ in schema["vkeys"].index(text)}
         words = {_text(term) for term, *_ in schema["plain"].index(text)}

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 # 10: Ukrainian's alternation (Львова: Львів) only in a text that writes a Ukrainian letter (Коле is not Kiel).
 # 11: Arabic-script spellings whose bare word is another word keyed with their ال (أبى is not El Obeid's الأبي,
 # مان not Germany's آلمان): gazetteer format 3.
-SCHEMA_VERSION = "11"
+# 12: gazetteer format 4, read with the article's language: a CLDR name that reads as English links in its own
+# language's articles (Italian's Roma, German's Rom, Turkish's Şam); a German common noun links no place and gets
+# no variant keys (Leben is not Lebanon); a common word opening a sentence links no place (Auch is not Auch, Gers);
+# New York is New York City's English name (CLDR's time-zone id), and ʿman (a romanisation) no spelling of Amman.
+SCHEMA_VERSION = "12"
 
 
 class WhooshEngine:

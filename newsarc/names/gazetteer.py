@@ -22,6 +22,11 @@ not مان; ألبانيا, not بانيا). tools/build_gazetteer.py decides wh
 (keep_article), as it does a spelling that only looks like a clitic and the article (بالبالا, Balbala, not
 بالا "up"); a text's word is looked up in both forms, so بالأبيض and الأبيض still name El Obeid.
 
+A name that reads as English in one language's spelling (Italian's Roma, German's Rom, Turkish's Şam for
+Damascus) names its place in a text of that language only: the article's detected language, passed to link()
+(table in_language). A query does not expand it, as "Roma", "Island" or "Chili" typed alone are as likely
+the English words.
+
 A spelling that names two places (عمان: Amman and Oman; Tripoli) gives both ids; a spelling that names one place
 gives only that one, so a look-alike (Samara / Samarra, Kiel / Kyiv) never joins another place's articles.
 
@@ -46,7 +51,7 @@ from newsarc.names.place_words import LEADING_ARTICLES, MAX_WORDS, may_name_plac
 from newsarc.names.variants import Token, arabic_without_article, tokenize
 
 DATA_FILE = "gazetteer.sqlite"
-FORMAT = 3  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
+FORMAT = 4  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
 PATH = Path(__file__).with_name(DATA_FILE)
 # Arabic proclitics written onto the next word: and, so, with/in, like, for (و ف ب ك ل), alone or in pairs.
 _PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ك", "ل")
@@ -249,6 +254,8 @@ class Gazetteer:
         self._windows: dict[tuple[object, ...], frozenset[int]] = {}
         self._filter: bytes | None = None  # read by may_hold on the first word of a text (never by a query)
         self._query_only: frozenset[str] | None = None  # read on first use by _one_word
+        self._in_language: dict[str, dict[str, frozenset[int]]] | None = None  # read on first use by mentions
+        self._ordinary_in: dict[str, frozenset[str]] = {}  # per language, read on its first article
 
     def may_hold(self, candidates: Iterable[str], *, load: bool = True) -> bool:
         """Whether any candidate may be a key of the tables or a key's first words (the key filter, read on
@@ -289,6 +296,55 @@ class Gazetteer:
                 rows = []
             self._query_only = frozenset(key for (key,) in rows)
         return self._query_only
+
+    def in_language(self, key: str, language: str) -> frozenset[int]:
+        """The places a key names in a text of `language` only: CLDR names that read as English (Italian's and
+        Spanish's Roma, German's Rom, Turkish's Şam), which a text of another language, or a query, does not
+        link. A few dozen rows, read whole on first use."""
+        if self._in_language is None:
+            rows: list[tuple[str, str, int]] = []
+            if self.available:
+                try:
+                    rows = self._db().execute("SELECT key, language, place FROM in_language").fetchall()
+                except sqlite3.OperationalError:  # a file built before the table
+                    rows = []
+            table: dict[str, dict[str, set[int]]] = {}
+            for row_key, row_language, pid in rows:
+                table.setdefault(row_key, {}).setdefault(row_language, set()).add(pid)
+            self._in_language = {k: {lang: frozenset(p) for lang, p in by.items()} for k, by in table.items()}
+        return self._in_language.get(key, {}).get(language, _EMPTY)
+
+    def is_ordinary_in(self, folded: str, language: str) -> bool:
+        """A common noun of a language that capitalises every noun (German: Lage "situation", Leben, Süden), as
+        tools/build_gazetteer.py lists them: in an article of that language the capital says nothing of a name,
+        so the word links no place and gets no variant keys. Read whole (some 20,000 words) on first use."""
+        words = self._ordinary_in.get(language)
+        if words is None:
+            rows: list[tuple[str]] = []
+            if self.available and language == "de":
+                try:
+                    rows = self._db().execute("SELECT word FROM ordinary_in WHERE language = ?",
+                                              (language,)).fetchall()
+                except sqlite3.OperationalError:  # a file built before the table
+                    rows = []
+            words = self._ordinary_in[language] = frozenset(word for (word,) in rows)
+        return folded in words
+
+    @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
+    def is_opening_word(self, word: str, language: str) -> bool:
+        """A common word of `language` (lower case, accents as written: "seul" is one, GeoNames' Sêûl for Seoul
+        is not) that, opening a sentence of a text in it, names no place: capitalised
+        there, it says nothing of a name (German's "Auch", "also", is not the French town, "Daran" not Iran's
+        Dārān). tools/build_gazetteer.py keeps a place's name in that language and any spelling of a country or
+        of a place of 100,000+."""
+        if not self.available:
+            return False
+        try:
+            row = self._db().execute("SELECT 1 FROM opening_word WHERE word = ? AND language = ?",
+                                     (word, language)).fetchone()
+        except sqlite3.OperationalError:  # a file built before the table
+            return False
+        return row is not None
 
     def is_function_word(self, key: str) -> bool:
         """A place's one-word Arabic-script spelling that is a function word of Arabic, Persian or Urdu (وان "and
@@ -400,16 +456,17 @@ class Gazetteer:
             bases |= self.base(key)
         return frozenset(bases) if bases else _EMPTY
 
-    def link(self, text: str, tokens: Sequence[Token], may_be_name: Iterable[bool]) -> set[int]:
+    def link(self, text: str, tokens: Sequence[Token], may_be_name: Iterable[bool], language: str = "") -> set[int]:
         """The places an article's words name (longest names first; a word is part of one name at most).
-        `tokens` are the text's words without second forms; `may_be_name` says which could be a name."""
+        `tokens` are the text's words without second forms; `may_be_name` says which could be a name;
+        `language` is the article's (ISO 639-1), for names of that language that read as English (Roma)."""
         found: set[int] = set()
-        for _first, _last, places in self.mentions(text, tokens, may_be_name):
+        for _first, _last, places in self.mentions(text, tokens, may_be_name, language):
             found |= places
         return found
 
-    def mentions(self, text: str, tokens: Sequence[Token],
-                 may_be_name: Iterable[bool]) -> Iterator[tuple[Token, Token, frozenset[int]]]:
+    def mentions(self, text: str, tokens: Sequence[Token], may_be_name: Iterable[bool],
+                 language: str = "") -> Iterator[tuple[Token, Token, frozenset[int]]]:
         """(first word, last word, places) of each place name in a text, as link() reads them.
 
         Ukrainian's alternation (Львова: Львів) is read only in a text that writes a letter of Ukrainian's own:
@@ -464,8 +521,27 @@ class Gazetteer:
                         break
             if matched:
                 covered = i + matched
-            elif is_name and known[0] and not (known[2] and _opens_sentence(text, tokens, i)):
+            elif is_name and known[0] and not (known[2] and _opens_sentence(text, tokens, i)) \
+                    and not (language and self.is_ordinary_in(token.text, language)) \
+                    and not (language and _opens_sentence(text, tokens, i)
+                             and self.is_opening_word(unicodedata.normalize("NFC", token.raw.casefold()), language)):
                 yield token, token, known[0]
+            elif is_name and language and language != "en" and not known[0]:
+                places = self._in_language_word(token, language)
+                if places:
+                    yield token, token, places
+
+    def _in_language_word(self, token: Token, language: str) -> frozenset[int]:
+        """The places one word names in a text of `language` only (in_language): as written, or without a
+        Turkish case ending or an elision (Roma'da, d'Islande is not one)."""
+        if self._in_language is not None and not self._in_language:
+            return _EMPTY
+        forms = _word_forms(token) if any(mark in token.raw for mark in APOSTROPHES) else [_word_key(token.text)]
+        for form in forms:
+            places = self.in_language(form, language)
+            if places:
+                return places
+        return _EMPTY
 
     def _one_word(self, token: Token, *, ukrainian: bool = False) -> _OneWord:
         """(the places one word of a text names, its forms that open longer names, whether it names them only
@@ -521,15 +597,16 @@ class PlaceNamed:
     written: tuple[str, ...]
 
 
-def places_in(texts: Sequence[tuple[str, bool]]) -> list[PlaceNamed]:
+def places_in(texts: Sequence[tuple[str, bool]], language: str = "") -> list[PlaceNamed]:
     """The places named in (text, is_tag) parts of an article, in order of first mention, each once: what the
-    web's article page shows. A name-like word counts as in the index (capitalised or caseless); a tag's all do."""
+    web's article page shows. A name-like word counts as in the index (capitalised or caseless); a tag's all do.
+    `language`: the article's, as link() takes it."""
     table_ = table()
     written: dict[int, list[str]] = {}
     for text, is_tag in texts:
         words = list(tokenize(text, extras=False))
         names = [is_tag or may_name_place(t.raw) for t in words]
-        for first, last, places in table_.mentions(text, words, names):
+        for first, last, places in table_.mentions(text, words, names, language):
             for pid in sorted(places):
                 spelling = text[first.start:last.end]
                 seen = written.setdefault(pid, [])

@@ -55,7 +55,7 @@ def _places(article: Article) -> set[int]:
     from newsarc.names.gazetteer import places_in
 
     texts = [(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)]
-    return {named.place.id for named in places_in(texts)}
+    return {named.place.id for named in places_in(texts, article.language)}
 
 
 def _words(text: str) -> list[str]:
@@ -167,10 +167,10 @@ class MemoryBackend:
         words = {w for text in (article.title, article.body, *article.tags) for w in _words(text)}
         return NameKeys(sorted(words), sorted(_places(article)))
 
-    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]]]]:
+    def place_texts(self, place: int, limit: int) -> list[tuple[str, list[tuple[str, bool]], str]]:
         naming = [(path, article) for path, article in sorted(self.documents.items()) if place in _places(article)]
-        return [(path, [(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)])
-                for path, article in naming[:limit]]
+        return [(path, [(article.title, False), (article.body, False), *((tag, True) for tag in article.tags)],
+                 article.language) for path, article in naming[:limit]]
 
     def check_query(self, text: str) -> None:
         if text.count('"') % 2:
