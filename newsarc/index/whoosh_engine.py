@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 # language's articles (Italian's Roma, German's Rom, Turkish's Şam); a German common noun links no place and gets
 # no variant keys (Leben is not Lebanon); a common word opening a sentence links no place (Auch is not Auch, Gers);
 # New York is New York City's English name (CLDR's time-zone id), and ʿman (a romanisation) no spelling of Amman.
-SCHEMA_VERSION = "12"
+# 13: a city's name in its own country's language is no ordinary word for being common there (Frankfurt, Firenze).
+SCHEMA_VERSION = "13"
 
 
 class WhooshEngine:
