@@ -222,6 +222,8 @@ STORIES = {
                                 "und die Katzen schlafen.", "de"),
     "libanon": ("Reise", "Die Delegation reiste am Montag in den Libanon.", "de"),
     "new york": ("Markets", "Stocks fell in New York on Friday, traders said.", "en"),
+    # Persian writes a zero-width non-joiner inside a word: کی‌یف (Kyiv) and تل‌اویو (Tel Aviv) are one name.
+    "persian": ("خبر", "یک کاروان کمک‌های انسانی روز یکشنبه به تل‌اویو رسید و هیئتی به کی‌یف رفت.", "fa"),
 }
 
 
@@ -433,3 +435,8 @@ def test_a_common_word_opening_a_sentence_names_no_place_in_its_language() -> No
     assert "Berlin" in named("Berlin hat gewählt.", "de")  # a city's own name opens a sentence as a name
     assert "Voronezh" in named("Воронеж принял гостей. Харьков тоже.", "ru")  # frequent because it is the name
     assert "Seoul" in named("Les négociations continuent. Sêûl reste au centre.", "fr")  # not French's "seul"
+
+
+@pytest.mark.parametrize("query", ["Tel Aviv", "Тель-Авив", "تل أبيب", "Kyiv", "Київ"])
+def test_a_persian_name_written_with_a_zero_width_non_joiner_is_one_name(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert ids["persian"] in _found(run, query)

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 # no variant keys (Leben is not Lebanon); a common word opening a sentence links no place (Auch is not Auch, Gers);
 # New York is New York City's English name (CLDR's time-zone id), and ʿman (a romanisation) no spelling of Amman.
 # 13: a city's name in its own country's language is no ordinary word for being common there (Frankfurt, Firenze).
-SCHEMA_VERSION = "13"
+# 14: Persian's zero-width non-joiner inside a name joins its words (کی‌یف, Kyiv; تل‌اویو, Tel Aviv).
+SCHEMA_VERSION = "14"
 
 
 class WhooshEngine:

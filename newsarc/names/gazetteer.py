@@ -621,8 +621,9 @@ def places_in(texts: Sequence[tuple[str, bool]], language: str = "") -> list[Pla
 
 
 def _adjacent(text: str, tokens: Sequence[Token]) -> bool:
-    """Words of one name: separated by spaces or hyphens only (not a full stop, comma or line break)."""
-    return all(not text[a.end:b.start].strip(" -\u2010\u2011\u00a0") and "\n" not in text[a.end:b.start]
+    """Words of one name: separated by spaces or hyphens only (not a full stop, comma or line break), or by the
+    zero-width non-joiner that Persian writes inside a word (کی‌یف, Kyiv; تل‌اویو, Tel Aviv)."""
+    return all(not text[a.end:b.start].strip(" -\u2010\u2011\u00a0\u200c") and "\n" not in text[a.end:b.start]
                for a, b in zip(tokens, tokens[1:], strict=False))
 
 
