@@ -224,6 +224,11 @@ STORIES = {
     "new york": ("Markets", "Stocks fell in New York on Friday, traders said.", "en"),
     # Persian writes a zero-width non-joiner inside a word: کی‌یف (Kyiv) and تل‌اویو (Tel Aviv) are one name.
     "persian": ("خبر", "یک کاروان کمک‌های انسانی روز یکشنبه به تل‌اویو رسید و هیئتی به کی‌یف رفت.", "fa"),
+    # Russian declines every word of a name (Саудовская Аравия: в Саудовской Аравии), and its instrumental ends
+    # in -ой/-ей (с Украиной, под Москвой), which newsarc's folding writes -ои/-еи.
+    "declined": ("Переговоры", "Переговоры прошли в Саудовской Аравии, выборы в Южной Корее.", "ru"),
+    "instrumental": ("Граница", "Граница с Украиной закрыта, под Москвой идёт снег.", "ru"),
+    "saudi": ("Talks", "Talks in Saudi Arabia resumed on Monday.", "en"),
 }
 
 
@@ -249,7 +254,7 @@ def test_every_spelling_finds_the_place_in_every_language(run, ids, query: str) 
 
 @pytest.mark.parametrize("query", ["Moscow", "Moskau", "Москва", "موسكو", "Moskova"])
 def test_inflected_and_attached_forms_are_found_both_ways(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
-    assert _found(run, query) == {ids[k] for k in ("en", "de", "ru", "ar", "tr")}
+    assert _found(run, query) == {ids[k] for k in ("en", "de", "ru", "ar", "tr", "instrumental")}  # под Москвой
 
 
 def test_look_alike_places_stay_apart_in_search(run, ids) -> None:  # type: ignore[no-untyped-def]
@@ -440,3 +445,11 @@ def test_a_common_word_opening_a_sentence_names_no_place_in_its_language() -> No
 @pytest.mark.parametrize("query", ["Tel Aviv", "Тель-Авив", "تل أبيب", "Kyiv", "Київ"])
 def test_a_persian_name_written_with_a_zero_width_non_joiner_is_one_name(run, ids, query: str) -> None:  # type: ignore[no-untyped-def]
     assert ids["persian"] in _found(run, query)
+
+
+@pytest.mark.parametrize(("query", "story"), [("Saudi Arabia", "declined"), ("Саудовская Аравия", "declined"),
+                                              ("South Korea", "declined"), ("Ukraine", "instrumental"),
+                                              ("Moscow", "instrumental"), ("Саудовской Аравии", "saudi"),
+                                              ("Саудівської Аравії", "saudi")])
+def test_every_word_of_a_russian_name_is_read_declined(run, ids, query: str, story: str) -> None:  # type: ignore[no-untyped-def]
+    assert ids[story] in _found(run, query)

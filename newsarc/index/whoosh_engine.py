@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 # New York is New York City's English name (CLDR's time-zone id), and ʿman (a romanisation) no spelling of Amman.
 # 13: a city's name in its own country's language is no ordinary word for being common there (Frankfurt, Firenze).
 # 14: Persian's zero-width non-joiner inside a name joins its words (کی‌یف, Kyiv; تل‌اویو, Tel Aviv).
-SCHEMA_VERSION = "14"
+# 15: gazetteer format 5: a Russian name's every word declined (в Саудовской Аравии); the instrumental (-ой/-ей).
+SCHEMA_VERSION = "15"
 
 
 class WhooshEngine:

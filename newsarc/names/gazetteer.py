@@ -37,6 +37,7 @@ few indexed reads, never a parse of the whole table.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import sqlite3
 import threading
 import unicodedata
@@ -51,7 +52,7 @@ from newsarc.names.place_words import LEADING_ARTICLES, MAX_WORDS, may_name_plac
 from newsarc.names.variants import Token, arabic_without_article, tokenize
 
 DATA_FILE = "gazetteer.sqlite"
-FORMAT = 4  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
+FORMAT = 5  # bump when the key rules below change: tools/build_gazetteer.py must then be run again
 PATH = Path(__file__).with_name(DATA_FILE)
 # Arabic proclitics written onto the next word: and, so, with/in, like, for (و ف ب ك ل), alone or in pairs.
 _PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ك", "ل")
@@ -61,9 +62,16 @@ _ARTICLE = "ال"
 # which is written with a bare alef.
 NOT_THE_ARTICLE = ("\u0623\u0644", "\u0625\u0644", "\u0622\u0644")
 # Russian and Ukrainian case endings of names, longest first; a base keeps at least three letters.
-_CYRILLIC_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ові", "еві", "ой", "ей", "ом", "ем", "ою", "ею",
-                     "ах", "ях", "ам", "ям", "ию", "ии", "ия", "ие", "ья", "ье", "ьи", "а", "я", "о", "е", "у",
-                     "ю", "ы", "и", "і", "ь", "й")
+# Written as words are compared, folded (й is и: the instrumental Москвой, Украиной is москвои, украинои).
+_CYRILLIC_ENDINGS = tuple(dict.fromkeys(fold_word(ending) for ending in (
+    "ами", "ями", "ого", "его", "ому", "ему", "ові", "еві", "ой", "ей", "ом", "ем", "ою", "ею", "ах", "ях", "ам",
+    "ям", "ию", "ии", "ия", "ие", "ья", "ье", "ьи", "а", "я", "о", "е", "у", "ю", "ы", "и", "і", "ь", "й")))
+# And of the other words of a name of several words, which are declined with it, most of them adjectives
+# (Саудовская Аравия: в Саудовской Аравии; Нижний Новгород: в Нижнем Новгороде; Южная Корея: в Южной Корее).
+_CYRILLIC_HEAD_ENDINGS = tuple(dict.fromkeys(fold_word(ending) for ending in (
+    "ыми", "ими", "ого", "его", "ому", "ему", "ая", "яя", "ое", "ее", "ую", "юю", "ый", "ий", "ой", "ые", "ие", "ых",
+    "их", "ым", "им", "ом", "ем", "ей", "ої", "ій", "ої", *_CYRILLIC_ENDINGS)))
+DECLINED_WORDS = 3  # the longest name whose every word is read declined
 _UKRAINIAN_ALTERNATION = {"о": "і", "е": "і", "є": "і"}  # Львів: Львова; Київ: Києва; Харків: Харкова
 # Letters Ukrainian writes and Russian does not: a text without any is not read with Ukrainian's alternation.
 _UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
@@ -121,6 +129,13 @@ def cyrillic_bases(folded: str) -> list[str]:
     return bases or [folded]
 
 
+def head_bases(folded: str) -> list[str]:
+    """A word before the last of a Cyrillic name, without each ending an adjective or a noun may have: саудовская,
+    саудовской -> саудовск; нижний, нижнем -> нижн. As written when it has none (сектор)."""
+    bases = [folded[: -len(e)] for e in _CYRILLIC_HEAD_ENDINGS if folded.endswith(e) and len(folded) - len(e) >= 3]
+    return list(dict.fromkeys(bases)) or [folded]
+
+
 def _alternations(base: str) -> list[str]:
     """The base with Ukrainian's closed-syllable і for the last о/е/є (Львов -> Львів, Києв -> Київ)."""
     for i in range(len(base) - 1, max(len(base) - 3, 0), -1):
@@ -139,11 +154,14 @@ def _bases(words: Sequence[str], *, in_text: bool, alternate: bool = False) -> l
     is it plus an ending (Александр, a man, is not Александрия; Алан is not Аланья; Сир, "sire", is not Сирия)."""
     if not words or not is_cyrillic(words[-1]):
         return []
-    keys = []
+    heads: list[list[str]] = [list(words[:-1])]
+    if 1 < len(words) <= DECLINED_WORDS and all(is_cyrillic(w) for w in words):
+        heads += [list(combo) for combo in itertools.product(*(head_bases(w) for w in words[:-1]))]
+    keys: list[str] = []
     for base in cyrillic_bases(words[-1]):
         bare = base == words[-1]
         for form in [*([] if bare and in_text else [base]), *(_alternations(base) if alternate else [])]:
-            keys.append(" ".join([*words[:-1], form]))
+            keys.extend(" ".join([*head, form]) for head in heads)
     return list(dict.fromkeys(keys))
 
 
@@ -391,6 +409,15 @@ class Gazetteer:
         return self._lookup("base", key)
 
     @lru_cache(maxsize=OPENS_CACHE)  # noqa: B019
+    def opens_longer_base(self, head: str) -> bool:
+        """Whether some base key of a Cyrillic name of several words begins with this word's base (саудовск)."""
+        if not self.may_hold([head], load=False):
+            return False
+        row = self._db().execute("SELECT 1 FROM base WHERE key >= ? AND key < ? LIMIT 1",
+                                 (head + " ", head + "!")).fetchone()
+        return row is not None
+
+    @lru_cache(maxsize=OPENS_CACHE)  # noqa: B019
     def opens_longer_name(self, words: str) -> bool:
         """Whether some place name has more words after these (a cheap test before longer windows)."""
         if not self.may_hold([words], load=False):
@@ -494,10 +521,11 @@ class Gazetteer:
                 known = self._one_word(token, ukrainian=alternate)
                 self._remember(memo, known)
             matched = 0
-            if known[1]:
+            if known[1] or known[3]:
                 # The longest window whose words but the last begin some name (the last may be inflected);
-                # the first word may carry a clitic (لطرابلس الشام).
-                longest = 1
+                # the first word may carry a clitic (لطرابلس الشام). A Cyrillic name's words are all declined
+                # (в Саудовской Аравии): up to DECLINED_WORDS are tried, as their base keys say.
+                longest = min(DECLINED_WORDS, n - i) if known[3] else 1
                 for opening in known[1]:
                     size = 2
                     while size < min(MAX_WORDS, n - i) and self.opens_longer_name(
@@ -549,26 +577,28 @@ class Gazetteer:
         first and one read per form after it."""
         forms = _word_forms(token)
         bases = _bases(forms[:1], in_text=True, alternate=ukrainian)
-        if not self.may_hold([*forms, *bases]):
+        heads = head_bases(forms[0]) if is_cyrillic(forms[0]) else []
+        if not self.may_hold([*forms, *bases, *heads]):
             return _NOTHING
+        declined = any(self.opens_longer_base(head) for head in heads)  # Саудовской (Аравии)
         entries = [self._exact_and_opens(form) for form in forms]
         openers = tuple(form for form, (_, opens) in zip(forms, entries, strict=True) if opens)
         asked_only = self.query_only()
         if forms[0] in asked_only:
-            return _EMPTY, openers, False  # alone it names no place in a text; it may open a longer name
+            return _EMPTY, openers, False, declined  # alone it names no place in a text; it may open a longer name
         for form, (places, _) in zip(forms, entries, strict=True):
             if places and form not in asked_only:  # وكيف is "and how", not "and Kyiv"
-                return places, openers, False
+                return places, openers, False, declined
         for form in forms:
             if form in asked_only:
                 continue
             places = self._lookup("derived", form)
             if places:
-                return places, openers, False
+                return places, openers, False, declined
         found: set[int] = set()
         for key in bases:
             found |= self.base(key)
-        return (frozenset(found) if found else _EMPTY), openers, bool(found)
+        return (frozenset(found) if found else _EMPTY), openers, bool(found), declined
 
     def _remember(self, raw: str, known: _OneWord) -> None:
         if len(self._single) >= SINGLE_WORDS_KEPT:
@@ -577,8 +607,9 @@ class Gazetteer:
 
 
 _EMPTY: frozenset[int] = frozenset()
-_OneWord = tuple[frozenset[int], tuple[str, ...], bool]
-_NOTHING: _OneWord = (_EMPTY, (), False)
+# (places, forms that open longer names, names them only declined, opens a declined name of several words)
+_OneWord = tuple[frozenset[int], tuple[str, ...], bool, bool]
+_NOTHING: _OneWord = (_EMPTY, (), False, False)
 _SENTENCE_BREAKS = frozenset(".!?…:;\n«»\"—–")
 
 
