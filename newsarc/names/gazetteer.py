@@ -70,7 +70,7 @@ _CYRILLIC_ENDINGS = tuple(dict.fromkeys(fold_word(ending) for ending in (
 # (Саудовская Аравия: в Саудовской Аравии; Нижний Новгород: в Нижнем Новгороде; Южная Корея: в Южной Корее).
 _CYRILLIC_HEAD_ENDINGS = tuple(dict.fromkeys(fold_word(ending) for ending in (
     "ыми", "ими", "ого", "его", "ому", "ему", "ая", "яя", "ое", "ее", "ую", "юю", "ый", "ий", "ой", "ые", "ие", "ых",
-    "их", "ым", "им", "ом", "ем", "ей", "ої", "ій", "ої", *_CYRILLIC_ENDINGS)))
+    "их", "ым", "им", "ом", "ем", "ей", "ій", "ої", *_CYRILLIC_ENDINGS)))
 DECLINED_WORDS = 3  # the longest name whose every word is read declined
 _UKRAINIAN_ALTERNATION = {"о": "і", "е": "і", "є": "і"}  # Львів: Львова; Київ: Києва; Харків: Харкова
 # Letters Ukrainian writes and Russian does not: a text without any is not read with Ukrainian's alternation.
@@ -351,10 +351,10 @@ class Gazetteer:
     @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
     def is_opening_word(self, word: str, language: str) -> bool:
         """A common word of `language` (lower case, accents as written: "seul" is one, GeoNames' Sêûl for Seoul
-        is not) that, opening a sentence of a text in it, names no place: capitalised
-        there, it says nothing of a name (German's "Auch", "also", is not the French town, "Daran" not Iran's
-        Dārān). tools/build_gazetteer.py keeps a place's name in that language and any spelling of a country or
-        of a place of 100,000+."""
+        is not) that names no place where it opens a sentence of a text in that language: capitalised there, it
+        says nothing of a name (German's "Auch", "also", is not the French town, "Daran" not Iran's Dārān).
+        tools/build_gazetteer.py keeps a place's name in that language and any spelling of a country or of a
+        place of 100,000+."""
         if not self.available:
             return False
         try:
@@ -497,7 +497,9 @@ class Gazetteer:
         """(first word, last word, places) of each place name in a text, as link() reads them.
 
         Ukrainian's alternation (Львова: Львів) is read only in a text that writes a letter of Ukrainian's own:
-        in Russian it made a boy's name a city (Коле, "to Kolya": кол, кіл: Kiel's Кіль)."""
+        in Russian it made a boy's name a city (Коле, "to Kolya": кол, кіл: Kiel's Кіль). The text's `language`
+        (the article's) decides three things: its own names that read as English (in_language), German's common
+        nouns (is_ordinary_in) and the common words that open its sentences (is_opening_word)."""
         single = self._single
         ukrainian: bool | None = None  # known on the first Cyrillic name
         n = len(tokens)
@@ -561,7 +563,7 @@ class Gazetteer:
 
     def _in_language_word(self, token: Token, language: str) -> frozenset[int]:
         """The places one word names in a text of `language` only (in_language): as written, or without a
-        Turkish case ending or an elision (Roma'da, d'Islande is not one)."""
+        Turkish case ending after an apostrophe (Roma'da)."""
         if self._in_language is not None and not self._in_language:
             return _EMPTY
         forms = _word_forms(token) if any(mark in token.raw for mark in APOSTROPHES) else [_word_key(token.text)]
@@ -573,8 +575,8 @@ class Gazetteer:
 
     def _one_word(self, token: Token, *, ukrainian: bool = False) -> _OneWord:
         """(the places one word of a text names, its forms that open longer names, whether it names them only
-        without a case ending): places_of([token]) and opens_longer_name() of each form, with the key filter
-        first and one read per form after it."""
+        without a case ending, whether its base opens a declined Cyrillic name of several words): places_of([token])
+        and opens_longer_name() of each form, with the key filter first and one read per form after it."""
         forms = _word_forms(token)
         bases = _bases(forms[:1], in_text=True, alternate=ukrainian)
         heads = head_bases(forms[0]) if is_cyrillic(forms[0]) else []
