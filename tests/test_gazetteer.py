@@ -453,3 +453,26 @@ def test_a_persian_name_written_with_a_zero_width_non_joiner_is_one_name(run, id
                                               ("Саудівської Аравії", "saudi")])
 def test_every_word_of_a_russian_name_is_read_declined(run, ids, query: str, story: str) -> None:  # type: ignore[no-untyped-def]
     assert ids[story] in _found(run, query)
+
+
+def test_a_day_or_a_month_is_no_place_in_a_text_but_answers_a_query() -> None:
+    """CLDR's calendars: Persian's دوشنبه is Monday (and Dushanbe), آوریل April (and GeoNames' Orël), Turkish's
+    Salı Tuesday (and Sali): in a text they are the date; typed as a query, the place."""
+    from newsarc.names.gazetteer import places_in
+
+    def named(text: str, language: str) -> set[str]:
+        return {p.place.name for p in places_in([(text, False)], language)}
+
+    assert named("مذاکرات در تهران روز دوشنبه از سر گرفته شد.", "fa") == {"Tehran"}
+    assert not named("دیدار در ماه آوریل انجام شد.", "fa")
+    assert not named("Görüşmeler Salı günü başladı.", "tr")
+    assert "Dushanbe" in _places("دوشنبه") and "Dushanbe" in _places("Dushanbe")
+
+
+@pytest.mark.parametrize(("text", "language"), [("Переговоры о Косово продолжаются.", "ru"),
+                                                ("Kosova ile görüşmeler sürüyor.", "tr"),
+                                                ("محادثات حول كوسوفو", "ar")])
+def test_kosovo_is_a_country_in_every_language(text: str, language: str) -> None:
+    from newsarc.names.gazetteer import places_in
+
+    assert "Kosovo" in {p.place.name for p in places_in([(text, False)], language)}

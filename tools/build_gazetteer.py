@@ -74,7 +74,7 @@ GERMAN_NOUN_ZIPF = 3.0
 OPENING_LANGUAGES = ("en", "de", "fr", "it", "es", "pt", "nl", "tr", "pl", "ru", "uk")
 OPENING_ZIPF = 4.0
 GENERIC_OPENER = 10  # places whose names a word opens before it counts as a generic noun
-NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK"})
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})  # CLDR's groupings and pseudo-regions
 
 
 def script_of(text: str) -> str:
@@ -106,6 +106,21 @@ def english_words(key: str) -> bool:
     if len(words) == 1:
         return wordfreq.zipf_frequency(words[0], "en") >= ENGLISH_WORD
     return all(wordfreq.zipf_frequency(word, "en") >= 4.0 for word in words)
+
+
+def calendar_words(locales: list, exact: dict[str, set[int]]) -> set[str]:
+    """Keys of places that are a day's or a month's name in one of LOCALES (CLDR's calendars): in a text they are
+    the date far more often than the place (Persian's دوشنبه is Monday and Dushanbe, آوریل April and Orël;
+    Turkish's Salı Tuesday and Sali, Çarşamba Wednesday and the town), so they name it only when a query asks."""
+    keys = set()
+    for locale in locales:
+        for names in (locale.days, locale.months):
+            for context in ("format", "stand-alone"):
+                for word in names.get(context, {}).get("wide", {}).values():
+                    spelling = gazetteer.spelling_keys(str(word))
+                    if spelling and " " not in spelling.exact[0] and spelling.exact[0] in exact:
+                        keys.add(spelling.exact[0])
+    return keys
 
 
 def german_common_nouns() -> set[str]:
@@ -395,7 +410,7 @@ def main() -> None:
                         if all(places[pid]["pop"] < QUERY_ONLY_BELOW and places[pid]["kind"] != "country"
                                for pid in exact.get(key, ())))
     caseless, function_words = ordinary_arabic_words(exact, derived, arabic_named, bare_zipf, article_zipf)
-    query_only = sorted({*query_only, *caseless})
+    query_only = sorted({*query_only, *caseless, *calendar_words(locales, exact)})
     db.executemany("INSERT INTO query_only VALUES (?)", [(key,) for key in query_only])
     db.executemany("INSERT INTO function_word VALUES (?)", [(key,) for key in sorted(function_words)])
     # A name that reads as English is its place's in its own language only where no place has the key already

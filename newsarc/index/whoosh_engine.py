@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 # 13: a city's name in its own country's language is no ordinary word for being common there (Frankfurt, Firenze).
 # 14: Persian's zero-width non-joiner inside a name joins its words (کی‌یف, Kyiv; تل‌اویو, Tel Aviv).
 # 15: gazetteer format 5: a Russian name's every word declined (в Саудовской Аравии); the instrumental (-ой/-ей).
-SCHEMA_VERSION = "15"
+# 16: a day's or a month's name links no place in a text (دوشنبه is Monday, not Dushanbe); Kosovo's CLDR names.
+SCHEMA_VERSION = "16"
 
 
 class WhooshEngine:
