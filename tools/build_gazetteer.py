@@ -258,8 +258,8 @@ def main() -> None:
     # ordinary_arabic_words.
     arabic_named: dict[str, set[str]] = {"country": set(), "cldr": set(), "article": set()}
     dropped = shadowed = english = 0
-    # (key, language, place) of CLDR names that read as English (Roma, Rom, Şam): linked in a text of the
-    # language that names the place so, and when a query asks for them (table in_language).
+    # (key, language, place) of CLDR names that read as English (Roma, Rom, Şam): linked in a text of a language
+    # that names the place so (table in_language); a query does not expand them (newsarc.names.gazetteer).
     in_language: list[tuple[str, str, int]] = []
     # Keys that are a place's own name (GeoNames' name or a CLDR name): another place's Latin alternate with the
     # same key is left out when that place is at least half its size (Samara is Samara, not an alternate of
