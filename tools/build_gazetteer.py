@@ -538,7 +538,7 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
 def add_key_filter(db: sqlite3.Connection) -> None:
     """Store the key filter (newsarc.names.gazetteer.key_filter) of the keys now in the tables, with each key's
     first words, so that indexing skips a word or a pair of words that begins no key in a microsecond."""
-    entries = {prefix for table in ("exact", "derived", "base", "in_language")
+    entries = {prefix for table in ("exact", "derived", "base")
                for prefix in gazetteer.key_prefixes(key for (key,) in db.execute(f"SELECT DISTINCT key FROM {table}"))}
     db.execute("DROP TABLE IF EXISTS key_filter")
     db.execute("CREATE TABLE key_filter (bits BLOB)")

@@ -408,21 +408,20 @@ class Gazetteer:
     def base(self, key: str) -> frozenset[int]:
         return self._lookup("base", key)
 
-    @lru_cache(maxsize=OPENS_CACHE)  # noqa: B019
     def opens_longer_base(self, head: str) -> bool:
         """Whether some base key of a Cyrillic name of several words begins with this word's base (саудовск)."""
-        if not self.may_hold([head], load=False):
-            return False
-        row = self._db().execute("SELECT 1 FROM base WHERE key >= ? AND key < ? LIMIT 1",
-                                 (head + " ", head + "!")).fetchone()
-        return row is not None
+        return self._opens_longer("base", head)
 
-    @lru_cache(maxsize=OPENS_CACHE)  # noqa: B019
     def opens_longer_name(self, words: str) -> bool:
         """Whether some place name has more words after these (a cheap test before longer windows)."""
+        return self._opens_longer("exact", words)
+
+    @lru_cache(maxsize=OPENS_CACHE)  # noqa: B019
+    def _opens_longer(self, table: str, words: str) -> bool:
+        """Whether some key of `table` has more words after these: the key filter, then one range read."""
         if not self.may_hold([words], load=False):
             return False
-        row = self._db().execute("SELECT 1 FROM exact WHERE key >= ? AND key < ? LIMIT 1",
+        row = self._db().execute(f"SELECT 1 FROM {table} WHERE key >= ? AND key < ? LIMIT 1",
                                  (words + " ", words + "!")).fetchone()
         return row is not None
 
