@@ -32,7 +32,9 @@ and a bulk add keeps a cache of the keys it has seen; the file is regenerated, n
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import math
 import sqlite3
 import sys
 import unicodedata
@@ -68,6 +70,14 @@ QUERY_ONLY_BELOW = 100_000
 SMALL = {"latin": 1_000_000, "cyrillic": 100_000, "arabic": 100_000, "other": 0}
 # An alternate or another language's name at least this common in English (Zipf) is an English word or name.
 ENGLISH_WORD = 3.7
+# A small place's Arabic-script spelling that is this common in its own country's language is a word of it
+# (عنه "about him" for Anah, 5.7); below, it may be common because it is the name (صعدة, Sa'dah, 4.0).
+OWN_LANGUAGE_ZIPF = 4.5
+# A place abroad whose Arabic-script spelling is this much more frequent (Zipf) in Arabic, Persian or Urdu than its
+# English name is in English is talked about less than the word is used (words_of_another_script).
+SALIENCE_GAP = 1.5
+# Languages written in Arabic script, as GeoNames codes countries' principal ones.
+ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb", "ku", "sd", "ug"})
 # A German common noun's form at least this frequent (Zipf, German) is one of German's ordinary words.
 GERMAN_NOUN_ZIPF = 3.0
 # Languages whose common words (Zipf >= OPENING_ZIPF) link no place when they open a sentence of their text.
@@ -243,16 +253,29 @@ def main() -> None:
                 add(pid, name, f"cldr:{locale}")
 
     def common(word: str, script: str, zipf: float) -> bool:
+        """A word at least `zipf` frequent in a language of its script; an Arabic-script one as a text's word
+        matches it, folded (GeoNames' عنة for Anah is عنه, "about him", Zipf 5.7)."""
+        if script == "arabic":
+            return any(folded_frequencies(lang).get(fold_word(word), 0.0) >= zipf for lang in WORDLISTS[script])
         return any(wordfreq.zipf_frequency(word, lang) >= zipf for lang in WORDLISTS.get(script, ()))
 
     def common_elsewhere(word: str, script: str, zipf: float, cc: str) -> bool:
         """Common in a language other than the principal one of the place's country: a Latin word frequent only
         there (Venezia, Firenze in Italian; Genf in Switzerland's German) is frequent because it is the place's
         name, and a capital mid-sentence says "name" in that language (German's nouns are German's ordinary
-        words: see german_common_nouns)."""
+        words: see german_common_nouns). Arabic script has no capitals, so there the country's own language
+        counts too, above OWN_LANGUAGE_ZIPF: صعدة (Sa'dah, Zipf 4.0 in Arabic) is the Yemeni town, but no town
+        of 27,000 is written as often as عنه "about him" (5.7), which GeoNames' عنة for Iraq's Anah folds to."""
+        spoken = country_languages.get(cc, set())
+        if script == "arabic" and spoken & ARABIC_SCRIPT_LANGUAGES:
+            # a town of a country that writes Arabic script: a word of its own language above OWN_LANGUAGE_ZIPF
+            # (folded, as a text's word matches it); another language's word is that language's only
+            # (words_of_another_script: Persian's جنین "fetus" is not Jenin in a Persian article)
+            return any(folded_frequencies(lang).get(fold_word(word), 0.0) >= OWN_LANGUAGE_ZIPF for lang in spoken)
+        if script == "arabic":
+            return common(word, script, zipf)
         if script != "latin":
             return common(word, script, zipf)
-        spoken = country_languages.get(cc, set())
         return any(wordfreq.zipf_frequency(word, lang) >= zipf for lang in WORDLISTS[script] if lang not in spoken)
 
     exact: dict[str, set[int]] = defaultdict(set)
@@ -379,7 +402,7 @@ def main() -> None:
             WITHOUT ROWID;
         CREATE TABLE ordinary_in (word TEXT, language TEXT, PRIMARY KEY (language, word)) WITHOUT ROWID;
         CREATE TABLE opening_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
-        CREATE TABLE whole_word (word TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE whole_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
@@ -432,6 +455,8 @@ def main() -> None:
                  and (places[pid]["kind"] == "country" or places[pid]["pop"] >= 100_000) for key in keys.exact}
     german_ordinary = sorted(german_common_nouns() - german_names - big_names)
     db.executemany("INSERT INTO ordinary_in VALUES (?, 'de')", [(word,) for word in german_ordinary])
+    foreign_words = words_of_another_script(exact, places, keys_of, spellings, cldr_languages, country_languages)
+    db.executemany("INSERT INTO ordinary_in VALUES (?, ?)", sorted(foreign_words))
     opening = set()
     for language in OPENING_LANGUAGES:
         named_so = {key for (pid, spelling), languages in cldr_languages.items() if language in languages
@@ -448,7 +473,7 @@ def main() -> None:
     db.executemany("INSERT INTO opening_word VALUES (?, ?)", sorted(opening))
     big = {pid for pid, p in places.items() if p["kind"] == "country" or p["pop"] >= 500_000}
     whole = whole_words(exact, derived, big)
-    db.executemany("INSERT INTO whole_word VALUES (?)", [(word,) for word in sorted(whole)])
+    db.executemany("INSERT INTO whole_word VALUES (?, ?)", sorted(whole))
     add_key_filter(db)
     db.commit()
     db.execute("VACUUM")
@@ -456,7 +481,7 @@ def main() -> None:
     print(f"{args.out}: {len(shown)} places, {len(exact)} spellings, {len(base)} inflection bases, "
           f"{len(ordinary)} ordinary Arabic-script words, {len(german_ordinary)} German common nouns, "
           f"{len(opening)} common words that name no place opening a sentence, "
-          f"{len(whole)} Arabic-script words that are no clitics and a name, "
+          f"{len({word for word, _ in whole})} Arabic-script words that are no clitics and a name, "
           f"{len(query_only)} names linked only when asked; "
           f"left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
@@ -514,7 +539,7 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
     Arabic script has no capitals to say what is a name, and GeoNames and CLDR list such words among the names
     of big places, where the size rule of main() keeps them: كيف ("how"; Persian's CLDR name of Kyiv, کیف) for
     Kyiv, وان (وإن, "and if") for Van, سنه ("year") for Sanandaj, كان ("was") for Caen, ميدان ("square") for
-    Medan, امن ("security") for Emmen. On the Qur'an they made nine false hits in ten
+    Medan. On the Qur'an they made nine false hits in ten
     (tests/support/prose_false_hits.py). Frequency alone cannot tell them from names (دمشق is as common as
     وان), so two properties of the word decide:
 
@@ -548,7 +573,20 @@ def ordinary_arabic_words(exact: dict[str, set[int]], derived: dict[str, set[int
     return found, functions
 
 
-def whole_words(exact: dict[str, set[int]], derived: dict[str, set[int]], big: set[int]) -> set[str]:
+@functools.cache
+def folded_frequencies(lang: str) -> dict[str, float]:
+    """Zipf frequency of every word of a language's wordfreq list, folded as a text's words are (newsarc.names.fold:
+    ة is ه, أ إ آ are ا, ی is ي), the most frequent spelling of each folded word counting."""
+    import wordfreq
+
+    zipf: dict[str, float] = {}
+    for word, frequency in wordfreq.get_frequency_dict(lang).items():
+        key = fold_word(word)
+        zipf[key] = max(zipf.get(key, 0.0), math.log10(frequency) + 9)
+    return zipf
+
+
+def whole_words(exact: dict[str, set[int]], derived: dict[str, set[int]], big: set[int]) -> set[tuple[str, str]]:
     """Arabic-script words of a text that are read as written only, never as proclitics and a place's name
     (gazetteer.Gazetteer.is_whole_word): وكالة "agency" is not و + كالة (Calais), كبيرة "big" not ك + بيرة (Al
     Bīrah), ولاية "state" not و + لاية (Lae), بقوله "by his saying" not ب + قوله (Kavála), بأسنا "our might" not
@@ -559,22 +597,17 @@ def whole_words(exact: dict[str, set[int]], derived: dict[str, set[int]], big: s
     Russia" (وروسيا) is written about a sixteenth as often as "Russia", "in Riyadh" (بالرياض) a third as often
     as "Riyadh", "like Rome" (كروما) a two-thousandth. A word that is written far more often than the name after
     each of its clitics usually is, CLITIC_MARGIN above that clitic's median (Zipf, in Arabic, Persian or
-    Urdu), is a word of its own: وكالة is a hundred times more frequent than كالة. A word is listed when every
-    reading of it that names a place is implausible in every language whose list has it."""
-    import math
+    Urdu), is a word of its own: وكالة is a hundred times more frequent than كالة. A word is listed, as (word,
+    language), for each language in which every reading of it that names a place is implausible, and as (word,
+    "") when that holds in every language whose list has it."""
     import statistics
-
-    import wordfreq
 
     keys = exact.keys() | derived.keys()
     samples: dict[str, list[float]] = defaultdict(list)
-    # word -> per language that lists it, [(clitic, Zipf of the word - Zipf of the name after the clitic)]
-    candidates: dict[str, list[list[tuple[str, float]]]] = defaultdict(list)
+    # word -> {language that lists it: [(clitic, Zipf of the word - Zipf of the name after the clitic)]}
+    candidates: dict[str, dict[str, list[tuple[str, float]]]] = defaultdict(dict)
     for lang in WORDLISTS["arabic"]:
-        zipf: dict[str, float] = {}
-        for word, frequency in wordfreq.get_frequency_dict(lang).items():
-            key = fold_word(word)
-            zipf[key] = max(zipf.get(key, 0.0), math.log10(frequency) + 9)
+        zipf = folded_frequencies(lang)
         for word, whole in zipf.items():
             if word[:1] not in "وفبكل" or word in keys or gazetteer.arabic_key(word) in keys:
                 continue  # the word as written names a place (لبنان is Lebanon, not ل + بنان)
@@ -589,14 +622,70 @@ def whole_words(exact: dict[str, set[int]], derived: dict[str, set[int]], big: s
                         pid in big for form in named for pid in exact.get(form, ())):
                     samples[clitic].append(whole - name)
             if readings and whole >= WHOLE_WORD_MIN_ZIPF:  # a rarer word is measured too coarsely to judge
-                candidates[word].append(readings)
+                candidates[word][lang] = readings
     medians = {clitic: statistics.median(values) for clitic, values in samples.items() if len(values) >= 5}
     strictest = min(medians.values())  # a clitic too rare to measure: as rare as the rarest measured
-    # Implausible in every language that lists the word: بروسيا (Prussia) is frequent in Persian, which writes
-    # Russia روسیه, but in Arabic it is "in Russia" as often as the clitic's median says.
-    return {word for word, by_language in candidates.items()
-            if all(excess > medians.get(clitic, strictest) + CLITIC_MARGIN
-                   for readings in by_language for clitic, excess in readings)}
+
+    def implausible(readings: list[tuple[str, float]]) -> bool:
+        return all(excess > medians.get(clitic, strictest) + CLITIC_MARGIN for clitic, excess in readings)
+
+    # Per language, and under "" (a query, an article of another language) where every language that lists the
+    # word agrees: Persian's بریم is "let's go", not ب + ریم (Rome), but Arabic's بريم may be "with Reem";
+    # بروسيا is frequent in Persian, which writes Russia روسیه, and in Arabic "in Russia" as often as expected.
+    rows = {(word, lang) for word, by_language in candidates.items()
+            for lang, readings in by_language.items() if implausible(readings)}
+    rows |= {(word, "") for word, by_language in candidates.items()
+             if all(implausible(readings) for readings in by_language.values())}
+    return rows
+
+
+def words_of_another_script(exact: dict[str, set[int]], places: dict[int, dict], keys_of: dict,
+                            spellings: dict[int, dict[str, str]], cldr_languages: dict[tuple[int, str], set[str]],
+                            country_languages: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """(key, language): a one-word Arabic-script spelling of places abroad that is above all a word of Arabic,
+    Persian or Urdu, and so links no place in an article of that language (table ordinary_in): منا ("from us")
+    for Nigeria's Minna, پرت ("thrown") for Perth, نیم ("half") for Nîmes, مردان ("men") for Mardan, روان
+    ("fluent") for Rouen. GeoNames lists such spellings for the world's cities, from the Persian and Urdu
+    Wikipedias.
+
+    A place's name is frequent in a language because the place is talked about (لندن, برشلونة, مانشستر are
+    Zipf 4.5-5 in Arabic), so a common spelling (Zipf >= COMMON_ZIPF in that language) counts as a word only
+    where the place is not: SALIENCE_GAP more frequent than the place's English name is in English (Minna: منا
+    5.3 in Arabic, "Minna" 2.8 in English; Manchester: 4.5 and 4.6). A place in a country that speaks the
+    language is left alone (its names are that language's own), and so is a city of SMALL["arabic"]+ in a
+    country that writes another Arabic-script language (کربلا, نجف, مکه are frequent in Persian because
+    pilgrims go there); a town there is not (Persian's جنین is "fetus" before it is Jenin). So are countries, a
+    CLDR name in that language, and a key that also names a place the rule keeps (موسكو is Moscow in CLDR, and
+    Mesquite's alternate too). In an article of another language, and in a query, the spelling names the place
+    as before."""
+    import wordfreq
+
+    def english_zipf(pid: int) -> float:
+        place = places[pid]
+        names = {place["name"], *(s for s, source in spellings[pid].items() if source == "cldr:en")}
+        plain = {unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode() for n in names}
+        return max(wordfreq.zipf_frequency(n, "en") for n in names | plain if n)
+
+    cldr_keys: dict[str, set[tuple[str, int]]] = defaultdict(set)  # key -> (language, place) of CLDR names
+    for (pid, spelling), languages in cldr_languages.items():
+        for key in (keys_of.get((pid, spelling)) or _NO_KEYS).exact:
+            cldr_keys[key].update((language, pid) for language in languages)
+    rows = set()
+    for key, pids in exact.items():
+        if " " in key or script_of(key) != "arabic":
+            continue
+        for lang in WORDLISTS["arabic"]:
+            zipf = max(folded_frequencies(lang).get(key, 0.0), folded_frequencies(lang).get("ال" + key, 0.0))
+            if zipf < COMMON_ZIPF:
+                continue
+            if all(places[pid]["kind"] != "country"
+                   and lang not in country_languages.get(places[pid]["cc"], set())
+                   and (places[pid]["pop"] < SMALL["arabic"]
+                        or not country_languages.get(places[pid]["cc"], set()) & ARABIC_SCRIPT_LANGUAGES)
+                   and (lang, pid) not in cldr_keys.get(key, ())
+                   and zipf - english_zipf(pid) >= SALIENCE_GAP for pid in pids):
+                rows.add((key, lang))
+    return rows
 
 
 def add_key_filter(db: sqlite3.Connection) -> None:

@@ -22,6 +22,10 @@ not مان; ألبانيا, not بانيا). tools/build_gazetteer.py decides wh
 (keep_article), as it does a spelling that only looks like a clitic and the article (بالبالا, Balbala, not
 بالا "up"); a text's word is looked up in both forms, so بالأبيض and الأبيض still name El Obeid.
 
+A word is read as proclitics and a name only where the article's language writes that reading (is_whole_word:
+وكالة "agency" is not و + كالة, Calais), and a spelling that is above all a word of the article's language names
+no place there (is_ordinary_in: German's nouns, Lage; Arabic's منا "from us" for Nigeria's Minna).
+
 A name that reads as English in one language's spelling (Italian's Roma, German's Rom, Turkish's Şam for
 Damascus) names its place in a text of that language only: the article's detected language, passed to link()
 (table in_language). A query does not expand it, as "Roma", "Island" or "Chili" typed alone are as likely
@@ -57,6 +61,9 @@ PATH = Path(__file__).with_name(DATA_FILE)
 # Arabic proclitics written onto the next word: and, so, with/in, like, for (و ف ب ك ل), alone or in pairs.
 _PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ك", "ل")
 _PROCLITIC_LETTERS = frozenset("وفبكل")
+# The languages whose own word lists decide which words are no proclitics and name (Gazetteer.is_whole_word).
+_ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur"})
+_ORDINARY_IN_LANGUAGES = _ARABIC_SCRIPT_LANGUAGES | {"de"}  # the languages of table ordinary_in
 _ARABIC = frozenset(chr(c) for c in range(0x0600, 0x0700))
 _ARTICLE = "ال"
 # Alef with a hamza or a madda, then lam: the start of a name or word (آلمان, ألبانيا, إلى), never the article,
@@ -345,13 +352,15 @@ class Gazetteer:
         return self._in_language.get(key, {}).get(language, _EMPTY)
 
     def is_ordinary_in(self, folded: str, language: str) -> bool:
-        """A common noun of a language that capitalises every noun (German: Lage "situation", Leben, Süden), as
-        tools/build_gazetteer.py lists them: in an article of that language the capital says nothing of a name,
-        so the word links no place and gets no variant keys. Read whole (some 20,000 words) on first use."""
+        """A word of `language` that names no place in an article of that language, as tools/build_gazetteer.py
+        lists them: a common noun of German, which capitalises every noun (Lage "situation", Leben, Süden: the
+        capital says nothing of a name, so the word also gets no variant keys), and an Arabic-script spelling of
+        places abroad that is above all a word of Arabic, Persian or Urdu (منا "from us" for Minna, Nigeria;
+        پرت for Perth), keyed as the gazetteer keys it. Read whole on first use (some 20,000 German words)."""
         words = self._ordinary_in.get(language)
         if words is None:
             rows: list[tuple[str]] = []
-            if self.available and language == "de":
+            if self.available and language in _ORDINARY_IN_LANGUAGES:
                 try:
                     rows = self._db().execute("SELECT word FROM ordinary_in WHERE language = ?",
                                               (language,)).fetchall()
@@ -387,24 +396,30 @@ class Gazetteer:
         except sqlite3.OperationalError:  # a file built before the table
             return False
 
-    def _forms(self, token: Token) -> list[str]:
-        """_word_forms() of a word; not read as proclitics and a word where it is a word of its own (is_whole_word)."""
+    def _forms(self, token: Token, language: str = "") -> list[str]:
+        """_word_forms() of a word; not read as proclitics and a word where it is a word of its own in `language`
+        (the article's; "" for a query: is_whole_word)."""
         if token.text[:1] in _ARABIC:
             word = fold_word(token.raw)  # Persian's ک is Arabic's ك
-            if word[:1] in _PROCLITIC_LETTERS and self.is_whole_word(word):
+            if word[:1] in _PROCLITIC_LETTERS and self.is_whole_word(word, language):
                 return _word_forms(token, clitics=False)
         return _word_forms(token)
 
     @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
-    def is_whole_word(self, word: str) -> bool:
-        """An Arabic-script word (folded, as written) that is not proclitics and a place's name: وكالة "agency" is
-        not و + كالة (Calais), كبيرة "big" not ك + بيرة (Al Bīrah), ولاية "state" not و + لاية (Lae), بأسنا "our
-        might" not ب + إسنا (Esna). tools/build_gazetteer.py lists the words whose every such reading is far
-        more frequent than proclitics on that name are (whole_word); وبغداد, بالموصل and لحلب are not among them."""
+    def is_whole_word(self, word: str, language: str = "") -> bool:
+        """An Arabic-script word (folded, as written) that is no proclitics and place name in a text of `language`:
+        وكالة "agency" is not و + كالة (Calais), كبيرة "big" not ك + بيرة (Al Bīrah), بأسنا "our might" not ب +
+        إسنا (Esna); Persian's بریم "let's go" not ب + ریم (Rome), though in Arabic بريم may be "with Reem".
+        tools/build_gazetteer.py lists, per language, the words whose every such reading is far more frequent
+        than proclitics on that name are (whole_word), and under "" those it finds so in every language whose
+        word list has them: what a query's word or an article of another language is read by. وبغداد, بالموصل
+        and لحلب are in no list."""
         if not self.available:
             return False
+        language = language if language in _ARABIC_SCRIPT_LANGUAGES else ""
         try:
-            return self._db().execute("SELECT 1 FROM whole_word WHERE word = ?", (word,)).fetchone() is not None
+            return self._db().execute("SELECT 1 FROM whole_word WHERE word = ? AND language = ?",
+                                      (word, language)).fetchone() is not None
         except sqlite3.OperationalError:  # a file built before the table
             return False
 
@@ -491,14 +506,14 @@ class Gazetteer:
         return dict(self._db().execute("SELECT key, value FROM meta").fetchall())
 
     # -- the rules both sides share ---------------------------------------------------------------------
-    def places_of(self, tokens: Sequence[Token], *, ukrainian: bool = True) -> frozenset[int]:
+    def places_of(self, tokens: Sequence[Token], *, ukrainian: bool = True, language: str = "") -> frozenset[int]:
         """The places a word or a sequence of words names, in any of its listed spellings and forms; `ukrainian`:
         whether the words may be Ukrainian (with its alternation, Львова: Львів), as a query's may be."""
         if not tokens or len(tokens) > MAX_WORDS:
             return frozenset()
         # The words as written first; an uninflected form only when they name no place (Tartus is Tartus, not
         # Tartu's genitive; لبنان is Lebanon, not ل + بنان).
-        forms = [self._forms(t) for t in tokens]
+        forms = [self._forms(t, language) for t in tokens]
         middle = [_word_key(t.text) for t in tokens[1:-1]]
         keys = [" ".join([first, *middle, last] if len(tokens) > 1 else [first])
                 for first in forms[0] for last in (forms[-1] if len(tokens) > 1 else [first])]
@@ -550,9 +565,11 @@ class Gazetteer:
                 ukrainian = not _UKRAINIAN_LETTERS.isdisjoint(text)
             alternate = bool(ukrainian) and is_cyrillic(token.text)
             memo = token.raw if not alternate else "\x00" + token.raw  # the two readings of a word, apart
+            if token.text[:1] in _ARABIC and language:
+                memo = f"{language}\x01{token.raw}"  # read in its article's language (is_whole_word)
             known = single.get(memo)
             if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
-                known = self._one_word(token, ukrainian=alternate)
+                known = self._one_word(token, ukrainian=alternate, language=language)
                 self._remember(memo, known)
             matched = 0
             if known[1] or known[3]:
@@ -570,10 +587,10 @@ class Gazetteer:
                     window = tokens[i:i + size]
                     if not _adjacent(text, window):
                         continue
-                    raws = (bool(ukrainian), *(t.raw for t in window))
+                    raws = (bool(ukrainian), language, *(t.raw for t in window))
                     places = self._windows.get(raws)
                     if places is None:
-                        places = self.places_of(window, ukrainian=bool(ukrainian))
+                        places = self.places_of(window, ukrainian=bool(ukrainian), language=language)
                         if len(self._windows) >= WINDOWS_KEPT:
                             self._windows.clear()
                         self._windows[raws] = places
@@ -584,7 +601,7 @@ class Gazetteer:
             if matched:
                 covered = i + matched
             elif is_name and known[0] and not (known[2] and _opens_sentence(text, tokens, i)) \
-                    and not (language and self.is_ordinary_in(token.text, language)) \
+                    and not (language and self._ordinary_here(token, language)) \
                     and not (language and _opens_sentence(text, tokens, i)
                              and self.is_opening_word(unicodedata.normalize("NFC", token.raw.casefold()), language)):
                 yield token, token, known[0]
@@ -593,23 +610,36 @@ class Gazetteer:
                 if places:
                     yield token, token, places
 
+    def _ordinary_here(self, token: Token, language: str) -> bool:
+        """Whether a word that names places is an ordinary word of its article's language (is_ordinary_in): an
+        Arabic-script word by the form that names them, as _one_word finds it (منا, or ومنا without its و)."""
+        if token.text[:1] not in _ARABIC:
+            return self.is_ordinary_in(token.text, language)
+        if language not in _ARABIC_SCRIPT_LANGUAGES:
+            return False
+        for form in self._forms(token, language):
+            if self.exact(form) or self._lookup("derived", form):
+                return self.is_ordinary_in(form, language)
+        return False
+
     def _in_language_word(self, token: Token, language: str) -> frozenset[int]:
         """The places one word names in a text of `language` only (in_language): as written, or without a
         Turkish case ending after an apostrophe (Roma'da)."""
         if self._in_language is not None and not self._in_language:
             return _EMPTY
-        forms = self._forms(token) if any(mark in token.raw for mark in APOSTROPHES) else [_word_key(token.text)]
+        forms = self._forms(token, language) if any(mark in token.raw for mark in APOSTROPHES) \
+            else [_word_key(token.text)]
         for form in forms:
             places = self.in_language(form, language)
             if places:
                 return places
         return _EMPTY
 
-    def _one_word(self, token: Token, *, ukrainian: bool = False) -> _OneWord:
+    def _one_word(self, token: Token, *, ukrainian: bool = False, language: str = "") -> _OneWord:
         """(the places one word of a text names, its forms that open longer names, whether it names them only
         without a case ending, whether its base opens a declined Cyrillic name of several words): places_of([token])
         and opens_longer_name() of each form, with the key filter first and one read per form after it."""
-        forms = self._forms(token)
+        forms = self._forms(token, language)
         bases = _bases(forms[:1], in_text=True, alternate=ukrainian)
         heads = head_bases(forms[0]) if is_cyrillic(forms[0]) else []
         if not self.may_hold([*forms, *bases, *heads]):
