@@ -88,7 +88,9 @@ OPENING_ZIPF = 4.0
 # CLITIC_CALIBRATION_ZIPF frequent.
 CLITIC_MARGIN = 1.5
 CLITIC_CALIBRATION_ZIPF = 3.5
-WHOLE_WORD_MIN_ZIPF = 2.0  # a rarer word has too few occurrences for the comparison (wordfreq's Arabic goes to 1)
+WHOLE_WORD_MIN_ZIPF = 2.0
+# A Latin-script word this common (Zipf, in one of WORDLISTS["latin"]) is no rule variant of a place's name.
+COMMON_VARIANT_ZIPF = 3.0  # a rarer word has too few occurrences for the comparison (wordfreq's Arabic goes to 1)
 GENERIC_OPENER = 10  # places whose names a word opens before it counts as a generic noun
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})  # CLDR's groupings and pseudo-regions
 
@@ -403,6 +405,7 @@ def main() -> None:
         CREATE TABLE ordinary_in (word TEXT, language TEXT, PRIMARY KEY (language, word)) WITHOUT ROWID;
         CREATE TABLE opening_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
         CREATE TABLE whole_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
+        CREATE TABLE common_variant (word TEXT PRIMARY KEY) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
@@ -415,7 +418,8 @@ def main() -> None:
                          "licence": "CC BY 4.0 (https://www.geonames.org)"},
             "wordfreq": {"via": f"wordfreq {_version('wordfreq')}",
                          "what": f"ar, fa, ur words: the common ones (Zipf >= {COMMON_ZIPF}), and how often each "
-                                 "is written beside its proclitics",
+                                 "is written beside its proclitics; en, de, fr, it, es, pt, nl, tr, pl words "
+                                 f"with Zipf >= {COMMON_VARIANT_ZIPF} that the name rules take for places",
                          "licence": "wordfreq data: CC BY-SA 4.0"},
             "german-nouns": {"via": f"german-nouns {_version('german-nouns')}",
                              "what": f"German common nouns' forms with Zipf >= {GERMAN_NOUN_ZIPF} (wordfreq)",
@@ -474,6 +478,8 @@ def main() -> None:
     big = {pid for pid, p in places.items() if p["kind"] == "country" or p["pop"] >= 500_000}
     whole = whole_words(exact, derived, big)
     db.executemany("INSERT INTO whole_word VALUES (?, ?)", sorted(whole))
+    common_variants = common_word_variants(set(exact) | set(derived))
+    db.executemany("INSERT INTO common_variant VALUES (?)", [(word,) for word in sorted(common_variants)])
     add_key_filter(db)
     db.commit()
     db.execute("VACUUM")
@@ -482,6 +488,7 @@ def main() -> None:
           f"{len(ordinary)} ordinary Arabic-script words, {len(german_ordinary)} German common nouns, "
           f"{len(opening)} common words that name no place opening a sentence, "
           f"{len({word for word, _ in whole})} Arabic-script words that are no clitics and a name, "
+          f"{len(common_variants)} common Latin words that the rules take for places, "
           f"{len(query_only)} names linked only when asked; "
           f"left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
@@ -686,6 +693,48 @@ def words_of_another_script(exact: dict[str, set[int]], places: dict[int, dict],
                    and zipf - english_zipf(pid) >= SALIENCE_GAP for pid in pids):
                 rows.add((key, lang))
     return rows
+
+
+def common_word_variants(keys: set[str]) -> set[str]:
+    """Common words of the Latin-script languages (Zipf >= COMMON_VARIANT_ZIPF in one of WORDLISTS["latin"],
+    folded) that the name rules take for a variant of a place's Latin spelling, and that the gazetteer lists for
+    no place: a query for a place does not expand to them (newsarc.index.query._not_other_places). The rules
+    exist for names no gazetteer lists, and they joined Italian's Rossi (a surname, and "red") to Russia's
+    Rossiya, Bacco (Bacchus) to Baku, German's Aurel to Orël, Bruce to Bursa, Panza to Penza: 105 false hits
+    of 136 on Debian's fortunes-it and fortunes-de together, none of them a true one.
+
+    Computed as the query does it (newsarc.index.query.find_variants): a word is a candidate when it shares a
+    skeleton with a place's spelling (variants.query_skeletons, variants.forms_of), and a variant when their
+    forms are compatible."""
+    import wordfreq
+
+    from newsarc.names import variants
+
+    by_skeleton: dict[str, list[tuple[str, list]]] = defaultdict(list)
+    seen: set[str] = set()
+    for lang in WORDLISTS["latin"]:
+        for word, frequency in wordfreq.get_frequency_dict(lang).items():
+            if math.log10(frequency) + 9 < COMMON_VARIANT_ZIPF or not word.isalpha() or len(word) < 3:
+                continue
+            name = word[:1].upper() + word[1:]  # as a text writes a name
+            folded = fold_token(name)
+            if folded in seen or folded in keys:
+                continue
+            seen.add(folded)
+            forms = variants.forms_of(name)
+            for skeleton in {skeleton for form in forms for skeleton in form.skeletons}:
+                by_skeleton[skeleton].append((folded, forms))
+    found: set[str] = set()
+    for key in keys:
+        if " " in key or script_of(key) != "latin":
+            continue
+        spelling = key[:1].upper() + key[1:]
+        mine = variants.forms_of(spelling)
+        for skeleton in variants.query_skeletons(spelling):
+            for folded, theirs in by_skeleton.get(skeleton, ()):
+                if folded not in found and any(variants.compatible(a, b) for a in mine for b in theirs):
+                    found.add(folded)
+    return found
 
 
 def add_key_filter(db: sqlite3.Connection) -> None:

@@ -368,7 +368,8 @@ def _not_other_places(raw: str, spellings: list[str], around: frozenset[int] = f
     measured on real prose: tests/support/prose_false_hits.py). `around`: the places of the name the word is part
     or a form of (Aqsur of El Aqsur, Bughraib of Abu Ghraib), held to the same rule: without it the part named
     no place, and its rules found قصر "palace" and قريب "near". And for a Cyrillic name alone, not a word the
-    Russian dictionary knows as something else (newsarc.names.russian_words: Борис for Бурса)."""
+    Russian dictionary knows as something else (newsarc.names.russian_words: Борис for Бурса); for a Latin one,
+    not a common word or name of a Latin-script language (gazetteer.is_common_variant: Rossi for Rossiya)."""
     from newsarc.names import gazetteer
     from newsarc.names.russian_words import known_as_other_than_place
 
@@ -392,6 +393,8 @@ def _not_other_places(raw: str, spellings: list[str], around: frozenset[int] = f
             continue  # the first word of another place's name (حمص Homs is not the Khamis of Khamis Mushait)
         if script == "cyrillic" and not around and not theirs and known_as_other_than_place(spelling):
             continue  # a name alone: Бурса is not Борис, nor Джордж Жорж (in a longer name, Хамисе Мушаите is)
+        if script == "latin" and not around and not theirs and table.is_common_variant(spelling):
+            continue  # a common word or name of a Latin-script language: Rossi is not Rossiya, Bacco not Baku
         kept.append(spelling)
     return kept
 

@@ -423,6 +423,18 @@ class Gazetteer:
         except sqlite3.OperationalError:  # a file built before the table
             return False
 
+    @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
+    def is_common_variant(self, folded: str) -> bool:
+        """A common word of a Latin-script language that the name rules take for a variant of a place's spelling
+        and that the gazetteer lists for no place (Rossi, "red" and a surname, for Russia's Rossiya; Bacco for
+        Baku; Bruce for Bursa): a query for the place does not expand to it (newsarc.index.query)."""
+        if not self.available:
+            return False
+        try:
+            return self._db().execute("SELECT 1 FROM common_variant WHERE word = ?", (folded,)).fetchone() is not None
+        except sqlite3.OperationalError:  # a file built before the table
+            return False
+
     def _read_filter(self) -> bytes:
         if not self.available:
             return b""
