@@ -88,9 +88,10 @@ OPENING_ZIPF = 4.0
 # CLITIC_CALIBRATION_ZIPF frequent.
 CLITIC_MARGIN = 1.5
 CLITIC_CALIBRATION_ZIPF = 3.5
-WHOLE_WORD_MIN_ZIPF = 2.0
-# A Latin-script word this common (Zipf, in one of WORDLISTS["latin"]) is no rule variant of a place's name.
-COMMON_VARIANT_ZIPF = 3.0  # a rarer word has too few occurrences for the comparison (wordfreq's Arabic goes to 1)
+WHOLE_WORD_MIN_ZIPF = 2.0  # a rarer word has too few occurrences for the comparison (wordfreq's Arabic goes to 1)
+# A Latin-script word this common (Zipf, in one of WORDLISTS["latin"]) is no rule variant of a place's name, nor
+# a name's words joined (Al Ain: Alain).
+COMMON_VARIANT_ZIPF = 3.0
 GENERIC_OPENER = 10  # places whose names a word opens before it counts as a generic noun
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})  # CLDR's groupings and pseudo-regions
 
@@ -282,13 +283,14 @@ def main() -> None:
 
     exact: dict[str, set[int]] = defaultdict(set)
     derived: dict[str, set[int]] = defaultdict(set)
+    genitive: set[str] = set()  # derived keys that are a German genitive (Moskaus)
     base: dict[str, set[int]] = defaultdict(set)
     shown: dict[int, list[str]] = {}
     english_own: set[str] = set()  # small places' own names that are common English words or first names
     # Arabic-script keys of a country's name, of a CLDR name, of a spelling with its article: see
     # ordinary_arabic_words.
     arabic_named: dict[str, set[str]] = {"country": set(), "cldr": set(), "article": set()}
-    dropped = shadowed = english = 0
+    dropped = shadowed = english = joined_words = 0
     # (key, language, place) of CLDR names that read as English (Roma, Rom, Şam): linked in a text of a language
     # that names the place so (table in_language); a query does not expand them (newsarc.names.gazetteer).
     in_language: list[tuple[str, str, int]] = []
@@ -352,9 +354,14 @@ def main() -> None:
                     and wordfreq.zipf_frequency(spelling.lower(), "en") >= DROP_ZIPF:
                 english_own.update(keys.exact)  # Police (PL), University (US), David (PA), Obama (JP)
             for key in keys.exact:
+                if key != keys.exact[0] and script == "latin" and common(key, script, COMMON_VARIANT_ZIPF):
+                    joined_words += 1  # Al Ain written as one word is Alain, a French name (Ba Na: Turkish bana)
+                    continue
                 exact[key].add(pid)
             for key in keys.derived:
                 derived[key].add(pid)
+                if key == keys.exact[0] + "s" and source in ("geonames", "cldr:de"):
+                    genitive.add(key)  # read in a German article only (gazetteer.Gazetteer.derived)
             for key in keys.bases:
                 base[key].add(pid)
         shown[pid] = kept
@@ -406,6 +413,7 @@ def main() -> None:
         CREATE TABLE opening_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
         CREATE TABLE whole_word (word TEXT, language TEXT, PRIMARY KEY (word, language)) WITHOUT ROWID;
         CREATE TABLE common_variant (word TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE genitive (key TEXT PRIMARY KEY) WITHOUT ROWID;
     """)
     meta = {
         "format": str(gazetteer.FORMAT),
@@ -436,6 +444,7 @@ def main() -> None:
     db.executemany("INSERT INTO exact VALUES (?, ?)", sorted((k, p) for k, ps in exact.items() for p in ps))
     db.executemany("INSERT INTO derived VALUES (?, ?)",
                    sorted((k, p) for k, ps in derived.items() for p in ps))
+    db.executemany("INSERT INTO genitive VALUES (?)", [(key,) for key in sorted(genitive & derived.keys())])
     db.executemany("INSERT INTO base VALUES (?, ?)", sorted((k, p) for k, ps in base.items() for p in ps))
     db.executemany("INSERT INTO ordinary VALUES (?)", [(w,) for w in sorted(ordinary)])
     # A one-word name that only small places (below QUERY_ONLY_BELOW people) bear as their own name and that is a
@@ -492,6 +501,7 @@ def main() -> None:
           f"{len(query_only)} names linked only when asked; "
           f"left out: {len(generic)} generic nouns, "
           f"{dropped} ordinary-word spellings of small places, {shadowed} other places' own names, "
+          f"{joined_words} names' words joined into a common word, "
           f"{english} English words; {args.out.stat().st_size / 1e6:.1f} MB")
 
 

@@ -37,7 +37,9 @@ if TYPE_CHECKING:
 # 15: gazetteer format 5: a Russian name's every word declined (в Саудовской Аравии); the instrumental (-ой/-ей).
 # 16: a day's or a month's name links no place in a text (دوشنبه is Monday, not Dushanbe); Kosovo's CLDR names.
 # 17: an Arabic-script word written far more often than proclitics on a name are is no clitic and name (وكالة
-# "agency" is not و + Calais).
+# "agency" is not و + Calais); a spelling that is a word of the article's language names no place there (منا);
+# a German genitive is read in German articles only (Georges); a name's words joined into a common word are no
+# key (Alain).
 SCHEMA_VERSION = "17"
 
 

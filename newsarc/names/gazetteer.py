@@ -64,6 +64,7 @@ _PROCLITIC_LETTERS = frozenset("وفبكل")
 # The languages whose own word lists decide which words are no proclitics and name (Gazetteer.is_whole_word).
 _ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur"})
 _ORDINARY_IN_LANGUAGES = _ARABIC_SCRIPT_LANGUAGES | {"de"}  # the languages of table ordinary_in
+_GENITIVE_LANGUAGES = frozenset({"de", ""})  # where a German genitive is read: German articles, and queries
 _ARABIC = frozenset(chr(c) for c in range(0x0600, 0x0700))
 _ARTICLE = "ال"
 # Alef with a hamza or a madda, then lam: the start of a name or word (آلمان, ألبانيا, إلى), never the article,
@@ -465,6 +466,21 @@ class Gazetteer:
     def exact(self, key: str) -> frozenset[int]:
         return self._lookup("exact", key)
 
+    def derived(self, key: str, language: str = "") -> frozenset[int]:
+        """The places a form news text gives a name stands for (Caire of Le Caire; Moskaus): a German genitive in
+        a German article or a query only (an Italian article's Georges, a French name, is not George's genitive)."""
+        places = self._lookup("derived", key)
+        if places and language not in _GENITIVE_LANGUAGES and self._is_genitive(key):
+            return _EMPTY
+        return places
+
+    @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
+    def _is_genitive(self, key: str) -> bool:
+        try:
+            return self._db().execute("SELECT 1 FROM genitive WHERE key = ?", (key,)).fetchone() is not None
+        except sqlite3.OperationalError:  # a file built before the table
+            return False
+
     def base(self, key: str) -> frozenset[int]:
         return self._lookup("base", key)
 
@@ -532,11 +548,14 @@ class Gazetteer:
         base_keys = _bases([_word_key(t.text) for t in tokens], in_text=True, alternate=ukrainian)
         if not self.may_hold([*keys, *base_keys], load=False):
             return _EMPTY
-        for table in ("exact", "derived"):
-            for key in keys:
-                found = self._lookup(table, key)
-                if found:
-                    return found
+        for key in keys:
+            found = self.exact(key)
+            if found:
+                return found
+        for key in keys:
+            found = self.derived(key, language)
+            if found:
+                return found
         bases: set[int] = set()
         for key in base_keys:
             bases |= self.base(key)
@@ -577,8 +596,8 @@ class Gazetteer:
                 ukrainian = not _UKRAINIAN_LETTERS.isdisjoint(text)
             alternate = bool(ukrainian) and is_cyrillic(token.text)
             memo = token.raw if not alternate else "\x00" + token.raw  # the two readings of a word, apart
-            if token.text[:1] in _ARABIC and language:
-                memo = f"{language}\x01{token.raw}"  # read in its article's language (is_whole_word)
+            if language:
+                memo = f"{language}\x01{memo}"  # read in its article's language (is_whole_word, derived)
             known = single.get(memo)
             if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
                 known = self._one_word(token, ukrainian=alternate, language=language)
@@ -630,7 +649,7 @@ class Gazetteer:
         if language not in _ARABIC_SCRIPT_LANGUAGES:
             return False
         for form in self._forms(token, language):
-            if self.exact(form) or self._lookup("derived", form):
+            if self.exact(form) or self.derived(form, language):
                 return self.is_ordinary_in(form, language)
         return False
 
@@ -668,7 +687,7 @@ class Gazetteer:
         for form in forms:
             if form in asked_only:
                 continue
-            places = self._lookup("derived", form)
+            places = self.derived(form, language)
             if places:
                 return places, openers, False, declined
         found: set[int] = set()
