@@ -536,7 +536,8 @@ class Gazetteer:
     # -- the rules both sides share ---------------------------------------------------------------------
     def places_of(self, tokens: Sequence[Token], *, ukrainian: bool = True, language: str = "") -> frozenset[int]:
         """The places a word or a sequence of words names, in any of its listed spellings and forms; `ukrainian`:
-        whether the words may be Ukrainian (with its alternation, Львова: Львів), as a query's may be."""
+        whether the words may be Ukrainian (with its alternation, Львова: Львів), as a query's may be; `language`:
+        the article's, as mentions() reads its words ("" for a query)."""
         if not tokens or len(tokens) > MAX_WORDS:
             return frozenset()
         # The words as written first; an uninflected form only when they name no place (Tartus is Tartus, not
