@@ -288,7 +288,8 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self.available = path.exists()
-        self._single: dict[str, _OneWord] = {}
+        # (article language, word) -> its reading: a word's reading depends on its article's language
+        self._single: dict[tuple[str, str], _OneWord] = {}
         self._windows: dict[tuple[object, ...], frozenset[int]] = {}
         self._filter: bytes | None = None  # read by may_hold on the first word of a text (never by a query)
         self._query_only: frozenset[str] | None = None  # read on first use by _one_word
@@ -596,9 +597,7 @@ class Gazetteer:
             if ukrainian is None and is_cyrillic(token.text):
                 ukrainian = not _UKRAINIAN_LETTERS.isdisjoint(text)
             alternate = bool(ukrainian) and is_cyrillic(token.text)
-            memo = token.raw if not alternate else "\x00" + token.raw  # the two readings of a word, apart
-            if language:
-                memo = f"{language}\x01{memo}"  # read in its article's language (is_whole_word, derived)
+            memo = (language, token.raw if not alternate else "\x00" + token.raw)  # a word's readings, apart
             known = single.get(memo)
             if known is None:  # one look-up per distinct word of a process (bounded: see _remember)
                 known = self._one_word(token, ukrainian=alternate, language=language)
@@ -696,10 +695,10 @@ class Gazetteer:
             found |= self.base(key)
         return (frozenset(found) if found else _EMPTY), openers, bool(found), declined
 
-    def _remember(self, raw: str, known: _OneWord) -> None:
+    def _remember(self, memo: tuple[str, str], known: _OneWord) -> None:
         if len(self._single) >= SINGLE_WORDS_KEPT:
             self._single.clear()
-        self._single[raw] = known
+        self._single[memo] = known
 
 
 _EMPTY: frozenset[int] = frozenset()
