@@ -611,10 +611,11 @@ def whole_words(exact: dict[str, set[int]], derived: dict[str, set[int]], big: s
     وكالة, ولاية and كبيرة in nearly every news story.
 
     Frequency tells them apart, calibrated on the names of countries and of cities of 500,000+ (`big`): "and
-    Russia" (وروسيا) is written about a sixteenth as often as "Russia", "in Riyadh" (بالرياض) a third as often
-    as "Riyadh", "like Rome" (كروما) a two-thousandth. A word that is written far more often than the name after
-    each of its clitics usually is, CLITIC_MARGIN above that clitic's median (Zipf, in Arabic, Persian or
-    Urdu), is a word of its own: وكالة is a hundred times more frequent than كالة. A word is listed, as (word,
+    Russia" (وروسيا) is written about a ninth as often as "Russia", "in Riyadh" (بالرياض) a third as often as
+    "Riyadh", and the median name takes و at a fiftieth, ك ("like") at about a thousandth of its own frequency.
+    A word that is written far more often than the name after each of its clitics usually is, CLITIC_MARGIN
+    above that clitic's median (Zipf, in Arabic, Persian or Urdu), is a word of its own: وكالة is written 240
+    times as often as كالة. A word is listed, as (word,
     language), for each language in which every reading of it that names a place is implausible, and as (word,
     "") when that holds in every language whose list has it."""
     import statistics
