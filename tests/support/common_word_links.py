@@ -16,6 +16,7 @@ or a city's own name (مصر, تهران) is a true link, a word that only share
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def links(language: str, top: int) -> list[tuple[float, str, str]]:
 
 
 def main() -> None:
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # piped into head: stop quietly, as a shell tool does
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("language", help="ISO 639-1 code of a wordfreq list: ar, fa, ur, de, ...")
     parser.add_argument("--top", type=int, default=50_000, help="how many of the commonest words (50,000)")
