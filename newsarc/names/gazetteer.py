@@ -378,25 +378,13 @@ class Gazetteer:
         says nothing of a name (German's "Auch", "also", is not the French town, "Daran" not Iran's Dārān).
         tools/build_gazetteer.py keeps a place's name in that language and any spelling of a country or of a
         place of 100,000+."""
-        if not self.available:
-            return False
-        try:
-            row = self._db().execute("SELECT 1 FROM opening_word WHERE word = ? AND language = ?",
-                                     (word, language)).fetchone()
-        except sqlite3.OperationalError:  # a file built before the table
-            return False
-        return row is not None
+        return self._holds("SELECT 1 FROM opening_word WHERE word = ? AND language = ?", (word, language))
 
     def is_function_word(self, key: str) -> bool:
         """A place's one-word Arabic-script spelling that is a function word of Arabic, Persian or Urdu (وان "and
         if" for Van, كيف "how" for Kyiv, stopwords-iso's lists): typed alone as a query, it can only mean the
         place, as a search engine drops a stop word (newsarc.index.query)."""
-        if not self.available:
-            return False
-        try:
-            return self._db().execute("SELECT 1 FROM function_word WHERE key = ?", (key,)).fetchone() is not None
-        except sqlite3.OperationalError:  # a file built before the table
-            return False
+        return self._holds("SELECT 1 FROM function_word WHERE key = ?", (key,))
 
     def _forms(self, token: Token, language: str = "") -> list[str]:
         """_word_forms() of a word; not read as proclitics and a word where it is a word of its own in `language`
@@ -416,24 +404,23 @@ class Gazetteer:
         than proclitics on that name are (whole_word), and under "" those it finds so in every language whose
         word list has them: what a query's word or an article of another language is read by. وبغداد, بالموصل
         and لحلب are in no list."""
-        if not self.available:
-            return False
         language = language if language in _ARABIC_SCRIPT_LANGUAGES else ""
-        try:
-            return self._db().execute("SELECT 1 FROM whole_word WHERE word = ? AND language = ?",
-                                      (word, language)).fetchone() is not None
-        except sqlite3.OperationalError:  # a file built before the table
-            return False
+        return self._holds("SELECT 1 FROM whole_word WHERE word = ? AND language = ?", (word, language))
 
     @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
     def is_common_variant(self, folded: str) -> bool:
         """A common word of a Latin-script language that the name rules take for a variant of a place's spelling
         and that the gazetteer lists for no place (Rossi, "red" and a surname, for Russia's Rossiya; Bacco for
         Baku; Bruce for Bursa): a query for the place does not expand to it (newsarc.index.query)."""
+        return self._holds("SELECT 1 FROM common_variant WHERE word = ?", (folded,))
+
+    def _holds(self, sql: str, parameters: tuple[str, ...]) -> bool:
+        """Whether a one-row query of a word list answers a row; no for a missing file, or one built before the
+        table (an older gazetteer links as it did)."""
         if not self.available:
             return False
         try:
-            return self._db().execute("SELECT 1 FROM common_variant WHERE word = ?", (folded,)).fetchone() is not None
+            return self._db().execute(sql, parameters).fetchone() is not None
         except sqlite3.OperationalError:  # a file built before the table
             return False
 
@@ -477,10 +464,7 @@ class Gazetteer:
 
     @lru_cache(maxsize=ORDINARY_CACHE)  # noqa: B019
     def _is_genitive(self, key: str) -> bool:
-        try:
-            return self._db().execute("SELECT 1 FROM genitive WHERE key = ?", (key,)).fetchone() is not None
-        except sqlite3.OperationalError:  # a file built before the table
-            return False
+        return self._holds("SELECT 1 FROM genitive WHERE key = ?", (key,))
 
     def base(self, key: str) -> frozenset[int]:
         return self._lookup("base", key)
