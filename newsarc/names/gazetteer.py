@@ -616,7 +616,7 @@ class Gazetteer:
             if matched:
                 covered = i + matched
             elif is_name and known[0] and not (known[2] and _opens_sentence(text, tokens, i)) \
-                    and not (language and self._ordinary_here(token, language)) \
+                    and not (language and self._ordinary_here(token, known[4], language)) \
                     and not (language and _opens_sentence(text, tokens, i)
                              and self.is_opening_word(unicodedata.normalize("NFC", token.raw.casefold()), language)):
                 yield token, token, known[0]
@@ -625,17 +625,12 @@ class Gazetteer:
                 if places:
                     yield token, token, places
 
-    def _ordinary_here(self, token: Token, language: str) -> bool:
+    def _ordinary_here(self, token: Token, form: str, language: str) -> bool:
         """Whether a word that names places is an ordinary word of its article's language (is_ordinary_in): an
-        Arabic-script word by the form that names them, as _one_word finds it (منا, or ومنا without its و)."""
+        Arabic-script word by `form`, the one that names them (_one_word: منا, or ومنا without its و)."""
         if token.text[:1] not in _ARABIC:
             return self.is_ordinary_in(token.text, language)
-        if language not in _ARABIC_SCRIPT_LANGUAGES:
-            return False
-        for form in self._forms(token, language):
-            if self.exact(form) or self.derived(form, language):
-                return self.is_ordinary_in(form, language)
-        return False
+        return language in _ARABIC_SCRIPT_LANGUAGES and self.is_ordinary_in(form, language)
 
     def _in_language_word(self, token: Token, language: str) -> frozenset[int]:
         """The places one word names in a text of `language` only (in_language): as written, or without a
@@ -652,8 +647,9 @@ class Gazetteer:
 
     def _one_word(self, token: Token, *, ukrainian: bool = False, language: str = "") -> _OneWord:
         """(the places one word of a text names, its forms that open longer names, whether it names them only
-        without a case ending, whether its base opens a declined Cyrillic name of several words): places_of([token])
-        and opens_longer_name() of each form, with the key filter first and one read per form after it."""
+        without a case ending, whether its base opens a declined Cyrillic name of several words, the form that
+        names them): places_of([token]) and opens_longer_name() of each form, with the key filter first and one
+        read per form after it."""
         forms = self._forms(token, language)
         bases = _bases(forms[:1], in_text=True, alternate=ukrainian)
         heads = head_bases(forms[0]) if is_cyrillic(forms[0]) else []
@@ -664,20 +660,20 @@ class Gazetteer:
         openers = tuple(form for form, (_, opens) in zip(forms, entries, strict=True) if opens)
         asked_only = self.query_only()
         if forms[0] in asked_only:
-            return _EMPTY, openers, False, declined  # alone it names no place in a text; it may open a longer name
+            return _EMPTY, openers, False, declined, ""  # alone it names no place in a text; it may open a longer name
         for form, (places, _) in zip(forms, entries, strict=True):
             if places and form not in asked_only:  # وكيف is "and how", not "and Kyiv"
-                return places, openers, False, declined
+                return places, openers, False, declined, form
         for form in forms:
             if form in asked_only:
                 continue
             places = self.derived(form, language)
             if places:
-                return places, openers, False, declined
+                return places, openers, False, declined, form
         found: set[int] = set()
         for key in bases:
             found |= self.base(key)
-        return (frozenset(found) if found else _EMPTY), openers, bool(found), declined
+        return (frozenset(found) if found else _EMPTY), openers, bool(found), declined, forms[0]
 
     def _remember(self, memo: tuple[str, str], known: _OneWord) -> None:
         if len(self._single) >= SINGLE_WORDS_KEPT:
@@ -687,8 +683,8 @@ class Gazetteer:
 
 _EMPTY: frozenset[int] = frozenset()
 # (places, forms that open longer names, names them only declined, opens a declined name of several words)
-_OneWord = tuple[frozenset[int], tuple[str, ...], bool, bool]
-_NOTHING: _OneWord = (_EMPTY, (), False, False)
+_OneWord = tuple[frozenset[int], tuple[str, ...], bool, bool, str]
+_NOTHING: _OneWord = (_EMPTY, (), False, False, "")
 _SENTENCE_BREAKS = frozenset(".!?…:;\n«»\"—–")
 
 
