@@ -204,7 +204,7 @@ class NameKeyTokenizer(_TermsTokenizer):
                 if not is_tag and first >= "\u0600" and _ordinary_word(token.text):
                     continue  # a caseless script: a common word of the language is not taken for a name
                 if not is_tag and language and _ordinary_in(token.text, language):
-                    continue  # German capitalises its nouns: Leben is not a spelling of Lebanon
+                    continue  # a word of its language (German capitalises nouns: Leben; Arabic's منا "from us")
                 seen.add(token.raw)
                 yield from variants.index_keys(token.raw, token.text)
 
